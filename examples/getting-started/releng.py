@@ -1,0 +1,7 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+
+packages = [
+    'libx',
+    'liby',
+]

@@ -1,0 +1,31 @@
+import { definePackage } from 'releng';
+
+/** A program linking libgreet from the staging sysroot, installed to the target. */
+export default definePackage({
+  version: '1.0.0',
+  site: 'local',
+  license: 'MIT',
+  dependencies: ['libgreet'],
+  async build(ctx) {
+    const staged = `${ctx.dirs.staging}${ctx.prefix}`;
+    await ctx.exec(ctx.env.CC ?? 'cc', [
+      '-O2',
+      '-Wall',
+      `-I${staged}/include`,
+      'hello.c',
+      `-L${staged}/lib`,
+      '-lgreet',
+      '-o',
+      'hello',
+    ]);
+  },
+  async install(ctx) {
+    await ctx.exec('install', [
+      '-D',
+      '-m',
+      '0755',
+      'hello',
+      `${ctx.dirs.target}${ctx.prefix}/bin/hello`,
+    ]);
+  },
+});

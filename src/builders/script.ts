@@ -1,0 +1,15 @@
+import type { PackageType } from './types.ts';
+
+/** The default type: each stage runs the package's own script or function, if any. */
+export const scriptType: PackageType = {
+  name: 'script',
+  async configure(ctx) {
+    await ctx.runHook();
+  },
+  async build(ctx) {
+    await ctx.runHook();
+  },
+  async install(ctx) {
+    await ctx.runHook();
+  },
+};

@@ -1,0 +1,189 @@
+import { relative } from 'node:path';
+import type { EventSink, LogLevel, RelengEvent } from '../engine/events.ts';
+import { STAGE_VERBS } from '../engine/events.ts';
+import type { RelengErrorDetails } from '../util/errors.ts';
+import { formatDuration } from '../util/fs.ts';
+
+export interface ReporterOptions {
+  json: boolean;
+  color: boolean;
+  /** Draw a live status of running packages (only on a TTY). */
+  live: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  debug: boolean;
+  /** Show package output on the console (otherwise it only goes to the logs). */
+  showOutput: boolean;
+  /** Prefix package output with the package name (parallel runs). */
+  prefixOutput: boolean;
+  /** Paths are printed relative to this directory when shorter. */
+  cwd: string;
+}
+
+const COLORS: Partial<Record<LogLevel, string>> = {
+  error: '31',
+  warn: '33',
+  success: '32',
+  note: '1',
+  hint: '36',
+  debug: '2',
+  verbose: '2',
+};
+
+/** Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR conventions. */
+export function colorWanted(noColorFlag: boolean, isTTY: boolean): boolean {
+  if (noColorFlag) return false;
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  return isTTY;
+}
+
+/**
+ * Renders engine events: plain lines, an optional live status line on a TTY,
+ * or one JSON object per line. Lines are always written whole, so output of
+ * concurrent packages never interleaves mid-line.
+ */
+export class Reporter {
+  readonly options: ReporterOptions;
+  readonly #running = new Map<string, string>();
+  #statusShown = false;
+  readonly #out: NodeJS.WriteStream;
+  readonly #err: NodeJS.WriteStream;
+
+  constructor(options: ReporterOptions, out = process.stdout, err = process.stderr) {
+    this.options = options;
+    this.#out = out;
+    this.#err = err;
+  }
+
+  readonly sink: EventSink = (event) => this.handle(event);
+
+  handle(event: RelengEvent): void {
+    if (this.options.json) {
+      this.#write(this.#out, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+      return;
+    }
+    switch (event.type) {
+      case 'stage-start':
+        this.#running.set(event.pkg, event.stage);
+        if (!this.options.quiet) {
+          this.#line(this.#out, `${STAGE_VERBS[event.stage] ?? event.stage} ${event.pkg}...`);
+        }
+        break;
+      case 'stage-end':
+        this.#running.delete(event.pkg);
+        if (this.options.debug) {
+          this.#line(
+            this.#out,
+            this.#paint(
+              'debug',
+              `${event.pkg}: ${event.stage} done (${formatDuration(event.durationMs)})`,
+            ),
+          );
+        }
+        break;
+      case 'stage-skip':
+        if (this.options.verbose) this.#line(this.#out, `step over ${event.pkg} (${event.stage})`);
+        break;
+      case 'output':
+        if (this.options.showOutput || (event.always && !this.options.quiet)) {
+          const text =
+            this.options.prefixOutput && !event.always
+              ? `${event.pkg} | ${event.line}`
+              : event.line;
+          this.#line(event.stream === 'stderr' ? this.#err : this.#out, text);
+        }
+        break;
+      case 'log':
+        this.#log(event.level, event.pkg, event.message);
+        break;
+      case 'error':
+        this.#line(this.#err, this.formatError(event.message, event.details));
+        break;
+      case 'run-end':
+        this.#clearStatus();
+        if (event.ok && !this.options.quiet) {
+          this.#line(
+            this.#out,
+            this.#paint('success', `(success) completed (${formatDuration(event.durationMs)})`),
+          );
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  #log(level: LogLevel, pkg: string | undefined, message: string): void {
+    if (level === 'debug' && !this.options.debug) return;
+    if (level === 'verbose' && !this.options.verbose && !this.options.debug) return;
+    if (this.options.quiet && (level === 'log' || level === 'note' || level === 'success')) return;
+    const label =
+      level === 'error'
+        ? '(error) '
+        : level === 'warn'
+          ? '(warn) '
+          : level === 'success'
+            ? '(success) '
+            : '';
+    const who = pkg && this.options.prefixOutput ? `${pkg}: ` : '';
+    const stream = level === 'error' || level === 'warn' ? this.#err : this.#out;
+    this.#line(stream, this.#paint(level, `${label}${who}${message}`));
+  }
+
+  /** The one complete error message: what failed, where, and what to do. */
+  formatError(message: string, d: RelengErrorDetails): string {
+    const lines = [this.#paint('error', `(error) ${message}`)];
+    const rel = (p: string): string => {
+      const r = relative(this.options.cwd, p);
+      return r.length < p.length && !r.startsWith('../..') ? r : p;
+    };
+    if (d.pkg) lines.push(`  package: ${d.pkg}${d.stage ? ` (stage: ${d.stage})` : ''}`);
+    else if (d.stage) lines.push(`  stage: ${d.stage}`);
+    if (d.file) lines.push(`  file: ${rel(d.file)}${d.line ? `:${d.line}` : ''}`);
+    if (d.exitCode !== undefined) lines.push(`  exit code: ${d.exitCode}`);
+    if (d.logPath) lines.push(`  log: ${rel(d.logPath)}`);
+    if (d.logTail && d.logTail.length > 0) {
+      lines.push('  last lines of the log:');
+      for (const l of d.logTail) lines.push(`    ${l}`);
+    }
+    if (d.hint) lines.push(`  hint: ${d.hint}`);
+    return lines.join('\n');
+  }
+
+  #paint(level: LogLevel, text: string): string {
+    const code = COLORS[level];
+    return this.options.color && code ? `\x1b[${code}m${text}\x1b[0m` : text;
+  }
+
+  #line(stream: NodeJS.WriteStream, text: string): void {
+    this.#clearStatus();
+    this.#write(stream, `${text}\n`);
+    this.#drawStatus();
+  }
+
+  #write(stream: NodeJS.WriteStream, text: string): void {
+    stream.write(text);
+  }
+
+  #clearStatus(): void {
+    if (this.#statusShown) {
+      this.#out.write('\r\x1b[K');
+      this.#statusShown = false;
+    }
+  }
+
+  #drawStatus(): void {
+    if (!this.options.live || this.#running.size === 0) return;
+    const parts = [...this.#running].map(([pkg, stage]) => `${pkg} (${stage})`);
+    let text = `[running ${this.#running.size}] ${parts.join(', ')}`;
+    const width = this.#out.columns || 80;
+    if (text.length > width - 1) text = `${text.slice(0, width - 2)}…`;
+    this.#out.write(this.#paint('debug', text));
+    this.#statusShown = true;
+  }
+}
+
+/** Renders an event sink that drops everything (library use, tests). */
+export const silentSink: EventSink = (_e: RelengEvent) => {};

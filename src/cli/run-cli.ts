@@ -1,0 +1,100 @@
+import { parseAction } from '../engine/actions.ts';
+import type { RelengEvent } from '../engine/events.ts';
+import { updateModes } from '../engine/modes.ts';
+import { effectiveJobs, runAction } from '../engine/run.ts';
+import { projectDirs } from '../project/dirs.ts';
+import { type LoadedProject, loadProject } from '../project/load.ts';
+import { asRelengError, RelengError } from '../util/errors.ts';
+import type { CliArgs } from './args.ts';
+import { initProject } from './init.ts';
+import { relengVersion } from './main.ts';
+import { colorWanted, Reporter } from './reporter.ts';
+
+/** Loads the project, runs the action, reports; resolves to the exit code. */
+export async function runCli(args: CliArgs, root: string): Promise<number> {
+  const jobs = effectiveJobs(args.jobs);
+  const reporter = new Reporter({
+    json: args.json,
+    color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
+    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet && jobs > 1,
+    quiet: args.quiet,
+    verbose: args.verbose,
+    debug: args.debug,
+    showOutput: args.verbose || args.debug || jobs === 1,
+    prefixOutput: jobs > 1,
+    cwd: process.cwd(),
+  });
+  const sink = (e: RelengEvent) => reporter.handle(e);
+  const fail = (err: unknown): number => {
+    const e = asRelengError(err);
+    if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    sink({ type: 'error', message: e.message, details: e.details });
+    return 1;
+  };
+
+  if (args.action === 'init') {
+    try {
+      const files = await initProject(root);
+      sink({ type: 'log', level: 'success', message: `created ${files.join(', ')} in ${root}` });
+      return 0;
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  const version = relengVersion();
+  const dirs = projectDirs(root, args);
+  let loaded: LoadedProject | undefined;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    sink({ type: 'error', message: 'interrupted', details: {} });
+    void loaded?.close().finally(() => process.exit(130));
+    setTimeout(() => process.exit(130), 2000).unref();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const modes = await updateModes(dirs.output, args.development, args.localSources, root);
+    const warn = (message: string, file?: string) => {
+      if (args.werror)
+        throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
+      sink({ type: 'log', level: 'warn', message: file ? `${message} (${file})` : message });
+    };
+    loaded = await loadProject({
+      root,
+      dirs,
+      devmode: modes.development,
+      jobs,
+      debug: args.debug,
+      verbose: args.verbose,
+      version,
+      args: args.rest,
+      warn,
+      useCache: !args.noCache,
+      python: args.python,
+    });
+    const { project } = loaded;
+    const action = parseAction(args.action, new Set(project.packageDefs.keys()));
+    await runAction(project, dirs, action, {
+      jobs: args.jobs,
+      force: args.force,
+      werror: args.werror,
+      debug: args.debug,
+      verbose: args.verbose,
+      variables: args.variables,
+      args: args.rest,
+      devmode: modes.development,
+      localSources: modes.localSources !== undefined,
+      execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
+      sink,
+      version,
+    });
+    return 0;
+  } catch (err) {
+    if (interrupted) return 130;
+    return fail(err);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await loaded?.close();
+  }
+}

@@ -1,0 +1,55 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/fs.ts';
+
+/** Development and local-sources modes, remembered between runs in the output directory. */
+export interface Modes {
+  /** true for the default development mode, or a named mode. */
+  development?: string | true;
+  /** Local source folders: `''` = the default for every internal package. */
+  localSources?: Record<string, string>;
+}
+
+const file = (outputDir: string) => join(outputDir, '.releng-mode.json');
+
+export async function readModes(outputDir: string): Promise<Modes> {
+  try {
+    return JSON.parse(await readFile(file(outputDir), 'utf8')) as Modes;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Applies `-D`/`-L` from the command line to the remembered modes and saves
+ * them when they changed. `unset` clears a mode.
+ */
+export async function updateModes(
+  outputDir: string,
+  development: string | true | undefined,
+  localSources: Array<{ pkg: string; dir: string } | true> | undefined,
+  rootDir: string,
+): Promise<Modes> {
+  const modes = await readModes(outputDir);
+  const before = JSON.stringify(modes);
+  if (development === 'unset') delete modes.development;
+  else if (development !== undefined) modes.development = development;
+  if (localSources) {
+    if (localSources.some((l) => l !== true && l.dir === 'unset' && l.pkg === ''))
+      delete modes.localSources;
+    else {
+      const map = { ...(modes.localSources ?? {}) };
+      for (const l of localSources) {
+        if (l === true) map[''] = join(rootDir, '..');
+        else if (l.dir === 'unset') delete map[l.pkg];
+        else map[l.pkg] = l.dir;
+      }
+      modes.localSources = map;
+    }
+  }
+  if (JSON.stringify(modes) !== before) {
+    if (Object.keys(modes).length === 0) await rm(file(outputDir), { force: true });
+    else await writeFileAtomic(file(outputDir), `${JSON.stringify(modes, null, 2)}\n`);
+  }
+  return modes;
+}

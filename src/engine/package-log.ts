@@ -1,0 +1,80 @@
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EventSink } from './events.ts';
+
+const TAIL_LINES = 20;
+
+/**
+ * A package's output: every line goes to `output/logs/<pkg>.log` and becomes
+ * an `output` event; the last lines are kept for error messages. Partial lines
+ * are held per stream until complete, so concurrent writers never interleave
+ * mid-line.
+ */
+export class PackageLog {
+  readonly path: string;
+  readonly pkg: string;
+  readonly #sink: EventSink;
+  #file: WriteStream | undefined;
+  readonly #partial = { stdout: '', stderr: '' };
+  readonly #tail: string[] = [];
+
+  constructor(pkg: string, path: string, sink: EventSink) {
+    this.pkg = pkg;
+    this.path = path;
+    this.#sink = sink;
+  }
+
+  #stream(): WriteStream {
+    if (!this.#file) {
+      mkdirSync(dirname(this.path), { recursive: true });
+      this.#file = createWriteStream(this.path, { flags: 'a' });
+      this.#file.write(`==== ${new Date().toISOString()} releng run (pid ${process.pid})\n`);
+    }
+    return this.#file;
+  }
+
+  /** Raw output from a process or script. */
+  write(chunk: Buffer | string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    const text = this.#partial[stream] + chunk.toString();
+    const lines = text.split('\n');
+    this.#partial[stream] = lines.pop() ?? '';
+    for (const line of lines) this.#emit(line, stream);
+  }
+
+  /** A line written by the engine itself (stage markers, commands). */
+  note(line: string): void {
+    this.#stream().write(`${line}\n`);
+  }
+
+  /** Flushes held partial lines (at the end of a stage). */
+  flush(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.#partial[stream]) {
+        const line = this.#partial[stream];
+        this.#partial[stream] = '';
+        this.#emit(line, stream);
+      }
+    }
+  }
+
+  #emit(rawLine: string, stream: 'stdout' | 'stderr'): void {
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    this.#stream().write(`${line}\n`);
+    this.#tail.push(line);
+    if (this.#tail.length > TAIL_LINES) this.#tail.shift();
+    this.#sink({ type: 'output', pkg: this.pkg, stream, line });
+  }
+
+  /** The last lines written, for error reports. */
+  tail(): string[] {
+    return [...this.#tail];
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    const file = this.#file;
+    if (!file) return;
+    this.#file = undefined;
+    await new Promise<void>((resolve) => file.end(resolve));
+  }
+}

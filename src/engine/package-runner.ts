@@ -1,0 +1,247 @@
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageType } from '../builders/registry.ts';
+import type { PackageType } from '../builders/types.ts';
+import type {
+  HookStage,
+  PackageModel,
+  ProjectDirs,
+  ProjectModel,
+  StageIO,
+  StageName,
+  StageRunContext,
+} from '../project/model.ts';
+import { siteType } from '../sources/registry.ts';
+import type { SiteContext, SiteType } from '../sources/types.ts';
+import { asRelengError } from '../util/errors.ts';
+import { execStreaming } from '../util/exec.ts';
+import type { PackagePaths } from './env.ts';
+import type { EventSink } from './events.ts';
+import { PackageLog } from './package-log.ts';
+import { StageState } from './state.ts';
+
+/** Stages in order, with bootstrap first when a package defines it. */
+export const PIPELINE: readonly (StageName | 'bootstrap')[] = [
+  'bootstrap',
+  'fetch',
+  'extract',
+  'patch',
+  'configure',
+  'build',
+  'install',
+  'post',
+];
+
+/** What the engine shares with every package it runs. */
+export interface PackageRunShared {
+  project: ProjectModel;
+  dirs: ProjectDirs;
+  sink: EventSink;
+  args: readonly string[];
+  /** Ignore done flags (punch, --force). */
+  force: boolean;
+  /** Set once something failed or the user interrupted: stop between stages. */
+  stopped: () => boolean;
+}
+
+/** One package's run: its paths, environment and job share are fixed by the caller. */
+export interface PackageRun {
+  pkg: PackageModel;
+  paths: PackagePaths;
+  env: Record<string, string>;
+  jobs: number;
+  prefix: string;
+}
+
+/** The sysroots an install type writes to. */
+export function installDirs(dirs: ProjectDirs, installType: PackageModel['installType']): string[] {
+  switch (installType) {
+    case 'host':
+      return [dirs.host];
+    case 'images':
+      return [dirs.images];
+    case 'staging':
+      return [dirs.staging];
+    case 'staging_and_target':
+      return [dirs.staging, dirs.target];
+    default:
+      return [dirs.target];
+  }
+}
+
+/**
+ * Takes one package through its stages up to `until`, skipping stages whose
+ * flag says they are done, and writing each flag only after the stage
+ * succeeded.
+ */
+export async function runPackage(
+  shared: PackageRunShared,
+  run: PackageRun,
+  until: StageName | 'bootstrap',
+): Promise<void> {
+  const { pkg, paths } = run;
+  const state = new StageState(paths.buildBaseDir);
+  const log = new PackageLog(pkg.name, join(shared.dirs.logs, `${pkg.name}.log`), shared.sink);
+  const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
+  const builder = packageType(pkg.type, pkg.name, pkg.definitionFile);
+  const last = PIPELINE.indexOf(until);
+  try {
+    for (const stage of PIPELINE.slice(0, last + 1)) {
+      if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
+      if (!shared.force && (await state.isDone(stage))) {
+        shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
+        continue;
+      }
+      if (shared.stopped()) return;
+      const visible = isVisible(stage, pkg, site);
+      const started = performance.now();
+      if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
+      log.note(`---- ${stage}`);
+      try {
+        await runStage(stage, shared, run, { state, log, site, builder });
+      } catch (err) {
+        log.flush();
+        throw asRelengError(err, {
+          pkg: pkg.name,
+          stage,
+          logPath: log.path,
+          logTail: log.tail(),
+        });
+      }
+      log.flush();
+      const durationMs = performance.now() - started;
+      await state.markDone(stage, { durationMs: Math.round(durationMs) });
+      if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
+    }
+  } finally {
+    await log.close();
+  }
+}
+
+function isVisible(stage: string, pkg: PackageModel, site: SiteType): boolean {
+  if (stage === 'fetch' || stage === 'extract') return site.hasSources;
+  if (stage === 'post' || stage === 'bootstrap') return pkg.hooks[stage] !== undefined;
+  return true;
+}
+
+interface StageTools {
+  state: StageState;
+  log: PackageLog;
+  site: SiteType;
+  builder: PackageType;
+}
+
+async function runStage(
+  stage: StageName | 'bootstrap',
+  shared: PackageRunShared,
+  run: PackageRun,
+  tools: StageTools,
+): Promise<void> {
+  const { pkg, paths } = run;
+  const siteCtx: SiteContext = {
+    pkg,
+    project: shared.project,
+    dirs: shared.dirs,
+    paths,
+    log: tools.log,
+    env: run.env,
+  };
+  switch (stage) {
+    case 'fetch':
+      await tools.site.fetch(siteCtx);
+      return;
+    case 'extract':
+      await emptyBuildDir(paths.buildBaseDir);
+      await tools.site.extract(siteCtx);
+      await mkdir(paths.buildDir, { recursive: true });
+      return;
+    case 'bootstrap':
+    case 'patch':
+    case 'post':
+      await mkdir(paths.buildDir, { recursive: true });
+      await runHook(stage, shared, run, tools.log);
+      return;
+    default: {
+      await mkdir(paths.buildDir, { recursive: true });
+      const step = tools.builder[stage];
+      if (!step) return;
+      await step.call(tools.builder, {
+        pkg,
+        stage: stageContext(stage, shared, run, tools.log),
+        runHook: () => runHook(stage, shared, run, tools.log),
+      });
+    }
+  }
+}
+
+/** Removes an interrupted extraction's leftovers, keeping the stage flags. */
+async function emptyBuildDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const entry of await readdir(dir)) {
+    if (!entry.startsWith('.releng-stage-'))
+      await rm(join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+async function runHook(
+  stage: HookStage,
+  shared: PackageRunShared,
+  run: PackageRun,
+  log: PackageLog,
+): Promise<boolean> {
+  const action = run.pkg.hooks[stage];
+  if (!action) return false;
+  try {
+    await action.run(stageContext(stage, shared, run, log));
+  } catch (err) {
+    throw asRelengError(err, { file: action.file });
+  }
+  return true;
+}
+
+/** The context a hook or builder sees for one stage. */
+export function stageContext(
+  stage: StageRunContext['stage'],
+  shared: PackageRunShared,
+  run: PackageRun,
+  log: PackageLog,
+): StageRunContext {
+  const { pkg, paths, env } = run;
+  const io: StageIO = {
+    output: (chunk, stream) => log.write(chunk, stream),
+    log: (level, message) => {
+      log.note(`[${level}] ${message}`);
+      shared.sink({ type: 'log', level, message, pkg: pkg.name });
+    },
+  };
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    stage,
+    buildDir: paths.buildDir,
+    buildOutputDir: paths.buildOutputDir,
+    defDir: pkg.defDir,
+    dirs: shared.dirs,
+    prefix: run.prefix,
+    installDirs: installDirs(shared.dirs, pkg.installType),
+    jobs: run.jobs,
+    env,
+    cwd: paths.buildDir,
+    args: shared.args,
+    io,
+    log: (message) => io.log('log', message),
+    async exec(command, args = [], options = {}) {
+      log.note(`$ ${[command, ...args].join(' ')}`);
+      try {
+        await execStreaming(command, args, {
+          cwd: options.cwd ?? paths.buildDir,
+          env: options.env ? { ...env, ...options.env } : env,
+          onOutput: (chunk, stream) => log.write(chunk, stream),
+          overrideTools: shared.project.overrideTools,
+        });
+      } catch (err) {
+        throw asRelengError(err, { pkg: pkg.name, stage });
+      }
+    },
+  };
+}

@@ -1,0 +1,514 @@
+import { spawn } from 'node:child_process';
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import { asRelengError, RelengError } from '../util/errors.ts';
+import type { Action } from './actions.ts';
+import {
+  currentPackageVariables,
+  globalVariables,
+  packageKeyVariables,
+  packagePaths,
+  prefixedVariables,
+  type RunFlags,
+} from './env.ts';
+import type { EventSink } from './events.ts';
+import { topologicalOrder } from './graph.ts';
+import { OutputLock } from './lock.ts';
+import { PackageLog } from './package-log.ts';
+import { type PackageRunShared, runPackage, stageContext } from './package-runner.ts';
+import { runTasks, type Task } from './scheduler.ts';
+import { StageState } from './state.ts';
+
+export interface EngineOptions {
+  /** Requested jobs: 0 = one per core, negative = cores minus that many. */
+  jobs: number;
+  force: boolean;
+  werror: boolean;
+  debug: boolean;
+  verbose: boolean;
+  /** `KEY=VALUE` words from the command line. */
+  variables: Record<string, string>;
+  /** Words after `--` (`releng_args`). */
+  args: string[];
+  devmode?: string | boolean;
+  localSources?: boolean;
+  sink: EventSink;
+  version: string;
+  /** The command of `<pkg>-exec "<cmd>"`. */
+  execCommand?: string;
+  /** Where `-printvars` and `printpkgs` print (defaults to stdout). */
+  print?: (text: string) => void;
+}
+
+/** Effective total job count. */
+export function effectiveJobs(requested: number): number {
+  const cores = availableParallelism();
+  if (requested > 0) return requested;
+  if (requested < 0) return Math.max(1, cores + requested);
+  return cores;
+}
+
+/** Runs one action on a loaded project. Resolves when done; throws a RelengError on failure. */
+export async function runAction(
+  project: ProjectModel,
+  dirs: ProjectDirs,
+  action: Action,
+  options: EngineOptions,
+): Promise<void> {
+  const started = performance.now();
+  const print = options.print ?? ((t: string) => process.stdout.write(t));
+  const order = topologicalOrder(project.packageDefs, project.packages);
+
+  if (action.kind === 'global' && action.action === 'printpkgs') {
+    print(`${order.join('\n')}\n`);
+    return;
+  }
+  if (action.kind === 'package' && action.op === 'printvars') {
+    print(printVars(project.packageDefs.get(action.pkg)!, dirs, project));
+    return;
+  }
+
+  const lock = new OutputLock(dirs.output);
+  lock.acquire(dirs.output);
+  const releaseOnSignal = (signal: NodeJS.Signals) => {
+    lock.release();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGTERM', releaseOnSignal);
+  try {
+    const jobs = effectiveJobs(options.jobs);
+    options.sink({
+      type: 'run-start',
+      root: project.root,
+      format: project.format,
+      packages: order.length,
+      jobs,
+    });
+    const flags: RunFlags = {
+      debug: options.debug,
+      verbose: options.verbose,
+      force: options.force,
+      devmode: options.devmode,
+      localSources: options.localSources,
+    };
+    const engine = new Engine(project, dirs, options, jobs, flags);
+    await engine.perform(action, order);
+    options.sink({ type: 'run-end', ok: true, durationMs: performance.now() - started });
+  } finally {
+    process.off('SIGTERM', releaseOnSignal);
+    lock.release();
+  }
+}
+
+class Engine {
+  readonly project: ProjectModel;
+  readonly dirs: ProjectDirs;
+  readonly options: EngineOptions;
+  readonly jobs: number;
+  readonly flags: RunFlags;
+  #stopped = false;
+  #running = 0;
+
+  constructor(
+    project: ProjectModel,
+    dirs: ProjectDirs,
+    options: EngineOptions,
+    jobs: number,
+    flags: RunFlags,
+  ) {
+    this.project = project;
+    this.dirs = dirs;
+    this.options = options;
+    this.jobs = jobs;
+    this.flags = flags;
+  }
+
+  async perform(action: Action, order: string[]): Promise<void> {
+    if (action.kind === 'all') {
+      await this.build(order, 'post', new Set());
+      await this.postBuild();
+      return;
+    }
+    if (action.kind === 'global') {
+      switch (action.action) {
+        case 'punch':
+          this.flags.force = true;
+          await this.build(order, 'post', new Set(), true);
+          await this.postBuild();
+          return;
+        case 'clean':
+          await this.removeOutputs(['build', 'host', 'staging', 'target', 'symbols', 'license']);
+          return;
+        case 'mrproper':
+          await this.removeOutputs([
+            'build',
+            'host',
+            'staging',
+            'target',
+            'symbols',
+            'license',
+            'images',
+            'logs',
+          ]);
+          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await rmdir(this.dirs.output).catch(() => {});
+          return;
+        case 'distclean':
+          await this.removeOutputs([
+            'build',
+            'host',
+            'staging',
+            'target',
+            'symbols',
+            'license',
+            'images',
+            'logs',
+          ]);
+          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await rm(this.dirs.dl, { recursive: true, force: true });
+          await rm(this.dirs.cache, { recursive: true, force: true });
+          await rmdir(this.dirs.output).catch(() => {});
+          return;
+        case 'fetch':
+        case 'fetch-full':
+          await this.build(order, 'fetch', new Set(order), false, false);
+          return;
+        case 'extract':
+        case 'patch':
+          await this.build(order, action.action, new Set(order), false, false);
+          return;
+        default:
+          throw new RelengError(
+            `the "${action.action}" action is not available in this version of releng`,
+            {
+              hint: 'see "releng --help" for the actions this version supports',
+            },
+          );
+      }
+    }
+    await this.packageAction(action.pkg, action.op);
+  }
+
+  async packageAction(
+    name: string,
+    op: Exclude<Action, { kind: 'all' | 'global' }>['op'],
+  ): Promise<void> {
+    const pkg = this.project.packageDefs.get(name)!;
+    const paths = packagePaths(this.dirs, pkg);
+    const state = new StageState(paths.buildBaseDir);
+    const closure = topologicalOrder(this.project.packageDefs, [name]);
+    const deps = closure.slice(0, -1);
+    const only = new Set([name]);
+    switch (op) {
+      case 'all':
+        return this.build(closure, 'post', new Set());
+      case 'configure':
+      case 'build':
+      case 'install':
+        return this.build(closure, op, only);
+      case 'fetch':
+      case 'fetch-full':
+      case 'extract':
+      case 'patch':
+        return this.build([name], op === 'fetch-full' ? 'fetch' : op, only, false, false);
+      case 'rebuild':
+        await state.clear(['build', 'install', 'post']);
+        return this.build(closure, 'post', new Set());
+      case 'rebuild-only':
+        await state.clear(['build']);
+        return this.build(closure, 'build', only);
+      case 'reconfigure':
+        await state.clear(['configure', 'build', 'install', 'post']);
+        return this.build(closure, 'post', new Set());
+      case 'reconfigure-only':
+        await state.clear(['configure']);
+        return this.build(closure, 'configure', only);
+      case 'reinstall':
+        await state.clear(['install', 'post']);
+        return this.build(closure, 'post', new Set());
+      case 'clean':
+        await rm(paths.buildBaseDir, { recursive: true, force: true });
+        return;
+      case 'fresh':
+        await rm(paths.buildBaseDir, { recursive: true, force: true });
+        return this.build([name], 'patch', only, false, false);
+      case 'distclean':
+        await rm(paths.buildBaseDir, { recursive: true, force: true });
+        await rm(paths.cacheDir, { recursive: true, force: true });
+        await this.removeDownloads(pkg);
+        return;
+      case 'exec':
+        await this.build(deps, 'post', new Set());
+        await this.build([name], 'patch', only, false, false);
+        return this.execInPackage(pkg);
+      default:
+        throw new RelengError(
+          `the "${name}-${op}" action is not available in this version of releng`,
+        );
+    }
+  }
+
+  /**
+   * Runs packages through their stages, in parallel where the graph allows.
+   * Packages in `partial` stop at `until`; every other package runs to the end.
+   * With `depsOrder` false the packages do not wait for each other (fetching
+   * and extracting need no dependency installed).
+   */
+  async build(
+    names: readonly string[],
+    until: StageName,
+    partial: ReadonlySet<string>,
+    force = false,
+    depsOrder = true,
+  ): Promise<void> {
+    const shared: PackageRunShared = {
+      project: this.project,
+      dirs: this.dirs,
+      sink: this.options.sink,
+      args: this.options.args,
+      force: force || this.options.force,
+      stopped: () => this.#stopped,
+    };
+    const set = new Set(names);
+    const keyVars = this.#keyVariables();
+    const tasks: Task[] = names.map((name) => {
+      const pkg = this.project.packageDefs.get(name)!;
+      return {
+        id: name,
+        deps: depsOrder ? pkg.dependencies.filter((d) => set.has(d)) : [],
+        run: async () => {
+          this.#running++;
+          try {
+            const jobs = this.#jobsFor(pkg);
+            const paths = packagePaths(this.dirs, pkg);
+            const prefix = pkg.prefix ?? this.project.sysrootPrefix;
+            const env = this.#packageEnv(pkg, paths, prefix, jobs, keyVars);
+            await runPackage(
+              shared,
+              { pkg, paths, env, jobs, prefix },
+              partial.has(name) ? until : 'post',
+            );
+          } catch (err) {
+            this.#stopped = true;
+            throw err;
+          } finally {
+            this.#running--;
+          }
+        },
+      };
+    });
+    await runTasks(tasks, this.jobs, () => this.#stopped);
+  }
+
+  /** A package's share of the job slots: FIXED_JOBS wins, MAX_JOBS caps. */
+  #jobsFor(pkg: PackageModel): number {
+    if (pkg.fixedJobs && pkg.fixedJobs > 0) return pkg.fixedJobs;
+    const share = Math.max(1, Math.ceil(this.jobs / Math.max(1, this.#running)));
+    return pkg.maxJobs && pkg.maxJobs > 0 ? Math.min(pkg.maxJobs, share) : share;
+  }
+
+  #keyVars: Map<string, Record<string, string>> | undefined;
+  #keyVariables(): Map<string, Record<string, string>> {
+    if (!this.#keyVars) {
+      this.#keyVars = new Map();
+      for (const pkg of this.project.packageDefs.values()) {
+        this.#keyVars.set(pkg.name, packageKeyVariables(pkg, packagePaths(this.dirs, pkg)));
+      }
+    }
+    return this.#keyVars;
+  }
+
+  #baseEnv: Record<string, string> | undefined;
+  /** Process environment, project environment and command-line variables, merged once. */
+  #base(): Record<string, string> {
+    if (!this.#baseEnv) {
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+      Object.assign(env, this.project.environment, this.options.variables);
+      Object.assign(
+        env,
+        globalVariables(
+          this.dirs,
+          this.project.sysrootPrefix,
+          { njobs: this.jobs, njobsConf: Math.max(this.options.jobs, 0) },
+          this.flags,
+          this.options.version,
+        ),
+      );
+      const hostBins = [
+        join(this.dirs.host, this.project.sysrootPrefix, 'bin'),
+        join(this.dirs.host, 'bin'),
+      ];
+      env.PATH = [...hostBins, env.PATH ?? ''].join(':');
+      this.#baseEnv = env;
+    }
+    return this.#baseEnv;
+  }
+
+  /**
+   * A package's environment: the run's variables, the `<PKG>_*` variables of
+   * itself and its direct dependencies (what it may rely on in a parallel
+   * build), and its `PKG_*` variables.
+   */
+  #packageEnv(
+    pkg: PackageModel,
+    paths: ReturnType<typeof packagePaths>,
+    prefix: string,
+    jobs: number,
+    keyVars: Map<string, Record<string, string>>,
+  ): Record<string, string> {
+    const env = { ...this.#base() };
+    if (prefix !== this.project.sysrootPrefix)
+      Object.assign(env, prefixedVariables(this.dirs, prefix));
+    for (const dep of pkg.dependencies) Object.assign(env, keyVars.get(dep));
+    Object.assign(env, keyVars.get(pkg.name));
+    Object.assign(
+      env,
+      currentPackageVariables(pkg, paths, {
+        devmode: Boolean(this.flags.devmode),
+        localSources: Boolean(this.flags.localSources),
+      }),
+    );
+    env.NJOBS = String(jobs);
+    if (pkg.fixedJobs) env.NJOBSCONF = String(pkg.fixedJobs);
+    return env;
+  }
+
+  /** The project's post-processing script, run after every full build. */
+  async postBuild(): Promise<void> {
+    const action = this.project.postBuild;
+    if (!action) return;
+    const log = new PackageLog('post-build', join(this.dirs.logs, 'post-build.log'), (e) =>
+      this.options.sink(e.type === 'output' ? { ...e, always: true } : e),
+    );
+    const env = { ...this.#base() };
+    const shared: PackageRunShared = {
+      project: this.project,
+      dirs: this.dirs,
+      sink: this.options.sink,
+      args: this.options.args,
+      force: false,
+      stopped: () => false,
+    };
+    const pseudo: PackageModel = {
+      name: 'post-build',
+      key: 'POST_BUILD',
+      defDir: this.project.root,
+      definitionFile: action.file,
+      version: '',
+      vcsType: 'none',
+      type: 'script',
+      dependencies: [],
+      license: [],
+      licenseFiles: [],
+      installType: 'target',
+      internal: true,
+      revision: '',
+      stripCount: 1,
+      hooks: {},
+      options: {},
+    };
+    const ctx = stageContext(
+      'post-build',
+      shared,
+      {
+        pkg: pseudo,
+        paths: {
+          buildBaseDir: this.dirs.output,
+          buildDir: this.dirs.output,
+          buildOutputDir: this.dirs.output,
+          cacheDir: this.dirs.cache,
+          cacheFile: '',
+        },
+        env,
+        jobs: this.jobs,
+        prefix: this.project.sysrootPrefix,
+      },
+      log,
+    );
+    try {
+      await action.run({ ...ctx, cwd: this.project.root });
+    } catch (err) {
+      log.flush();
+      throw asRelengError(err, {
+        stage: 'post-build',
+        file: action.file,
+        logPath: log.path,
+        logTail: log.tail(),
+      });
+    } finally {
+      await log.close();
+    }
+  }
+
+  /** Removes output areas releng owns; never the output folder's other content. */
+  async removeOutputs(areas: Array<keyof ProjectDirs>): Promise<void> {
+    for (const area of areas) await rm(this.dirs[area], { recursive: true, force: true });
+  }
+
+  async removeDownloads(pkg: PackageModel): Promise<void> {
+    const prefix = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
+    for (const entry of entries) {
+      if (entry === prefix || entry.startsWith(`${prefix}.`)) {
+        await rm(join(this.dirs.dl, entry), { recursive: true, force: true });
+      }
+    }
+  }
+
+  /** `<pkg>-exec "<cmd>"`: a shell command in the package's build directory, with its environment. */
+  async execInPackage(pkg: PackageModel): Promise<void> {
+    const command = this.options.execCommand ?? this.options.args.join(' ');
+    if (!command) {
+      throw new RelengError(`nothing to run for ${pkg.name}-exec`, {
+        hint: `give the command: releng ${pkg.name}-exec "make check"`,
+      });
+    }
+    const paths = packagePaths(this.dirs, pkg);
+    const env = this.#packageEnv(
+      pkg,
+      paths,
+      pkg.prefix ?? this.project.sysrootPrefix,
+      this.#jobsFor(pkg),
+      this.#keyVariables(),
+    );
+    env.RELENG_EXEC = '1';
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd: paths.buildDir,
+        env,
+        stdio: 'inherit',
+      });
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? 128));
+    });
+    if (code !== 0) {
+      throw new RelengError(`command failed in ${pkg.name}: ${command}`, {
+        pkg: pkg.name,
+        exitCode: code,
+      });
+    }
+  }
+}
+
+/** `<pkg>-printvars`: the package's settings and variables. */
+function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {
+  const paths = packagePaths(dirs, pkg);
+  const vars: Record<string, string> = {
+    ...packageKeyVariables(pkg, paths),
+    [`${pkg.key}_DEPENDENCIES`]: pkg.dependencies.join(' '),
+    [`${pkg.key}_INSTALL_TYPE`]: pkg.installType,
+    [`${pkg.key}_INTERNAL`]: pkg.internal ? '1' : '',
+    [`${pkg.key}_LICENSE`]: pkg.license.join(' '),
+    [`${pkg.key}_PREFIX`]: pkg.prefix ?? project.sysrootPrefix,
+    [`${pkg.key}_SITE`]: pkg.site ?? '',
+    [`${pkg.key}_TYPE`]: pkg.type,
+    [`${pkg.key}_VCS_TYPE`]: pkg.vcsType,
+  };
+  return `${Object.entries(vars)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+}

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/fs.ts';
+import type { HookStage, PackageModel, ProjectModel } from './model.ts';
+
+/**
+ * The loaded project without its functions, so a re-run whose inputs did not
+ * change skips evaluating every definition (the dominant cost of a no-op run).
+ * Inputs are the config, every definition, every package folder (a new stage
+ * script changes its mtime), what native definitions imported, releng's own
+ * version, the load options and the whole environment.
+ */
+export interface CachedProject {
+  key: string;
+  inputs: Array<[path: string, stamp: string]>;
+  project: SerializedProject;
+}
+
+export type HookRef = { kind: 'native' | 'python'; file: string };
+export type SerializedPackage = Omit<PackageModel, 'hooks'> & {
+  hooks: Partial<Record<HookStage, HookRef>>;
+};
+export type SerializedProject = Omit<ProjectModel, 'packageDefs' | 'postBuild' | 'cacheExt'> & {
+  packageDefs: SerializedPackage[];
+  postBuild?: HookRef;
+  hasCacheExt: boolean;
+};
+
+const VOLATILE_ENV = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'LINES']);
+
+export function cacheKey(parts: unknown): string {
+  const env = Object.entries(process.env)
+    .filter(([k]) => !VOLATILE_ENV.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify({ parts, env })).digest('hex');
+}
+
+async function stamp(path: string): Promise<string> {
+  try {
+    const s = await stat(path);
+    return `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+export function cacheFile(outputDir: string): string {
+  return join(outputDir, '.releng', 'project-cache.json');
+}
+
+/** The cached project, if every input is unchanged. */
+export async function readProjectCache(
+  file: string,
+  key: string,
+): Promise<SerializedProject | undefined> {
+  let cached: CachedProject;
+  try {
+    cached = JSON.parse(await readFile(file, 'utf8')) as CachedProject;
+  } catch {
+    return undefined;
+  }
+  if (cached.key !== key) return undefined;
+  const stamps = await Promise.all(cached.inputs.map(([p]) => stamp(p)));
+  for (let i = 0; i < stamps.length; i++) if (stamps[i] !== cached.inputs[i]![1]) return undefined;
+  return cached.project;
+}
+
+export async function writeProjectCache(
+  file: string,
+  key: string,
+  inputs: string[],
+  project: ProjectModel,
+): Promise<void> {
+  const unique = [...new Set(inputs)];
+  const stamps = await Promise.all(unique.map(stamp));
+  const data: CachedProject = {
+    key,
+    inputs: unique.map((p, i) => [p, stamps[i]!]),
+    project: serialize(project),
+  };
+  await writeFileAtomic(file, JSON.stringify(data));
+}
+
+function ref(action: { kind: 'native' | 'python'; file: string }): HookRef {
+  return { kind: action.kind, file: action.file };
+}
+
+function serialize(project: ProjectModel): SerializedProject {
+  const { packageDefs, postBuild, cacheExt, ...rest } = project;
+  return {
+    ...rest,
+    hasCacheExt: cacheExt !== undefined,
+    postBuild: postBuild ? ref(postBuild) : undefined,
+    packageDefs: [...packageDefs.values()].map((pkg) => ({
+      ...pkg,
+      hooks: Object.fromEntries(
+        Object.entries(pkg.hooks).map(([stage, action]) => [stage, ref(action)]),
+      ),
+    })),
+  };
+}

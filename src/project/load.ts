@@ -1,0 +1,181 @@
+import { join } from 'node:path';
+import { loadClosure } from '../engine/graph.ts';
+import { RelengError } from '../util/errors.ts';
+import { firstFile } from '../util/fs.ts';
+import {
+  cacheFile,
+  cacheKey,
+  readProjectCache,
+  type SerializedProject,
+  writeProjectCache,
+} from './cache.ts';
+import { directoryVariables } from './dirs.ts';
+import type { HookStage, PackageModel, ProjectDirs, ProjectModel, StageAction } from './model.ts';
+import {
+  findNativeDefinition,
+  loadNativeConfig,
+  loadNativePackage,
+  NATIVE_CONFIG_NAMES,
+  nativeAction,
+  nativeCacheExt,
+  nativeImportedFiles,
+  packageFolderNames,
+  projectPostAction,
+} from './native/load.ts';
+import type { PackageDefaults } from './normalize.ts';
+import {
+  findRelengToolDefinition,
+  loadRelengToolConfig,
+  loadRelengToolPackage,
+  PythonRuntime,
+  RELENG_TOOL_CONFIG_NAMES,
+  relengToolCacheExt,
+} from './releng-tool/load.ts';
+
+export interface LoadOptions {
+  root: string;
+  dirs: ProjectDirs;
+  devmode?: string | boolean;
+  /** Python workers for releng-tool projects (the run's job count). */
+  jobs: number;
+  debug: boolean;
+  verbose: boolean;
+  version: string;
+  args: readonly string[];
+  warn: (message: string, file?: string) => void;
+  /** Reuse the loaded model when no input changed (default true). */
+  useCache?: boolean;
+  python?: string;
+}
+
+export interface LoadedProject {
+  project: ProjectModel;
+  /** True when the model came from the cache (no definition was evaluated). */
+  fromCache: boolean;
+  close(): Promise<void>;
+}
+
+/** Finds the project's configuration file and its format. */
+export async function findConfig(
+  root: string,
+): Promise<{ file: string; format: 'native' | 'releng-tool' }> {
+  const native = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
+  if (native) return { file: native, format: 'native' };
+  const legacy = await firstFile(RELENG_TOOL_CONFIG_NAMES.map((n) => join(root, n)));
+  if (legacy) return { file: legacy, format: 'releng-tool' };
+  throw new RelengError(`no releng project in ${root}`, {
+    hint: `looked for ${[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].join(', ')}; run "releng init" to start one, or pass --root-dir`,
+  });
+}
+
+/** Loads a project of either format into the normalised model. */
+export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
+  const { file, format } = await findConfig(options.root);
+  const runtime =
+    format === 'releng-tool'
+      ? new PythonRuntime({
+          python: options.python,
+          workers: Math.max(1, options.jobs),
+          debug: options.debug,
+          verbose: options.verbose,
+          version: options.version,
+          variables: directoryVariables(options.dirs),
+          args: options.args,
+          warn: options.warn,
+        })
+      : undefined;
+  const close = async () => runtime?.close();
+  const key = cacheKey({
+    releng: options.version,
+    format,
+    file,
+    devmode: options.devmode ?? null,
+    dirs: options.dirs,
+    args: options.args,
+  });
+  const cachePath = cacheFile(options.dirs.output);
+  try {
+    if (options.useCache !== false) {
+      const cached = await readProjectCache(cachePath, key);
+      if (cached) return { project: revive(cached, runtime), fromCache: true, close };
+    }
+    const defaults = (
+      settings: Pick<ProjectModel, 'defaultInternal' | 'overrideSites' | 'overrideRevisions'>,
+    ): PackageDefaults => ({
+      defaultInternal: settings.defaultInternal,
+      overrideSites: settings.overrideSites,
+      overrideRevisions: settings.overrideRevisions,
+      devmode: options.devmode,
+    });
+    let project: ProjectModel;
+    const inputs = [file, options.root];
+    if (format === 'native') {
+      const { packageDirs, ...settings } = await loadNativeConfig(options.root, file);
+      const d = defaults(settings);
+      const packageDefs = await loadClosure(
+        settings.packages,
+        (names) =>
+          Promise.all(
+            names.map(async (name) => {
+              const def = await findNativeDefinition(packageDirs, name);
+              return def ? loadNativePackage(name, def, d) : undefined;
+            }),
+          ),
+        () => packageFolderNames(packageDirs),
+      );
+      project = { ...settings, packageDefs };
+      inputs.push(...nativeImportedFiles());
+    } else {
+      const rt = runtime!;
+      const { packageDirs, ...settings } = await loadRelengToolConfig(options.root, file, rt);
+      const d = defaults(settings);
+      const packageDefs = await loadClosure(
+        settings.packages,
+        (names) =>
+          Promise.all(
+            names.map(async (name) => {
+              const def = await findRelengToolDefinition(packageDirs, name);
+              return def ? loadRelengToolPackage(name, def, d, rt) : undefined;
+            }),
+          ),
+        () => packageFolderNames(packageDirs),
+      );
+      project = { ...settings, packageDefs };
+    }
+    for (const pkg of project.packageDefs.values()) inputs.push(pkg.definitionFile, pkg.defDir);
+    if (options.useCache !== false) await writeProjectCache(cachePath, key, inputs, project);
+    return { project, fromCache: false, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Rebuilds a model from the cache; hooks load their code on first use. */
+function revive(cached: SerializedProject, runtime: PythonRuntime | undefined): ProjectModel {
+  const { packageDefs, postBuild, hasCacheExt, ...rest } = cached;
+  const action = (ref: { kind: 'native' | 'python'; file: string }, stage: string): StageAction =>
+    ref.kind === 'python' ? runtime!.action(ref.file) : nativeAction(ref.file, stage);
+  const defs = new Map<string, PackageModel>();
+  for (const pkg of packageDefs) {
+    const hooks: Partial<Record<HookStage, StageAction>> = {};
+    for (const [stage, ref] of Object.entries(pkg.hooks))
+      hooks[stage as HookStage] = action(ref!, stage);
+    defs.set(pkg.name, { ...pkg, hooks });
+  }
+  const native = rest.format === 'native';
+  return {
+    ...rest,
+    packageDefs: defs,
+    postBuild: postBuild
+      ? postBuild.kind === 'native'
+        ? projectPostAction(postBuild.file)
+        : runtime!.action(postBuild.file)
+      : undefined,
+    cacheExt: hasCacheExt
+      ? native
+        ? nativeCacheExt(rest.configFile)
+        : relengToolCacheExt(rest.configFile, rest.root, runtime!)
+      : undefined,
+  };
+}

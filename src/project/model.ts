@@ -1,0 +1,189 @@
+/**
+ * The normalised project model. Both project formats (native TypeScript and
+ * releng-tool's Python layout) load into these shapes; the engine only ever
+ * sees them.
+ */
+
+/** Where a package's install stage puts its files. */
+export type InstallType = 'host' | 'images' | 'staging' | 'staging_and_target' | 'target';
+
+export const INSTALL_TYPES: readonly InstallType[] = [
+  'host',
+  'images',
+  'staging',
+  'staging_and_target',
+  'target',
+];
+
+/** The per-package stages, in the order they run. */
+export type StageName = 'fetch' | 'extract' | 'patch' | 'configure' | 'build' | 'install' | 'post';
+
+export const STAGES: readonly StageName[] = [
+  'fetch',
+  'extract',
+  'patch',
+  'configure',
+  'build',
+  'install',
+  'post',
+];
+
+/** Stages a package definition can hook with its own script or function. */
+export type HookStage = 'bootstrap' | 'patch' | 'configure' | 'build' | 'install' | 'post';
+
+/**
+ * Something the engine can run for a stage: a native function or a Python
+ * script. The loader that created it knows how to run it; the engine does not
+ * need to.
+ */
+export interface StageAction {
+  kind: 'native' | 'python';
+  /** The file that defines it (for messages). */
+  file: string;
+  run(ctx: StageRunContext): Promise<void>;
+}
+
+/** Where a running action sends its output and messages. */
+export interface StageIO {
+  output(chunk: Buffer | string, stream: 'stdout' | 'stderr'): void;
+  log(
+    level: 'debug' | 'verbose' | 'log' | 'note' | 'hint' | 'success' | 'warn' | 'error',
+    message: string,
+  ): void;
+}
+
+/** The context handed to a StageAction: the hook context plus the plumbing. */
+export interface StageRunContext extends StageContext {
+  readonly io: StageIO;
+  /** Arguments given after `--` on the command line (`releng_args`). */
+  readonly args: readonly string[];
+  /** The working directory the action runs in. */
+  readonly cwd: string;
+}
+
+/** What a native stage hook receives. */
+export interface StageContext {
+  /** The package being processed. */
+  readonly name: string;
+  readonly version: string;
+  /** The stage being run. */
+  readonly stage: StageName | 'bootstrap' | 'post-build';
+  /** Directory the package builds in (`output/build/<pkg>-<version>[/<buildSubdir>]`). */
+  readonly buildDir: string;
+  /** Output directory for out-of-source builds. */
+  readonly buildOutputDir: string;
+  /** The package's definition directory (`package/<pkg>`). */
+  readonly defDir: string;
+  /** Sysroot directories and other project paths. */
+  readonly dirs: Readonly<ProjectDirs>;
+  /** The install prefix (e.g. `/usr`). */
+  readonly prefix: string;
+  /** Sysroots this package installs into, from its install type. */
+  readonly installDirs: readonly string[];
+  /** Job slots granted to this package (>= 1). */
+  readonly jobs: number;
+  /** Every variable also exported to scripts and commands (`TARGET_DIR`, `PKG_NAME`, ...). */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * Run a command. Output goes to the package log; a non-zero exit throws an
+   * error carrying the command, its exit code and the log path.
+   */
+  exec(
+    command: string,
+    args?: readonly string[],
+    options?: { cwd?: string; env?: Record<string, string | undefined> },
+  ): Promise<void>;
+  /** Write a line to the package log (and the console in verbose mode). */
+  log(message: string): void;
+}
+
+/** Well-known directories of a run. */
+export interface ProjectDirs {
+  root: string;
+  output: string;
+  build: string;
+  cache: string;
+  dl: string;
+  host: string;
+  staging: string;
+  target: string;
+  images: string;
+  license: string;
+  symbols: string;
+  logs: string;
+}
+
+/** One package, normalised. */
+export interface PackageModel {
+  /** Package name (the folder under `package/`). */
+  name: string;
+  /** Upper-case variable prefix: `package-a` → `PACKAGE_A`. */
+  key: string;
+  /** The folder holding the definition. */
+  defDir: string;
+  /** The definition file itself (for error messages). */
+  definitionFile: string;
+  version: string;
+  /** Site as written (after overrides); undefined for a virtual package. */
+  site?: string;
+  /** Resolved site type: 'none', 'local', 'url', 'git', ... */
+  vcsType: string;
+  /** Package type: 'script', 'autotools', ... */
+  type: string;
+  dependencies: string[];
+  license: string[];
+  licenseFiles: string[];
+  installType: InstallType;
+  internal: boolean;
+  /** Revision to fetch (defaults to the version). */
+  revision: string;
+  devmodeRevision?: string;
+  buildSubdir?: string;
+  stripCount: number;
+  fixedJobs?: number;
+  maxJobs?: number;
+  /** Package-specific prefix overriding the project's sysroot prefix. */
+  prefix?: string;
+  /** Stage hooks: native functions or releng-tool scripts. */
+  hooks: Partial<Record<HookStage, StageAction>>;
+  /** Type- and site-specific options not interpreted by the core (CONF_OPTS, GIT_DEPTH, ...). */
+  options: Record<string, unknown>;
+}
+
+/** The whole project, normalised. */
+export interface ProjectModel {
+  /** Absolute project root. */
+  root: string;
+  format: 'native' | 'releng-tool';
+  /** The configuration file that was loaded. */
+  configFile: string;
+  /** Packages listed by the project (dependencies are loaded implicitly). */
+  packages: string[];
+  /** Every loaded package by name: the listed ones plus their dependencies. */
+  packageDefs: Map<string, PackageModel>;
+  sysrootPrefix: string;
+  defaultInternal: boolean;
+  licenseHeader?: string;
+  /** Extra folders searched for package definitions after `<root>/package`. */
+  externalPackages: string[];
+  extensions: string[];
+  /** Variables added to every stage's environment. */
+  environment: Record<string, string>;
+  /** Host tools that must exist before anything runs. */
+  prerequisites: string[];
+  urlMirror?: string;
+  overrideSites: Record<string, string>;
+  overrideRevisions: Record<string, string>;
+  overrideTools: Record<string, string>;
+  /** Maps a site to a cache file extension, when the project defines one. */
+  cacheExt?: (site: string) => Promise<string | undefined>;
+  /** Project post-processing (`post.py`, `releng-tool-post-build.rt` or the native `post` hook). */
+  postBuild?: StageAction;
+  /** Options not interpreted by the core (outputs, sbom format, ...), kept for later stages. */
+  options: Record<string, unknown>;
+}
+
+/** Turns a package name into its variable prefix, as releng-tool does. */
+export function packageKey(name: string): string {
+  return name.toUpperCase().replace(/[ *\-.:?|]/g, '_');
+}

@@ -1,0 +1,173 @@
+/**
+ * The native project format: `releng.config.ts` and `package/<name>/<name>.ts`.
+ * These types are the user's documentation in their editor.
+ */
+import type { InstallType, StageContext } from '../model.ts';
+
+/** A stage hook of a native package: receives the stage context. */
+export type StageHook = (ctx: StageContext) => void | Promise<void>;
+
+/** Options of `configure`, `build` and `install` for package types that take them. */
+export interface StageOptions {
+  /** `-DKEY=VALUE` style definitions (CMake, Meson) or variables (make). */
+  defs?: Record<string, string | null>;
+  /** Environment variables for this stage only. */
+  env?: Record<string, string>;
+  /** Extra arguments, as a list or as `--key: value` pairs. */
+  opts?: string[] | Record<string, string | null>;
+}
+
+/** A package definition, default-exported from `package/<name>/<name>.ts`. */
+export interface PackageConfig {
+  /** The package version; names the build folder (`output/build/<name>-<version>`) and downloads. */
+  version?: string;
+  /**
+   * Where the sources come from: `local` (sources in `package/<name>/local/`), a URL,
+   * `git+https://…`, `hg+…`, `svn+…`, … Leave it out for a virtual package.
+   */
+  site?: string;
+  /** Explicit site type when the site string does not say it (`git`, `url`, `local`, `none`, …). */
+  vcsType?: string;
+  /** How the package builds: `script` (default; the hooks below do everything), `autotools`, `cmake`, … */
+  type?: string;
+  /** Packages that must be installed before this one is configured. */
+  dependencies?: string[];
+  /** SPDX license identifiers of the package. */
+  license?: string | string[];
+  /** License files inside the sources, matching `license` one to one. */
+  licenseFiles?: string | string[];
+  /** Where the install stage puts files: `target` (default), `staging`, `staging_and_target`, `host`, `images`. */
+  installType?: InstallType;
+  /** An internal package (yours): no hash or license warnings; local-sources mode builds it from a local checkout. */
+  internal?: boolean;
+  /** The opposite of `internal` (the default unless the project sets `defaultInternal`). */
+  external?: boolean;
+  /** Revision (tag, branch, commit) to fetch; defaults to the version. */
+  revision?: string;
+  /** Revision used in development mode (`-D`). */
+  devmodeRevision?: string;
+  /** Folder inside the sources where configure/build/install run. */
+  buildSubdir?: string;
+  /** Leading path components stripped when extracting an archive (default 1). */
+  stripCount?: number;
+  /** Exact number of jobs for this package's build (e.g. 1 for a build that cannot run in parallel). */
+  fixedJobs?: number;
+  /** Upper bound on the jobs this package gets. */
+  maxJobs?: number;
+  /** Install prefix for this package (default: the project's `sysrootPrefix`). */
+  prefix?: string;
+  /** Cache file extension when the site does not show it (`tgz`, `zip`, …). */
+  extension?: string;
+  /** Extraction type when it cannot be guessed from the extension. */
+  extractType?: string;
+  /** Keep the fetched file as is instead of extracting it. */
+  noExtraction?: boolean;
+  /** Folder inside the sources where patches apply. */
+  patchSubdir?: string;
+  /** Do not apply the `*.patch` files beside the definition. */
+  ignorePatches?: boolean;
+  /** Options for extensions. */
+  extopt?: Record<string, unknown>;
+  /** Git: clone depth. */
+  gitDepth?: number;
+  /** Git: also fetch submodules. */
+  gitSubmodules?: boolean;
+  /** Git: extra refspecs to fetch. */
+  gitRefspecs?: string[];
+  /** Git: `-c key=value` configuration for git commands. */
+  gitConfig?: Record<string, string>;
+  /** Git: require a valid signature on the fetched commit or tag. */
+  gitVerifyRevision?: boolean;
+  /** Site-specific fetch options. */
+  fetchOpts?: string[] | Record<string, string>;
+  /** Options of the configure stage of typed packages. */
+  configureOptions?: StageOptions;
+  /** Options of the build stage of typed packages. */
+  buildOptions?: StageOptions;
+  /** Options of the install stage of typed packages. */
+  installOptions?: StageOptions;
+  /** Environment variables for every stage of this package. */
+  env?: Record<string, string>;
+  /** Skip the install step of a typed package. */
+  noInstall?: boolean;
+  /** CMake build type (default `RelWithDebInfo`). */
+  cmakeBuildType?: string;
+  /** Meson build type. */
+  mesonBuildType?: string;
+  /** Run `./configure` before make for the `make` type. */
+  makeConfigure?: boolean;
+  /** Run `autoreconf` before configuring an autotools package. */
+  autotoolsAutoreconf?: boolean;
+  /** Cargo package name when it differs from the package name. */
+  cargoName?: string;
+  /** Python build backend (`setuptools`, `flit`, `hatch`, `poetry`, `pdm`, `pep517`). */
+  pythonSetupType?: string;
+  /** Python interpreter used to build and install. */
+  pythonInterpreter?: string;
+  /** Runs before fetching. */
+  bootstrap?: StageHook;
+  /** Runs after the `*.patch` files are applied. */
+  patch?: StageHook;
+  /** The configure stage (script packages). */
+  configure?: StageHook;
+  /** The build stage (script packages). */
+  build?: StageHook;
+  /** The install stage (script packages): put files into `ctx.installDirs`. */
+  install?: StageHook;
+  /** Runs after install, whatever the type. */
+  post?: StageHook;
+}
+
+/** The project, default-exported from `releng.config.ts`. */
+export interface ProjectConfig {
+  /** Packages to build; their dependencies are loaded implicitly. */
+  packages: string[];
+  /** Install prefix given to packages (default `/usr`). */
+  sysrootPrefix?: string;
+  /** Treat packages as internal unless they say otherwise. */
+  defaultInternal?: boolean;
+  /** Text placed at the top of the generated license document. */
+  licenseHeader?: string;
+  /** Extra folders holding package definitions, searched after `package/`. */
+  externalPackages?: string[];
+  /** Modules to load first; each may register package types, site types or output formats. */
+  extensions?: string[];
+  /** Variables added to every stage's environment. */
+  environment?: Record<string, string>;
+  /** Host tools that must exist before anything runs (e.g. `['git', 'cmake']`). */
+  prerequisites?: string[];
+  /** Base URL tried first for every URL download. */
+  urlMirror?: string;
+  /** Package name → site, replacing the package's own site. */
+  overrideSites?: Record<string, string>;
+  /** Package name → revision, replacing the package's own revision. */
+  overrideRevisions?: Record<string, string>;
+  /** Tool name → path or command (e.g. `{ cmake: 'cmake3' }`). */
+  overrideTools?: Record<string, string>;
+  /** Maps a site to a cache file extension when releng cannot tell (`'tgz'`), or undefined. */
+  cacheExt?: (site: string) => string | undefined | Promise<string | undefined>;
+  /** Project post-processing, run after every full build (e.g. to write an archive to `ctx.dirs.images`). */
+  post?: StageHook;
+  /** Packages to produce from the build (archives, .deb, .rpm). */
+  outputs?: Array<Record<string, unknown>>;
+  /** SBOM formats to write. */
+  sbomFormat?: string | string[];
+  /** Default CMake build type for CMake packages. */
+  defaultCmakeBuildType?: string;
+  /** Default Meson build type for Meson packages. */
+  defaultMesonBuildType?: string;
+  /** Extra license identifiers accepted beside the SPDX list. */
+  extraLicenses?: string[];
+  /** Extra license exception identifiers accepted beside the SPDX list. */
+  extraLicenseExceptions?: string[];
+}
+
+/** Declares the project with editor completion and checking. */
+export function defineProject(config: ProjectConfig): ProjectConfig {
+  return config;
+}
+
+/** Declares a package with editor completion and checking. */
+export function definePackage(config: PackageConfig): PackageConfig {
+  return config;
+}

@@ -1,0 +1,300 @@
+import { join } from 'node:path';
+import { RelengError } from '../../util/errors.ts';
+import { firstFile } from '../../util/fs.ts';
+import { didYouMean } from '../../util/suggest.ts';
+import type { HookStage, PackageModel, ProjectModel, StageAction } from '../model.ts';
+import { packageKey } from '../model.ts';
+import { normalizePackage, type PackageDefaults } from '../normalize.ts';
+import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
+import { type Kind, matches, toList } from '../schema.ts';
+import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
+
+/** Config names in releng-tool's lookup order (4.x first, then the guide's). */
+export const RELENG_TOOL_CONFIG_NAMES = [
+  'releng-tool.rt',
+  'releng-tool.py',
+  'releng-tool',
+  'releng.rt',
+  'releng.py',
+  'releng',
+];
+const POST_BUILD_NAMES = [
+  'releng-tool-post-build.rt',
+  'releng-tool-post-build.py',
+  'releng-tool-post-build',
+  'post.rt',
+  'post.py',
+  'post',
+];
+const SCRIPT_EXTENSIONS = ['.rt', '.py', ''];
+const HOOK_STAGES: HookStage[] = ['bootstrap', 'patch', 'configure', 'build', 'install', 'post'];
+
+export interface PythonRuntimeOptions {
+  python?: string;
+  workers: number;
+  debug: boolean;
+  verbose: boolean;
+  version: string;
+  /** Directory variables (ROOT_DIR, TARGET_DIR, ...) given to configs and definitions. */
+  variables: Record<string, string>;
+  args: readonly string[];
+  warn: (message: string, file?: string) => void;
+}
+
+/**
+ * The Python side of a releng-tool project: one bridge, started on first
+ * use, shared by definitions and scripts.
+ */
+export class PythonRuntime {
+  readonly options: PythonRuntimeOptions;
+  #bridge: Promise<PythonBridge> | undefined;
+
+  constructor(options: PythonRuntimeOptions) {
+    this.options = options;
+  }
+
+  bridge(): Promise<PythonBridge> {
+    this.#bridge ??= PythonBridge.start({
+      python: this.options.python,
+      workers: this.options.workers,
+      debug: this.options.debug,
+      verbose: this.options.verbose,
+    });
+    return this.#bridge;
+  }
+
+  globals(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { releng_args: [...this.options.args], releng_version: this.options.version, ...extra };
+  }
+
+  /** Evaluates a definition or config file and returns its variables. */
+  async evaluate(file: string, cwd: string): Promise<Record<string, unknown>> {
+    const env = { ...processEnv(), ...this.options.variables };
+    try {
+      return await (await this.bridge()).evalFile(file, {
+        globals: this.globals(this.options.variables),
+        env,
+        cwd,
+      });
+    } catch (err) {
+      throw fromPythonError(err, file);
+    }
+  }
+
+  /** A stage script as a StageAction. */
+  action(file: string): StageAction {
+    return {
+      kind: 'python',
+      file,
+      run: async (ctx) => {
+        try {
+          await (await this.bridge()).runScript(file, {
+            globals: this.globals({ ...ctx.env }),
+            env: { ...ctx.env },
+            cwd: ctx.cwd,
+            onOutput: (chunk, stream) => ctx.io.output(chunk, stream),
+            onLog: (level, message) => ctx.io.log(level === 'err' ? 'error' : level, message),
+          });
+        } catch (err) {
+          throw fromPythonError(err, file);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const bridge = this.#bridge;
+    this.#bridge = undefined;
+    if (bridge) await (await bridge.catch(() => undefined))?.close();
+  }
+}
+
+function processEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/** A Python failure as a RelengError naming the file and line. */
+export function fromPythonError(err: unknown, file: string): RelengError {
+  if (err instanceof PythonError) {
+    return new RelengError(err.message, {
+      file: err.file ?? file,
+      line: err.line,
+      exitCode: err.exitCode,
+    });
+  }
+  if (err instanceof RelengError) return err;
+  return new RelengError(err instanceof Error ? err.message : String(err), { file });
+}
+
+/** Picks the value for the active development mode from a mode-keyed dict. */
+function byMode(value: unknown, devmode: string | boolean | undefined): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const dict = value as Record<string, unknown>;
+  const mode = typeof devmode === 'string' && devmode ? devmode : devmode ? 'develop' : undefined;
+  if (mode && mode in dict) return dict[mode];
+  return dict['*'];
+}
+
+/** Loads `releng.py` / `releng-tool.rt` into the project settings. */
+export async function loadRelengToolConfig(
+  root: string,
+  configFile: string,
+  runtime: PythonRuntime,
+): Promise<Omit<ProjectModel, 'packageDefs'> & { packageDirs: string[] }> {
+  const values = await runtime.evaluate(configFile, root);
+  let settings: Record<string, unknown> = values;
+  const call = values.__releng_config__;
+  if (call && typeof call === 'object') {
+    settings = call as Record<string, unknown>;
+    for (const key of Object.keys(PROJECT_OPTIONS)) {
+      if (key in values)
+        runtime.options.warn(`"${key}" outside releng_config(...) is ignored`, configFile);
+    }
+    for (const key of Object.keys(settings)) {
+      if (!(key in PROJECT_OPTIONS)) {
+        throw new RelengError(
+          `unknown releng_config option "${key}"${didYouMean(key, Object.keys(PROJECT_OPTIONS))}`,
+          { file: configFile, hint: 'remove it or fix its name' },
+        );
+      }
+    }
+  }
+  const project: Record<string, unknown> = {};
+  for (const [name, { key, kind }] of Object.entries(PROJECT_OPTIONS)) {
+    const value = settings[name];
+    if (value === undefined || value === null) continue;
+    checkKind(value, kind, name, configFile);
+    project[key] = value;
+  }
+  if (project.packages === undefined) {
+    throw new RelengError('the project configuration has no "packages" list', {
+      file: configFile,
+      hint: "add packages = ['my-package']",
+    });
+  }
+  const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
+  const options: Record<string, unknown> = {};
+  for (const key of [
+    'sbomFormat',
+    'defaultCmakeBuildType',
+    'defaultMesonBuildType',
+    'extraLicenses',
+    'extraLicenseExceptions',
+    'overrideExtractTools',
+    'quirks',
+    'networkIsolation',
+  ]) {
+    if (project[key] !== undefined) options[key] = project[key];
+  }
+  const postFile = await firstFile(POST_BUILD_NAMES.map((n) => join(root, n)));
+  return {
+    root,
+    format: 'releng-tool',
+    configFile,
+    packages: toList(project.packages),
+    sysrootPrefix: (project.sysrootPrefix as string | undefined) ?? '/usr',
+    defaultInternal: (project.defaultInternal as boolean | undefined) ?? false,
+    licenseHeader: project.licenseHeader as string | undefined,
+    externalPackages,
+    extensions: toList(project.extensions),
+    environment: (project.environment as Record<string, string> | undefined) ?? {},
+    prerequisites: toList(project.prerequisites),
+    urlMirror: project.urlMirror as string | undefined,
+    overrideSites: (project.overrideSites as Record<string, string> | undefined) ?? {},
+    overrideRevisions: (project.overrideRevisions as Record<string, string> | undefined) ?? {},
+    overrideTools: (project.overrideTools as Record<string, string> | undefined) ?? {},
+    cacheExt: project.cacheExt ? relengToolCacheExt(configFile, root, runtime) : undefined,
+    postBuild: postFile ? runtime.action(postFile) : undefined,
+    options,
+    packageDirs: [join(root, 'package'), ...externalPackages],
+  };
+}
+
+/** `cache_ext` is a Python function of the config; evaluated again on first use. */
+export function relengToolCacheExt(configFile: string, root: string, runtime: PythonRuntime) {
+  let fn: Promise<unknown> | undefined;
+  return async (site: string): Promise<string | undefined> => {
+    fn ??= runtime.evaluate(configFile, root).then((v) => {
+      const call = v.__releng_config__ as Record<string, unknown> | undefined;
+      return call?.cache_ext ?? v.cache_ext;
+    });
+    const result = await (await runtime.bridge()).callFunction((await fn) as PyFunctionRef, [site]);
+    return typeof result === 'string' ? result : undefined;
+  };
+}
+
+function checkKind(value: unknown, kind: Kind, name: string, file: string, pkg?: string): void {
+  if (matches(kind, value)) return;
+  throw new RelengError(
+    `option "${name}" has the wrong type (${JSON.stringify(value)?.slice(0, 60)})`,
+    {
+      file,
+      pkg,
+      hint: typeof kind === 'object' ? `use one of: ${kind.oneOf.join(', ')}` : `expected ${kind}`,
+    },
+  );
+}
+
+/** Finds a releng-tool package definition: `<pkg>.rt`, `<pkg>.py` or `<pkg>`. */
+export async function findRelengToolDefinition(
+  packageDirs: string[],
+  name: string,
+): Promise<string | undefined> {
+  for (const dir of packageDirs) {
+    const found = await firstFile(SCRIPT_EXTENSIONS.map((ext) => join(dir, name, `${name}${ext}`)));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Loads one releng-tool package definition and finds its stage scripts. */
+export async function loadRelengToolPackage(
+  name: string,
+  file: string,
+  defaults: PackageDefaults,
+  runtime: PythonRuntime,
+): Promise<PackageModel> {
+  const defDir = join(file, '..');
+  const values = await runtime.evaluate(file, defDir);
+  const key = packageKey(name);
+  const raw: Record<string, unknown> = {};
+  const passthrough: Record<string, unknown> = {};
+  const prefix = `${key}_`;
+  for (const [variable, value] of Object.entries(values)) {
+    if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
+    const option = variable.slice(prefix.length);
+    const mapping = PACKAGE_OPTIONS[option];
+    if (!mapping) {
+      if (PASSTHROUGH_OPTIONS.has(option)) passthrough[option] = value;
+      else {
+        runtime.options.warn(
+          `unknown package option ${variable}${didYouMean(
+            variable,
+            Object.keys(PACKAGE_OPTIONS).map((o) => prefix + o),
+          )}`,
+          file,
+        );
+      }
+      continue;
+    }
+    let v = mapping.byMode ? byMode(value, defaults.devmode) : value;
+    if (v === undefined || v === null) continue;
+    // releng-tool accepts numbers for versions and revisions.
+    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    checkKind(v, mapping.kind, variable, file, name);
+    const [top, sub] = mapping.key.split('.') as [string, string | undefined];
+    if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
+    else raw[top] = v;
+  }
+  if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  const hooks: Partial<Record<HookStage, StageAction>> = {};
+  for (const stage of HOOK_STAGES) {
+    const script = await firstFile(
+      SCRIPT_EXTENSIONS.map((ext) => join(defDir, `${name}-${stage}${ext}`)),
+    );
+    if (script) hooks[stage] = runtime.action(script);
+  }
+  return normalizePackage(name, defDir, file, raw, hooks, defaults);
+}

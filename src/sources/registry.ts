@@ -1,0 +1,56 @@
+import { RelengError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { localSite } from './local.ts';
+import { noneSite } from './none.ts';
+import type { SiteType } from './types.ts';
+
+/** Every site type releng knows, in detection order. */
+const SITE_TYPES: SiteType[] = [noneSite, localSite];
+
+/** Site types later issues add; named so a project using one gets an honest error. */
+const PLANNED: Record<string, (site: string) => boolean> = {
+  git: (s) => s.startsWith('git+') || s.endsWith('.git'),
+  hg: (s) => s.startsWith('hg+'),
+  svn: (s) => s.startsWith('svn+'),
+  brz: (s) => s.startsWith('brz+') || s.startsWith('bzr+'),
+  cvs: (s) => s.startsWith('cvs+') || s.startsWith(':pserver:'),
+  scp: (s) => s.startsWith('scp+'),
+  rsync: (s) => s.startsWith('rsync+'),
+  file: (s) => s.startsWith('file+') || s.startsWith('file://'),
+  perforce: (s) => s.startsWith('p4+') || s.startsWith('perforce+'),
+  url: () => true,
+};
+
+/** Adds a site type (used by extensions). */
+export function registerSiteType(type: SiteType): void {
+  SITE_TYPES.push(type);
+}
+
+/** The VCS type of a site when none is given explicitly. */
+export function detectVcsType(site: string | undefined): string {
+  if (site === undefined || site === '') return 'none';
+  for (const type of SITE_TYPES) if (type.detect?.(site)) return type.name;
+  for (const [name, detect] of Object.entries(PLANNED)) if (detect(site)) return name;
+  return 'url';
+}
+
+/** The implementation of a VCS type, or a clear error. */
+export function siteType(vcsType: string, pkg: string, file?: string): SiteType {
+  const found = SITE_TYPES.find((t) => t.name === vcsType || t.aliases?.includes(vcsType));
+  if (found) return found;
+  const known = [...SITE_TYPES.map((t) => t.name), ...Object.keys(PLANNED)];
+  if (vcsType in PLANNED) {
+    throw new RelengError(`site type "${vcsType}" of package "${pkg}" is not implemented yet`, {
+      pkg,
+      file,
+      hint: 'this build of releng supports local and virtual (no site) packages only',
+    });
+  }
+  throw new RelengError(
+    `unknown site type "${vcsType}" for package "${pkg}"${didYouMean(vcsType, known)}`,
+    {
+      pkg,
+      file,
+    },
+  );
+}

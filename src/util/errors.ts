@@ -1,0 +1,48 @@
+/**
+ * One error type for everything the user can fix. It carries what the
+ * reporter needs to print a single, complete message: the file (and line),
+ * the package and stage, the exit code of what failed, its log and last lines.
+ */
+export interface RelengErrorDetails {
+  file?: string;
+  line?: number;
+  pkg?: string;
+  stage?: string;
+  exitCode?: number;
+  logPath?: string;
+  logTail?: string[];
+  /** What the user can do about it. */
+  hint?: string;
+}
+
+export class RelengError extends Error {
+  readonly details: RelengErrorDetails;
+
+  constructor(message: string, details: RelengErrorDetails = {}) {
+    super(message);
+    this.name = 'RelengError';
+    this.details = details;
+  }
+
+  /** A copy with more context filled in (existing details win). */
+  with(more: RelengErrorDetails): RelengError {
+    const merged = new RelengError(this.message, { ...more, ...definedOnly(this.details) });
+    merged.stack = this.stack;
+    return merged;
+  }
+}
+
+function definedOnly(details: RelengErrorDetails): RelengErrorDetails {
+  return Object.fromEntries(
+    Object.entries(details).filter(([, v]) => v !== undefined),
+  ) as RelengErrorDetails;
+}
+
+/** Wraps anything thrown into a RelengError, keeping its message. */
+export function asRelengError(err: unknown, details: RelengErrorDetails = {}): RelengError {
+  if (err instanceof RelengError) return err.with(details);
+  const message = err instanceof Error ? err.message : String(err);
+  const wrapped = new RelengError(message, details);
+  if (err instanceof Error && err.stack) wrapped.stack = err.stack;
+  return wrapped;
+}

@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { RelengError } from './errors.ts';
+
+export interface ExecOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Receives output chunks as they arrive. */
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** Tool name → path overrides (the project's override_tools). */
+  overrideTools?: Readonly<Record<string, string>>;
+}
+
+/** Resolves a tool through the project's overrides and `RELENG_<TOOL>` variables. */
+export function resolveTool(
+  command: string,
+  overrides: Readonly<Record<string, string>> = {},
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const fromEnv = env[`RELENG_${command.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`];
+  return overrides[command] ?? fromEnv ?? command;
+}
+
+/**
+ * Runs a command with its output streamed to `onOutput`. Rejects with a
+ * RelengError carrying the exit code (or the signal), and a clear message when
+ * the tool does not exist.
+ */
+export function execStreaming(
+  command: string,
+  args: readonly string[],
+  options: ExecOptions,
+): Promise<void> {
+  const tool = resolveTool(command, options.overrideTools, options.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(tool, args, {
+      cwd: options.cwd,
+      env: options.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => options.onOutput(c, 'stdout'));
+    child.stderr.on('data', (c: Buffer) => options.onOutput(c, 'stderr'));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') {
+        reject(
+          new RelengError(`command not found: ${tool}`, {
+            hint: `install "${command}" on this machine, or point override_tools/RELENG_${command.toUpperCase()} at it`,
+          }),
+        );
+      } else {
+        reject(new RelengError(`cannot run ${tool}: ${err.message}`));
+      }
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new RelengError(
+            `command failed: ${[tool, ...args].join(' ')}${signal ? ` (killed by ${signal})` : ''}`,
+            { exitCode: code ?? 128 },
+          ),
+        );
+    });
+  });
+}
