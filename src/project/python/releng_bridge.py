@@ -1,0 +1,1178 @@
+# releng python bridge worker
+#
+# Started by bridge.ts. It evaluates releng-tool project files (configs,
+# package definitions, stage scripts) and reports back; it holds no build
+# logic. Channels:
+#   fd 1 / fd 2  the running script's output (inherited by its subprocesses)
+#   fd 3         control socket, JSON lines both ways
+# At the end of each request a marker is written to fd 1 and fd 2 so the
+# other side knows all of the request's output has arrived. Log helpers also
+# drop a marker into fd 1 so their messages keep their place in the output.
+
+import sys
+
+if sys.version_info < (3, 9):
+    sys.stderr.write(
+        'releng: python 3.9 or newer is required (found %d.%d)\n' % sys.version_info[:2]
+    )
+    sys.exit(3)
+
+import builtins  # noqa: E402
+import contextlib  # noqa: E402
+import inspect  # noqa: E402
+import io  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import re  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sysconfig  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import traceback  # noqa: E402
+import types  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CTRL_FD = 3
+BRIDGE_FILE = os.path.abspath(__file__)
+
+# keep the bridge's own directory out of the user's import path
+if sys.path and os.path.abspath(sys.path[0] or '.') == os.path.dirname(BRIDGE_FILE):
+    del sys.path[0]
+
+
+class _Worker:
+    tag = 'w'
+    debug = False
+    verbose = False
+    base_env = dict(os.environ)
+    base_cwd = os.getcwd()
+    current = None  # the running request (_Request)
+    functions = {}
+    next_function = 0
+    python_paths = []  # sys.path registrations, shared by the pool
+    env_paths = []  # PATH registrations, shared by the pool
+    lock = threading.RLock()
+    saved_fds = {}  # fd -> (duplicate, (st_dev, st_ino)) of the original stdout/stderr
+
+
+class _Request:
+    def __init__(self, msg):
+        self.id = msg.get('id')
+        self.nonce = str(msg.get('nonce') or '')
+        self.seq = 0
+        self.config = None
+        self.new_python_paths = []
+        self.new_env_paths = []
+
+
+# ---------------------------------------------------------------- control i/o
+
+
+def _send(obj):
+    data = (json.dumps(obj, separators=(',', ':')) + '\n').encode('ascii')
+    with _Worker.lock:
+        view = memoryview(data)
+        while view:
+            n = os.write(CTRL_FD, view)
+            view = view[n:]
+
+
+class _Reader:
+    def __init__(self):
+        self.buf = b''
+
+    def read(self):
+        while b'\n' not in self.buf:
+            chunk = os.read(CTRL_FD, 1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line.decode('utf-8'))
+
+
+def _marker(nonce, tag):
+    return ('\0RLNG%s:%s\0' % (nonce, tag)).encode('ascii')
+
+
+def _flush_std():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:
+            pass
+
+
+def _emit(level, message):
+    req = _Worker.current
+    msg = {'type': 'log', 'id': None, 'level': level, 'message': message, 'marker': False}
+    if req is not None:
+        with _Worker.lock:
+            req.seq += 1
+            msg['id'] = req.id
+            msg['seq'] = req.seq
+            _flush_std()
+            try:
+                os.write(1, _marker(req.nonce, 'l%d' % req.seq))
+                msg['marker'] = True
+            except OSError:
+                pass
+    _send(msg)
+
+
+# ---------------------------------------------------------------- paths
+
+
+class RelengPath(str):
+    """A path that is a str (``+``, ``==``, os.path, open) and joins with ``/``."""
+
+    __slots__ = ()
+
+    def __truediv__(self, other):
+        return RelengPath(str(pathlib.PurePath(str(self), os.fspath(other))))
+
+    def __rtruediv__(self, other):
+        return RelengPath(str(pathlib.PurePath(os.fspath(other), str(self))))
+
+    def __fspath__(self):
+        return str(self)
+
+    def __eq__(self, other):
+        if isinstance(other, pathlib.PurePath):
+            return pathlib.PurePath(str(self)) == other
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
+
+    def __getattr__(self, name):
+        # pathlib extras not provided by str (parent, name, exists(), ...)
+        if name.startswith('__'):
+            raise AttributeError(name)
+        value = getattr(Path(str(self)), name)
+        if callable(value):
+
+            def call(*args, **kwargs):
+                return _as_relpath(value(*args, **kwargs))
+
+            return call
+        return _as_relpath(value)
+
+
+def _as_relpath(value):
+    if isinstance(value, pathlib.PurePath):
+        return RelengPath(str(value))
+    return value
+
+
+def _is_path_name(name):
+    return name.endswith('_DIR') or name in ('PREFIX', 'RELENG_SCRIPT', 'PKG_CACHE_FILE')
+
+
+def _path_in(value, *more):
+    path = os.fsdecode(os.fspath(value))
+    if more:
+        path = os.path.join(path, *[os.fsdecode(os.fspath(m)) for m in more])
+    return releng_expand(path)
+
+
+class RelengCriticalError(SystemExit):
+    """Raised by helpers when a critical operation fails (ends the script)."""
+
+    def __init__(self, message, code=1):
+        SystemExit.__init__(self, code)
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+
+def _fail(message, quiet=False, critical=True):
+    if critical:
+        raise RelengCriticalError(message)
+    if not quiet:
+        err(message)
+    return False
+
+
+# ---------------------------------------------------------------- log helpers
+
+
+def _format(msg, args, expand=True):
+    msg = str(msg)
+    if expand:
+        msg = releng_expand(msg)
+    if args:
+        msg = msg.format(*args)
+    return msg
+
+
+def log(msg='', *args, end='\n', expand=True):
+    """log a message"""
+    _emit('log', _format(msg, args, expand))
+
+
+def note(msg, *args):
+    """log a notification message"""
+    _emit('note', _format(msg, args))
+
+
+def warn(msg, *args):
+    """log a warning message"""
+    _emit('warn', _format(msg, args))
+
+
+def err(msg, *args):
+    """log an error message"""
+    _emit('err', _format(msg, args))
+
+
+def success(msg, *args):
+    """log a success message"""
+    _emit('success', _format(msg, args))
+
+
+def hint(msg, *args):
+    """log a hint message"""
+    _emit('hint', _format(msg, args))
+
+
+def debug(msg, *args):
+    """log a debug message (only when debugging)"""
+    if _Worker.debug:
+        _emit('debug', _format(msg, args))
+
+
+def verbose(msg, *args):
+    """log a verbose message (only in verbose mode)"""
+    if _Worker.verbose:
+        _emit('verbose', _format(msg, args))
+
+
+def releng_is_debug_mode(tag=None):
+    return bool(_Worker.debug)
+
+
+def releng_is_verbose_mode(tag=None):
+    return bool(_Worker.verbose)
+
+
+def releng_is_api_mode():
+    return False
+
+
+# ---------------------------------------------------------------- expansion
+
+_VAR_CHARS = re.compile(r'[A-Za-z0-9_]*')
+
+
+def _expand_str(text, values):
+    if '$' not in text:
+        return text
+    out = []
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c != '$':
+            out.append(c)
+            i += 1
+            continue
+        nxt = text[i + 1 : i + 2]
+        if not nxt or nxt == '$' or nxt.isspace():
+            out.append('$')
+            i += 1
+        elif nxt == '{':
+            close = text.find('}', i + 2)
+            if close < 0:
+                out.append(text[i:])
+                break
+            out.append(str(values.get(text[i + 2 : close], '')))
+            i = close + 1
+        else:
+            rest = _VAR_CHARS.match(text, i + 2).end()
+            out.append(str(values.get(text[i + 1 : rest], '')))
+            i = rest
+    return ''.join(out)
+
+
+def releng_expand(obj, kv=None):
+    """expand ``$VAR`` / ``${VAR}`` from kv and os.environ (unknown: empty)"""
+    values = dict(os.environ)
+    if kv:
+        values.update(kv)
+    return _expand(obj, values)
+
+
+def _expand(obj, values):
+    if isinstance(obj, str):
+        expanded = _expand_str(obj, values)
+        return RelengPath(expanded) if isinstance(obj, RelengPath) else expanded
+    if isinstance(obj, dict):
+        return {_expand(k, values): _expand(v, values) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_expand(v, values) for v in obj]
+    if isinstance(obj, set):
+        return {_expand(v, values) for v in obj}
+    return obj
+
+
+# ---------------------------------------------------------------- execution
+
+
+def _cmd_str(args):
+    return shlex.join(args) if isinstance(args, list) else str(args)
+
+
+def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=True,
+             capture=None, expand=True, args_str=False, ignore_stderr=False):
+    if isinstance(args, (str, bytes, os.PathLike)):
+        args = [args]
+    args = ['' if a is None else (os.fsdecode(os.fspath(a)) if isinstance(a, (bytes, os.PathLike))
+            else str(a)) for a in (args or [])]
+
+    final_env = None
+    if env:
+        final_env = {str(k): str(v) for k, v in env.items() if v is not None}
+    if env_update:
+        if final_env is None:
+            final_env = dict(os.environ)
+        for k, v in env_update.items():
+            if v is None:
+                final_env.pop(str(k), None)
+            else:
+                final_env[str(k)] = os.fspath(v) if isinstance(v, os.PathLike) else str(v)
+
+    if quiet is None:
+        quiet = capture is not None
+    if expand:
+        args = releng_expand(args, kv=final_env)
+
+    cmd = _cmd_str(args) if args else '<empty>'
+    rv = 1
+    if args:
+        verbose('invoking: ' + cmd)
+        stdout = None
+        stderr = subprocess.DEVNULL if ignore_stderr else None
+        if capture is not None:
+            stdout = subprocess.PIPE
+            if not ignore_stderr:
+                stderr = subprocess.STDOUT
+        elif quiet:
+            stdout = subprocess.DEVNULL
+            stderr = subprocess.DEVNULL
+        _flush_std()
+        try:
+            proc = subprocess.Popen(
+                ' '.join(args) if args_str else args,
+                shell=bool(args_str),
+                cwd=os.fspath(cwd) if cwd is not None else None,
+                env=final_env,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        except OSError as e:
+            message = 'unable to execute command: %s\n    %s' % (cmd, e)
+            if critical:
+                raise RelengCriticalError(message) from None
+            if not quiet:
+                err(message)
+            return 1
+        if capture is not None:
+            pending = b''
+            while True:
+                data = proc.stdout.read1(65536) if hasattr(proc.stdout, 'read1') \
+                    else proc.stdout.read(65536)
+                if not data:
+                    break
+                if not quiet:
+                    _write_all(1, data)
+                pending += data
+                lines = re.split(rb'\r\n|\r|\n', pending)
+                pending = lines.pop()
+                for line in lines:
+                    text = line.decode('utf-8', 'replace').rstrip()
+                    if text:
+                        capture.append(text)
+            text = pending.decode('utf-8', 'replace').rstrip()
+            if text:
+                capture.append(text)
+            proc.stdout.close()
+        rv = proc.wait()
+
+    if rv != 0:
+        if critical:
+            # The command's own exit code is what the user needs to see.
+            raise RelengCriticalError('failed to issue command (%s): %s' % (rv, cmd), rv if isinstance(rv, int) and rv > 0 else 1)
+        debug('failed to issue command (%s): %s', rv, cmd)
+    return rv
+
+
+def _write_all(fd, data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def releng_execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=True,
+                   poll=False, capture=None, expand=True, args_str=False, ignore_stderr=False,
+                   **kwargs):
+    """run a command; True on success (critical: a failure ends the script)"""
+    return _execute(args, cwd=cwd, env=env, env_update=env_update, quiet=quiet,
+                    critical=critical, capture=capture, expand=expand, args_str=args_str,
+                    ignore_stderr=ignore_stderr) == 0
+
+
+def releng_execute_rv(command, *args, **kwargs):
+    """run a command; returns ``(rv, output)``"""
+    out = []
+    rv = _execute([command, *args], cwd=kwargs.get('cwd'), env=kwargs.get('env'),
+                  env_update=kwargs.get('env_update'), quiet=True, critical=False,
+                  capture=out, expand=kwargs.get('expand', True),
+                  args_str=kwargs.get('args_str', False),
+                  ignore_stderr=kwargs.get('ignore_stderr', False))
+    return rv, kwargs.get('newline', '\n').join(out)
+
+
+def releng_exit(msg=None, code=None):
+    """end the script (message: error, default code 1; no message: code 0)"""
+    if isinstance(msg, int) and not isinstance(msg, bool) and code is None:
+        msg, code = None, msg
+    if msg:
+        if code == 0:
+            err(msg)
+            raise SystemExit(0)
+        raise RelengCriticalError(_format(msg, ()), 1 if code is None else code)
+    raise SystemExit(0 if code is None else code)
+
+
+# ---------------------------------------------------------------- file helpers
+
+
+def releng_cat(file, *args):
+    ok = True
+    for path in (file, *args):
+        try:
+            with open(_path_in(path), 'r', encoding='utf-8', errors='replace') as f:
+                sys.stdout.write(f.read())
+        except OSError:
+            ok = False
+    sys.stdout.flush()
+    return ok
+
+
+def releng_exists(path, *args):
+    return os.path.exists(_path_in(path, *args))
+
+
+def releng_ls(dir_=None, *, recursive=False):
+    base = _path_in(dir_) if dir_ is not None else os.getcwd()
+    if not os.path.isdir(base):
+        return False
+
+    def walk(folder, rel):
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            name = rel + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                print(name + '/')
+                if recursive:
+                    walk(entry.path, name + '/')
+            else:
+                print(name)
+
+    try:
+        walk(base, '')
+    except OSError:
+        return False
+    return True
+
+
+def releng_mkdir(dir_, *args, **kwargs):
+    path = _path_in(dir_, *args)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as e:
+        _fail('unable to create directory: %s\n    %s' % (path, e),
+              kwargs.get('quiet', False), kwargs.get('critical', False))
+        return None
+    return RelengPath(path)
+
+
+def releng_touch(file, *args):
+    path = _path_in(file, *args)
+    try:
+        with open(path, 'a'):
+            pass
+        os.utime(path, None)
+    except OSError:
+        return False
+    return True
+
+
+def _copy_file(src, dst):
+    if os.path.islink(dst) or (os.path.lexists(dst) and not os.path.isdir(dst)):
+        os.unlink(dst)  # never write through an existing link
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dst)
+    else:
+        shutil.copy2(src, dst)
+
+
+def _copy_tree(src, dst):
+    if os.path.islink(dst) or (os.path.lexists(dst) and not os.path.isdir(dst)):
+        os.unlink(dst)
+    os.makedirs(dst, exist_ok=True)
+    for entry in os.scandir(src):
+        target = os.path.join(dst, entry.name)
+        if entry.is_dir(follow_symlinks=False):
+            _copy_tree(entry.path, target)
+        else:
+            _copy_file(entry.path, target)
+    shutil.copystat(src, dst)
+
+
+def _target(src, dst, dst_dir, nested, is_dir):
+    if is_dir:
+        return os.path.join(dst, os.path.basename(os.path.normpath(src))) if nested else dst
+    into = dst_dir
+    if into is None:
+        into = dst.endswith(('/', os.sep)) or (os.path.isdir(dst) and not os.path.islink(dst))
+    return os.path.join(dst, os.path.basename(src)) if into else dst
+
+
+def releng_copy(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=False):
+    """copy a file or a directory's contents (``nested``: the directory itself)"""
+    src = _path_in(src)
+    dst = _path_in(dst)
+    if not os.path.lexists(src):
+        return _fail('unable to copy: source does not exist: %s' % src, quiet, critical)
+    is_dir = os.path.isdir(src) and not os.path.islink(src)
+    target = _target(src, dst, dst_dir, nested, is_dir)
+    try:
+        if is_dir:
+            _copy_tree(src, target)
+        else:
+            parent = os.path.dirname(target)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            _copy_file(src, target)
+    except (OSError, shutil.Error) as e:
+        return _fail('unable to copy %s to %s\n    %s' % (src, target, e), quiet, critical)
+    return True
+
+
+def releng_copy_into(src, dst, *, quiet=False, critical=True, nested=False):
+    return releng_copy(src, dst, quiet=quiet, critical=critical, dst_dir=True, nested=nested)
+
+
+def _move_merge(src, dst):
+    if os.path.isdir(src) and not os.path.islink(src) and os.path.isdir(dst) \
+            and not os.path.islink(dst):
+        for entry in os.listdir(src):
+            _move_merge(os.path.join(src, entry), os.path.join(dst, entry))
+        os.rmdir(src)
+        return
+    if os.path.lexists(dst):
+        if os.path.isdir(dst) and not os.path.islink(dst):
+            shutil.rmtree(dst)
+        else:
+            os.unlink(dst)
+    shutil.move(src, dst)
+
+
+def releng_move(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=False):
+    """move a file or a directory's contents (``nested``: the directory itself)"""
+    src = _path_in(src)
+    dst = _path_in(dst)
+    if not os.path.lexists(src):
+        return _fail('unable to move: source does not exist: %s' % src, quiet, critical)
+    is_dir = os.path.isdir(src) and not os.path.islink(src)
+    target = _target(src, dst, dst_dir, nested, is_dir)
+    try:
+        if os.path.abspath(src) == os.path.abspath(target):
+            return True
+        parent = os.path.dirname(os.path.abspath(target))
+        os.makedirs(parent, exist_ok=True)
+        if is_dir and not nested:
+            os.makedirs(target, exist_ok=True)
+            for entry in os.listdir(src):
+                _move_merge(os.path.join(src, entry), os.path.join(target, entry))
+            os.rmdir(src)
+        else:
+            _move_merge(src, target)
+    except (OSError, shutil.Error) as e:
+        return _fail('unable to move %s to %s\n    %s' % (src, target, e), quiet, critical)
+    return True
+
+
+def releng_move_into(src, dst, *, quiet=False, critical=True, nested=False):
+    return releng_move(src, dst, quiet=quiet, critical=critical, dst_dir=True, nested=nested)
+
+
+def _rm_readonly(func, path, _exc):
+    try:
+        os.chmod(path, 0o700)
+        func(path)
+    except OSError:
+        pass
+
+
+def _rmtree(path):
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(path, onexc=_rm_readonly)
+    else:
+        shutil.rmtree(path, onerror=_rm_readonly)
+
+
+def releng_remove(path, quiet=False):
+    """remove a file or tree; True if gone"""
+    path = _path_in(path)
+    try:
+        if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
+            os.unlink(path)
+        elif os.path.isdir(path):
+            _rmtree(path)
+    except OSError as e:
+        if not quiet:
+            err('unable to remove path: %s\n    %s' % (path, e))
+        return False
+    if os.path.lexists(path):
+        if not quiet:
+            err('unable to remove path: %s' % path)
+        return False
+    return True
+
+
+def releng_symlink(target, link_path, *, quiet=False, critical=True, lpd=False, relative=True):
+    target = _path_in(target)
+    link_path = _path_in(link_path)
+    if lpd:
+        link_path = os.path.join(link_path, os.path.basename(os.path.normpath(target)))
+    if os.path.lexists(link_path) and not os.path.islink(link_path):
+        return _fail('unable to create symbolic link: path exists: %s' % link_path,
+                     quiet, critical)
+    try:
+        link_dir = os.path.dirname(os.path.abspath(link_path))
+        os.makedirs(link_dir, exist_ok=True)
+        value = os.path.abspath(target)
+        if relative:
+            value = os.path.relpath(value, link_dir)
+        if os.path.islink(link_path):
+            os.unlink(link_path)
+        os.symlink(value, link_path)
+    except OSError as e:
+        return _fail('unable to create symbolic link %s\n    %s' % (link_path, e),
+                     quiet, critical)
+    return True
+
+
+@contextlib.contextmanager
+def releng_tmpdir(dir_=None, *args, **kwargs):
+    """temporary directory (removed afterwards); ``wd=True`` also enters it"""
+    base = _path_in(dir_, *args) if dir_ is not None else None
+    if base:
+        os.makedirs(base, exist_ok=True)
+    path = tempfile.mkdtemp(prefix='.releng-tmp-', dir=base)
+    owd = os.getcwd()
+    try:
+        if kwargs.get('wd'):
+            os.chdir(path)
+        yield RelengPath(path)
+    finally:
+        if kwargs.get('wd'):
+            os.chdir(owd)
+        _rmtree(path)
+
+
+@contextlib.contextmanager
+def releng_wd(dir_):
+    """run the block in a working directory (created if missing)"""
+    path = _path_in(dir_)
+    os.makedirs(path, exist_ok=True)
+    owd = os.getcwd()
+    os.chdir(path)
+    try:
+        yield RelengPath(path)
+    finally:
+        os.chdir(owd)
+
+
+def releng_step(key, *, force=None, dir_=None):
+    """``for _ in releng_step('name'):`` runs the body once (flag file)"""
+    simple = re.sub(r'[^\w.-]', '-', key).strip('.')
+    if dir_ is None:
+        dir_ = inspect.currentframe().f_back.f_globals.get('PKG_BUILD_OUTPUT_DIR')
+        if dir_ is None:
+            raise RuntimeError('releng_step: PKG_BUILD_OUTPUT_DIR not defined')
+
+    def gen(folder):
+        os.makedirs(folder, exist_ok=True)
+        flag = os.path.join(folder, '.releng-tool-step-' + simple)
+        if not force and os.path.exists(flag):
+            return
+        yield
+        with open(flag, 'a'):
+            pass
+
+    return gen(_path_in(dir_))
+
+
+# ---------------------------------------------------------------- environment
+
+
+_ENV_UNSET = object()
+
+
+def releng_env(key, value=_ENV_UNSET, *, overwrite=True):
+    """get (no value), set, or with value None unset an environment variable"""
+    if value is _ENV_UNSET:
+        return os.environ.get(key)
+    if value is None:
+        os.environ.pop(key, None)
+    elif not overwrite and key in os.environ:
+        return os.environ.get(key)
+    else:
+        os.environ[key] = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    return value
+
+
+def _apply_env_path(path, prepend):
+    current = os.environ.get('PATH', '')
+    parts = current.split(os.pathsep) if current else []
+    if path in parts:
+        return
+    parts = [path, *parts] if prepend else [*parts, path]
+    os.environ['PATH'] = os.pathsep.join(parts)
+
+
+def releng_register_env_path(dir_, *, critical=True, prepend=False):
+    path = _path_in(dir_)
+    if not os.path.isdir(path):
+        return _fail('unable to register missing directory into PATH\n    %s' % path,
+                     False, critical)
+    _apply_env_path(path, prepend)
+    entry = {'path': path, 'prepend': bool(prepend)}
+    if entry not in _Worker.env_paths:
+        _Worker.env_paths.append(entry)
+        if _Worker.current is not None:
+            _Worker.current.new_env_paths.append(entry)
+    return True
+
+
+def releng_register_python_path(dir_, *, critical=True, prepend=False):
+    path = _path_in(dir_)
+    if not os.path.isdir(path):
+        return _fail('unable to register missing directory into module search path\n'
+                     '    %s' % path, False, critical)
+    if path not in sys.path:
+        if prepend:
+            sys.path.insert(0, path)
+        else:
+            sys.path.append(path)
+    if path not in _Worker.python_paths:
+        _Worker.python_paths.append(path)
+        if _Worker.current is not None:
+            _Worker.current.new_python_paths.append(path)
+    return True
+
+
+def releng_define(var, default=None):
+    caller = inspect.currentframe().f_back.f_globals
+    if var not in caller:
+        caller[var] = default
+    return caller[var]
+
+
+def _version_tuple(text):
+    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
+
+
+def releng_require_version(minver=None, **kwargs):
+    caller = inspect.currentframe().f_back.f_globals
+    current = caller.get('releng_version') or getattr(releng_module, 'releng_version', None)
+    if not current:
+        return True
+    have = _version_tuple(current)
+    problem = None
+    if minver and have < _version_tuple(minver):
+        problem = 'requires releng-tool %s or newer (running %s)' % (minver, current)
+    maxver = kwargs.get('maxver')
+    if maxver and have > _version_tuple(maxver):
+        problem = 'requires releng-tool %s or older (running %s)' % (maxver, current)
+    if problem:
+        return _fail('required releng-tool version check has failed: ' + problem,
+                     kwargs.get('quiet', False), kwargs.get('critical', True))
+    return True
+
+
+def releng_include(file_path, *, source=False):
+    """run another script with a copy of the caller's globals (source: keep its globals)"""
+    caller = inspect.currentframe().f_back
+    path = _path_in(file_path)
+    if not os.path.isabs(path):
+        path = os.path.join(os.path.dirname(os.path.abspath(caller.f_code.co_filename)), path)
+    ctx = caller.f_globals
+    scope = dict(ctx)
+    scope['__file__'] = path
+    scope['RELENG_SCRIPT'] = RelengPath(path)
+    scope['RELENG_SCRIPT_DIR'] = RelengPath(os.path.dirname(path))
+    _exec_file(path, scope)
+    if source:
+        for key, value in scope.items():
+            if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
+                continue
+            if ctx.get(key, _ENV_UNSET) is not value:
+                ctx[key] = value
+
+
+def _exec_file(path, scope):
+    with open(path, 'rb') as f:
+        data = f.read()
+    code = compile(data.decode('utf-8-sig'), path, 'exec', dont_inherit=True)
+    exec(code, scope)
+
+
+HELPERS = {
+    f.__name__: f
+    for f in (
+        debug, err, hint, log, note, success, verbose, warn,
+        releng_cat, releng_copy, releng_copy_into, releng_define, releng_env, releng_execute,
+        releng_execute_rv, releng_exists, releng_exit, releng_expand, releng_include,
+        releng_is_api_mode, releng_is_debug_mode, releng_is_verbose_mode, releng_ls,
+        releng_mkdir, releng_move, releng_move_into, releng_register_env_path,
+        releng_register_python_path, releng_remove, releng_require_version, releng_step,
+        releng_symlink, releng_tmpdir, releng_touch, releng_wd,
+    )
+}
+HELPERS['releng_join'] = os.path.join
+HELPERS['releng_path'] = Path
+HELPERS['releng_register_path'] = releng_register_python_path
+
+releng_module = types.ModuleType('releng', 'releng-tool script helpers (releng bridge)')
+releng_module.__dict__.update(HELPERS)
+releng_module.__all__ = sorted(HELPERS)
+releng_module.RelengPath = RelengPath
+sys.modules['releng'] = releng_module
+sys.modules['releng_tool'] = releng_module
+
+_PREIMPORTED = {'os': os, 'sys': sys, 'Path': Path}
+_HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
+
+
+# ---------------------------------------------------------------- requests
+
+
+def _build_globals(file, msg, with_config):
+    scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
+    injected = {}
+    for key, value in (msg.get('env') or {}).items():
+        if key.isidentifier() and not key.startswith('__') and not hasattr(builtins, key):
+            injected[key] = RelengPath(value) if _is_path_name(key) else value
+    injected.update(_PREIMPORTED)
+    injected.update(HELPERS)
+    for key, value in (msg.get('globals') or {}).items():
+        if _is_path_name(key) and isinstance(value, str):
+            value = RelengPath(value)
+        injected[key] = value
+    if 'releng_args' not in injected:
+        injected['releng_args'] = []
+    injected.setdefault('RELENG_SCRIPT', RelengPath(file))
+    injected.setdefault('RELENG_SCRIPT_DIR', RelengPath(os.path.dirname(file)))
+    if with_config:
+        req = _Worker.current
+
+        def releng_config(*args, **kwargs):
+            if args:
+                raise TypeError('releng_config() takes keyword arguments only')
+            if req.config is None:
+                req.config = {}
+            req.config.update(kwargs)
+
+        injected['releng_config'] = releng_config
+    scope.update(injected)
+    return scope, injected
+
+
+_SKIP = object()
+
+
+def _register_function(fn):
+    _Worker.next_function += 1
+    fid = '%s:%d' % (_Worker.tag, _Worker.next_function)
+    _Worker.functions[fid] = fn
+    return {'$pyfunc': fid}
+
+
+def _to_json(value, scope=None, depth=0):
+    """JSON form of value, or _SKIP; functions (defined in scope) become refs"""
+    if depth > 64:
+        return _SKIP
+    if value is None or isinstance(value, (bool, int, str)):
+        return str(value) if isinstance(value, str) else value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else _SKIP
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        out = []
+        for item in items:
+            converted = _to_json(item, scope, depth + 1)
+            if converted is _SKIP:
+                return _SKIP
+            out.append(converted)
+        return out
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if isinstance(key, bool) or not isinstance(key, (str, int, float)):
+                return _SKIP
+            converted = _to_json(item, scope, depth + 1)
+            if converted is _SKIP:
+                return _SKIP
+            out[str(key)] = converted
+        return out
+    if isinstance(value, (types.FunctionType, types.MethodType)) and id(value) not in _HELPER_IDS:
+        fn_globals = getattr(getattr(value, '__func__', value), '__globals__', None)
+        if scope is None or fn_globals is scope:
+            return _register_function(value)
+    return _SKIP
+
+
+def _collect(values, injected, scope):
+    out = {}
+    for key, value in values.items():
+        if key.startswith('_') or key == 'releng_config':
+            continue
+        if key in injected and injected[key] is value:
+            continue
+        if id(value) in _HELPER_IDS or isinstance(value, (types.ModuleType, type)):
+            continue
+        converted = _to_json(value, scope)
+        if converted is not _SKIP:
+            out[key] = converted
+    return out
+
+
+def _prepare_env(msg, replace):
+    env = {str(k): str(v) for k, v in (msg.get('env') or {}).items() if v is not None}
+    os.environ.clear()
+    os.environ.update(env if replace else {**_Worker.base_env, **env})
+    for entry in msg.get('envPaths') or []:
+        _apply_env_path(entry['path'], entry.get('prepend'))
+    for path in msg.get('pythonPaths') or []:
+        if path not in sys.path:
+            sys.path.append(path)
+        if path not in _Worker.python_paths:
+            _Worker.python_paths.append(path)
+    for entry in msg.get('envPaths') or []:
+        if entry not in _Worker.env_paths:
+            _Worker.env_paths.append(entry)
+
+
+def _restore_fds():
+    # a script may have closed or redirected fd 1/2 (os.dup2): put the originals back
+    for fd, (saved, ident) in _Worker.saved_fds.items():
+        try:
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) == ident:
+                continue
+        except OSError:
+            pass
+        try:
+            os.dup2(saved, fd)
+        except OSError:
+            pass
+
+
+def _restore():
+    for name in ('stdout', 'stderr'):
+        original = getattr(sys, '__%s__' % name)
+        if original is None or original.closed:
+            fd = 1 if name == 'stdout' else 2
+            original = io.TextIOWrapper(open(fd, 'wb', closefd=False), line_buffering=True,
+                                        errors='backslashreplace')
+            setattr(sys, '__%s__' % name, original)
+        setattr(sys, name, original)
+    os.environ.clear()
+    os.environ.update(_Worker.base_env)
+    try:
+        os.chdir(_Worker.base_cwd)
+    except OSError:
+        pass
+
+
+def _handle(msg):
+    op = msg.get('op')
+    req = _Request(msg)
+    _Worker.current = req
+    result = {'type': 'result', 'id': req.id, 'ok': True}
+    file = msg.get('file')
+    if file:
+        file = os.path.abspath(file)
+    try:
+        _prepare_env(msg, replace=(op == 'run'))
+        if msg.get('cwd'):
+            os.chdir(msg['cwd'])
+        if op == 'eval' or op == 'run':
+            scope, injected = _build_globals(file, msg, with_config=(op == 'eval'))
+            try:
+                _exec_file(file, scope)
+            except SystemExit as e:
+                if not _is_success_exit(e):
+                    raise
+            if op == 'eval':
+                value = _collect(scope, injected, scope)
+                if req.config is not None:
+                    value['__releng_config__'] = _collect(req.config, {}, scope)
+                result['value'] = value
+        elif op == 'call':
+            fn = _Worker.functions.get(msg.get('ref'))
+            if fn is None:
+                raise LookupError('unknown python function: %s' % msg.get('ref'))
+            file = getattr(getattr(fn, '__code__', None), 'co_filename', None)
+            try:
+                value = fn(*(msg.get('args') or []))
+            except SystemExit as e:
+                if not _is_success_exit(e):
+                    raise
+                value = None
+            converted = _to_json(value)
+            result['value'] = None if converted is _SKIP else converted
+        else:
+            raise ValueError('unknown request: %r' % op)
+    except BaseException as e:  # noqa: B036 - report everything, keep serving
+        result = {'type': 'result', 'id': req.id, 'ok': False, 'error': _describe(e, file)}
+    finally:
+        _flush_std()
+        _restore_fds()
+        streams = {}
+        for fd, name in ((1, 'stdout'), (2, 'stderr')):
+            try:
+                _write_all(fd, _marker(req.nonce, 'end'))
+                streams[name] = True
+            except OSError:
+                streams[name] = False
+        _Worker.current = None
+        _restore()
+    result['streams'] = streams
+    result['pythonPaths'] = req.new_python_paths
+    result['envPaths'] = req.new_env_paths
+    _send(result)
+
+
+def _is_success_exit(e):
+    return not isinstance(e, RelengCriticalError) and (e.code is None or e.code == 0)
+
+
+def _library_dirs():
+    dirs = set()
+    for key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
+        try:
+            path = sysconfig.get_paths().get(key)
+        except Exception:
+            path = None
+        if path:
+            dirs.add(os.path.join(os.path.realpath(path), ''))
+            dirs.add(os.path.join(path, ''))
+    return tuple(dirs)
+
+
+_LIB_DIRS = _library_dirs()
+
+
+def _is_user_file(name):
+    if not name or name.startswith('<') or os.path.abspath(name) == BRIDGE_FILE:
+        return False
+    return not os.path.abspath(name).startswith(_LIB_DIRS)
+
+
+def _strip_bridge(te, seen):
+    if id(te) in seen:
+        return
+    seen.add(id(te))
+    te.stack = traceback.StackSummary.from_list(
+        [f for f in te.stack if os.path.abspath(f.filename or '') != BRIDGE_FILE])
+    for nested in (te.__cause__, te.__context__):
+        if nested is not None:
+            _strip_bridge(nested, seen)
+
+
+def _describe(e, default_file):
+    out = {'type': type(e).__name__, 'file': default_file, 'line': None}
+    if isinstance(e, SyntaxError):
+        out['message'] = '%s: %s' % (type(e).__name__, e.msg)
+        out['file'] = e.filename or default_file
+        out['line'] = e.lineno
+    else:
+        for frame in reversed(traceback.extract_tb(e.__traceback__)):
+            if _is_user_file(frame.filename):
+                out['file'] = frame.filename
+                out['line'] = frame.lineno
+                break
+        if isinstance(e, RelengCriticalError):
+            out['message'] = e.message
+            out['exitCode'] = e.code if isinstance(e.code, int) else 1
+        elif isinstance(e, SystemExit):
+            if isinstance(e.code, int):
+                out['message'] = 'exited with code %d' % e.code
+                out['exitCode'] = e.code
+            else:
+                out['message'] = str(e.code)
+                out['exitCode'] = 1
+        else:
+            text = str(e).strip().splitlines()
+            out['message'] = type(e).__name__ + (': ' + text[0] if text else '')
+    if out['file']:
+        out['file'] = os.path.abspath(out['file'])
+    try:
+        te = traceback.TracebackException.from_exception(e)
+        _strip_bridge(te, set())
+        out['traceback'] = ''.join(te.format())
+    except Exception:
+        out['traceback'] = ''.join(traceback.format_exception_only(type(e), e))
+    out['message'] = (out['message'].splitlines() or [''])[0]
+    return out
+
+
+def main(argv):
+    args = iter(argv)
+    for arg in args:
+        if arg == '--tag':
+            _Worker.tag = next(args)
+        elif arg == '--debug':
+            _Worker.debug = True
+        elif arg == '--verbose':
+            _Worker.verbose = True
+    os.set_inheritable(CTRL_FD, False)
+    for fd in (1, 2):
+        st = os.fstat(fd)
+        _Worker.saved_fds[fd] = (os.dup(fd), (st.st_dev, st.st_ino))
+    os.set_blocking(CTRL_FD, True)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True, errors='backslashreplace')
+        except (AttributeError, ValueError):
+            pass
+    reader = _Reader()
+    _send({'type': 'ready', 'pid': os.getpid(), 'version': sys.version.split()[0]})
+    while True:
+        msg = reader.read()
+        if msg is None or msg.get('op') == 'exit':
+            return 0
+        _handle(msg)
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
