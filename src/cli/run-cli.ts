@@ -12,6 +12,13 @@ import { colorWanted, Reporter } from './reporter.ts';
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
 export async function runCli(args: CliArgs, root: string): Promise<number> {
+  const started = performance.now();
+  // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   const jobs = effectiveJobs(args.jobs);
   const reporter = new Reporter({
     json: args.json,
@@ -29,6 +36,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     const e = asRelengError(err);
     if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
+    if (args.json) sink({ type: 'run-end', ok: false, durationMs: performance.now() - started });
     return 1;
   };
 
@@ -69,6 +77,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       verbose: args.verbose,
       version,
       args: args.rest,
+      variables: args.variables,
       warn,
       useCache: !args.noCache,
       python: args.python,
@@ -88,6 +97,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
       sink,
       version,
+      json: args.json,
     });
     return 0;
   } catch (err) {

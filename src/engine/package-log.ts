@@ -17,6 +17,8 @@ export class PackageLog {
   #file: WriteStream | undefined;
   readonly #partial = { stdout: '', stderr: '' };
   readonly #tail: string[] = [];
+  /** Engine notes held until the package writes something, so silent packages create no log. */
+  #pending: string[] = [];
 
   constructor(pkg: string, path: string, sink: EventSink) {
     this.pkg = pkg;
@@ -29,6 +31,8 @@ export class PackageLog {
       mkdirSync(dirname(this.path), { recursive: true });
       this.#file = createWriteStream(this.path, { flags: 'a' });
       this.#file.write(`==== ${new Date().toISOString()} releng run (pid ${process.pid})\n`);
+      for (const line of this.#pending) this.#file.write(line);
+      this.#pending = [];
     }
     return this.#file;
   }
@@ -42,8 +46,9 @@ export class PackageLog {
   }
 
   /** A line written by the engine itself (stage markers, commands). */
-  note(line: string): void {
-    this.#stream().write(`${line}\n`);
+  note(line: string, open = false): void {
+    if (this.#file || open) this.#stream().write(`${line}\n`);
+    else this.#pending.push(`${line}\n`);
   }
 
   /** Flushes held partial lines (at the end of a stage). */

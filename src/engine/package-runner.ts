@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageType } from '../builders/registry.ts';
@@ -18,7 +19,7 @@ import { execStreaming } from '../util/exec.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
 import { PackageLog } from './package-log.ts';
-import { StageState } from './state.ts';
+import { STATE_FILE, StageState } from './state.ts';
 
 /** Stages in order, with bootstrap first when a package defines it. */
 export const PIPELINE: readonly (StageName | 'bootstrap')[] = [
@@ -48,7 +49,8 @@ export interface PackageRunShared {
 export interface PackageRun {
   pkg: PackageModel;
   paths: PackagePaths;
-  env: Record<string, string>;
+  /** The package's environment, computed on first use (no-op runs never need it). */
+  readonly env: Record<string, string>;
   jobs: number;
   prefix: string;
 }
@@ -85,10 +87,11 @@ export async function runPackage(
   const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
   const builder = packageType(pkg.type, pkg.name, pkg.definitionFile);
   const last = PIPELINE.indexOf(until);
+  const tools: StageTools = { state, log, site, builder };
   try {
     for (const stage of PIPELINE.slice(0, last + 1)) {
       if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
-      if (!shared.force && (await state.isDone(stage))) {
+      if (!shared.force && state.isDone(stage)) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }
@@ -98,7 +101,7 @@ export async function runPackage(
       if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
       log.note(`---- ${stage}`);
       try {
-        await runStage(stage, shared, run, { state, log, site, builder });
+        await runStage(stage, shared, run, tools);
       } catch (err) {
         log.flush();
         throw asRelengError(err, {
@@ -110,7 +113,7 @@ export async function runPackage(
       }
       log.flush();
       const durationMs = performance.now() - started;
-      await state.markDone(stage, { durationMs: Math.round(durationMs) });
+      state.markDone(stage, { durationMs: Math.round(durationMs) });
       if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
     }
   } finally {
@@ -125,6 +128,8 @@ function isVisible(stage: string, pkg: PackageModel, site: SiteType): boolean {
 }
 
 interface StageTools {
+  /** Set once the build directory is known to exist. */
+  dirMade?: boolean;
   state: StageState;
   log: PackageLog;
   site: SiteType;
@@ -153,16 +158,16 @@ async function runStage(
     case 'extract':
       await emptyBuildDir(paths.buildBaseDir);
       await tools.site.extract(siteCtx);
-      await mkdir(paths.buildDir, { recursive: true });
+      ensureBuildDir(paths, tools);
       return;
     case 'bootstrap':
     case 'patch':
     case 'post':
-      await mkdir(paths.buildDir, { recursive: true });
+      ensureBuildDir(paths, tools);
       await runHook(stage, shared, run, tools.log);
       return;
     default: {
-      await mkdir(paths.buildDir, { recursive: true });
+      ensureBuildDir(paths, tools);
       const step = tools.builder[stage];
       if (!step) return;
       await step.call(tools.builder, {
@@ -172,6 +177,12 @@ async function runStage(
       });
     }
   }
+}
+
+function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
+  if (tools.dirMade) return;
+  mkdirSync(paths.buildDir, { recursive: true });
+  tools.dirMade = true;
 }
 
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */
@@ -210,7 +221,7 @@ export function stageContext(
   const io: StageIO = {
     output: (chunk, stream) => log.write(chunk, stream),
     log: (level, message) => {
-      log.note(`[${level}] ${message}`);
+      log.note(`[${level}] ${message}`, true);
       shared.sink({ type: 'log', level, message, pkg: pkg.name });
     },
   };
@@ -231,7 +242,10 @@ export function stageContext(
     io,
     log: (message) => io.log('log', message),
     async exec(command, args = [], options = {}) {
-      log.note(`$ ${[command, ...args].join(' ')}`);
+      log.note(`$ ${[command, ...args].join(' ')}`, true);
+      // Captured now, while the caller's frame is on the stack, so a failure
+      // can name the line of the hook that ran the command.
+      const callSite = new Error().stack;
       try {
         await execStreaming(command, args, {
           cwd: options.cwd ?? paths.buildDir,
@@ -240,7 +254,9 @@ export function stageContext(
           overrideTools: shared.project.overrideTools,
         });
       } catch (err) {
-        throw asRelengError(err, { pkg: pkg.name, stage });
+        const e = asRelengError(err, { pkg: pkg.name, stage });
+        e.stack = `${e.message}\n${callSite?.split('\n').slice(1).join('\n') ?? ''}`;
+        throw e;
       }
     },
   };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,8 @@ export interface EngineOptions {
   localSources?: boolean;
   sink: EventSink;
   version: string;
+  /** Machine-readable printing (printpkgs). */
+  json?: boolean;
   /** The command of `<pkg>-exec "<cmd>"`. */
   execCommand?: string;
   /** Where `-printvars` and `printpkgs` print (defaults to stdout). */
@@ -62,7 +65,11 @@ export async function runAction(
   const order = topologicalOrder(project.packageDefs, project.packages);
 
   if (action.kind === 'global' && action.action === 'printpkgs') {
-    print(`${order.join('\n')}\n`);
+    print(
+      options.json
+        ? `${JSON.stringify({ type: 'packages', packages: order })}\n`
+        : `${order.join('\n')}\n`,
+    );
     return;
   }
   if (action.kind === 'package' && action.op === 'printvars') {
@@ -93,6 +100,10 @@ export async function runAction(
       devmode: options.devmode,
       localSources: options.localSources,
     };
+    // Scripts expect the sysroots to exist (releng-tool creates them up front).
+    for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
+      mkdirSync(dir, { recursive: true });
+    }
     const engine = new Engine(project, dirs, options, jobs, flags);
     await engine.perform(action, order);
     options.sink({ type: 'run-end', ok: true, durationMs: performance.now() - started });
@@ -139,6 +150,7 @@ class Engine {
           await this.postBuild();
           return;
         case 'clean':
+          this.flags.clean = true;
           await this.removeOutputs(['build', 'host', 'staging', 'target', 'symbols', 'license']);
           return;
         case 'mrproper':
@@ -153,6 +165,7 @@ class Engine {
             'logs',
           ]);
           await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await rmdir(this.dirs.output).catch(() => {});
           return;
         case 'distclean':
@@ -167,6 +180,7 @@ class Engine {
             'logs',
           ]);
           await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await rm(this.dirs.dl, { recursive: true, force: true });
           await rm(this.dirs.cache, { recursive: true, force: true });
           await rmdir(this.dirs.output).catch(() => {});
@@ -201,6 +215,13 @@ class Engine {
     const closure = topologicalOrder(this.project.packageDefs, [name]);
     const deps = closure.slice(0, -1);
     const only = new Set([name]);
+    this.flags.targetPkg = name;
+    this.flags.rebuild = op === 'rebuild' || op === 'rebuild-only';
+    this.flags.reconfigure = op === 'reconfigure' || op === 'reconfigure-only';
+    this.flags.reinstall = op === 'reinstall';
+    this.flags.clean = op === 'clean';
+    this.flags.distclean = op === 'distclean';
+    this.flags.exec = op === 'exec' ? (this.options.execCommand ?? '') : undefined;
     switch (op) {
       case 'all':
         return this.build(closure, 'post', new Set());
@@ -214,19 +235,19 @@ class Engine {
       case 'patch':
         return this.build([name], op === 'fetch-full' ? 'fetch' : op, only, false, false);
       case 'rebuild':
-        await state.clear(['build', 'install', 'post']);
+        state.clear(['build', 'install', 'post']);
         return this.build(closure, 'post', new Set());
       case 'rebuild-only':
-        await state.clear(['build']);
+        state.clear(['build']);
         return this.build(closure, 'build', only);
       case 'reconfigure':
-        await state.clear(['configure', 'build', 'install', 'post']);
+        state.clear(['configure', 'build', 'install', 'post']);
         return this.build(closure, 'post', new Set());
       case 'reconfigure-only':
-        await state.clear(['configure']);
+        state.clear(['configure']);
         return this.build(closure, 'configure', only);
       case 'reinstall':
-        await state.clear(['install', 'post']);
+        state.clear(['install', 'post']);
         return this.build(closure, 'post', new Set());
       case 'clean':
         await rm(paths.buildBaseDir, { recursive: true, force: true });
@@ -272,7 +293,6 @@ class Engine {
       stopped: () => this.#stopped,
     };
     const set = new Set(names);
-    const keyVars = this.#keyVariables();
     const tasks: Task[] = names.map((name) => {
       const pkg = this.project.packageDefs.get(name)!;
       return {
@@ -284,12 +304,21 @@ class Engine {
             const jobs = this.#jobsFor(pkg);
             const paths = packagePaths(this.dirs, pkg);
             const prefix = pkg.prefix ?? this.project.sysrootPrefix;
-            const env = this.#packageEnv(pkg, paths, prefix, jobs, keyVars);
-            await runPackage(
-              shared,
-              { pkg, paths, env, jobs, prefix },
-              partial.has(name) ? until : 'post',
-            );
+            let env: Record<string, string> | undefined;
+            const packageEnv = () => {
+              env ??= this.#packageEnv(pkg, paths, prefix, jobs);
+              return env;
+            };
+            const run = {
+              pkg,
+              paths,
+              jobs,
+              prefix,
+              get env() {
+                return packageEnv();
+              },
+            };
+            await runPackage(shared, run, partial.has(name) ? until : 'post');
           } catch (err) {
             this.#stopped = true;
             throw err;
@@ -309,15 +338,16 @@ class Engine {
     return pkg.maxJobs && pkg.maxJobs > 0 ? Math.min(pkg.maxJobs, share) : share;
   }
 
-  #keyVars: Map<string, Record<string, string>> | undefined;
-  #keyVariables(): Map<string, Record<string, string>> {
-    if (!this.#keyVars) {
-      this.#keyVars = new Map();
-      for (const pkg of this.project.packageDefs.values()) {
-        this.#keyVars.set(pkg.name, packageKeyVariables(pkg, packagePaths(this.dirs, pkg)));
-      }
+  readonly #keyVars = new Map<string, Record<string, string>>();
+  /** `<PKG>_*` variables of one package, computed once when first needed. */
+  #keyVariables(name: string): Record<string, string> {
+    let vars = this.#keyVars.get(name);
+    if (!vars) {
+      const pkg = this.project.packageDefs.get(name)!;
+      vars = packageKeyVariables(pkg, packagePaths(this.dirs, pkg));
+      this.#keyVars.set(name, vars);
     }
-    return this.#keyVars;
+    return vars;
   }
 
   #baseEnv: Record<string, string> | undefined;
@@ -357,13 +387,12 @@ class Engine {
     paths: ReturnType<typeof packagePaths>,
     prefix: string,
     jobs: number,
-    keyVars: Map<string, Record<string, string>>,
   ): Record<string, string> {
     const env = { ...this.#base() };
     if (prefix !== this.project.sysrootPrefix)
       Object.assign(env, prefixedVariables(this.dirs, prefix));
-    for (const dep of pkg.dependencies) Object.assign(env, keyVars.get(dep));
-    Object.assign(env, keyVars.get(pkg.name));
+    for (const dep of pkg.dependencies) Object.assign(env, this.#keyVariables(dep));
+    Object.assign(env, this.#keyVariables(pkg.name));
     Object.assign(
       env,
       currentPackageVariables(pkg, paths, {
@@ -373,6 +402,8 @@ class Engine {
     );
     env.NJOBS = String(jobs);
     if (pkg.fixedJobs) env.NJOBSCONF = String(pkg.fixedJobs);
+    const own = pkg.options.env as Record<string, string> | undefined;
+    if (own) Object.assign(env, own);
     return env;
   }
 
@@ -472,7 +503,6 @@ class Engine {
       paths,
       pkg.prefix ?? this.project.sysrootPrefix,
       this.#jobsFor(pkg),
-      this.#keyVariables(),
     );
     env.RELENG_EXEC = '1';
     const code = await new Promise<number>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
 import type { HookStage, PackageModel, ProjectModel } from './model.ts';
@@ -36,9 +37,10 @@ export function cacheKey(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify({ parts, env })).digest('hex');
 }
 
-async function stamp(path: string): Promise<string> {
+/** Synchronous: thousands of tiny stats are far faster without async round trips. */
+function stamp(path: string): string {
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     return `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`;
   } catch {
     return 'missing';
@@ -61,8 +63,7 @@ export async function readProjectCache(
     return undefined;
   }
   if (cached.key !== key) return undefined;
-  const stamps = await Promise.all(cached.inputs.map(([p]) => stamp(p)));
-  for (let i = 0; i < stamps.length; i++) if (stamps[i] !== cached.inputs[i]![1]) return undefined;
+  for (const [path, recorded] of cached.inputs) if (stamp(path) !== recorded) return undefined;
   return cached.project;
 }
 
@@ -73,7 +74,7 @@ export async function writeProjectCache(
   project: ProjectModel,
 ): Promise<void> {
   const unique = [...new Set(inputs)];
-  const stamps = await Promise.all(unique.map(stamp));
+  const stamps = unique.map(stamp);
   const data: CachedProject = {
     key,
     inputs: unique.map((p, i) => [p, stamps[i]!]),

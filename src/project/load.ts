@@ -27,6 +27,7 @@ import {
   findRelengToolDefinition,
   loadRelengToolConfig,
   loadRelengToolPackage,
+  POST_BUILD_NAMES,
   PythonRuntime,
   RELENG_TOOL_CONFIG_NAMES,
   relengToolCacheExt,
@@ -42,6 +43,8 @@ export interface LoadOptions {
   verbose: boolean;
   version: string;
   args: readonly string[];
+  /** `KEY=VALUE` words from the command line (visible to definitions too). */
+  variables?: Record<string, string>;
   warn: (message: string, file?: string) => void;
   /** Reuse the loaded model when no input changed (default true). */
   useCache?: boolean;
@@ -79,7 +82,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
           debug: options.debug,
           verbose: options.verbose,
           version: options.version,
-          variables: directoryVariables(options.dirs),
+          variables: { ...options.variables, ...directoryVariables(options.dirs) },
           args: options.args,
           warn: options.warn,
         })
@@ -92,6 +95,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     devmode: options.devmode ?? null,
     dirs: options.dirs,
     args: options.args,
+    variables: options.variables ?? {},
   });
   const cachePath = cacheFile(options.dirs.output);
   try {
@@ -108,7 +112,8 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       devmode: options.devmode,
     });
     let project: ProjectModel;
-    const inputs = [file, options.root];
+    // Absent candidates are recorded as missing, so adding one invalidates the cache.
+    const inputs = [file, ...POST_BUILD_NAMES.map((n) => join(options.root, n))];
     if (format === 'native') {
       const { packageDirs, ...settings } = await loadNativeConfig(options.root, file);
       const d = defaults(settings);

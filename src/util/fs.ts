@@ -4,15 +4,21 @@ import { dirname } from 'node:path';
 
 /**
  * Writes a file so that readers see either the old content or the new, never
- * a partial one: write to a temporary sibling, flush, then rename over.
+ * a partial one: write to a temporary sibling, then rename over. A killed
+ * process leaves at most a stray temporary file. `durable` also flushes to
+ * disk first (survives a power cut; costs a sync).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { durable?: boolean } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    if (options.durable) await handle.sync();
   } catch (err) {
     await handle.close();
     await rm(tmp, { force: true });

@@ -48,6 +48,7 @@ export function nativeImportedFiles(): string[] {
 
 /** Imports a definition module and returns its default export, with file/line on errors. */
 async function importDefault(file: string, what: string): Promise<unknown> {
+  registerResolveHook();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

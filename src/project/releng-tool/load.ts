@@ -9,6 +9,9 @@ import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.
 import { type Kind, matches, toList } from '../schema.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
+/** The releng-tool release whose project format and script API releng implements. */
+export const RELENG_TOOL_COMPAT_VERSION = '4.2.0';
+
 /** Config names in releng-tool's lookup order (4.x first, then the guide's). */
 export const RELENG_TOOL_CONFIG_NAMES = [
   'releng-tool.rt',
@@ -18,7 +21,8 @@ export const RELENG_TOOL_CONFIG_NAMES = [
   'releng.py',
   'releng',
 ];
-const POST_BUILD_NAMES = [
+/** Project post-build script names, 4.x first. */
+export const POST_BUILD_NAMES = [
   'releng-tool-post-build.rt',
   'releng-tool-post-build.py',
   'releng-tool-post-build',
@@ -64,7 +68,13 @@ export class PythonRuntime {
   }
 
   globals(extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { releng_args: [...this.options.args], releng_version: this.options.version, ...extra };
+    // Scripts see the releng-tool release whose behaviour releng implements, so
+    // `releng_require_version(...)` checks in existing projects keep passing.
+    return {
+      releng_args: [...this.options.args],
+      releng_version: RELENG_TOOL_COMPAT_VERSION,
+      ...extra,
+    };
   }
 
   /** Evaluates a definition or config file and returns its variables. */
