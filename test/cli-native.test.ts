@@ -261,4 +261,42 @@ describe('native projects', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /unknown action or package: libz \(did you mean "libx"\?\)/);
   });
+
+  it('loads extensions that register package types, and checks prerequisites first', async () => {
+    const root = await project({
+      'releng.config.ts': `export default { packages: ['x'], extensions: ['./ext/marker.ts'] };\n`,
+      'ext/marker.ts': `export default function (api) {
+        api.registerPackageType({
+          name: 'marker',
+          async install(ctx) {
+            const fs = await import('node:fs');
+            fs.writeFileSync(ctx.stage.dirs.target + '/marker-' + ctx.pkg.name, ctx.pkg.version);
+          },
+        });
+      }\n`,
+      'package/x/x.ts': nativePackage(`{ version: '5', type: 'marker' }`),
+    });
+    let r = await releng(['-R', root]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(root, 'output/target/marker-x'), 'utf8'), '5');
+    // Cached project: the extension must still be active.
+    r = await releng(['-R', root, 'x-reinstall']);
+    assert.equal(r.code, 0, r.stderr);
+
+    const typo = await project({
+      'releng.config.ts': `export default { packages: ['x'] };\n`,
+      'package/x/x.ts': nativePackage(`{ type: 'scrpt' }`),
+    });
+    r = await releng(['-R', typo]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown package type "scrpt" for package "x" \(did you mean "script"\?\)/);
+
+    const prereq = await project({
+      'releng.config.ts': `export default { packages: ['x'], prerequisites: ['sh', 'no-such-tool-abc'] };\n`,
+      'package/x/x.ts': nativePackage(`{ async build() { throw new Error('must not run'); } }`),
+    });
+    r = await releng(['-R', prereq]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /missing host tool: no-such-tool-abc/);
+  });
 });

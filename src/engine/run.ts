@@ -3,7 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import { siteType } from '../sources/registry.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import type { Action } from './actions.ts';
 import {
@@ -19,6 +21,7 @@ import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
 import { PackageLog } from './package-log.ts';
 import { type PackageRunShared, runPackage, stageContext } from './package-runner.ts';
+import { checkPrerequisites } from './prerequisites.ts';
 import { runTasks, type Task } from './scheduler.ts';
 import { StageState } from './state.ts';
 
@@ -121,6 +124,7 @@ class Engine {
   readonly flags: RunFlags;
   #stopped = false;
   #running = 0;
+  #checked = false;
 
   constructor(
     project: ProjectModel,
@@ -292,6 +296,20 @@ class Engine {
       force: force || this.options.force,
       stopped: () => this.#stopped,
     };
+    // Fail before anything runs: missing tools, unknown or unsupported types.
+    if (!this.#checked) {
+      checkPrerequisites(
+        this.project.prerequisites,
+        this.project.overrideTools,
+        this.project.configFile,
+      );
+      this.#checked = true;
+    }
+    for (const name of names) {
+      const pkg = this.project.packageDefs.get(name)!;
+      siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
+      packageType(pkg.type, pkg.name, pkg.definitionFile);
+    }
     const set = new Set(names);
     const tasks: Task[] = names.map((name) => {
       const pkg = this.project.packageDefs.get(name)!;

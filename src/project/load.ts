@@ -10,6 +10,7 @@ import {
   writeProjectCache,
 } from './cache.ts';
 import { directoryVariables } from './dirs.ts';
+import { loadExtensions } from './extensions.ts';
 import type { HookStage, PackageModel, ProjectDirs, ProjectModel, StageAction } from './model.ts';
 import {
   findNativeDefinition,
@@ -101,7 +102,10 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
   try {
     if (options.useCache !== false) {
       const cached = await readProjectCache(cachePath, key);
-      if (cached) return { project: revive(cached, runtime), fromCache: true, close };
+      if (cached) {
+        await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
+        return { project: revive(cached, runtime), fromCache: true, close };
+      }
     }
     const defaults = (
       settings: Pick<ProjectModel, 'defaultInternal' | 'overrideSites' | 'overrideRevisions'>,
@@ -116,6 +120,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     const inputs = [file, ...POST_BUILD_NAMES.map((n) => join(options.root, n))];
     if (format === 'native') {
       const { packageDirs, ...settings } = await loadNativeConfig(options.root, file);
+      await activateExtensions(options.root, settings.extensions, 'native', file);
       const d = defaults(settings);
       const packageDefs = await loadClosure(
         settings.packages,
@@ -133,6 +138,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     } else {
       const rt = runtime!;
       const { packageDirs, ...settings } = await loadRelengToolConfig(options.root, file, rt);
+      await activateExtensions(options.root, settings.extensions, 'releng-tool', file);
       const d = defaults(settings);
       const packageDefs = await loadClosure(
         settings.packages,
@@ -154,6 +160,23 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     await close();
     throw err;
   }
+}
+
+/** Extensions: native modules are activated; releng-tool's Python extensions cannot be. */
+async function activateExtensions(
+  root: string,
+  extensions: readonly string[],
+  format: 'native' | 'releng-tool',
+  configFile: string,
+): Promise<void> {
+  if (extensions.length === 0) return;
+  if (format === 'releng-tool') {
+    throw new RelengError(`releng-tool extensions cannot be loaded: ${extensions.join(', ')}`, {
+      file: configFile,
+      hint: 'releng runs releng-tool projects without its Python extension API; port the extension to a native releng extension (see docs/architecture.md)',
+    });
+  }
+  await loadExtensions(root, extensions, configFile);
 }
 
 /** Rebuilds a model from the cache; hooks load their code on first use. */

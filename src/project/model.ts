@@ -55,8 +55,6 @@ export interface StageIO {
 /** The context handed to a StageAction: the hook context plus the plumbing. */
 export interface StageRunContext extends StageContext {
   readonly io: StageIO;
-  /** Arguments given after `--` on the command line (`releng_args`). */
-  readonly args: readonly string[];
   /** The working directory the action runs in. */
   readonly cwd: string;
 }
@@ -93,6 +91,8 @@ export interface StageContext {
     args?: readonly string[],
     options?: { cwd?: string; env?: Record<string, string | undefined> },
   ): Promise<void>;
+  /** Arguments given after `--` on the command line (`releng_args` in releng-tool scripts). */
+  readonly args: readonly string[];
   /** Write a line to the package log (and the console in verbose mode). */
   log(message: string): void;
 }

@@ -1,0 +1,106 @@
+/** The interface every output format implements, and the metadata it receives. */
+import type {
+  Architecture,
+  Compression,
+  DebOptions,
+  Dependency,
+  OutputFormat,
+  RpmOptions,
+} from './description.ts';
+import type { FileEntry } from './fileset.ts';
+
+/** Script slots, named after the description's `scripts` keys. */
+export type ScriptName =
+  | 'preInstall'
+  | 'postInstall'
+  | 'preRemove'
+  | 'postRemove'
+  | 'preTransaction'
+  | 'postTransaction';
+
+/** Dependency relations, named after the description's fields. */
+export type Relation =
+  | 'depends'
+  | 'preDepends'
+  | 'recommends'
+  | 'suggests'
+  | 'conflicts'
+  | 'breaks'
+  | 'replaces'
+  | 'provides';
+
+/** A changelog entry with its date resolved to seconds. */
+export interface ResolvedChange {
+  version: string;
+  time: number;
+  author: string;
+  changes: string[];
+}
+
+/** Validated, template-rendered metadata of one output. */
+export interface PackageMeta {
+  /** Label for errors: `name (format)`. */
+  label: string;
+  format: OutputFormat;
+  name: string;
+  version: string;
+  release: string;
+  epoch: number | undefined;
+  arch: Architecture;
+  maintainer: string | undefined;
+  vendor: string | undefined;
+  homepage: string | undefined;
+  license: string | undefined;
+  summary: string;
+  description: string;
+  section: string;
+  priority: string;
+  relations: Record<Relation, Dependency[]>;
+  /** Script texts (already read and rendered). */
+  scripts: Partial<Record<ScriptName, string>>;
+  changelog: ResolvedChange[];
+  compression: Compression;
+  compressionLevel: number;
+  /** Archive entry prefix (`''` or ending in `/`). */
+  prefix: string;
+  deb: DebOptions;
+  rpm: RpmOptions;
+}
+
+/** Options for a single write. */
+export interface WriteOptions {
+  /** Build time and default mtime (seconds). */
+  sourceDateEpoch: number;
+}
+
+/** A writer for one output format. */
+export interface Packager {
+  /** Format name as used in descriptions (`deb`, `rpm`, `tar.gz`, ...). */
+  readonly format: OutputFormat;
+  /** Compression used when the description does not choose one. */
+  readonly defaultCompression: Compression;
+  /** Compressions the format accepts. */
+  readonly compressions: readonly Compression[];
+  /** File extension including the dot (`.deb`, `.tar.gz`, ...). */
+  extension(meta: PackageMeta): string;
+  /** Conventional file name (`hello_1.0-1_amd64.deb`). */
+  fileName(meta: PackageMeta): string;
+  /** Writes the package to `destFile` (callers write to a temporary name and rename it). */
+  write(
+    files: readonly FileEntry[],
+    meta: PackageMeta,
+    destFile: string,
+    opts: WriteOptions,
+  ): Promise<void>;
+}
+
+/** Full version string `[epoch:]version-release`. */
+export function fullVersion(meta: PackageMeta): string {
+  return `${meta.epoch !== undefined ? `${meta.epoch}:` : ''}${meta.version}-${meta.release}`;
+}
+
+/** Version of a changelog entry as a full version (adds the release when missing). */
+export function changeVersion(meta: PackageMeta, v: string): string {
+  if (v === meta.version) return fullVersion(meta);
+  return v.includes('-') ? v : `${v}-1`;
+}
