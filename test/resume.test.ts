@@ -110,4 +110,28 @@ describe('interruption', () => {
     assert.equal(serial.code, 1);
     assert.match(serial.stderr, /did not run alongside/);
   });
+
+  it('stops on SIGINT with exit 130, no flag for the stage and the lock released', async () => {
+    const root = await makeProject({
+      'releng.config.ts': `export default { packages: ['int'] };\n`,
+      'package/int/int.ts': nativePackage(`{
+        async build(ctx) {
+          const fs = await import('node:fs');
+          fs.writeFileSync(ctx.dirs.output + '/started', '');
+          await new Promise((r) => setTimeout(r, 60000));
+        },
+      }`),
+    });
+    roots.push(root);
+    let pid = 0;
+    const run = releng(['-R', root], { onSpawn: (p) => (pid = p) });
+    await waitFor(join(root, 'output/started'));
+    process.kill(pid, 'SIGINT');
+    const r = await run;
+    assert.equal(r.code, 130);
+    assert.match(r.stderr, /interrupted/);
+    assert.ok(!existsSync(join(root, 'output/.releng.lock')));
+    const state = await readFile(join(root, 'output/build/int/.releng-state'), 'utf8');
+    assert.doesNotMatch(state, /^build /m);
+  });
 });

@@ -5,6 +5,7 @@ import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
+import { killRunningCommands } from '../util/exec.ts';
 import type { CliArgs } from './args.ts';
 import { initProject } from './init.ts';
 import { relengVersion } from './main.ts';
@@ -54,13 +55,16 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const dirs = projectDirs(root, args);
   let loaded: LoadedProject | undefined;
   let interrupted = false;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
-    sink({ type: 'error', message: 'interrupted', details: {} });
-    void loaded?.close().finally(() => process.exit(130));
-    setTimeout(() => process.exit(130), 2000).unref();
+    const code = signal === 'SIGINT' ? 130 : 143;
+    sink({ type: 'error', message: `interrupted (${signal})`, details: {} });
+    killRunningCommands(signal);
+    void loaded?.close(true).finally(() => process.exit(code));
+    setTimeout(() => process.exit(code), 2000).unref();
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const modes = await updateModes(dirs.output, args.development, args.localSources, root);
     const warn = (message: string, file?: string) => {
@@ -79,6 +83,14 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       args: args.rest,
       variables: args.variables,
       warn,
+      // Under --json, stdout carries only events: definition prints become output events.
+      output: args.json
+        ? (chunk, stream) => {
+            for (const line of chunk.toString().split('\n').filter(Boolean)) {
+              sink({ type: 'output', pkg: '(definitions)', stream, line });
+            }
+          }
+        : undefined,
       useCache: !args.noCache,
       python: args.python,
     });
@@ -101,10 +113,11 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     });
     return 0;
   } catch (err) {
-    if (interrupted) return 130;
+    if (interrupted) return process.exitCode === undefined ? 130 : Number(process.exitCode);
     return fail(err);
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await loaded?.close();
   }
 }

@@ -82,11 +82,9 @@ export async function runAction(
 
   const lock = new OutputLock(dirs.output);
   lock.acquire(dirs.output);
-  const releaseOnSignal = (signal: NodeJS.Signals) => {
-    lock.release();
-    process.kill(process.pid, signal);
-  };
-  process.once('SIGTERM', releaseOnSignal);
+  // However the process ends (an interrupt handler calling exit included), the lock goes.
+  const releaseOnExit = () => lock.release();
+  process.once('exit', releaseOnExit);
   try {
     const jobs = effectiveJobs(options.jobs);
     options.sink({
@@ -111,7 +109,7 @@ export async function runAction(
     await engine.perform(action, order);
     options.sink({ type: 'run-end', ok: true, durationMs: performance.now() - started });
   } finally {
-    process.off('SIGTERM', releaseOnSignal);
+    process.off('exit', releaseOnExit);
     lock.release();
   }
 }

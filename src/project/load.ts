@@ -47,6 +47,8 @@ export interface LoadOptions {
   /** `KEY=VALUE` words from the command line (visible to definitions too). */
   variables?: Record<string, string>;
   warn: (message: string, file?: string) => void;
+  /** Output printed by definitions while they are evaluated. */
+  output?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Reuse the loaded model when no input changed (default true). */
   useCache?: boolean;
   python?: string;
@@ -56,7 +58,8 @@ export interface LoadedProject {
   project: ProjectModel;
   /** True when the model came from the cache (no definition was evaluated). */
   fromCache: boolean;
-  close(): Promise<void>;
+  /** Releases the Python workers; `force` kills running scripts (interrupts). */
+  close(force?: boolean): Promise<void>;
 }
 
 /** Finds the project's configuration file and its format. */
@@ -86,9 +89,10 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
           variables: { ...options.variables, ...directoryVariables(options.dirs) },
           args: options.args,
           warn: options.warn,
+          output: options.output,
         })
       : undefined;
-  const close = async () => runtime?.close();
+  const close = async (force = false) => runtime?.close(force);
   const key = cacheKey({
     releng: options.version,
     format,

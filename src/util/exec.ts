@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { RelengError } from './errors.ts';
 
 export interface ExecOptions {
@@ -8,6 +8,14 @@ export interface ExecOptions {
   onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
   /** Tool name → path overrides (the project's override_tools). */
   overrideTools?: Readonly<Record<string, string>>;
+}
+
+/** Commands running right now, so an interrupt can stop them too. */
+const running = new Set<ChildProcess>();
+
+/** Sends a signal to every command started by execStreaming that is still running. */
+export function killRunningCommands(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const child of running) child.kill(signal);
 }
 
 /** Resolves a tool through the project's overrides and `RELENG_<TOOL>` variables. */
@@ -37,6 +45,8 @@ export function execStreaming(
       env: options.env as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     child.stdout.on('data', (c: Buffer) => options.onOutput(c, 'stdout'));
     child.stderr.on('data', (c: Buffer) => options.onOutput(c, 'stderr'));
     child.on('error', (err: NodeJS.ErrnoException) => {

@@ -403,7 +403,8 @@ class Worker {
     this.tag = tag;
     const opts = bridge.options;
     const python = opts.python ?? 'python3';
-    const args = [BRIDGE_SCRIPT, '--tag', tag];
+    // -B: importing a project's Python modules must not write __pycache__ into the project.
+    const args = ['-B', BRIDGE_SCRIPT, '--tag', tag];
     if (opts.debug) args.push('--debug');
     if (opts.verbose) args.push('--verbose');
     this.proc = spawn(python, args, {

@@ -43,6 +43,8 @@ export interface PythonRuntimeOptions {
   variables: Record<string, string>;
   args: readonly string[];
   warn: (message: string, file?: string) => void;
+  /** Where output printed while evaluating definitions goes (default: this process's stdout/stderr). */
+  output?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 }
 
 /**
@@ -85,6 +87,7 @@ export class PythonRuntime {
         globals: this.globals(this.options.variables),
         env,
         cwd,
+        onOutput: this.options.output,
       });
     } catch (err) {
       throw fromPythonError(err, file);
@@ -112,10 +115,11 @@ export class PythonRuntime {
     };
   }
 
-  async close(): Promise<void> {
+  /** Ends the workers; `force` kills them even mid-script (interrupts). */
+  async close(force = false): Promise<void> {
     const bridge = this.#bridge;
     this.#bridge = undefined;
-    if (bridge) await (await bridge.catch(() => undefined))?.close();
+    if (bridge) await (await bridge.catch(() => undefined))?.close({ force });
   }
 }
 
