@@ -189,8 +189,7 @@ function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
 async function emptyBuildDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const entry of await readdir(dir)) {
-    if (!entry.startsWith('.releng-stage-'))
-      await rm(join(dir, entry), { recursive: true, force: true });
+    if (entry !== STATE_FILE) await rm(join(dir, entry), { recursive: true, force: true });
   }
 }
 
