@@ -110,6 +110,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       sink,
       version,
       json: args.json,
+      onlyMirror: args.onlyMirror,
     });
     return 0;
   } catch (err) {

@@ -13,9 +13,9 @@ import type {
   StageRunContext,
 } from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
-import type { SiteContext, SiteType } from '../sources/types.ts';
+import type { SiteContext, SiteRunOptions, SiteType } from '../sources/types.ts';
 import { asRelengError } from '../util/errors.ts';
-import { execStreaming } from '../util/exec.ts';
+import { execCapture, execStreaming } from '../util/exec.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
 import { PackageLog } from './package-log.ts';
@@ -41,6 +41,10 @@ export interface PackageRunShared {
   args: readonly string[];
   /** Ignore done flags (punch, --force). */
   force: boolean;
+  /** What site types need to know about the run. */
+  siteOptions: SiteRunOptions;
+  /** Reports a warning (throws under --werror). */
+  warn: (message: string, pkg: string) => void;
   /** Set once something failed or the user interrupted: stop between stages. */
   stopped: () => boolean;
 }
@@ -143,14 +147,7 @@ async function runStage(
   tools: StageTools,
 ): Promise<void> {
   const { pkg, paths } = run;
-  const siteCtx: SiteContext = {
-    pkg,
-    project: shared.project,
-    dirs: shared.dirs,
-    paths,
-    log: tools.log,
-    env: run.env,
-  };
+  const siteCtx = siteContext(shared, run, tools.log);
   switch (stage) {
     case 'fetch':
       await tools.site.fetch(siteCtx);
@@ -177,6 +174,62 @@ async function runStage(
       });
     }
   }
+}
+
+/** The context site types get: paths, logging, tool execution. */
+export function siteContext(
+  shared: PackageRunShared,
+  run: PackageRun,
+  log: PackageLog,
+): SiteContext {
+  const { pkg } = run;
+  const execOptions = (
+    options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  ) => ({
+    cwd: options.cwd ?? shared.dirs.root,
+    env: options.env ? { ...run.env, ...options.env } : run.env,
+    onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => log.write(chunk, stream),
+    overrideTools: shared.project.overrideTools,
+  });
+  const fail = (err: unknown, command: string) => {
+    const e = asRelengError(err, { pkg: pkg.name });
+    if (/^command not found/.test(e.message)) {
+      return asRelengError(
+        new Error(`${e.message} (needed by package "${pkg.name}" for its ${pkg.vcsType} site)`),
+        { ...e.details, pkg: pkg.name },
+      );
+    }
+    void command;
+    return e;
+  };
+  return {
+    pkg,
+    project: shared.project,
+    dirs: shared.dirs,
+    paths: run.paths,
+    log,
+    get env() {
+      return run.env;
+    },
+    options: shared.siteOptions,
+    async exec(command, args, options) {
+      log.note(`$ ${[command, ...args].join(' ')}`, true);
+      try {
+        await execStreaming(command, args, execOptions(options));
+      } catch (err) {
+        throw fail(err, command);
+      }
+    },
+    async capture(command, args, options) {
+      log.note(`$ ${[command, ...args].join(' ')}`, true);
+      try {
+        return await execCapture(command, args, execOptions(options));
+      } catch (err) {
+        throw fail(err, command);
+      }
+    },
+    warn: (message) => shared.warn(message, pkg.name),
+  };
 }
 
 function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {

@@ -40,6 +40,8 @@ export interface EngineOptions {
   localSources?: boolean;
   sink: EventSink;
   version: string;
+  /** `--only-mirror`: downloads only from the project's url_mirror. */
+  onlyMirror?: boolean;
   /** Machine-readable printing (printpkgs). */
   json?: boolean;
   /** The command of `<pkg>-exec "<cmd>"`. */
@@ -286,14 +288,7 @@ class Engine {
     force = false,
     depsOrder = true,
   ): Promise<void> {
-    const shared: PackageRunShared = {
-      project: this.project,
-      dirs: this.dirs,
-      sink: this.options.sink,
-      args: this.options.args,
-      force: force || this.options.force,
-      stopped: () => this.#stopped,
-    };
+    const shared = this.#shared(force || this.options.force);
     // Fail before anything runs: missing tools, unknown or unsupported types.
     if (!this.#checked) {
       checkPrerequisites(
@@ -345,6 +340,29 @@ class Engine {
       };
     });
     await runTasks(tasks, this.jobs, () => this.#stopped);
+  }
+
+  /** What every package run of this engine shares. */
+  #shared(force: boolean): PackageRunShared {
+    return {
+      project: this.project,
+      dirs: this.dirs,
+      sink: this.options.sink,
+      args: this.options.args,
+      force,
+      stopped: () => this.#stopped,
+      siteOptions: {
+        onlyMirror: this.options.onlyMirror ?? false,
+        werror: this.options.werror,
+        devmode: this.options.devmode === false ? undefined : this.options.devmode,
+        force,
+      },
+      warn: (message, pkg) => {
+        if (this.options.werror)
+          throw new RelengError(message, { pkg, hint: 'warnings are errors (--werror)' });
+        this.options.sink({ type: 'log', level: 'warn', message, pkg });
+      },
+    };
   }
 
   /** A package's share of the job slots: FIXED_JOBS wins, MAX_JOBS caps. */
@@ -431,14 +449,7 @@ class Engine {
       this.options.sink(e.type === 'output' ? { ...e, always: true } : e),
     );
     const env = { ...this.#base() };
-    const shared: PackageRunShared = {
-      project: this.project,
-      dirs: this.dirs,
-      sink: this.options.sink,
-      args: this.options.args,
-      force: false,
-      stopped: () => false,
-    };
+    const shared = this.#shared(false);
     const pseudo: PackageModel = {
       name: 'post-build',
       key: 'POST_BUILD',

@@ -2,6 +2,18 @@ import type { PackagePaths } from '../engine/env.ts';
 import type { PackageLog } from '../engine/package-log.ts';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 
+/** Run-wide settings a site type may need. */
+export interface SiteRunOptions {
+  /** `--only-mirror`: download only from the project's url_mirror. */
+  onlyMirror: boolean;
+  /** `--werror`: warnings are errors. */
+  werror: boolean;
+  /** Development mode, when active (true = default mode, or the mode's name). */
+  devmode?: string | true;
+  /** `--force`: fetch again even when the cache holds the revision. */
+  force: boolean;
+}
+
 /** What a site type gets to fetch and extract one package. */
 export interface SiteContext {
   readonly pkg: PackageModel;
@@ -10,6 +22,25 @@ export interface SiteContext {
   readonly paths: PackagePaths;
   readonly log: PackageLog;
   readonly env: Readonly<Record<string, string>>;
+  readonly options: SiteRunOptions;
+  /**
+   * Runs a host tool with output to the package log. The tool name goes
+   * through the project's override_tools and `RELENG_<TOOL>`; a missing tool
+   * is an error naming it and the package.
+   */
+  exec(
+    command: string,
+    args: readonly string[],
+    options?: { cwd?: string; env?: Record<string, string | undefined> },
+  ): Promise<void>;
+  /** Like exec, but returns stdout (stderr still goes to the log). */
+  capture(
+    command: string,
+    args: readonly string[],
+    options?: { cwd?: string; env?: Record<string, string | undefined> },
+  ): Promise<string>;
+  /** A warning (an error under --werror). */
+  warn(message: string): void;
 }
 
 /**
@@ -25,8 +56,14 @@ export interface SiteType {
   detect?(site: string): boolean;
   /** Whether the fetch and extract stages do anything (drives the console lines). */
   readonly hasSources: boolean;
-  /** Brings the sources into `dl/` or `cache/`. */
+  /** Host tools this site type needs (checked before anything runs). */
+  readonly tools?: readonly string[];
+  /**
+   * Brings the sources into `dl/` or `cache/`. Must be idempotent and cheap
+   * when they are already there (offline re-runs), and must never leave a
+   * partial file where a later run would trust it.
+   */
   fetch(ctx: SiteContext): Promise<void>;
-  /** Fills the (empty) build directory from what was fetched. */
+  /** Fills the (empty) build directory `ctx.paths.buildBaseDir` from what was fetched. */
   extract(ctx: SiteContext): Promise<void>;
 }

@@ -38,7 +38,26 @@ export function execStreaming(
   args: readonly string[],
   options: ExecOptions,
 ): Promise<void> {
+  return execInternal(command, args, options, false).then(() => undefined);
+}
+
+/** Like execStreaming, but collects stdout and returns it (stderr still streams). */
+export function execCapture(
+  command: string,
+  args: readonly string[],
+  options: ExecOptions,
+): Promise<string> {
+  return execInternal(command, args, options, true);
+}
+
+function execInternal(
+  command: string,
+  args: readonly string[],
+  options: ExecOptions,
+  captureStdout: boolean,
+): Promise<string> {
   const tool = resolveTool(command, options.overrideTools, options.env);
+  const captured: Buffer[] = [];
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, {
       cwd: options.cwd,
@@ -47,7 +66,9 @@ export function execStreaming(
     });
     running.add(child);
     child.on('exit', () => running.delete(child));
-    child.stdout.on('data', (c: Buffer) => options.onOutput(c, 'stdout'));
+    child.stdout.on('data', (c: Buffer) =>
+      captureStdout ? captured.push(c) : options.onOutput(c, 'stdout'),
+    );
     child.stderr.on('data', (c: Buffer) => options.onOutput(c, 'stderr'));
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') {
@@ -61,7 +82,7 @@ export function execStreaming(
       }
     });
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
+      if (code === 0) resolve(Buffer.concat(captured).toString());
       else
         reject(
           new RelengError(
