@@ -105,7 +105,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       variables: args.variables,
       args: args.rest,
       devmode: modes.development,
-      localSources: modes.localSources !== undefined,
+      localSources: modes.localSources,
       execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
       sink,
       version,

@@ -33,14 +33,23 @@ export interface PackagePaths {
   cacheFile: string;
 }
 
-/** Where a package builds. */
-export function packagePaths(dirs: ProjectDirs, pkg: PackageModel): PackagePaths {
+/**
+ * Where a package builds. With `localDir` (local-sources mode) the sources
+ * and build happen in that checkout, while state and out-of-source output
+ * stay under `output/build/`.
+ */
+export function packagePaths(
+  dirs: ProjectDirs,
+  pkg: PackageModel,
+  localDir?: string,
+): PackagePaths {
   const base = join(dirs.build, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
-  const buildDir = pkg.buildSubdir ? join(base, pkg.buildSubdir) : base;
+  const sources = localDir ?? base;
+  const buildDir = pkg.buildSubdir ? join(sources, pkg.buildSubdir) : sources;
   return {
     buildBaseDir: base,
     buildDir,
-    buildOutputDir: join(buildDir, 'releng-output'),
+    buildOutputDir: join(base, 'releng-output'),
     cacheDir: join(dirs.cache, pkg.name),
     cacheFile: join(dirs.dl, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name),
   };

@@ -53,6 +53,8 @@ export interface PackageRunShared {
 export interface PackageRun {
   pkg: PackageModel;
   paths: PackagePaths;
+  /** Local-sources mode: the checkout this internal package builds from (no fetch/extract/patch). */
+  localDir?: string;
   /** The package's environment, computed on first use (no-op runs never need it). */
   readonly env: Record<string, string>;
   jobs: number;
@@ -95,6 +97,7 @@ export async function runPackage(
   try {
     for (const stage of PIPELINE.slice(0, last + 1)) {
       if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
+      if (run.localDir && (stage === 'fetch' || stage === 'extract' || stage === 'patch')) continue;
       if (!shared.force && state.isDone(stage)) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;

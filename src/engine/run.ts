@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
@@ -20,7 +20,12 @@ import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
 import { PackageLog } from './package-log.ts';
-import { type PackageRunShared, runPackage, stageContext } from './package-runner.ts';
+import {
+  type PackageRun,
+  type PackageRunShared,
+  runPackage,
+  stageContext,
+} from './package-runner.ts';
 import { checkPrerequisites } from './prerequisites.ts';
 import { runTasks, type Task } from './scheduler.ts';
 import { StageState } from './state.ts';
@@ -37,7 +42,8 @@ export interface EngineOptions {
   /** Words after `--` (`releng_args`). */
   args: string[];
   devmode?: string | boolean;
-  localSources?: boolean;
+  /** Local-sources mode: package → checkout folder, `''` = folder holding every internal package's checkout. */
+  localSources?: Record<string, string>;
   sink: EventSink;
   version: string;
   /** `--only-mirror`: downloads only from the project's url_mirror. */
@@ -101,7 +107,7 @@ export async function runAction(
       verbose: options.verbose,
       force: options.force,
       devmode: options.devmode,
-      localSources: options.localSources,
+      localSources: options.localSources !== undefined,
     };
     // Scripts expect the sysroots to exist (releng-tool creates them up front).
     for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
@@ -304,42 +310,82 @@ class Engine {
       packageType(pkg.type, pkg.name, pkg.definitionFile);
     }
     const set = new Set(names);
-    const tasks: Task[] = names.map((name) => {
-      const pkg = this.project.packageDefs.get(name)!;
-      return {
-        id: name,
-        deps: depsOrder ? pkg.dependencies.filter((d) => set.has(d)) : [],
-        run: async () => {
-          this.#running++;
-          try {
-            const jobs = this.#jobsFor(pkg);
-            const paths = packagePaths(this.dirs, pkg);
-            const prefix = pkg.prefix ?? this.project.sysrootPrefix;
-            let env: Record<string, string> | undefined;
-            const packageEnv = () => {
-              env ??= this.#packageEnv(pkg, paths, prefix, jobs);
-              return env;
-            };
-            const run = {
-              pkg,
-              paths,
-              jobs,
-              prefix,
-              get env() {
-                return packageEnv();
-              },
-            };
-            await runPackage(shared, run, partial.has(name) ? until : 'post');
-          } catch (err) {
-            this.#stopped = true;
-            throw err;
-          } finally {
-            this.#running--;
-          }
-        },
-      };
+    const task = (id: string, name: string, deps: string[], stage: StageName): Task => ({
+      id,
+      deps,
+      run: async () => {
+        this.#running++;
+        try {
+          await runPackage(shared, this.#packageRun(name), stage);
+        } catch (err) {
+          this.#stopped = true;
+          throw err;
+        } finally {
+          this.#running--;
+        }
+      },
     });
+    // Fetches come first and wait for nothing (as releng-tool fetches everything
+    // before building, so a download failure stops the run early); a package's
+    // build waits for its own fetch and its dependencies' builds.
+    const fetching = names.filter((name) => {
+      const pkg = this.project.packageDefs.get(name)!;
+      const stopsAt = partial.has(name) ? until : 'post';
+      return stopsAt !== 'fetch' && siteType(pkg.vcsType, name).hasSources && !this.#localDir(pkg);
+    });
+    const tasks: Task[] = [
+      ...fetching.map((name) => task(`fetch:${name}`, name, [], 'fetch')),
+      ...names.map((name) => {
+        const pkg = this.project.packageDefs.get(name)!;
+        const deps = depsOrder ? pkg.dependencies.filter((d) => set.has(d)) : [];
+        return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
+      }),
+    ];
     await runTasks(tasks, this.jobs, () => this.#stopped);
+  }
+
+  /** One package's run: paths (local checkout in local-sources mode), job share, lazy environment. */
+  #packageRun(name: string): PackageRun {
+    const pkg = this.project.packageDefs.get(name)!;
+    const jobs = this.#jobsFor(pkg);
+    const localDir = this.#localDir(pkg);
+    const paths = packagePaths(this.dirs, pkg, localDir);
+    const prefix = pkg.prefix ?? this.project.sysrootPrefix;
+    let env: Record<string, string> | undefined;
+    const packageEnv = () => {
+      env ??= this.#packageEnv(pkg, paths, prefix, jobs, localDir !== undefined);
+      return env;
+    };
+    return {
+      pkg,
+      paths,
+      jobs,
+      prefix,
+      localDir,
+      get env() {
+        return packageEnv();
+      },
+    };
+  }
+
+  /**
+   * Local-sources mode: where an internal package's checkout is (`-L pkg:dir`,
+   * or `<dir>/<pkg>` for `-L dir`); undefined for external packages or when
+   * the mode is off.
+   */
+  #localDir(pkg: PackageModel): string | undefined {
+    const map = this.options.localSources;
+    if (!map || !pkg.internal) return undefined;
+    const dir = map[pkg.name] ?? (map[''] !== undefined ? join(map[''], pkg.name) : undefined);
+    if (dir === undefined) return undefined;
+    const abs = resolve(this.dirs.root, dir);
+    if (!existsSync(abs)) {
+      throw new RelengError(`local sources for package "${pkg.name}" not found: ${abs}`, {
+        pkg: pkg.name,
+        hint: `check out the sources there, point -L ${pkg.name}:<dir> at them, or leave the mode with -L unset`,
+      });
+    }
+    return abs;
   }
 
   /** What every package run of this engine shares. */
@@ -421,6 +467,7 @@ class Engine {
     paths: ReturnType<typeof packagePaths>,
     prefix: string,
     jobs: number,
+    local = false,
   ): Record<string, string> {
     const env = { ...this.#base() };
     if (prefix !== this.project.sysrootPrefix)
@@ -431,7 +478,7 @@ class Engine {
       env,
       currentPackageVariables(pkg, paths, {
         devmode: Boolean(this.flags.devmode),
-        localSources: Boolean(this.flags.localSources),
+        localSources: local,
       }),
     );
     env.NJOBS = String(jobs);

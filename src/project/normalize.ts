@@ -16,6 +16,19 @@ export interface PackageDefaults {
 /** Values of a package definition in the native (camelCase) vocabulary, already validated. */
 export type RawPackage = Record<string, unknown>;
 
+/**
+ * Picks the value for the active development mode from a mode-keyed object
+ * (`'*'` is the default); plain strings pass through.
+ */
+export function byMode(value: unknown, devmode: string | boolean | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const dict = value as Record<string, string>;
+  const mode = typeof devmode === 'string' && devmode ? devmode : devmode ? 'develop' : undefined;
+  if (mode && mode in dict) return dict[mode];
+  return dict['*'];
+}
+
 /** Builds the normalised package from validated definition values, for either format. */
 export function normalizePackage(
   name: string,
@@ -26,12 +39,12 @@ export function normalizePackage(
   defaults: PackageDefaults,
 ): PackageModel {
   const version = raw.version === undefined ? '' : String(raw.version);
-  const site = defaults.overrideSites[name] ?? (raw.site as string | undefined);
+  const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
   const revision =
     defaults.overrideRevisions[name] ??
     devRevision ??
-    (raw.revision as string | undefined) ??
+    byMode(raw.revision, defaults.devmode) ??
     version;
   const internal =
     (raw.internal as boolean | undefined) ??
@@ -46,7 +59,7 @@ export function normalizePackage(
     definitionFile,
     version,
     site: site === '' ? undefined : site,
-    vcsType: (raw.vcsType as string | undefined) ?? detectVcsType(site),
+    vcsType: byMode(raw.vcsType, defaults.devmode) ?? detectVcsType(site),
     type: (raw.type as string | undefined) ?? 'script',
     dependencies: toList(raw.dependencies),
     license: toList(raw.license),

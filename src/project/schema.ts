@@ -13,6 +13,7 @@ export type Kind =
   | 'function'
   | 'array'
   | 'stringsOrMap'
+  | 'stringOrModeMap'
   | { oneOf: readonly string[] };
 
 export type Spec = Readonly<Record<string, Kind>>;
@@ -38,6 +39,7 @@ function describe(kind: Kind): string {
     function: 'a function',
     array: 'a list',
     stringsOrMap: 'a list of strings or an object of strings',
+    stringOrModeMap: "a string, or an object of strings keyed by development mode ('*' = default)",
   }[kind];
 }
 
@@ -73,6 +75,8 @@ export function matches(kind: Kind, value: unknown): boolean {
       return typeof value === 'function';
     case 'array':
       return Array.isArray(value);
+    case 'stringOrModeMap':
+      return typeof value === 'string' || matches('stringMap', value);
     case 'stringsOrMap':
       return (
         matches('strings', value) ||

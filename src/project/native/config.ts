@@ -7,6 +7,9 @@ import type { InstallType, StageContext } from '../model.ts';
 /** A stage hook of a native package: receives the stage context. */
 export type StageHook = (ctx: StageContext) => void | Promise<void>;
 
+/** A value per development mode: `{ '*': 'v1.2', develop: 'main' }` (`*` applies otherwise). */
+export type ModeMap = Record<string, string>;
+
 /** Options of `configure`, `build` and `install` for package types that take them. */
 export interface StageOptions {
   /** `-DKEY=VALUE` style definitions (CMake, Meson) or variables (make). */
@@ -25,9 +28,9 @@ export interface PackageConfig {
    * Where the sources come from: `local` (sources in `package/<name>/local/`), a URL,
    * `git+https://…`, `hg+…`, `svn+…`, … Leave it out for a virtual package.
    */
-  site?: string;
+  site?: string | ModeMap;
   /** Explicit site type when the site string does not say it (`git`, `url`, `local`, `none`, …). */
-  vcsType?: string;
+  vcsType?: string | ModeMap;
   /** How the package builds: `script` (default; the hooks below do everything), `autotools`, `cmake`, … */
   type?: string;
   /** Packages that must be installed before this one is configured. */
@@ -43,7 +46,7 @@ export interface PackageConfig {
   /** The opposite of `internal` (the default unless the project sets `defaultInternal`). */
   external?: boolean;
   /** Revision (tag, branch, commit) to fetch; defaults to the version. */
-  revision?: string;
+  revision?: string | ModeMap;
   /** Revision used in development mode (`-D`). */
   devmodeRevision?: string;
   /** Folder inside the sources where configure/build/install run. */

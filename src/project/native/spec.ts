@@ -6,8 +6,8 @@ const stageOptions = 'record' as const;
 /** Keys of a native package definition (see PackageConfig). */
 export const PACKAGE_SPEC: Spec = {
   version: 'string',
-  site: 'string',
-  vcsType: 'string',
+  site: 'stringOrModeMap',
+  vcsType: 'stringOrModeMap',
   type: 'string',
   dependencies: 'strings',
   license: 'stringOrStrings',
@@ -15,7 +15,7 @@ export const PACKAGE_SPEC: Spec = {
   installType: { oneOf: INSTALL_TYPES },
   internal: 'boolean',
   external: 'boolean',
-  revision: 'string',
+  revision: 'stringOrModeMap',
   devmodeRevision: 'string',
   buildSubdir: 'string',
   stripCount: 'integer',

@@ -142,15 +142,6 @@ export function fromPythonError(err: unknown, file: string): RelengError {
   return new RelengError(err instanceof Error ? err.message : String(err), { file });
 }
 
-/** Picks the value for the active development mode from a mode-keyed dict. */
-function byMode(value: unknown, devmode: string | boolean | undefined): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const dict = value as Record<string, unknown>;
-  const mode = typeof devmode === 'string' && devmode ? devmode : devmode ? 'develop' : undefined;
-  if (mode && mode in dict) return dict[mode];
-  return dict['*'];
-}
-
 /** Loads `releng.py` / `releng-tool.rt` into the project settings. */
 export async function loadRelengToolConfig(
   root: string,
@@ -293,11 +284,12 @@ export async function loadRelengToolPackage(
       }
       continue;
     }
-    let v = mapping.byMode ? byMode(value, defaults.devmode) : value;
+    // Mode-keyed dicts stay as they are: normalizePackage picks the active mode's value.
+    let v: unknown = value;
     if (v === undefined || v === null) continue;
     // releng-tool accepts numbers for versions and revisions.
     if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
-    checkKind(v, mapping.kind, variable, file, name);
+    checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
     else raw[top] = v;
