@@ -289,7 +289,10 @@ describe('native projects', () => {
     });
     r = await releng(['-R', typo]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /unknown package type "scrpt" for package "x" \(did you mean "script"\?\)/);
+    assert.match(
+      r.stderr,
+      /unknown package type "scrpt" for package "x" \(did you mean "script"\?\)/,
+    );
 
     const prereq = await project({
       'releng.config.ts': `export default { packages: ['x'], prerequisites: ['sh', 'no-such-tool-abc'] };\n`,

@@ -53,7 +53,11 @@ export const zipPackager: Packager = {
     const read = contentReader(meta.label, list);
     const level = meta.compression === 'none' ? 0 : meta.compressionLevel;
     if (items.length > 0xffff) {
-      throw new OutputError(meta.label, 'contents', 'more than 65535 entries need zip64, which is not supported');
+      throw new OutputError(
+        meta.label,
+        'contents',
+        'more than 65535 entries need zip64, which is not supported',
+      );
     }
 
     const prepare = async (i: number): Promise<Prepared> => {

@@ -15,8 +15,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Duplex, PassThrough, Readable, Transform } from 'node:stream';
-import { promisify } from 'node:util';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Compression } from '../description.ts';
 
@@ -68,7 +68,10 @@ const GZ_BLOCK = 1 << 20;
 const GZ_DICT = 32 << 10;
 
 /** Parallel gzip of a byte stream (see the module comment). */
-export async function* parallelGzip(source: AsyncIterable<Buffer>, level: number): AsyncGenerator<Buffer> {
+export async function* parallelGzip(
+  source: AsyncIterable<Buffer>,
+  level: number,
+): AsyncGenerator<Buffer> {
   const inFlight: Array<Promise<Buffer>> = [];
   const maxInFlight = Math.max(2, availableParallelism() * 2);
   let crc = 0;
