@@ -31,6 +31,10 @@ export interface CliArgs {
   localSources?: Array<{ pkg: string; dir: string } | true>;
   sbomFormat?: string;
   python?: string;
+  /** `releng package`: the directory the description's paths are relative to. */
+  source?: string;
+  /** `releng package`: where packages are written. */
+  out?: string;
 }
 
 export class UsageError extends Error {}
@@ -65,6 +69,8 @@ const VALUES: Record<string, keyof CliArgs> = {
   '--images-dir': 'imagesDir',
   '--sbom-format': 'sbomFormat',
   '--python': 'python',
+  '--source': 'source',
+  '--out': 'out',
 };
 
 const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -175,6 +181,10 @@ actions (none = build everything):
   fetch | extract | patch
                       take every package up to that stage
   init                create a new native project in the root directory
+  package FILE [--source DIR] [--out DIR]
+                      write the .deb/.rpm/archives a packaging description
+                      (JSON or YAML, see docs/outputs.md) asks for, from DIR
+                      (default: current directory) into --out (default: .)
   <pkg>               build one package (and its dependencies)
   <pkg>-clean | -distclean | -fresh
   <pkg>-fetch | -extract | -patch | -configure | -build | -install

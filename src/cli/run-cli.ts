@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
@@ -45,6 +46,27 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     try {
       const files = await initProject(root);
       sink({ type: 'log', level: 'success', message: `created ${files.join(', ')} in ${root}` });
+      return 0;
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  if (args.action === 'package') {
+    try {
+      const file = args.extra[0];
+      if (!file) {
+        throw new RelengError('package needs a description file', {
+          hint: 'releng package app.yaml --source ./root --out ./dist',
+        });
+      }
+      const { loadDescriptionFile, writeOutputs } = await import('../outputs/index.ts');
+      const written = await writeOutputs(await loadDescriptionFile(file), {
+        sourceDir: resolve(args.source ?? '.'),
+        imagesDir: resolve(args.out ?? '.'),
+        variables: { ...process.env, ...args.variables },
+      });
+      for (const w of written) sink({ type: 'log', level: 'success', message: `wrote ${w}` });
       return 0;
     } catch (err) {
       return fail(err);

@@ -13,6 +13,7 @@ export const GLOBAL_ACTIONS = [
   'extract',
   'patch',
   'init',
+  'package',
   'licenses',
   'sbom',
   'state',

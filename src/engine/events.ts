@@ -28,4 +28,5 @@ export const STAGE_VERBS: Record<string, string> = {
   post: 'post-processing',
   'post-build': 'post-processing',
   license: 'generating license information',
+  package: 'writing',
 };

@@ -150,6 +150,7 @@ class Engine {
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
       await this.postBuild();
+      await this.writeOutputs();
       return;
     }
     if (action.kind === 'global') {
@@ -158,6 +159,7 @@ class Engine {
           this.flags.force = true;
           await this.build(order, 'post', new Set(), true);
           await this.postBuild();
+          await this.writeOutputs();
           return;
         case 'clean':
           this.flags.clean = true;
@@ -546,6 +548,57 @@ class Engine {
     } finally {
       await log.close();
     }
+  }
+
+  /**
+   * The project's `outputs` (packages and archives), written after
+   * post-processing into the images directory. Each entry is a packaging
+   * description (docs/outputs.md); `sysroot` picks the tree it packages
+   * (`target` by default, or `staging`, `host`, `images`).
+   */
+  async writeOutputs(): Promise<void> {
+    const outputs = this.project.options.outputs as Array<Record<string, unknown>> | undefined;
+    if (!outputs || outputs.length === 0) return;
+    const { writeOutputs } = await import('../outputs/index.ts');
+    const sysroots: Record<string, string> = {
+      target: this.dirs.target,
+      staging: this.dirs.staging,
+      host: this.dirs.host,
+      images: this.dirs.images,
+    };
+    this.options.sink({ type: 'stage-start', pkg: 'outputs', stage: 'package' });
+    const started = performance.now();
+    for (const [index, entry] of outputs.entries()) {
+      const { sysroot = 'target', ...description } = entry;
+      const sourceDir = sysroots[String(sysroot)];
+      if (!sourceDir) {
+        throw new RelengError(
+          `outputs[${index}].sysroot must be one of ${Object.keys(sysroots).join(', ')}`,
+          {
+            file: this.project.configFile,
+          },
+        );
+      }
+      try {
+        const written = await writeOutputs(description as never, {
+          sourceDir,
+          imagesDir: this.dirs.images,
+          descriptionDir: this.project.root,
+          variables: this.#base(),
+        });
+        for (const file of written) {
+          this.options.sink({ type: 'log', level: 'note', message: `wrote ${file}` });
+        }
+      } catch (err) {
+        throw asRelengError(err, { file: this.project.configFile, stage: 'outputs' });
+      }
+    }
+    this.options.sink({
+      type: 'stage-end',
+      pkg: 'outputs',
+      stage: 'package',
+      durationMs: performance.now() - started,
+    });
   }
 
   /** Removes output areas releng owns; never the output folder's other content. */
