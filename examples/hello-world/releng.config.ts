@@ -8,6 +8,25 @@ import { defineProject } from 'releng';
 export default defineProject({
   packages: ['hello', 'docs'],
   defaultInternal: true,
+  // The target sysroot packaged natively into output/images/ after post-processing.
+  outputs: [
+    {
+      name: 'hello-world',
+      version: '1.0.0',
+      architecture: 'amd64',
+      maintainer: 'releng examples <examples@releng.invalid>',
+      homepage: 'https://releng.invalid/examples/hello-world',
+      license: 'MIT',
+      summary: 'Greets you, using libgreet',
+      description: 'The hello-world example of releng: a program linked against a staged library.',
+      section: 'utils',
+      formats: ['deb', 'rpm'],
+      contents: [
+        { src: 'usr/bin/hello', dst: '/usr/bin/hello', mode: 0o755 },
+        { src: 'usr/share/doc/hello/README', dst: '/usr/share/doc/hello-world/README' },
+      ],
+    },
+  ],
   licenseHeader: 'hello-world example: third-party notices',
   async post(ctx) {
     const archive = `${ctx.dirs.images}/hello-world-1.0.tar.gz`;

@@ -277,7 +277,13 @@ export function stageContext(
     output: (chunk, stream) => log.write(chunk, stream),
     log: (level, message) => {
       log.note(`[${level}] ${message}`, true);
-      shared.sink({ type: 'log', level, message, pkg: pkg.name });
+      // Project post-processing speaks for the whole project, not a package.
+      shared.sink({
+        type: 'log',
+        level,
+        message,
+        pkg: stage === 'post-build' ? undefined : pkg.name,
+      });
     },
   };
   return {
