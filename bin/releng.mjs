@@ -29,5 +29,8 @@ enableCompileCache?.(
   fileURLToPath(new URL('../node_modules/.cache/releng-compile', import.meta.url)),
 );
 
-const { main } = await import('../src/cli/main.ts');
+// From a checkout run the TypeScript sources; installed under node_modules
+// (where Node does not strip types) run the JavaScript built by `npm run build`.
+const installed = fileURLToPath(import.meta.url).includes('/node_modules/');
+const { main } = await import(installed ? '../dist/cli/main.js' : '../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -252,6 +252,16 @@ describe('native projects', () => {
     assert.match(r.stderr, /already holds a project/);
   });
 
+  it('loads TypeScript definitions as ES modules even under a "type": "commonjs" package.json', async () => {
+    const root = await project({
+      'package.json': '{ "name": "p", "type": "commonjs" }\n',
+      'releng.config.ts': `import { defineProject } from 'releng';\nexport default defineProject({ packages: ['a'] });\n`,
+      'package/a/a.ts': nativePackage(`{ version: '1' }`),
+    });
+    const r = await releng(['-R', root]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('refuses an unknown action with a suggestion and a non-zero exit', async () => {
     const root = await project({
       'releng.config.ts': `export default { packages: ['libx'] };\n`,

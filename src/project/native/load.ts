@@ -17,14 +17,19 @@ export const NATIVE_CONFIG_NAMES = [
 ];
 const DEFINITION_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
-const INDEX_URL = new URL('../../index.ts', import.meta.url).href;
+// The running copy's public API: src/index.ts from a checkout, dist/index.js when installed.
+const INDEX_URL = new URL(
+  import.meta.url.endsWith('.ts') ? '../../index.ts' : '../../index.js',
+  import.meta.url,
+).href;
 /** Files imported while loading definitions (for the project cache). */
 const importedFiles = new Set<string>();
 let hooksRegistered = false;
 
 /**
  * Lets project files `import { definePackage } from 'releng'` without
- * installing releng in the project, and records what they import.
+ * installing releng in the project, records what they import, and loads
+ * them as ES modules.
  */
 function registerResolveHook(): void {
   if (hooksRegistered) return;
@@ -37,6 +42,15 @@ function registerResolveHook(): void {
         importedFiles.add(fileURLToPath(result.url));
       }
       return result;
+    },
+    // Project files are ES modules whatever the nearest package.json says:
+    // `npm init -y` writes "type": "commonjs", which would make Node load a
+    // releng.config.ts with `import`/`export` as CommonJS and fail.
+    load(url, context, nextLoad) {
+      if (url.startsWith('file:') && !url.includes('/node_modules/') && /\.ts$/.test(url)) {
+        return nextLoad(url, { ...context, format: 'module-typescript' });
+      }
+      return nextLoad(url, context);
     },
   });
 }
