@@ -1,12 +1,24 @@
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { autotoolsType } from './autotools.ts';
+import { cargoType } from './cargo.ts';
+import { cmakeType } from './cmake.ts';
+import { makeType } from './make.ts';
+import { mesonType } from './meson.ts';
+import { pythonType } from './python.ts';
+import { sconsType } from './scons.ts';
 import { scriptType } from './script.ts';
 import type { PackageType } from './types.ts';
 
-const PACKAGE_TYPES = new Map<string, PackageType>([[scriptType.name, scriptType]]);
+/** Every package type releng knows: one line each. */
+const PACKAGE_TYPES = new Map<string, PackageType>(
+  [scriptType, autotoolsType, cmakeType, makeType, mesonType, cargoType, pythonType, sconsType].map(
+    (t) => [t.name, t],
+  ),
+);
 
-/** Types later issues add; named so a project using one gets an honest error. */
-const PLANNED = ['autotools', 'cmake', 'make', 'meson', 'cargo', 'python', 'scons'];
+/** Types releng-tool has that releng does not implement (an honest error names them). */
+const PLANNED = ['waf', 'xmake'];
 
 /** Adds a package type (used by extensions). */
 export function registerPackageType(type: PackageType): void {
@@ -21,7 +33,7 @@ export function packageType(name: string, pkg: string, file?: string): PackageTy
     throw new RelengError(`package type "${name}" of package "${pkg}" is not implemented yet`, {
       pkg,
       file,
-      hint: 'this build of releng supports script packages only',
+      hint: `supported types: ${[...PACKAGE_TYPES.keys()].join(', ')}`,
     });
   }
   throw new RelengError(

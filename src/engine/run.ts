@@ -26,7 +26,7 @@ import {
   runPackage,
   stageContext,
 } from './package-runner.ts';
-import { checkPrerequisites } from './prerequisites.ts';
+import { checkPrerequisites, commandExists } from './prerequisites.ts';
 import { runTasks, type Task } from './scheduler.ts';
 import { StageState } from './state.ts';
 
@@ -308,8 +308,17 @@ class Engine {
     }
     for (const name of names) {
       const pkg = this.project.packageDefs.get(name)!;
-      siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
-      packageType(pkg.type, pkg.name, pkg.definitionFile);
+      const type = packageType(pkg.type, pkg.name, pkg.definitionFile);
+      const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
+      const needed = [...(type.tools ?? []), ...(this.#localDir(pkg) ? [] : (site.tools ?? []))];
+      for (const tool of needed) {
+        if (!commandExists(this.project.overrideTools[tool] ?? tool)) {
+          throw new RelengError(
+            `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
+            { pkg: pkg.name, file: pkg.definitionFile, hint: `install ${tool}, or point override_tools at it` },
+          );
+        }
+      }
     }
     const set = new Set(names);
     const task = (id: string, name: string, deps: string[], stage: StageName): Task => ({

@@ -1,0 +1,34 @@
+import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
+import type { PackageType } from './types.ts';
+
+/** GNU build system: (autoreconf) → ./configure → make → make install DESTDIR=<sysroot>. */
+export const autotoolsType: PackageType = {
+  name: 'autotools',
+  tools: ['make'],
+  async configure({ pkg, stage }) {
+    const s = stageSettings(pkg, 'configure');
+    const env = stageEnv(pkg, s);
+    if (pkg.options.autotoolsAutoreconf) await run(stage, 'autoreconf', ['-fi'], { env });
+    await run(
+      stage,
+      './configure',
+      [`--prefix=${stage.prefix}`, ...s.opts, ...assignArgs(s.defs)],
+      { env },
+    );
+  },
+  async build({ pkg, stage }) {
+    const s = stageSettings(pkg, 'build');
+    await run(stage, 'make', [`-j${stage.jobs}`, ...s.opts, ...assignArgs(s.defs)], {
+      env: stageEnv(pkg, s),
+    });
+  },
+  async install({ pkg, stage }) {
+    if (pkg.options.noInstall) return;
+    const s = stageSettings(pkg, 'install');
+    for (const root of stage.installDirs) {
+      await run(stage, 'make', ['install', `DESTDIR=${root}`, ...s.opts, ...assignArgs(s.defs)], {
+        env: stageEnv(pkg, s),
+      });
+    }
+  },
+};

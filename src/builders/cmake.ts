@@ -1,0 +1,52 @@
+import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
+import type { PackageType } from './types.ts';
+
+/** CMake: configure into the package's output folder, `--build`, then `--install` per sysroot (DESTDIR). */
+export const cmakeType: PackageType = {
+  name: 'cmake',
+  tools: ['cmake'],
+  async configure({ pkg, stage }) {
+    const s = stageSettings(pkg, 'configure');
+    const buildType = (pkg.options.cmakeBuildType as string | undefined) ?? 'RelWithDebInfo';
+    const staged = `${stage.dirs.staging}${stage.prefix}`;
+    const host = `${stage.dirs.host}${stage.prefix}`;
+    await run(
+      stage,
+      'cmake',
+      [
+        '-S',
+        stage.buildDir,
+        '-B',
+        stage.buildOutputDir,
+        `-DCMAKE_BUILD_TYPE=${buildType}`,
+        `-DCMAKE_INSTALL_PREFIX=${stage.prefix}`,
+        // Find what earlier packages staged (and host tools), not the build machine's copies first.
+        `-DCMAKE_PREFIX_PATH=${staged};${host}`,
+        '-DCMAKE_INSTALL_LIBDIR=lib',
+        ...defineArgs(s.defs),
+        ...s.opts,
+      ],
+      { env: stageEnv(pkg, s) },
+    );
+  },
+  async build({ pkg, stage }) {
+    const s = stageSettings(pkg, 'build');
+    await run(
+      stage,
+      'cmake',
+      ['--build', stage.buildOutputDir, '--parallel', String(stage.jobs), ...s.opts],
+      {
+        env: stageEnv(pkg, s),
+      },
+    );
+  },
+  async install({ pkg, stage }) {
+    if (pkg.options.noInstall) return;
+    const s = stageSettings(pkg, 'install');
+    for (const root of stage.installDirs) {
+      await run(stage, 'cmake', ['--install', stage.buildOutputDir, ...s.opts], {
+        env: { ...stageEnv(pkg, s), DESTDIR: root },
+      });
+    }
+  },
+};

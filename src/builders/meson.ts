@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
+import type { PackageType } from './types.ts';
+
+/** Meson + Ninja: setup into the package's output folder, compile, install per sysroot (--destdir). */
+export const mesonType: PackageType = {
+  name: 'meson',
+  tools: ['meson', 'ninja'],
+  async configure({ pkg, stage }) {
+    const s = stageSettings(pkg, 'configure');
+    const buildType = (pkg.options.mesonBuildType as string | undefined) ?? 'debugoptimized';
+    const staged = join(stage.dirs.staging, stage.prefix);
+    await run(
+      stage,
+      'meson',
+      [
+        'setup',
+        stage.buildOutputDir,
+        stage.buildDir,
+        `--prefix=${stage.prefix}`,
+        '--libdir=lib',
+        `--buildtype=${buildType}`,
+        `-Dcmake_prefix_path=${staged}`,
+        ...defineArgs(s.defs),
+        ...s.opts,
+      ],
+      { env: stageEnv(pkg, s) },
+    );
+  },
+  async build({ pkg, stage }) {
+    const s = stageSettings(pkg, 'build');
+    await run(
+      stage,
+      'meson',
+      ['compile', '-C', stage.buildOutputDir, '-j', String(stage.jobs), ...s.opts],
+      {
+        env: stageEnv(pkg, s),
+      },
+    );
+  },
+  async install({ pkg, stage }) {
+    if (pkg.options.noInstall) return;
+    const s = stageSettings(pkg, 'install');
+    for (const root of stage.installDirs) {
+      await run(
+        stage,
+        'meson',
+        ['install', '-C', stage.buildOutputDir, '--no-rebuild', '--destdir', root, ...s.opts],
+        {
+          env: stageEnv(pkg, s),
+        },
+      );
+    }
+  },
+};

@@ -1,0 +1,185 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PackageModel, StageRunContext } from '../project/model.ts';
+import { RelengError } from '../util/errors.ts';
+import { execCapture } from '../util/exec.ts';
+import { run, stageEnv, stageSettings } from './common.ts';
+import type { PackageType } from './types.ts';
+
+/** Build backend module per PYTHON_SETUP_TYPE, for the availability check. */
+const SETUP_TYPE_BACKENDS: Record<string, string> = {
+  setuptools: 'setuptools',
+  distutils: 'setuptools',
+  flit: 'flit_core',
+  hatch: 'hatchling',
+  poetry: 'poetry.core',
+  pdm: 'pdm.backend',
+};
+
+function interpreter(pkg: PackageModel): string {
+  return (pkg.options.pythonInterpreter as string | undefined) ?? 'python3';
+}
+
+/** The backend module the sources ask for (pyproject.toml build-backend), or setuptools. */
+async function backendModule(pkg: PackageModel, dir: string): Promise<string> {
+  const setupType = pkg.options.pythonSetupType as string | undefined;
+  if (setupType && setupType !== 'pep517') {
+    const mod = SETUP_TYPE_BACKENDS[setupType];
+    if (!mod) {
+      throw new RelengError(`unknown python setup type "${setupType}" for package "${pkg.name}"`, {
+        pkg: pkg.name,
+        file: pkg.definitionFile,
+        hint: `use one of ${[...Object.keys(SETUP_TYPE_BACKENDS), 'pep517'].join(', ')}`,
+      });
+    }
+    return mod;
+  }
+  try {
+    const text = await readFile(join(dir, 'pyproject.toml'), 'utf8');
+    const m = text.match(/^\s*build-backend\s*=\s*["']([^"']+)["']/m);
+    if (m) return m[1]!.split(':')[0]!;
+  } catch {
+    // no pyproject.toml: a setup.py project
+  }
+  return 'setuptools';
+}
+
+async function hasModule(ctx: StageRunContext, python: string, mod: string): Promise<boolean> {
+  try {
+    await execCapture(python, ['-c', `import ${mod}`], {
+      cwd: ctx.buildDir,
+      env: ctx.env,
+      onOutput: () => {},
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs a wheel with the `installer` library into DESTDIR-style root +
+ * prefix using the standard posix_prefix layout (lib/pythonX.Y/site-packages),
+ * whatever the build machine's default scheme is (Debian's adds /local), and
+ * without byte-compiling (reproducible, and the target compiles its own).
+ */
+const INSTALL_WHEEL = `
+import sys, sysconfig
+from installer import install
+from installer.destinations import SchemeDictionaryDestination
+from installer.sources import WheelFile
+wheel, root, prefix = sys.argv[1:4]
+v = {'base': prefix, 'platbase': prefix, 'installed_base': prefix, 'installed_platbase': prefix}
+paths = sysconfig.get_paths('posix_prefix', vars=v)
+scheme = {'purelib': paths['purelib'], 'platlib': paths['platlib'], 'headers': paths['include'],
+          'scripts': paths['scripts'], 'data': paths['data']}
+dest = SchemeDictionaryDestination(scheme, interpreter=sys.executable, script_kind='posix', destdir=root)
+with WheelFile.open(wheel) as source:
+    install(source, dest, {'INSTALLER': b'releng'})
+`;
+
+/**
+ * Python: a PEP 517 wheel built without network or build isolation (the
+ * backend must be installed for the chosen interpreter), then installed into
+ * each sysroot under the prefix.
+ */
+export const pythonType: PackageType = {
+  name: 'python',
+  async build({ pkg, stage }) {
+    const python = interpreter(pkg);
+    const backend = await backendModule(pkg, stage.buildDir);
+    if (!(await hasModule(stage, python, backend))) {
+      throw new RelengError(
+        `python package "${pkg.name}" needs the build backend "${backend}", which ${python} cannot import`,
+        {
+          pkg: pkg.name,
+          stage: 'build',
+          file: pkg.definitionFile,
+          hint: `install it for ${python} (Debian: python3-${backend.split('.')[0]!.replace('_core', '')} or similar), or set pythonInterpreter`,
+        },
+      );
+    }
+    const s = stageSettings(pkg, 'build');
+    const dist = join(stage.buildOutputDir, 'dist');
+    const env = { ...stageEnv(pkg, s), PIP_NO_INDEX: '1', PYTHONDONTWRITEBYTECODE: '1' };
+    if (await hasModule(stage, python, 'build')) {
+      await run(
+        stage,
+        python,
+        [
+          '-m',
+          'build',
+          '--wheel',
+          '--no-isolation',
+          '--skip-dependency-check',
+          '--outdir',
+          dist,
+          ...s.opts,
+        ],
+        { env },
+      );
+    } else {
+      await run(
+        stage,
+        python,
+        [
+          '-m',
+          'pip',
+          'wheel',
+          '--no-deps',
+          '--no-build-isolation',
+          '--no-index',
+          '-w',
+          dist,
+          ...s.opts,
+          '.',
+        ],
+        { env },
+      );
+    }
+  },
+  async install({ pkg, stage }) {
+    if (pkg.options.noInstall) return;
+    const python = interpreter(pkg);
+    const dist = join(stage.buildOutputDir, 'dist');
+    const wheels = (await readdir(dist))
+      .filter((f) => f.endsWith('.whl'))
+      .map((f) => join(dist, f));
+    if (wheels.length === 0) {
+      throw new RelengError(`python package "${pkg.name}" built no wheel in ${dist}`, {
+        pkg: pkg.name,
+      });
+    }
+    const s = stageSettings(pkg, 'install');
+    const env = { ...stageEnv(pkg, s), PIP_NO_INDEX: '1' };
+    const useInstaller = await hasModule(stage, python, 'installer');
+    for (const root of stage.installDirs) {
+      for (const wheel of wheels) {
+        if (useInstaller) {
+          await run(stage, python, ['-c', INSTALL_WHEEL, wheel, root, stage.prefix, ...s.opts], {
+            env,
+          });
+        } else {
+          await run(
+            stage,
+            python,
+            [
+              '-m',
+              'pip',
+              'install',
+              '--no-deps',
+              '--no-index',
+              '--root',
+              root,
+              '--prefix',
+              stage.prefix,
+              ...s.opts,
+              wheel,
+            ],
+            { env },
+          );
+        }
+      }
+    }
+  },
+};

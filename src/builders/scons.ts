@@ -1,0 +1,33 @@
+import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
+import type { PackageType } from './types.ts';
+
+/** SCons: `scons -jN`, then `scons install` with PREFIX and DESTDIR as build variables per sysroot. */
+export const sconsType: PackageType = {
+  name: 'scons',
+  tools: ['scons'],
+  async build({ pkg, stage }) {
+    const s = stageSettings(pkg, 'build');
+    await run(
+      stage,
+      'scons',
+      [`-j${stage.jobs}`, `PREFIX=${stage.prefix}`, ...s.opts, ...assignArgs(s.defs)],
+      {
+        env: stageEnv(pkg, s),
+      },
+    );
+  },
+  async install({ pkg, stage }) {
+    if (pkg.options.noInstall) return;
+    const s = stageSettings(pkg, 'install');
+    for (const root of stage.installDirs) {
+      await run(
+        stage,
+        'scons',
+        ['install', `PREFIX=${stage.prefix}`, `DESTDIR=${root}`, ...s.opts, ...assignArgs(s.defs)],
+        {
+          env: { ...stageEnv(pkg, s), DESTDIR: root },
+        },
+      );
+    }
+  },
+};
