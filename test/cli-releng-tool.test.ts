@@ -32,6 +32,7 @@ describe('releng-tool projects', () => {
       'building liby...',
       'invoked liby package build stage',
       'installing liby...',
+      'generating license information...',
       `project target directory: ${join(root, 'output/target')}`,
     ];
     assert.deepEqual(r.stdout.trim().split('\n').slice(0, -1), expected);

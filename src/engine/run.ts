@@ -149,6 +149,7 @@ class Engine {
   async perform(action: Action, order: string[]): Promise<void> {
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
+      await this.licenses(order);
       await this.postBuild();
       await this.writeOutputs();
       return;
@@ -158,6 +159,7 @@ class Engine {
         case 'punch':
           this.flags.force = true;
           await this.build(order, 'post', new Set(), true);
+          await this.licenses(order);
           await this.postBuild();
           await this.writeOutputs();
           return;
@@ -204,6 +206,10 @@ class Engine {
         case 'extract':
         case 'patch':
           await this.build(order, action.action, new Set(order), false, false);
+          return;
+        case 'licenses':
+          await this.build(order, 'extract', new Set(order), false, false);
+          await this.licenses(order);
           return;
         default:
           throw new RelengError(
@@ -264,6 +270,10 @@ class Engine {
       case 'clean':
         await rm(paths.buildBaseDir, { recursive: true, force: true });
         return;
+      case 'license':
+        await this.build([name], 'extract', only, false, false);
+        await this.licenses([name]);
+        return;
       case 'fresh':
         await rm(paths.buildBaseDir, { recursive: true, force: true });
         return this.build([name], 'patch', only, false, false);
@@ -315,7 +325,11 @@ class Engine {
         if (!commandExists(this.project.overrideTools[tool] ?? tool)) {
           throw new RelengError(
             `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
-            { pkg: pkg.name, file: pkg.definitionFile, hint: `install ${tool}, or point override_tools at it` },
+            {
+              pkg: pkg.name,
+              file: pkg.definitionFile,
+              hint: `install ${tool}, or point override_tools at it`,
+            },
           );
         }
       }
@@ -497,6 +511,22 @@ class Engine {
     const own = pkg.options.env as Record<string, string> | undefined;
     if (own) Object.assign(env, own);
     return env;
+  }
+
+  /** License documents (output/licenses/), generated before post-processing as the guide says. */
+  async licenses(names: readonly string[]): Promise<void> {
+    this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
+    const { collectLicenses } = await import('../licenses/collect.ts');
+    const shared = this.#shared(false);
+    await collectLicenses(
+      names.map((n) => this.project.packageDefs.get(n)!),
+      {
+        project: this.project,
+        dirs: this.dirs,
+        sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
+        warn: shared.warn,
+      },
+    );
   }
 
   /** The project's post-processing script, run after every full build. */

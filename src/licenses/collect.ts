@@ -1,0 +1,102 @@
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import { RelengError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { checkLicense } from './spdx.ts';
+
+/** A package's collected license information. */
+export interface PackageLicenses {
+  pkg: PackageModel;
+  licenses: string[];
+  /** Copies under output/licenses/<pkg>-<version>/. */
+  files: string[];
+}
+
+export interface CollectOptions {
+  project: ProjectModel;
+  dirs: ProjectDirs;
+  /** Where each package's sources are (its build base dir, or a local checkout). */
+  sourcesDir: (pkg: PackageModel) => string;
+  /** Warnings honour --werror in the caller. */
+  warn: (message: string, pkg: string) => void;
+}
+
+/**
+ * Copies each package's license files into `output/licenses/<pkg>-<version>/`
+ * and writes one combined document, `output/licenses/licenses`, headed by the
+ * project's license header. Packages are visited in build order.
+ */
+export async function collectLicenses(
+  packages: readonly PackageModel[],
+  options: CollectOptions,
+): Promise<PackageLicenses[]> {
+  const { project, dirs } = options;
+  const extra = {
+    licenses: (project.options.extraLicenses as string[] | undefined) ?? [],
+    exceptions: (project.options.extraLicenseExceptions as string[] | undefined) ?? [],
+  };
+  const result: PackageLicenses[] = [];
+  for (const pkg of packages) {
+    if (pkg.license.length === 0 && pkg.licenseFiles.length === 0) {
+      if (!pkg.internal) {
+        options.warn(
+          `package "${pkg.name}" has no license information (add license and licenseFiles)`,
+          pkg.name,
+        );
+      }
+      continue;
+    }
+    for (const license of pkg.license) {
+      for (const problem of checkLicense(license, extra))
+        options.warn(`package "${pkg.name}": ${problem}`, pkg.name);
+    }
+    const folder = join(dirs.license, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
+    await rm(folder, { recursive: true, force: true });
+    const files: string[] = [];
+    for (const rel of pkg.licenseFiles) {
+      const source = join(options.sourcesDir(pkg), rel);
+      const target = join(folder, rel);
+      await mkdir(join(target, '..'), { recursive: true });
+      try {
+        await copyFile(source, target);
+      } catch {
+        throw new RelengError(
+          `license file "${rel}" of package "${pkg.name}" does not exist (${source})`,
+          {
+            pkg: pkg.name,
+            file: pkg.definitionFile,
+            stage: 'license',
+            hint: 'fix licenseFiles (LICENSE_FILES): paths are relative to the package sources',
+          },
+        );
+      }
+      files.push(target);
+    }
+    result.push({ pkg, licenses: pkg.license, files });
+  }
+  await writeLicenseDocument(result, project.licenseHeader, dirs.license);
+  return result;
+}
+
+async function writeLicenseDocument(
+  all: PackageLicenses[],
+  header: string | undefined,
+  dir: string,
+): Promise<void> {
+  const rule = '-'.repeat(78);
+  const parts: string[] = [];
+  if (header) parts.push(header.endsWith('\n') ? header : `${header}\n`);
+  for (const { pkg, licenses, files } of all) {
+    parts.push(
+      `${rule}\n${pkg.name}${pkg.version ? ` ${pkg.version}` : ''}${licenses.length ? ` (${licenses.join(', ')})` : ''}\n${rule}\n`,
+    );
+    for (const file of files) {
+      const text = await readFile(file, 'utf8');
+      parts.push(
+        `${files.length > 1 ? `[${basename(file)}]\n` : ''}${text.endsWith('\n') ? text : `${text}\n`}`,
+      );
+    }
+  }
+  await writeFileAtomic(join(dir, 'licenses'), parts.join('\n'));
+}
