@@ -133,6 +133,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       version,
       json: args.json,
       onlyMirror: args.onlyMirror,
+      sbomFormat: args.sbomFormat,
     });
     return 0;
   } catch (err) {

@@ -46,6 +46,8 @@ export interface EngineOptions {
   localSources?: Record<string, string>;
   sink: EventSink;
   version: string;
+  /** `--sbom-format`: comma-separated SBOM formats. */
+  sbomFormat?: string;
   /** `--only-mirror`: downloads only from the project's url_mirror. */
   onlyMirror?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -149,6 +151,7 @@ class Engine {
   async perform(action: Action, order: string[]): Promise<void> {
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
+      await this.sbom(order);
       await this.licenses(order);
       await this.postBuild();
       await this.writeOutputs();
@@ -159,6 +162,7 @@ class Engine {
         case 'punch':
           this.flags.force = true;
           await this.build(order, 'post', new Set(), true);
+          await this.sbom(order);
           await this.licenses(order);
           await this.postBuild();
           await this.writeOutputs();
@@ -206,6 +210,9 @@ class Engine {
         case 'extract':
         case 'patch':
           await this.build(order, action.action, new Set(order), false, false);
+          return;
+        case 'sbom':
+          await this.sbom(order);
           return;
         case 'licenses':
           await this.build(order, 'extract', new Set(order), false, false);
@@ -526,6 +533,21 @@ class Engine {
         sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
         warn: shared.warn,
       },
+    );
+  }
+
+  /** SBOM files in the output directory (formats from --sbom-format or the project). */
+  async sbom(names: readonly string[]): Promise<void> {
+    const { sbomFormats, writeSbom } = await import('../licenses/sbom.ts');
+    const formats = sbomFormats(
+      this.options.sbomFormat ?? (this.project.options.sbomFormat as string | string[] | undefined),
+    );
+    this.options.sink({ type: 'log', level: 'verbose', message: 'generating sbom information...' });
+    await writeSbom(
+      this.project,
+      names.map((n) => this.project.packageDefs.get(n)!),
+      this.dirs,
+      formats,
     );
   }
 

@@ -1,0 +1,265 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import { RelengError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { licenseExpression } from './spdx.ts';
+
+/** SBOM formats releng writes (releng-tool's names). */
+export const SBOM_FORMATS = ['text', 'html', 'json-spdx', 'json-cyclonedx'] as const;
+export type SbomFormat = (typeof SBOM_FORMATS)[number];
+
+const FILE_NAMES: Record<SbomFormat, string> = {
+  text: 'sbom.txt',
+  html: 'sbom.html',
+  'json-spdx': 'sbom.spdx.json',
+  'json-cyclonedx': 'sbom.cdx.json',
+};
+
+/** One package as the SBOM describes it. */
+export interface SbomPackage {
+  name: string;
+  version: string;
+  license?: string;
+  /** Where the sources come from (the site), or undefined for virtual/local packages. */
+  downloadLocation?: string;
+  /** SHA-256 of each fetched source file in dl/. */
+  hashes: Array<{ file: string; sha256: string }>;
+  dependencies: string[];
+  internal: boolean;
+}
+
+/** Reads and validates the SBOM format list (`--sbom-format`, project `sbomFormat`). */
+export function sbomFormats(value: string | readonly string[] | undefined): SbomFormat[] {
+  const list =
+    value === undefined
+      ? ['text', 'json-spdx', 'json-cyclonedx']
+      : typeof value === 'string'
+        ? value.split(',')
+        : [...value];
+  const aliases: Record<string, SbomFormat> = {
+    json: 'json-spdx',
+    spdx: 'json-spdx',
+    cyclonedx: 'json-cyclonedx',
+    txt: 'text',
+  };
+  return list.map((raw) => {
+    const f = raw.trim();
+    const known = (SBOM_FORMATS as readonly string[]).includes(f) ? (f as SbomFormat) : aliases[f];
+    if (!known) {
+      throw new RelengError(`unknown SBOM format "${f}"${didYouMean(f, SBOM_FORMATS)}`, {
+        hint: `use one or more of ${SBOM_FORMATS.join(', ')}`,
+      });
+    }
+    return known;
+  });
+}
+
+async function sha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Gathers what the SBOM says about each package (hashes of its fetched files in dl/). */
+export async function describePackages(
+  packages: readonly PackageModel[],
+  dirs: ProjectDirs,
+): Promise<SbomPackage[]> {
+  const dl = await readdir(dirs.dl).catch(() => [] as string[]);
+  const out: SbomPackage[] = [];
+  for (const pkg of packages) {
+    const stem = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const files = dl
+      .filter((f) => (f === stem || f.startsWith(`${stem}.`)) && !/\.(tmp|part|mismatch)/.test(f))
+      .sort();
+    const hashes = [];
+    for (const file of files) hashes.push({ file, sha256: await sha256(join(dirs.dl, file)) });
+    const remote = pkg.site && pkg.vcsType !== 'local' && pkg.vcsType !== 'none';
+    out.push({
+      name: pkg.name,
+      version: pkg.version,
+      license: licenseExpression(pkg.license),
+      downloadLocation: remote ? pkg.site : undefined,
+      hashes,
+      dependencies: [...pkg.dependencies],
+      internal: pkg.internal,
+    });
+  }
+  return out;
+}
+
+const spdxId = (name: string) => `SPDXRef-Package-${name.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+
+/** SPDX 2.3 JSON document. */
+export function spdxDocument(
+  project: ProjectModel,
+  pkgs: SbomPackage[],
+  created: Date,
+): Record<string, unknown> {
+  const name = projectName(project);
+  const digest = createHash('sha256').update(JSON.stringify(pkgs)).digest('hex').slice(0, 32);
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    name,
+    documentNamespace: `https://spdx.org/spdxdocs/releng/${encodeURIComponent(name)}-${digest}`,
+    creationInfo: {
+      created: created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      creators: ['Tool: releng'],
+    },
+    packages: pkgs.map((p) => ({
+      name: p.name,
+      SPDXID: spdxId(p.name),
+      ...(p.version ? { versionInfo: p.version } : {}),
+      downloadLocation: p.downloadLocation ?? 'NOASSERTION',
+      filesAnalyzed: false,
+      licenseConcluded: 'NOASSERTION',
+      licenseDeclared: p.license ?? 'NOASSERTION',
+      copyrightText: 'NOASSERTION',
+      ...(p.hashes.length
+        ? { checksums: p.hashes.map((h) => ({ algorithm: 'SHA256', checksumValue: h.sha256 })) }
+        : {}),
+      primaryPackagePurpose: 'SOURCE',
+    })),
+    relationships: [
+      ...pkgs.map((p) => ({
+        spdxElementId: 'SPDXRef-DOCUMENT',
+        relationshipType: 'DESCRIBES',
+        relatedSpdxElement: spdxId(p.name),
+      })),
+      ...pkgs.flatMap((p) =>
+        p.dependencies.map((d) => ({
+          spdxElementId: spdxId(p.name),
+          relationshipType: 'DEPENDS_ON',
+          relatedSpdxElement: spdxId(d),
+        })),
+      ),
+    ],
+  };
+}
+
+/** CycloneDX 1.6 JSON document. */
+export function cyclonedxDocument(
+  project: ProjectModel,
+  pkgs: SbomPackage[],
+  created: Date,
+): Record<string, unknown> {
+  const digest = createHash('sha256').update(JSON.stringify(pkgs)).digest('hex');
+  const serial = `${digest.slice(0, 8)}-${digest.slice(8, 12)}-5${digest.slice(13, 16)}-8${digest.slice(17, 20)}-${digest.slice(20, 32)}`;
+  const ref = (name: string) => `pkg:${name}`;
+  return {
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: `urn:uuid:${serial}`,
+    version: 1,
+    metadata: {
+      timestamp: created.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      tools: { components: [{ type: 'application', name: 'releng' }] },
+      component: { type: 'application', name: projectName(project), 'bom-ref': 'project' },
+    },
+    components: pkgs.map((p) => ({
+      type: 'library',
+      'bom-ref': ref(p.name),
+      name: p.name,
+      ...(p.version ? { version: p.version } : {}),
+      ...(p.license ? { licenses: [{ expression: p.license }] } : {}),
+      ...(p.hashes.length
+        ? { hashes: p.hashes.map((h) => ({ alg: 'SHA-256', content: h.sha256 })) }
+        : {}),
+      ...(p.downloadLocation
+        ? { externalReferences: [{ type: 'distribution', url: p.downloadLocation }] }
+        : {}),
+    })),
+    dependencies: [
+      { ref: 'project', dependsOn: pkgs.map((p) => ref(p.name)) },
+      ...pkgs.map((p) => ({ ref: ref(p.name), dependsOn: p.dependencies.map(ref) })),
+    ],
+  };
+}
+
+function projectName(project: ProjectModel): string {
+  return project.root.split('/').filter(Boolean).pop() ?? 'project';
+}
+
+function textSummary(project: ProjectModel, pkgs: SbomPackage[]): string {
+  const rows = pkgs.map((p) => [
+    p.name,
+    p.version || '-',
+    p.license ?? '(none)',
+    p.downloadLocation ?? '(local)',
+    p.dependencies.join(', ') || '-',
+  ]);
+  const head = ['package', 'version', 'license', 'source', 'depends on'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const hashes = pkgs.flatMap((p) => p.hashes.map((h) => `${h.sha256}  ${h.file}`));
+  return [
+    `Software bill of materials: ${projectName(project)} (${pkgs.length} packages)`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    ...(hashes.length ? ['', 'Fetched sources (SHA-256):', ...hashes] : []),
+    '',
+  ].join('\n');
+}
+
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+function htmlSummary(project: ProjectModel, pkgs: SbomPackage[]): string {
+  const rows = pkgs
+    .map(
+      (p) =>
+        `<tr><td>${escape(p.name)}</td><td>${escape(p.version)}</td><td>${escape(p.license ?? '')}</td><td>${escape(p.downloadLocation ?? '')}</td><td>${escape(p.dependencies.join(', '))}</td><td>${p.hashes.map((h) => `<code>${h.sha256}</code>`).join('<br>')}</td></tr>`,
+    )
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SBOM: ${escape(projectName(project))}</title>
+<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head>
+<body><h1>Software bill of materials: ${escape(projectName(project))}</h1>
+<table><thead><tr><th>Package</th><th>Version</th><th>License</th><th>Source</th><th>Depends on</th><th>SHA-256</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table></body></html>
+`;
+}
+
+/**
+ * Writes the SBOM files into the output directory. Times come from
+ * SOURCE_DATE_EPOCH when set, so the same inputs give the same bytes.
+ */
+export async function writeSbom(
+  project: ProjectModel,
+  packages: readonly PackageModel[],
+  dirs: ProjectDirs,
+  formats: readonly SbomFormat[],
+): Promise<string[]> {
+  const pkgs = await describePackages(packages, dirs);
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const created = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  const written: string[] = [];
+  for (const format of formats) {
+    const file = join(dirs.output, FILE_NAMES[format]);
+    const body =
+      format === 'json-spdx'
+        ? `${JSON.stringify(spdxDocument(project, pkgs, created), null, 2)}\n`
+        : format === 'json-cyclonedx'
+          ? `${JSON.stringify(cyclonedxDocument(project, pkgs, created), null, 2)}\n`
+          : format === 'html'
+            ? htmlSummary(project, pkgs)
+            : textSummary(project, pkgs);
+    await writeFileAtomic(file, body);
+    written.push(file);
+  }
+  return written;
+}
