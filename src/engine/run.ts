@@ -531,6 +531,7 @@ class Engine {
         project: this.project,
         dirs: this.dirs,
         sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
+        devmode: shared.siteOptions.devmode,
         warn: shared.warn,
       },
     );
@@ -645,7 +646,19 @@ class Engine {
           sourceDir,
           imagesDir: this.dirs.images,
           descriptionDir: this.project.root,
-          variables: this.#base(),
+          // Only what the project controls (not the caller's whole environment),
+          // so the same project gives the same packages on any machine.
+          variables: {
+            ...globalVariables(
+              this.dirs,
+              this.project.sysrootPrefix,
+              { njobs: this.jobs, njobsConf: Math.max(this.options.jobs, 0) },
+              this.flags,
+              this.options.version,
+            ),
+            ...this.project.environment,
+            ...this.options.variables,
+          },
         });
         for (const file of written) {
           this.options.sink({ type: 'log', level: 'note', message: `wrote ${file}` });
