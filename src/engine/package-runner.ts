@@ -12,6 +12,7 @@ import type {
   StageName,
   StageRunContext,
 } from '../project/model.ts';
+import { applyPatches } from '../patch/index.ts';
 import { siteType } from '../sources/registry.ts';
 import type { SiteContext, SiteRunOptions, SiteType } from '../sources/types.ts';
 import { asRelengError } from '../util/errors.ts';
@@ -160,8 +161,22 @@ async function runStage(
       await tools.site.extract(siteCtx);
       ensureBuildDir(paths, tools);
       return;
-    case 'bootstrap':
     case 'patch':
+      ensureBuildDir(paths, tools);
+      // The guide: no patches for a development revision in development mode
+      // (local-sources mode skips the whole stage).
+      if (!pkg.options.ignorePatches && !(shared.siteOptions.devmode && pkg.devmodeRevision)) {
+        await applyPatches({
+          pkg,
+          buildDir: paths.buildBaseDir,
+          patchSubdir: pkg.options.patchSubdir as string | undefined,
+          exec: siteCtx.exec,
+          log: (line) => tools.log.note(line, true),
+        });
+      }
+      await runHook(stage, shared, run, tools.log);
+      return;
+    case 'bootstrap':
     case 'post':
       ensureBuildDir(paths, tools);
       await runHook(stage, shared, run, tools.log);

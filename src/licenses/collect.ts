@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import { verifyLicenseFile } from '../sources/verify.ts';
 import { checkLicense } from './spdx.ts';
 
 /** A package's collected license information. */
@@ -18,6 +19,8 @@ export interface CollectOptions {
   dirs: ProjectDirs;
   /** Where each package's sources are (its build base dir, or a local checkout). */
   sourcesDir: (pkg: PackageModel) => string;
+  /** Development mode, for `<pkg>.hash-<revision>` files. */
+  devmode?: string | true;
   /** Warnings honour --werror in the caller. */
   warn: (message: string, pkg: string) => void;
 }
@@ -71,6 +74,14 @@ export async function collectLicenses(
           },
         );
       }
+      // A license file listed in the package's hash file must match it (a
+      // changed license is worth stopping for); unlisted ones are not nagged about.
+      await verifyLicenseFile(
+        { pkg, options: { onlyMirror: false, werror: false, force: false, devmode: options.devmode }, warn: (m) => options.warn(m, pkg.name) },
+        rel,
+        options.sourcesDir(pkg),
+        { warnMissing: false },
+      );
       files.push(target);
     }
     result.push({ pkg, licenses: pkg.license, files });
