@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { EventSink } from './events.ts';
 
 const TAIL_LINES = 20;
+/** Log folders already created by this process (one mkdir per folder, not per package). */
+const madeDirs = new Set<string>();
 
 /**
  * A package's output: every line goes to `output/logs/<pkg>.log` and becomes
@@ -28,7 +30,11 @@ export class PackageLog {
 
   #stream(): WriteStream {
     if (!this.#file) {
-      mkdirSync(dirname(this.path), { recursive: true });
+      const dir = dirname(this.path);
+      if (!madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
       this.#file = createWriteStream(this.path, { flags: 'a' });
       this.#file.write(`==== ${new Date().toISOString()} releng run (pid ${process.pid})\n`);
       for (const line of this.#pending) this.#file.write(line);

@@ -3,6 +3,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageType } from '../builders/types.ts';
+import { applyPatches } from '../patch/index.ts';
 import type {
   HookStage,
   PackageModel,
@@ -12,7 +13,6 @@ import type {
   StageName,
   StageRunContext,
 } from '../project/model.ts';
-import { applyPatches } from '../patch/index.ts';
 import { siteType } from '../sources/registry.ts';
 import type { SiteContext, SiteRunOptions, SiteType } from '../sources/types.ts';
 import { asRelengError } from '../util/errors.ts';

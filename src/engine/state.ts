@@ -28,7 +28,6 @@ export const STATE_FILE = '.releng-state';
 export class StageState {
   readonly dir: string;
   #done: Set<string> | undefined;
-  #dirMade = false;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -63,11 +62,15 @@ export class StageState {
 
   /** Records a finished stage (one atomic append). */
   markDone(stage: string, info: { durationMs: number }): void {
-    if (!this.#dirMade) {
+    const line = `${stage} ${new Date().toISOString()} ${info.durationMs}\n`;
+    try {
+      appendFileSync(this.file, line);
+    } catch (err) {
+      // The directory usually exists (the stage ran in it); make it only when it does not.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       mkdirSync(this.dir, { recursive: true });
-      this.#dirMade = true;
+      appendFileSync(this.file, line);
     }
-    appendFileSync(this.file, `${stage} ${new Date().toISOString()} ${info.durationMs}\n`);
     this.load().add(stage);
   }
 

@@ -1,9 +1,9 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import { verifyLicenseFile } from '../sources/verify.ts';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
-import { verifyLicenseFile } from '../sources/verify.ts';
 import { checkLicense } from './spdx.ts';
 
 /** A package's collected license information. */
@@ -40,14 +40,10 @@ export async function collectLicenses(
     exceptions: (project.options.extraLicenseExceptions as string[] | undefined) ?? [],
   };
   const result: PackageLicenses[] = [];
+  const unlicensed: string[] = [];
   for (const pkg of packages) {
     if (pkg.license.length === 0 && pkg.licenseFiles.length === 0) {
-      if (!pkg.internal) {
-        options.warn(
-          `package "${pkg.name}" has no license information (add license and licenseFiles)`,
-          pkg.name,
-        );
-      }
+      if (!pkg.internal) unlicensed.push(pkg.name);
       continue;
     }
     for (const license of pkg.license) {
@@ -77,7 +73,11 @@ export async function collectLicenses(
       // A license file listed in the package's hash file must match it (a
       // changed license is worth stopping for); unlisted ones are not nagged about.
       await verifyLicenseFile(
-        { pkg, options: { onlyMirror: false, werror: false, force: false, devmode: options.devmode }, warn: (m) => options.warn(m, pkg.name) },
+        {
+          pkg,
+          options: { onlyMirror: false, werror: false, force: false, devmode: options.devmode },
+          warn: (m) => options.warn(m, pkg.name),
+        },
         rel,
         options.sourcesDir(pkg),
         { warnMissing: false },
@@ -85,6 +85,21 @@ export async function collectLicenses(
       files.push(target);
     }
     result.push({ pkg, licenses: pkg.license, files });
+  }
+  // One warning for all of them: a project of 200 unlicensed packages should not print 200 lines.
+  if (unlicensed.length === 1) {
+    options.warn(
+      `package "${unlicensed[0]}" has no license information (add license and licenseFiles)`,
+      unlicensed[0]!,
+    );
+  } else if (unlicensed.length > 1) {
+    const shown =
+      unlicensed.slice(0, 8).join(', ') +
+      (unlicensed.length > 8 ? `, … (${unlicensed.length - 8} more)` : '');
+    options.warn(
+      `${unlicensed.length} external packages have no license information: ${shown} (add license and licenseFiles, or mark them internal)`,
+      unlicensed[0]!,
+    );
   }
   await writeLicenseDocument(result, project.licenseHeader, dirs.license);
   return result;
