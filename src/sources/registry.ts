@@ -1,24 +1,36 @@
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { brzSite } from './brz.ts';
+import { cvsSite } from './cvs.ts';
+import { fileSite } from './file.ts';
+import { gitSite } from './git.ts';
+import { hgSite } from './hg.ts';
 import { localSite } from './local.ts';
 import { noneSite } from './none.ts';
+import { rsyncSite } from './rsync.ts';
+import { scpSite } from './scp.ts';
+import { svnSite } from './svn.ts';
 import type { SiteType } from './types.ts';
+import { urlSite } from './url.ts';
 
 /** Every site type releng knows, in detection order. */
-const SITE_TYPES: SiteType[] = [noneSite, localSite];
+const SITE_TYPES: SiteType[] = [
+  noneSite,
+  localSite,
+  fileSite,
+  gitSite,
+  urlSite,
+  hgSite,
+  svnSite,
+  brzSite,
+  cvsSite,
+  scpSite,
+  rsyncSite,
+];
 
 /** Site types later issues add; named so a project using one gets an honest error. */
 const PLANNED: Record<string, (site: string) => boolean> = {
-  git: (s) => s.startsWith('git+') || s.endsWith('.git'),
-  hg: (s) => s.startsWith('hg+'),
-  svn: (s) => s.startsWith('svn+'),
-  brz: (s) => s.startsWith('brz+') || s.startsWith('bzr+'),
-  cvs: (s) => s.startsWith('cvs+') || s.startsWith(':pserver:'),
-  scp: (s) => s.startsWith('scp+'),
-  rsync: (s) => s.startsWith('rsync+'),
-  file: (s) => s.startsWith('file+') || s.startsWith('file://'),
   perforce: (s) => s.startsWith('p4+') || s.startsWith('perforce+'),
-  url: () => true,
 };
 
 /** Adds a site type (used by extensions). */
