@@ -25,7 +25,10 @@ describe('the patch stage', () => {
     roots.push(root);
     let r = await releng(['-R', root]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await readFile(join(root, 'output/build/p-1/greeting.txt'), 'utf8'), 'hello there, world\n');
+    assert.equal(
+      await readFile(join(root, 'output/build/p-1/greeting.txt'), 'utf8'),
+      'hello there, world\n',
+    );
 
     r = await releng(['-R', root, 'p-fresh', '-D']);
     assert.equal(r.code, 0, r.stderr);

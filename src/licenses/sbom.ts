@@ -213,20 +213,20 @@ function textSummary(project: ProjectModel, pkgs: SbomPackage[]): string {
   ].join('\n');
 }
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function htmlSummary(project: ProjectModel, pkgs: SbomPackage[]): string {
   const rows = pkgs
     .map(
       (p) =>
-        `<tr><td>${escape(p.name)}</td><td>${escape(p.version)}</td><td>${escape(p.license ?? '')}</td><td>${escape(p.downloadLocation ?? '')}</td><td>${escape(p.dependencies.join(', '))}</td><td>${p.hashes.map((h) => `<code>${h.sha256}</code>`).join('<br>')}</td></tr>`,
+        `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.version)}</td><td>${escapeHtml(p.license ?? '')}</td><td>${escapeHtml(p.downloadLocation ?? '')}</td><td>${escapeHtml(p.dependencies.join(', '))}</td><td>${p.hashes.map((h) => `<code>${h.sha256}</code>`).join('<br>')}</td></tr>`,
     )
     .join('\n');
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>SBOM: ${escape(projectName(project))}</title>
+<html lang="en"><head><meta charset="utf-8"><title>SBOM: ${escapeHtml(projectName(project))}</title>
 <style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}</style></head>
-<body><h1>Software bill of materials: ${escape(projectName(project))}</h1>
+<body><h1>Software bill of materials: ${escapeHtml(projectName(project))}</h1>
 <table><thead><tr><th>Package</th><th>Version</th><th>License</th><th>Source</th><th>Depends on</th><th>SHA-256</th></tr></thead>
 <tbody>
 ${rows}
