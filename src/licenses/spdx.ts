@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import spdxCorrect from 'spdx-correct';
 import parse from 'spdx-expression-parse';
 
 const require = createRequire(import.meta.url);
@@ -21,6 +20,8 @@ export function checkLicense(
 ): string[] {
   const problems: string[] = [];
   const suggest = (id: string) => {
+    // Loaded only when a suggestion is needed: spdx-correct builds tables at import.
+    const spdxCorrect = require('spdx-correct') as (id: string) => string | null;
     const fixed = spdxCorrect(id);
     return fixed && fixed !== id ? ` (did you mean "${fixed}"?)` : '';
   };

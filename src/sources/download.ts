@@ -8,8 +8,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { copyFile, readdir, rm, stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -202,8 +201,10 @@ async function attemptDownload(
   }
 }
 
-function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : http;
+async function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
+  // Loaded on first download: importing node:http costs ~70 ms of start-up
+  // that runs without downloads (no-op and offline builds) should not pay.
+  const client = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise((resolve, reject) => {
     const req = client.get(url, {
       headers: {

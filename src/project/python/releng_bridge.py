@@ -964,8 +964,7 @@ def _collect(values, injected, scope):
 
 def _prepare_env(msg, replace):
     env = {str(k): str(v) for k, v in (msg.get('env') or {}).items() if v is not None}
-    os.environ.clear()
-    os.environ.update(env if replace else {**_Worker.base_env, **env})
+    _set_environ(env if replace else {**_Worker.base_env, **env})
     for entry in msg.get('envPaths') or []:
         _apply_env_path(entry['path'], entry.get('prepend'))
     for path in msg.get('pythonPaths') or []:
@@ -976,6 +975,21 @@ def _prepare_env(msg, replace):
     for entry in msg.get('envPaths') or []:
         if entry not in _Worker.env_paths:
             _Worker.env_paths.append(entry)
+
+
+def _set_environ(target):
+    # Only the differences, on os.environ's underlying bytes mapping:
+    # consecutive requests share almost every variable, and clear() + update()
+    # (or the str-level mapping's encode/decode per key) was most of a request.
+    want = {os.fsencode(k): os.fsencode(v) for k, v in target.items()}
+    data = os.environ._data
+    for key in [k for k in data if k not in want]:
+        os.unsetenv(key)
+        del data[key]
+    for key, value in want.items():
+        if data.get(key) != value:
+            os.putenv(key, value)
+            data[key] = value
 
 
 def _restore_fds():
@@ -1002,8 +1016,7 @@ def _restore():
                                         errors='backslashreplace')
             setattr(sys, '__%s__' % name, original)
         setattr(sys, name, original)
-    os.environ.clear()
-    os.environ.update(_Worker.base_env)
+    _set_environ(_Worker.base_env)
     try:
         os.chdir(_Worker.base_cwd)
     except OSError:

@@ -102,7 +102,8 @@ export class PythonRuntime {
       run: async (ctx) => {
         try {
           await (await this.bridge()).runScript(file, {
-            globals: this.globals({ ...ctx.env }),
+            // The bridge exposes env as globals itself; sending it twice doubled each request.
+            globals: this.globals(),
             env: { ...ctx.env },
             cwd: ctx.cwd,
             onOutput: (chunk, stream) => ctx.io.output(chunk, stream),
