@@ -262,6 +262,21 @@ describe('native projects', () => {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it('punch re-runs every stage exactly once (fetch too)', async () => {
+    const root = await project({
+      'releng.config.ts': `export default { packages: ['a', 'b'] };\n`,
+      'package/a/a.ts': nativePackage(`{ version: '1', site: 'local' }`),
+      'package/a/local/x.txt': 'x\n',
+      'package/b/b.ts': nativePackage(`{ version: '1', site: 'local', dependencies: ['a'] }`),
+      'package/b/local/y.txt': 'y\n',
+    });
+    assert.equal((await releng(['-R', root])).code, 0);
+    const r = await releng(['-R', root, 'punch']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^fetching a\.\.\.$/gm)?.length, 1);
+    assert.equal(r.stdout.match(/^building b\.\.\.$/gm)?.length, 1);
+  });
+
   it('refuses an unknown action with a suggestion and a non-zero exit', async () => {
     const root = await project({
       'releng.config.ts': `export default { packages: ['libx'] };\n`,

@@ -5,9 +5,12 @@ import type { PackageType } from './types.ts';
 export const cmakeType: PackageType = {
   name: 'cmake',
   tools: ['cmake'],
-  async configure({ pkg, stage }) {
+  async configure({ pkg, stage, project }) {
     const s = stageSettings(pkg, 'configure');
-    const buildType = (pkg.options.cmakeBuildType as string | undefined) ?? 'RelWithDebInfo';
+    const buildType =
+      (pkg.options.cmakeBuildType as string | undefined) ??
+      (project.options.defaultCmakeBuildType as string | undefined) ??
+      'RelWithDebInfo';
     const staged = `${stage.dirs.staging}${stage.prefix}`;
     const host = `${stage.dirs.host}${stage.prefix}`;
     await run(

@@ -6,9 +6,12 @@ import type { PackageType } from './types.ts';
 export const mesonType: PackageType = {
   name: 'meson',
   tools: ['meson', 'ninja'],
-  async configure({ pkg, stage }) {
+  async configure({ pkg, stage, project }) {
     const s = stageSettings(pkg, 'configure');
-    const buildType = (pkg.options.mesonBuildType as string | undefined) ?? 'debugoptimized';
+    const buildType =
+      (pkg.options.mesonBuildType as string | undefined) ??
+      (project.options.defaultMesonBuildType as string | undefined) ??
+      'debugoptimized';
     const staged = join(stage.dirs.staging, stage.prefix);
     await run(
       stage,

@@ -1,4 +1,4 @@
-import type { PackageModel, StageRunContext } from '../project/model.ts';
+import type { PackageModel, ProjectModel, StageRunContext } from '../project/model.ts';
 
 /** What a package type gets for one stage. */
 export interface BuilderContext {
@@ -7,6 +7,8 @@ export interface BuilderContext {
   runHook(): Promise<boolean>;
   /** The context hooks receive (dirs, env, exec, jobs, ...). */
   readonly stage: StageRunContext;
+  /** The project (defaults such as defaultCmakeBuildType). */
+  readonly project: ProjectModel;
 }
 
 /**

@@ -178,8 +178,10 @@ actions (none = build everything):
   mrproper            remove all output (keeps downloads and cache)
   punch               build everything, re-running every stage
   printpkgs           list the project's packages in build order
-  fetch | extract | patch
+  fetch | fetch-full | extract | patch
                       take every package up to that stage
+  licenses            collect license files and write output/licenses/licenses
+  sbom                write the SBOM files (output/sbom.*)
   init                create a new native project in the root directory
   package FILE [--source DIR] [--out DIR]
                       write the .deb/.rpm/archives a packaging description
@@ -191,6 +193,7 @@ actions (none = build everything):
   <pkg>-rebuild | -rebuild-only | -reconfigure | -reconfigure-only | -reinstall
   <pkg>-exec "<cmd>"  run a command in the package's build directory
   <pkg>-printvars     print the package's settings
+  <pkg>-license       collect one package's license files
 
 options:
   -R, --root-dir DIR  project root (default: current directory)
@@ -204,6 +207,7 @@ options:
   -L, --local-sources [[PKG:]DIR]
                       build internal packages from local checkouts (remembered; "unset" leaves it)
   --only-mirror       download only from the project's url_mirror
+  --sbom-format LIST  SBOM formats: text, html, json-spdx, json-cyclonedx (comma-separated)
   -F, --force         re-run stages even when done
   -W, --werror        treat warnings as errors
   --json              print one JSON event per line instead of text

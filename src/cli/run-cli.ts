@@ -64,7 +64,8 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       const written = await writeOutputs(await loadDescriptionFile(file), {
         sourceDir: resolve(args.source ?? '.'),
         imagesDir: resolve(args.out ?? '.'),
-        variables: { ...process.env, ...args.variables },
+        // Only what the command line says: the same description gives the same packages anywhere.
+        variables: { ...args.variables },
       });
       for (const w of written) sink({ type: 'log', level: 'success', message: `wrote ${w}` });
       return 0;

@@ -42,6 +42,8 @@ export interface PackageRunShared {
   args: readonly string[];
   /** Ignore done flags (punch, --force). */
   force: boolean;
+  /** `<pkg>:<stage>` run by this invocation: a forced run does each stage once, not once per task. */
+  ranThisRun: Set<string>;
   /** What site types need to know about the run. */
   siteOptions: SiteRunOptions;
   /** Reports a warning (throws under --werror). */
@@ -99,7 +101,8 @@ export async function runPackage(
     for (const stage of PIPELINE.slice(0, last + 1)) {
       if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
       if (run.localDir && (stage === 'fetch' || stage === 'extract' || stage === 'patch')) continue;
-      if (!shared.force && state.isDone(stage)) {
+      const ran = shared.ranThisRun.has(`${pkg.name}:${stage}`);
+      if ((!shared.force || ran) && state.isDone(stage)) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }
@@ -122,6 +125,7 @@ export async function runPackage(
       log.flush();
       const durationMs = performance.now() - started;
       state.markDone(stage, { durationMs: Math.round(durationMs) });
+      shared.ranThisRun.add(`${pkg.name}:${stage}`);
       if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
     }
   } finally {
@@ -183,10 +187,17 @@ async function runStage(
       return;
     default: {
       ensureBuildDir(paths, tools);
+      if (tools.builder.name !== 'script' && pkg.hooks[stage]) {
+        shared.warn(
+          `package "${pkg.name}" defines a ${stage} hook, which ${pkg.type} packages do not run (use the post or patch hook, or the script type)`,
+          pkg.name,
+        );
+      }
       const step = tools.builder[stage];
       if (!step) return;
       await step.call(tools.builder, {
         pkg,
+        project: shared.project,
         stage: stageContext(stage, shared, run, tools.log),
         runHook: () => runHook(stage, shared, run, tools.log),
       });

@@ -7,6 +7,7 @@ import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
+import { resolveTool } from '../util/exec.ts';
 import type { Action } from './actions.ts';
 import {
   currentPackageVariables,
@@ -133,6 +134,7 @@ class Engine {
   #stopped = false;
   #running = 0;
   #checked = false;
+  readonly #ranThisRun = new Set<string>();
 
   constructor(
     project: ProjectModel,
@@ -170,6 +172,7 @@ class Engine {
         case 'clean':
           this.flags.clean = true;
           await this.removeOutputs(['build', 'host', 'staging', 'target', 'symbols', 'license']);
+          await this.removeSbom();
           return;
         case 'mrproper':
           await this.removeOutputs([
@@ -279,7 +282,7 @@ class Engine {
         return;
       case 'license':
         await this.build([name], 'extract', only, false, false);
-        await this.licenses([name]);
+        await this.licenses([name], false);
         return;
       case 'fresh':
         await rm(paths.buildBaseDir, { recursive: true, force: true });
@@ -329,7 +332,7 @@ class Engine {
       const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
       const needed = [...(type.tools ?? []), ...(this.#localDir(pkg) ? [] : (site.tools ?? []))];
       for (const tool of needed) {
-        if (!commandExists(this.project.overrideTools[tool] ?? tool)) {
+        if (!this.#toolExists(tool)) {
           throw new RelengError(
             `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
             {
@@ -420,6 +423,12 @@ class Engine {
     return abs;
   }
 
+  /** A host tool as builds will find it: override_tools, RELENG_<TOOL>, output/host, then PATH. */
+  #toolExists(tool: string): boolean {
+    const env = this.#base();
+    return commandExists(resolveTool(tool, this.project.overrideTools, env), env.PATH);
+  }
+
   /** What every package run of this engine shares. */
   #shared(force: boolean): PackageRunShared {
     return {
@@ -429,6 +438,7 @@ class Engine {
       args: this.options.args,
       force,
       stopped: () => this.#stopped,
+      ranThisRun: this.#ranThisRun,
       siteOptions: {
         onlyMirror: this.options.onlyMirror ?? false,
         werror: this.options.werror,
@@ -521,7 +531,7 @@ class Engine {
   }
 
   /** License documents (output/licenses/), generated before post-processing as the guide says. */
-  async licenses(names: readonly string[]): Promise<void> {
+  async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
     const { collectLicenses } = await import('../licenses/collect.ts');
     const shared = this.#shared(false);
@@ -533,6 +543,7 @@ class Engine {
         sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
         devmode: shared.siteOptions.devmode,
         warn: shared.warn,
+        document,
       },
     );
   }
@@ -678,6 +689,12 @@ class Engine {
   /** Removes output areas releng owns; never the output folder's other content. */
   async removeOutputs(areas: Array<keyof ProjectDirs>): Promise<void> {
     for (const area of areas) await rm(this.dirs[area], { recursive: true, force: true });
+  }
+
+  async removeSbom(): Promise<void> {
+    for (const name of ['sbom.txt', 'sbom.html', 'sbom.spdx.json', 'sbom.cdx.json']) {
+      await rm(join(this.dirs.output, name), { force: true });
+    }
   }
 
   async removeDownloads(pkg: PackageModel): Promise<void> {

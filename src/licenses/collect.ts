@@ -19,6 +19,8 @@ export interface CollectOptions {
   dirs: ProjectDirs;
   /** Where each package's sources are (its build base dir, or a local checkout). */
   sourcesDir: (pkg: PackageModel) => string;
+  /** Write the combined document (false for one package's `-license`, which must not shrink it). */
+  document?: boolean;
   /** Development mode, for `<pkg>.hash-<revision>` files. */
   devmode?: string | true;
   /** Warnings honour --werror in the caller. */
@@ -101,7 +103,8 @@ export async function collectLicenses(
       unlicensed[0]!,
     );
   }
-  await writeLicenseDocument(result, project.licenseHeader, dirs.license);
+  if (options.document !== false)
+    await writeLicenseDocument(result, project.licenseHeader, dirs.license);
   return result;
 }
 

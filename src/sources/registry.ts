@@ -55,7 +55,7 @@ export function siteType(vcsType: string, pkg: string, file?: string): SiteType 
     throw new RelengError(`site type "${vcsType}" of package "${pkg}" is not implemented yet`, {
       pkg,
       file,
-      hint: 'this build of releng supports local and virtual (no site) packages only',
+      hint: `supported site types: ${SITE_TYPES.map((t) => t.name).join(', ')}`,
     });
   }
   throw new RelengError(
