@@ -129,6 +129,7 @@ export async function runPackage(
       if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
     }
   } finally {
+    state.close();
     await log.close();
   }
 }
@@ -269,8 +270,14 @@ function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
 
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */
 async function emptyBuildDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (const entry of await readdir(dir)) {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    await mkdir(dir, { recursive: true });
+    return;
+  }
+  for (const entry of entries) {
     if (entry !== STATE_FILE) await rm(join(dir, entry), { recursive: true, force: true });
   }
 }

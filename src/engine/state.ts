@@ -1,10 +1,12 @@
 import {
-  appendFileSync,
+  closeSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,6 +30,7 @@ export const STATE_FILE = '.releng-state';
 export class StageState {
   readonly dir: string;
   #done: Set<string> | undefined;
+  #fd: number | undefined;
 
   constructor(dir: string) {
     this.dir = dir;
@@ -63,19 +66,30 @@ export class StageState {
   /** Records a finished stage (one atomic append). */
   markDone(stage: string, info: { durationMs: number }): void {
     const line = `${stage} ${new Date().toISOString()} ${info.durationMs}\n`;
-    try {
-      appendFileSync(this.file, line);
-    } catch (err) {
-      // The directory usually exists (the stage ran in it); make it only when it does not.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      mkdirSync(this.dir, { recursive: true });
-      appendFileSync(this.file, line);
+    if (this.#fd === undefined) {
+      try {
+        this.#fd = openSync(this.file, 'a');
+      } catch (err) {
+        // The directory usually exists (the stage ran in it); make it only when it does not.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        mkdirSync(this.dir, { recursive: true });
+        this.#fd = openSync(this.file, 'a');
+      }
     }
+    // One write(2) of one line on an O_APPEND descriptor: all of it or none.
+    writeSync(this.#fd, line);
     this.load().add(stage);
+  }
+
+  /** Closes the journal (kept open across a package's stages: one open, not one per stage). */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
   }
 
   /** Forgets the given stages (used by -rebuild, -reconfigure, ...): rewritten atomically. */
   clear(stages: readonly string[]): void {
+    this.close();
     const done = this.load();
     if (!stages.some((s) => done.has(s))) return;
     let text = '';
@@ -97,6 +111,7 @@ export class StageState {
 
   /** Forgets everything. */
   reset(): void {
+    this.close();
     rmSync(this.file, { force: true });
     this.#done = new Set();
   }

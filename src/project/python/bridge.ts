@@ -522,14 +522,35 @@ class Worker {
     this.out.setNonce(job.nonce);
     this.err.setNonce(job.nonce);
     this.ref();
+    const { env, ...rest } = job.payload as { env?: Record<string, string> };
     this.send({
       id: job.id,
       op: job.op,
       nonce: job.nonce,
-      ...job.payload,
+      ...rest,
+      ...this.envMessage(env),
       pythonPaths: this.bridge.pythonPaths,
       envPaths: this.bridge.envPaths,
     });
+  }
+
+  /** The environment of the last request this worker was sent (it keeps a copy). */
+  private lastEnv: Record<string, string> | undefined;
+
+  /**
+   * Consecutive requests share almost all of their ~150 variables, so after
+   * the first one only the differences travel (the worker rebuilds the rest).
+   */
+  private envMessage(env: Record<string, string> | undefined): Record<string, unknown> {
+    if (env === undefined) return {};
+    const last = this.lastEnv;
+    this.lastEnv = env;
+    if (!last) return { env };
+    const set: Record<string, string> = {};
+    const unset: string[] = [];
+    for (const [k, v] of Object.entries(env)) if (last[k] !== v) set[k] = v;
+    for (const k of Object.keys(last)) if (!(k in env)) unset.push(k);
+    return { envDelta: { set, unset } };
   }
 
   /** the running job has settled */

@@ -50,6 +50,7 @@ class _Worker:
     verbose = False
     base_env = dict(os.environ)
     base_cwd = os.getcwd()
+    last_env = None  # the env of the previous request (later ones send differences)
     current = None  # the running request (_Request)
     functions = {}
     next_function = 0
@@ -1024,6 +1025,16 @@ def _restore():
 
 
 def _handle(msg):
+    delta = msg.get('envDelta')
+    if delta is not None:
+        # only the differences from this worker's previous request were sent
+        env = dict(_Worker.last_env or {})
+        for key in delta.get('unset') or []:
+            env.pop(key, None)
+        env.update(delta.get('set') or {})
+        msg['env'] = env
+    if msg.get('env') is not None:
+        _Worker.last_env = dict(msg['env'])
     op = msg.get('op')
     req = _Request(msg)
     _Worker.current = req

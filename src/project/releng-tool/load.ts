@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
@@ -296,12 +297,15 @@ export async function loadRelengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  // One listing of the package folder instead of a stat per stage and extension.
+  const entries = await readdir(defDir, { withFileTypes: true });
+  const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));
   const hooks: Partial<Record<HookStage, StageAction>> = {};
   for (const stage of HOOK_STAGES) {
-    const script = await firstFile(
-      SCRIPT_EXTENSIONS.map((ext) => join(defDir, `${name}-${stage}${ext}`)),
+    const script = SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`).find((f) =>
+      files.has(f),
     );
-    if (script) hooks[stage] = runtime.action(script);
+    if (script) hooks[stage] = runtime.action(join(defDir, script));
   }
   return normalizePackage(name, defDir, file, raw, hooks, defaults);
 }
