@@ -187,6 +187,7 @@ actions (none = build everything):
                       write the .deb/.rpm/archives a packaging description
                       (JSON or YAML, see docs/outputs.md) asks for, from DIR
                       (default: current directory) into --out (default: .)
+  repo ... | key ...  APT/YUM repositories and signing keys (releng repo --help)
   <pkg>               build one package (and its dependencies)
   <pkg>-clean | -distclean | -fresh
   <pkg>-fetch | -extract | -patch | -configure | -build | -install

@@ -12,6 +12,11 @@ export function relengVersion(): string {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // Repository and key commands have their own grammar (docs/repositories.md).
+  if (argv[0] === 'repo' || argv[0] === 'key') {
+    const { runRepoCommand } = await import('../repository/cli.ts');
+    return runRepoCommand([...argv]);
+  }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);

@@ -632,6 +632,7 @@ class Engine {
   async writeOutputs(): Promise<void> {
     const outputs = this.project.options.outputs as Array<Record<string, unknown>> | undefined;
     if (!outputs || outputs.length === 0) return;
+    const allWritten: string[] = [];
     const { writeOutputs } = await import('../outputs/index.ts');
     const sysroots: Record<string, string> = {
       target: this.dirs.target,
@@ -674,6 +675,7 @@ class Engine {
         for (const file of written) {
           this.options.sink({ type: 'log', level: 'note', message: `wrote ${file}` });
         }
+        allWritten.push(...written);
       } catch (err) {
         throw asRelengError(err, { file: this.project.configFile, stage: 'outputs' });
       }
@@ -684,6 +686,86 @@ class Engine {
       stage: 'package',
       durationMs: performance.now() - started,
     });
+    await this.publishRepositories(allWritten);
+  }
+
+  /**
+   * The project's `repositories`: the .deb outputs go into APT ones, the .rpm
+   * outputs into YUM ones, then each is published (signed when a key is given).
+   * A failure leaves the published repository as it was.
+   */
+  async publishRepositories(written: readonly string[]): Promise<void> {
+    const repos = this.project.options.repositories as Array<Record<string, unknown>> | undefined;
+    if (!repos || repos.length === 0) return;
+    const { openSigner } = await import('../repository/signing/index.ts');
+    for (const [index, repo] of repos.entries()) {
+      const type = repo.type;
+      if (type !== 'apt' && type !== 'yum') {
+        throw new RelengError(`repositories[${index}].type must be "apt" or "yum"`, {
+          file: this.project.configFile,
+        });
+      }
+      const dir = resolve(
+        this.project.root,
+        String(repo.dir ?? join(this.dirs.output, 'repos', type)),
+      );
+      const files = written.filter((f) => f.endsWith(type === 'apt' ? '.deb' : '.rpm'));
+      let signer: Awaited<ReturnType<typeof openSigner>> | undefined;
+      if (repo.signingKey || repo.gpgKey) {
+        const passphraseEnv = repo.passphraseEnv as string | undefined;
+        signer = await openSigner({
+          keyFile: repo.signingKey
+            ? resolve(this.project.root, String(repo.signingKey))
+            : undefined,
+          gpgKey: repo.gpgKey as string | undefined,
+          passphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
+        });
+      } else if (!repo.unsigned) {
+        throw new RelengError(`repositories[${index}] (${type}) has no signingKey or gpgKey`, {
+          file: this.project.configFile,
+          hint: 'generate one with "releng key generate", or set unsigned: true for a test repository',
+        });
+      }
+      this.options.sink({ type: 'stage-start', pkg: `${type} repository`, stage: 'package' });
+      const started = performance.now();
+      try {
+        if (type === 'apt') {
+          const { aptRepository } = await import('../repository/apt/index.ts');
+          const apt = await aptRepository(dir, {
+            suite: repo.suite as string | undefined,
+            codename: repo.codename as string | undefined,
+            components: repo.component ? [String(repo.component)] : undefined,
+            layout: repo.flat ? 'flat' : undefined,
+          });
+          await apt.add(files, {
+            component: repo.component as string | undefined,
+            replace: Boolean(repo.replace),
+          });
+          await apt.publish({ signer, unsigned: !signer });
+        } else {
+          const { updateYumRepository } = await import('../repository/yum/index.ts');
+          await updateYumRepository(dir, {
+            add: files,
+            replace: Boolean(repo.replace),
+            signer,
+            unsigned: !signer,
+          });
+        }
+      } catch (err) {
+        throw asRelengError(err, { file: this.project.configFile, stage: 'repositories' });
+      }
+      this.options.sink({
+        type: 'log',
+        level: 'note',
+        message: `published ${files.length} package(s) to ${dir}`,
+      });
+      this.options.sink({
+        type: 'stage-end',
+        pkg: `${type} repository`,
+        stage: 'package',
+        durationMs: performance.now() - started,
+      });
+    }
   }
 
   /** Removes output areas releng owns; never the output folder's other content. */

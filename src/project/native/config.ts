@@ -153,6 +153,11 @@ export interface ProjectConfig {
   post?: StageHook;
   /** Packages to produce from the build (archives, .deb, .rpm). */
   outputs?: Array<Record<string, unknown>>;
+  /**
+   * Repositories the build publishes its .deb/.rpm outputs into (after the
+   * outputs are written): APT or YUM, signed when a key is given.
+   */
+  repositories?: RepositoryConfig[];
   /** SBOM formats to write. */
   sbomFormat?: string | string[];
   /** Default CMake build type for CMake packages. */
@@ -163,6 +168,32 @@ export interface ProjectConfig {
   extraLicenses?: string[];
   /** Extra license exception identifiers accepted beside the SPDX list. */
   extraLicenseExceptions?: string[];
+}
+
+/** A repository a project build publishes into. */
+export interface RepositoryConfig {
+  /** `apt` takes the .deb outputs, `yum` the .rpm outputs. */
+  type: 'apt' | 'yum';
+  /** Repository folder, relative to the project root (default `output/repos/<type>`). */
+  dir?: string;
+  /** APT suite (default `stable`). */
+  suite?: string;
+  /** APT codename. */
+  codename?: string;
+  /** APT component (default `main`). */
+  component?: string;
+  /** APT: a flat repository (`deb [...] URL ./`) instead of dists/ + pool/. */
+  flat?: boolean;
+  /** OpenPGP private key file (relative to the project root) to sign with. */
+  signingKey?: string;
+  /** Environment variable holding the key's passphrase. */
+  passphraseEnv?: string;
+  /** Sign with gpg / gpg-agent instead (key id or fingerprint). */
+  gpgKey?: string;
+  /** Publish unsigned (otherwise a key is required). */
+  unsigned?: boolean;
+  /** Replace a package of the same name, version and architecture whose content changed. */
+  replace?: boolean;
 }
 
 /** Declares the project with editor completion and checking. */

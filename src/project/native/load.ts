@@ -155,6 +155,7 @@ export async function loadNativeConfig(
   const options: Record<string, unknown> = {};
   for (const key of [
     'outputs',
+    'repositories',
     'sbomFormat',
     'defaultCmakeBuildType',
     'defaultMesonBuildType',

@@ -71,6 +71,7 @@ export const PROJECT_SPEC: Spec = {
   cacheExt: 'function',
   post: 'function',
   outputs: 'array',
+  repositories: 'array',
   sbomFormat: 'stringOrStrings',
   defaultCmakeBuildType: 'string',
   defaultMesonBuildType: 'string',

@@ -1,0 +1,1164 @@
+/**
+ * APT repositories: a pool layout (`pool/<component>/<l>/<source>/…`,
+ * `dists/<codename>/<component>/binary-<arch>/Packages{,.gz,.xz}` with
+ * `by-hash/`, `Release`, `InRelease`, `Release.gpg`) or a flat one (all in
+ * one folder, `deb … ./`).
+ *
+ * Usage:
+ * ```ts
+ * const repo = await aptRepository('repo', { suite: 'stable', architectures: ['amd64'] });
+ * await repo.add(['hello_1.0-1_amd64.deb']);          // read, validated, staged
+ * await repo.remove(['old-tool']);                   // staged
+ * await repo.publish({ signer });                    // written, switched atomically
+ * ```
+ *
+ * State lives in `.releng-repo/` (see index-store.ts): the configuration,
+ * an index with one entry per .deb (its Packages stanza, digests and file
+ * stamp, so a package is read once, when it is added), the published index
+ * files' digests and a cache of compressed Packages.xz blocks.
+ *
+ * Publishing writes new pool files, index files and `by-hash/` copies first,
+ * signs, saves the state, and only then renames the index files and
+ * Release/InRelease/Release.gpg into place. Any error before that leaves the
+ * published repository exactly as it was (what was written is removed).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
+import {
+  access,
+  constants,
+  copyFile,
+  link,
+  mkdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  symlink,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
+import path from 'node:path';
+import { RelengError } from '../../util/errors.ts';
+import { writeFileAtomic } from '../../util/fs.ts';
+import {
+  asWriteError,
+  type IndexedFile,
+  IndexStore,
+  lockRepository,
+  type RepoConfigFile,
+  readRepoConfig,
+  STATE_DIR,
+  sameStamp,
+  stampOf,
+  statePath,
+  writeRepoConfig,
+} from '../index-store.ts';
+import type { Signer } from '../signing/index.ts';
+import { renderPackages, type Stanza, XzBlockCache } from './compress.ts';
+import { compareVersions, debFileName, formatFields, PACKAGE_NAME, poolDir } from './control.ts';
+import { type DebInfo, digestFile, readDeb } from './deb.ts';
+import { type ReadJob, readDebs } from './read-pool.ts';
+import { parseDuration, type ReleaseFile, renderRelease } from './release.ts';
+
+export { compareVersions, parseControl } from './control.ts';
+export { type DebInfo, parseDeb, readDeb } from './deb.ts';
+export { parseRelease, renderRelease } from './release.ts';
+export { type AptVerifyReport, verifyAptRepository } from './verify.ts';
+
+/** Settings of an APT repository (stored in `.releng-repo/config.json`). */
+export interface AptRepositoryConfig {
+  /** `pool` (default): `dists/` + `pool/`; `flat`: everything in the root (`deb URI ./`). */
+  layout?: 'pool' | 'flat';
+  /** Suite (`stable`, `testing`, …); default `stable`. */
+  suite?: string;
+  /** Codename; default the suite. `dists/<codename>/` holds the index, `dists/<suite>` links to it. */
+  codename?: string;
+  /** Components (pool layout); default `['main']`. */
+  components?: string[];
+  /** Architectures (pool layout); default `['amd64']`. `all` packages go into every one. */
+  architectures?: string[];
+  origin?: string;
+  label?: string;
+  description?: string;
+  version?: string;
+  /** Valid-Until = Date + this (seconds, or `7d`, `12h`, …). Re-sign before it passes. */
+  validFor?: number | string;
+  /** Write `by-hash/` copies and `Acquire-By-Hash: yes` (pool layout); default true. */
+  byHash?: boolean;
+  notAutomatic?: boolean;
+  butAutomaticUpgrades?: boolean;
+  /**
+   * Digests in Packages stanzas: `['sha256']` (default, like Debian's own
+   * archive; apt checks .debs with it) or `['sha256', 'sha512']` (each .deb
+   * is then hashed twice, ~2.5× the hashing time).
+   */
+  packageHashes?: Array<'sha256' | 'sha512'>;
+}
+
+/** The configuration with defaults applied. */
+export interface ResolvedAptConfig {
+  layout: 'pool' | 'flat';
+  suite: string;
+  codename: string;
+  components: string[];
+  architectures: string[];
+  origin?: string;
+  label?: string;
+  description?: string;
+  version?: string;
+  validFor?: number | string;
+  byHash: boolean;
+  notAutomatic: boolean;
+  butAutomaticUpgrades: boolean;
+  packageHashes: Array<'sha256' | 'sha512'>;
+}
+
+/** What the index keeps per .deb. */
+export interface AptMeta {
+  component: string;
+  package: string;
+  version: string;
+  architecture: string;
+  source: string;
+  /** The control fields as published (Package first), ending with a newline. */
+  stanza: string;
+  size: number;
+}
+
+/** A package of the repository. */
+export interface AptPackage {
+  package: string;
+  version: string;
+  architecture: string;
+  component: string;
+  /** Path relative to the repository root. */
+  filename: string;
+  size: number;
+  sha256: string;
+}
+
+export interface AptAddOptions {
+  /** Component to add to (pool layout); default the first one. */
+  component?: string;
+  /** Replace a package with the same name, version and architecture but different content. */
+  replace?: boolean;
+}
+
+export interface AptAddResult {
+  added: AptPackage[];
+  replaced: AptPackage[];
+  /** Already present with identical content. */
+  unchanged: AptPackage[];
+}
+
+export interface AptScanResult {
+  added: AptPackage[];
+  changed: AptPackage[];
+  removed: AptPackage[];
+  unchanged: number;
+}
+
+export interface AptPublishOptions {
+  signer?: Signer;
+  /** Publish without signatures even though the repository was signed before. */
+  unsigned?: boolean;
+  /** The Release Date (default now). */
+  date?: Date;
+}
+
+export interface AptPublishResult {
+  /** Absolute path of the Release file. */
+  release: string;
+  /** Absolute path of InRelease, when signed. */
+  inRelease?: string;
+  signedBy?: string;
+  /** Index files written or rewritten, relative to the root. */
+  written: string[];
+  /** Index files left as they were (unchanged content). */
+  unchanged: string[];
+  /** Pool files deleted (removed packages). */
+  deleted: string[];
+  packages: number;
+}
+
+/** Reads a .deb (injectable, e.g. to count reads in tests). */
+export type DebReader = (
+  file: string,
+  label: string,
+  opts?: { sha512?: boolean },
+) => Promise<DebInfo>;
+
+/** Options of {@link aptRepository} that are not stored settings. */
+export interface AptRepositoryOptions {
+  /** How .deb files are read (default {@link readDeb}). */
+  reader?: DebReader;
+  /** Files read in parallel (default 8). */
+  concurrency?: number;
+  /** Create the repository when `dir` holds none (default true). */
+  create?: boolean;
+}
+
+const INDEX_NAME = 'apt-index';
+const PUBLISHED = 'apt-published.json';
+/** by-hash files of this many previous publications are kept for clients mid-update. */
+const KEEP_GENERATIONS = 3;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
+export class AptRepositoryError extends RelengError {}
+
+function resolveConfig(c: AptRepositoryConfig): ResolvedAptConfig {
+  const layout = c.layout ?? 'pool';
+  if (layout !== 'pool' && layout !== 'flat')
+    throw new AptRepositoryError(`layout must be 'pool' or 'flat', not '${layout}'`);
+  const suite = c.suite ?? 'stable';
+  const codename = c.codename ?? suite;
+  const components = c.components?.length ? [...c.components] : ['main'];
+  const architectures = c.architectures?.length ? [...c.architectures] : ['amd64'];
+  for (const [what, v] of [
+    ['suite', suite],
+    ['codename', codename],
+    ...components.map((x) => ['component', x]),
+  ] as Array<[string, string]>)
+    if (!NAME_RE.test(v) || v.includes('..') || (what === 'component' && v.includes('/')))
+      throw new AptRepositoryError(`invalid ${what} '${v}'`);
+  for (const a of architectures)
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(a) || a === 'all' || a === 'any' || a === 'source')
+      throw new AptRepositoryError(
+        `invalid architecture '${a}'${a === 'all' ? " ('all' packages go into every architecture)" : ''}`,
+      );
+  if (new Set(components).size !== components.length)
+    throw new AptRepositoryError('components are listed twice');
+  if (new Set(architectures).size !== architectures.length)
+    throw new AptRepositoryError('architectures are listed twice');
+  if (c.validFor !== undefined) {
+    try {
+      parseDuration(c.validFor);
+    } catch (err) {
+      throw new AptRepositoryError(`validFor: ${(err as Error).message}`);
+    }
+  }
+  for (const [name, v] of Object.entries({
+    origin: c.origin,
+    label: c.label,
+    description: c.description,
+    version: c.version,
+  }))
+    if (v !== undefined && /[\r\n]/.test(v))
+      throw new AptRepositoryError(`${name} must be a single line`);
+  return {
+    layout,
+    suite,
+    codename,
+    components,
+    architectures,
+    origin: c.origin,
+    label: c.label,
+    description: c.description,
+    version: c.version,
+    validFor: c.validFor,
+    byHash: layout === 'pool' && c.byHash !== false,
+    notAutomatic: c.notAutomatic === true,
+    butAutomaticUpgrades: c.butAutomaticUpgrades === true,
+    packageHashes: packageHashes(c.packageHashes),
+  };
+}
+
+function packageHashes(h: AptRepositoryConfig['packageHashes']): Array<'sha256' | 'sha512'> {
+  const list = h?.length ? [...new Set(h)] : ['sha256' as const];
+  for (const x of list)
+    if (x !== 'sha256' && x !== 'sha512')
+      throw new AptRepositoryError(`packageHashes: '${x}' is not sha256 or sha512`);
+  if (!list.includes('sha256')) throw new AptRepositoryError('packageHashes must include sha256');
+  return list.sort();
+}
+
+function configFromFile(f: RepoConfigFile): AptRepositoryConfig {
+  const { type: _t, format: _f, ...rest } = f;
+  return rest as AptRepositoryConfig;
+}
+
+function toFile(c: ResolvedAptConfig): RepoConfigFile {
+  const out: RepoConfigFile = { type: 'apt', format: 1 };
+  for (const [k, v] of Object.entries(c)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function toPackage(e: IndexedFile<AptMeta>): AptPackage {
+  return {
+    package: e.meta.package,
+    version: e.meta.version,
+    architecture: e.meta.architecture,
+    component: e.meta.component,
+    filename: e.path,
+    size: e.meta.size,
+    sha256: e.sha256,
+  };
+}
+
+function keyOf(m: { component: string; package: string; version: string; architecture: string }) {
+  return `${m.component}\0${m.package}\0${m.version}\0${m.architecture}`;
+}
+
+function label(p: { package: string; version: string; architecture: string }): string {
+  return `${p.package} ${p.version} (${p.architecture})`;
+}
+
+function compareEntries(a: IndexedFile<AptMeta>, b: IndexedFile<AptMeta>): number {
+  const x = a.meta;
+  const y = b.meta;
+  if (x.package !== y.package) return x.package < y.package ? -1 : 1;
+  const v = compareVersions(x.version, y.version);
+  if (v !== 0) return v;
+  if (x.architecture !== y.architecture) return x.architecture < y.architecture ? -1 : 1;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Runs `fn` over items with bounded concurrency, keeping order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>) {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+interface PendingCopy {
+  source: string;
+  stamp: { size: number; mtimeMs: number; ino: number };
+  /** The file at the destination is replaced (a package replaced in place). */
+  replaces: boolean;
+}
+
+interface PublishedState {
+  format: 1;
+  /** Index file path → its digests as last published. */
+  files: Record<string, ReleaseFile>;
+  /** by-hash paths of the last publications, newest first. */
+  generations: string[][];
+  signed: boolean;
+}
+
+function isSigner(x: unknown): x is Signer {
+  return typeof x === 'object' && x !== null && typeof (x as Signer).clearsign === 'function';
+}
+
+function tmpName(file: string): string {
+  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** An APT repository. Open one with {@link aptRepository}. */
+export class AptRepository {
+  /** Absolute path of the repository root. */
+  readonly dir: string;
+  #config: ResolvedAptConfig;
+  #configChanged: boolean;
+  #store: IndexStore<AptMeta>;
+  #byKey = new Map<string, IndexedFile<AptMeta>>();
+  #copies = new Map<string, PendingCopy>();
+  #dirty = false;
+  #indexStamp: string;
+  #reader: DebReader;
+  #concurrency: number;
+  #busy = false;
+
+  /** @internal use {@link aptRepository} */
+  constructor(
+    dir: string,
+    config: ResolvedAptConfig,
+    configChanged: boolean,
+    store: IndexStore<AptMeta>,
+    indexStamp: string,
+    opts: AptRepositoryOptions,
+  ) {
+    this.dir = dir;
+    this.#config = config;
+    this.#configChanged = configChanged;
+    this.#store = store;
+    this.#indexStamp = indexStamp;
+    this.#reader = opts.reader ?? readDeb;
+    this.#concurrency = opts.concurrency ?? 8;
+    for (const e of store.entries()) this.#byKey.set(keyOf(e.meta), e);
+  }
+
+  /** The settings in force (with defaults). */
+  get config(): ResolvedAptConfig {
+    return this.#config;
+  }
+
+  /** Whether there are staged changes not yet published. */
+  get pending(): boolean {
+    return this.#dirty || this.#configChanged;
+  }
+
+  /** Folder of the suite's index (`dists/<codename>`), or the root for a flat repository. */
+  get distDir(): string {
+    return this.#config.layout === 'flat'
+      ? this.dir
+      : path.join(this.dir, 'dists', this.#config.codename);
+  }
+
+  /** Packages, staged changes included, sorted by name, version and architecture. */
+  packages(): AptPackage[] {
+    return this.#store.entries().sort(compareEntries).map(toPackage);
+  }
+
+  /** Reads .deb files: an injected reader one by one, the default one on every core. */
+  async #read(jobs: ReadJob[], sha512: boolean): Promise<DebInfo[]> {
+    if (this.#reader !== readDeb)
+      return mapLimit(jobs, this.#concurrency, (j) => this.#reader(j.file, j.label, { sha512 }));
+    return readDebs(jobs, sha512);
+  }
+
+  #enter(): void {
+    if (this.#busy) throw new AptRepositoryError('another operation on this repository is running');
+    this.#busy = true;
+  }
+
+  #leave(): void {
+    this.#busy = false;
+  }
+
+  /** The path a package gets in the repository. */
+  #canonicalPath(m: { component: string; source: string } & Parameters<typeof debFileName>[0]) {
+    const name = debFileName(m);
+    return this.#config.layout === 'flat' ? name : `${poolDir(m.component, m.source)}/${name}`;
+  }
+
+  /** Relative path of a file inside the repository, or undefined when outside. */
+  #inside(abs: string): string | undefined {
+    const rel = path.relative(this.dir, abs);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
+    return rel.split(path.sep).join('/');
+  }
+
+  #component(c: string | undefined): string {
+    const component = c ?? this.#config.components[0]!;
+    if (this.#config.layout === 'flat') return c ?? 'main';
+    if (!this.#config.components.includes(component))
+      throw new AptRepositoryError(
+        `unknown component '${component}' (the repository has ${this.#config.components.join(', ')})`,
+        { hint: 'add it to the repository configuration: releng repo create … --component NAME' },
+      );
+    return component;
+  }
+
+  /**
+   * Stages .deb files: each is read once (control data, SHA-256, SHA-512) and
+   * validated. A package already present with the same name, version and
+   * architecture is skipped when identical and refused when different, unless
+   * `replace`. On any error nothing is staged.
+   */
+  async add(files: readonly string[], opts: AptAddOptions = {}): Promise<AptAddResult> {
+    this.#enter();
+    try {
+      const component = this.#component(opts.component);
+      const abs = files.map((f) => path.resolve(f));
+      const sha512 = this.#config.packageHashes.includes('sha512');
+      const infos = await this.#read(
+        abs.map((f) => ({ file: f, label: path.relative(process.cwd(), f) || f })),
+        sha512,
+      );
+      const result: AptAddResult = { added: [], replaced: [], unchanged: [] };
+      const batch = new Map<string, { file: string; info: DebInfo }>();
+      const plan: Array<{ file: string; entry: IndexedFile<AptMeta>; old?: IndexedFile<AptMeta> }> =
+        [];
+      for (let i = 0; i < abs.length; i++) {
+        const file = abs[i]!;
+        const info = infos[i]!;
+        const c = info.control;
+        if (
+          this.#config.layout === 'pool' &&
+          c.architecture !== 'all' &&
+          !this.#config.architectures.includes(c.architecture)
+        )
+          throw new AptRepositoryError(
+            `${files[i]}: architecture '${c.architecture}' is not one of the repository's (${this.#config.architectures.join(', ')})`,
+            { hint: 'add it with --arch when creating the repository, or in its configuration' },
+          );
+        const meta: AptMeta = {
+          component,
+          package: c.package,
+          version: c.version,
+          architecture: c.architecture,
+          source: c.source,
+          stanza: formatFields(c.fields),
+          size: info.size,
+        };
+        const key = keyOf(meta);
+        const twin = batch.get(key);
+        if (twin) {
+          if (twin.info.sha256 === info.sha256) continue;
+          throw new AptRepositoryError(
+            `${files[i]} and ${path.relative(process.cwd(), twin.file)} are both ${label(c)} with different contents`,
+          );
+        }
+        batch.set(key, { file, info });
+        const inside = this.#inside(file);
+        const canonical = this.#canonicalPath(meta);
+        const old = this.#byKey.get(key);
+        if (old && old.sha256 === info.sha256) {
+          result.unchanged.push(toPackage(old));
+          continue;
+        }
+        if (old && !opts.replace)
+          throw new AptRepositoryError(
+            `${files[i]}: ${label(c)} is already in the repository with different contents`,
+            { hint: 'a new build needs a new version; or pass --replace to replace it' },
+          );
+        if (inside?.startsWith(`${STATE_DIR}/`) || inside?.startsWith('dists/'))
+          throw new AptRepositoryError(
+            `${files[i]}: packages cannot live in ${inside.split('/')[0]}/`,
+          );
+        // Files already inside the repository stay where they are; others are copied to the pool.
+        const relPath = inside ?? (old ? old.path : canonical);
+        const holder = this.#store.get(relPath);
+        if (holder && holder !== old && keyOf(holder.meta) !== key)
+          throw new AptRepositoryError(
+            `${files[i]}: ${relPath} already holds ${label(holder.meta)}`,
+            { hint: 'two versions that differ only in their epoch cannot share a pool' },
+          );
+        const entry: IndexedFile<AptMeta> = {
+          path: relPath,
+          stamp: info.stamp,
+          sha256: info.sha256,
+          sha512: info.sha512,
+          meta,
+        };
+        plan.push({ file, entry, old });
+      }
+      for (const { file, entry, old } of plan) {
+        if (old) {
+          this.#store.delete(old.path);
+          this.#copies.delete(old.path);
+          result.replaced.push(toPackage(old));
+        }
+        this.#store.set(entry);
+        this.#byKey.set(keyOf(entry.meta), entry);
+        if (this.#inside(file) !== entry.path)
+          this.#copies.set(entry.path, {
+            source: file,
+            stamp: entry.stamp,
+            replaces: old !== undefined && old.path === entry.path,
+          });
+        result.added.push(toPackage(entry));
+        this.#dirty = true;
+      }
+      return result;
+    } finally {
+      this.#leave();
+    }
+  }
+
+  /**
+   * Stages removals. A spec is `name`, `name=version`, `name:arch`,
+   * `name:arch=version` or a path/file name of a package in the repository;
+   * a spec that matches nothing is an error (and nothing is staged).
+   */
+  remove(specs: readonly string[], opts: { component?: string } = {}): AptPackage[] {
+    this.#enter();
+    try {
+      const component = opts.component !== undefined ? this.#component(opts.component) : undefined;
+      const doomed = new Set<IndexedFile<AptMeta>>();
+      for (const spec of specs) {
+        const hits = this.#match(spec).filter(
+          (e) => component === undefined || e.meta.component === component,
+        );
+        if (hits.length === 0)
+          throw new AptRepositoryError(
+            `no package matches '${spec}'${component ? ` in ${component}` : ''}`,
+          );
+        for (const h of hits) doomed.add(h);
+      }
+      for (const e of doomed) {
+        this.#store.delete(e.path);
+        this.#byKey.delete(keyOf(e.meta));
+        this.#copies.delete(e.path);
+        this.#dirty = true;
+      }
+      return [...doomed].sort(compareEntries).map(toPackage);
+    } finally {
+      this.#leave();
+    }
+  }
+
+  #match(spec: string): Array<IndexedFile<AptMeta>> {
+    const byPath = this.#store.get(spec.replace(/^\.?\/+/, ''));
+    if (byPath) return [byPath];
+    if (spec.endsWith('.deb'))
+      return this.#store.entries().filter((e) => path.posix.basename(e.path) === spec);
+    const m = /^([^:=\s]+)(?::([a-z0-9-]+))?(?:=(\S+))?$/.exec(spec);
+    if (!m || !PACKAGE_NAME.test(m[1]!))
+      throw new AptRepositoryError(`'${spec}' is not a package (name[:arch][=version])`);
+    const [, name, arch, version] = m;
+    return this.#store
+      .entries()
+      .filter(
+        (e) =>
+          e.meta.package === name &&
+          (arch === undefined || e.meta.architecture === arch) &&
+          (version === undefined || e.meta.version === version),
+      );
+  }
+
+  /**
+   * Re-reads the repository folder: .deb files added, changed or deleted by
+   * hand are found by their stamps (size, mtime, inode), and only those are
+   * read. `full` re-reads every file.
+   */
+  async reindex(opts: { full?: boolean } = {}): Promise<AptScanResult> {
+    this.#enter();
+    try {
+      const found = await this.#scanFiles();
+      const result: AptScanResult = { added: [], changed: [], removed: [], unchanged: 0 };
+      const toRead: Array<{ rel: string; stamp: PendingCopy['stamp'] }> = [];
+      for (const [rel, stamp] of found) {
+        const e = this.#store.get(rel);
+        if (e && !opts.full && sameStamp(e.stamp, stamp)) result.unchanged++;
+        else toRead.push({ rel, stamp });
+      }
+      const gone = this.#store
+        .entries()
+        .filter((e) => !found.has(e.path) && !this.#copies.has(e.path));
+      const sha512 = this.#config.packageHashes.includes('sha512');
+      const infos = await this.#read(
+        toRead.map(({ rel }) => ({ file: path.join(this.dir, rel), label: rel })),
+        sha512,
+      );
+      const next = this.#store.clone();
+      const byKey = new Map<string, IndexedFile<AptMeta>>();
+      for (const e of gone) next.delete(e.path);
+      for (let i = 0; i < toRead.length; i++) {
+        const { rel } = toRead[i]!;
+        const info = infos[i]!;
+        const c = info.control;
+        const component =
+          this.#config.layout === 'flat'
+            ? 'main'
+            : ((rel.startsWith('pool/') ? rel.split('/')[1] : undefined) ??
+              this.#config.components[0]!);
+        if (this.#config.layout === 'pool' && !this.#config.components.includes(component))
+          throw new AptRepositoryError(
+            `${rel}: in pool/${component}/, which is not a component of the repository`,
+          );
+        if (
+          this.#config.layout === 'pool' &&
+          c.architecture !== 'all' &&
+          !this.#config.architectures.includes(c.architecture)
+        )
+          throw new AptRepositoryError(
+            `${rel}: architecture '${c.architecture}' is not one of the repository's`,
+          );
+        const old = next.get(rel);
+        next.set({
+          path: rel,
+          stamp: info.stamp,
+          sha256: info.sha256,
+          sha512: info.sha512,
+          meta: {
+            component,
+            package: c.package,
+            version: c.version,
+            architecture: c.architecture,
+            source: c.source,
+            stanza: formatFields(c.fields),
+            size: info.size,
+          },
+        });
+        (old ? result.changed : result.added).push(toPackage(next.get(rel)!));
+      }
+      for (const e of next.entries()) {
+        const k = keyOf(e.meta);
+        const twin = byKey.get(k);
+        if (twin)
+          throw new AptRepositoryError(
+            `${e.path} and ${twin.path} are both ${label(e.meta)}${twin.sha256 === e.sha256 ? '' : ' with different contents'}`,
+            { hint: 'remove one of them' },
+          );
+        byKey.set(k, e);
+      }
+      result.removed = gone.map(toPackage);
+      this.#store = next;
+      this.#byKey = byKey;
+      if (toRead.length > 0 || gone.length > 0) this.#dirty = true;
+      return result;
+    } finally {
+      this.#leave();
+    }
+  }
+
+  /** .deb files under the repository (pool/ or, for flat ones, anywhere but the state folder). */
+  async #scanFiles(): Promise<Map<string, PendingCopy['stamp']>> {
+    // Blocking readdir/stat: one folder walk, microseconds a call.
+    const found = new Map<string, PendingCopy['stamp']>();
+    const walk = (rel: string): void => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(path.join(this.dir, rel), { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const d of entries) {
+        const childRel = rel ? `${rel}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (childRel === STATE_DIR || childRel === 'dists' || d.name === 'by-hash') continue;
+          walk(childRel);
+        } else if (d.isFile() && d.name.endsWith('.deb')) {
+          found.set(childRel, stampOf(statSync(path.join(this.dir, childRel))));
+        }
+      }
+    };
+    walk(this.#config.layout === 'pool' ? 'pool' : '');
+    return found;
+  }
+
+  /** Changes settings (applied at the next publish). Layout cannot change. */
+  configure(change: AptRepositoryConfig): void {
+    const next = resolveConfig({ ...this.#config, ...change });
+    if (next.layout !== this.#config.layout)
+      throw new AptRepositoryError('the layout of an existing repository cannot change');
+    for (const e of this.#store.entries()) {
+      if (next.layout === 'pool' && !next.components.includes(e.meta.component))
+        throw new AptRepositoryError(
+          `component '${e.meta.component}' still holds packages (${e.meta.package})`,
+        );
+      if (
+        next.layout === 'pool' &&
+        e.meta.architecture !== 'all' &&
+        !next.architectures.includes(e.meta.architecture)
+      )
+        throw new AptRepositoryError(
+          `architecture '${e.meta.architecture}' still has packages (${e.meta.package})`,
+        );
+    }
+    if (JSON.stringify(next) !== JSON.stringify(this.#config)) {
+      this.#config = next;
+      this.#configChanged = true;
+    }
+  }
+
+  /**
+   * Writes the repository: pool files, Packages files (+ by-hash), Release,
+   * and with a signer InRelease and Release.gpg. Readers see the old
+   * repository or the new one, never a Release naming files not yet written.
+   */
+  async publish(arg: Signer | AptPublishOptions = {}): Promise<AptPublishResult> {
+    const opts: AptPublishOptions = isSigner(arg) ? { signer: arg } : arg;
+    this.#enter();
+    let lock: Awaited<ReturnType<typeof lockRepository>> | undefined;
+    const created: string[] = [];
+    const renames: Array<[string, string]> = [];
+    try {
+      await this.#checkWritable();
+      lock = await lockRepository(this.dir);
+      if ((await indexStamp(this.dir)) !== this.#indexStamp)
+        throw new AptRepositoryError(
+          'the repository was changed by another process since it was opened; nothing was written',
+          { hint: 'run the command again' },
+        );
+      const signer = opts.signer;
+      if (signer?.keyFile && this.#inside(path.resolve(signer.keyFile)) !== undefined)
+        throw new AptRepositoryError(
+          `the signing key ${signer.keyFile} is inside the repository; it would be published`,
+          { hint: 'keep private keys outside the repository folder' },
+        );
+      const previous = await readPublished(this.dir);
+      const committed = await IndexStore.open<AptMeta>(this.dir, INDEX_NAME);
+      if (!signer && previous?.signed && !opts.unsigned)
+        throw new AptRepositoryError(
+          'this repository is signed; publishing needs the signing key',
+          {
+            hint: 'pass --key FILE or --gpg-key ID (or --unsigned to drop the signatures)',
+          },
+        );
+      const date = opts.date ?? new Date();
+
+      // 1. Pool files (new names only; replacements go to a temporary name).
+      for (const [rel, copy] of this.#copies) {
+        const dest = path.join(this.dir, rel);
+        const st = await stat(copy.source).catch(() => undefined);
+        if (!st || !sameStamp(stampOf(st), copy.stamp))
+          throw new AptRepositoryError(`${copy.source} changed or disappeared after it was added`);
+        await mkdir(path.dirname(dest), { recursive: true });
+        const tmp = tmpName(dest);
+        await copyFile(copy.source, tmp);
+        created.push(tmp);
+        const entry = this.#store.get(rel)!;
+        entry.stamp = stampOf(await stat(tmp));
+        if (copy.replaces) renames.push([tmp, dest]);
+        else {
+          await link(tmp, dest).catch((err: NodeJS.ErrnoException) => {
+            if (err.code === 'EEXIST')
+              throw new AptRepositoryError(`${rel} exists but is not in the index`, {
+                hint: 'run `releng repo index` to take it in, or delete it',
+              });
+            throw err;
+          });
+          created.push(dest);
+          await unlink(tmp);
+          created.splice(created.indexOf(tmp), 1);
+        }
+      }
+
+      // SHA-512 asked for after packages were indexed without it: hash those files once.
+      if (this.#config.packageHashes.includes('sha512'))
+        for (const e of this.#store.entries())
+          if (!e.sha512) {
+            const d = await digestFile(path.join(this.dir, e.path));
+            if (d.sha256 !== e.sha256)
+              throw new AptRepositoryError(`${e.path} changed since it was indexed`, {
+                hint: 'run `releng repo index`',
+              });
+            e.sha512 = d.sha512;
+          }
+
+      // 2. Index files.
+      const cache = new XzBlockCache(statePath(this.dir, 'xz-blocks'));
+      const groups = this.#indexGroups();
+      const files: ReleaseFile[] = [];
+      const written: string[] = [];
+      const unchanged: string[] = [];
+      const byHashPaths: string[] = [];
+      const distRel = path.relative(this.dir, this.distDir).split(path.sep).join('/');
+      for (const [dirRel, stanzas] of groups) {
+        const rendered = await renderPackages(stanzas, cache);
+        for (const [suffix, data] of [
+          ['', rendered.plain],
+          ['.gz', rendered.gz],
+          ['.xz', rendered.xz],
+        ] as Array<[string, Buffer]>) {
+          const relToDist = `${dirRel ? `${dirRel}/` : ''}Packages${suffix}`;
+          const abs = path.join(this.distDir, relToDist);
+          const relRoot = distRel ? `${distRel}/${relToDist}` : relToDist;
+          const f: ReleaseFile = {
+            path: relToDist,
+            size: data.length,
+            sha256: sha('sha256', data),
+            sha512: sha('sha512', data),
+          };
+          files.push(f);
+          const before = previous?.files[relRoot];
+          const same =
+            before?.sha256 === f.sha256 &&
+            (await stat(abs).then(
+              (s) => s.size === f.size,
+              () => false,
+            ));
+          if (same) unchanged.push(relRoot);
+          else {
+            await mkdir(path.dirname(abs), { recursive: true });
+            const tmp = tmpName(abs);
+            await writeNew(tmp, data);
+            created.push(tmp);
+            renames.push([tmp, abs]);
+            written.push(relRoot);
+          }
+          if (this.#config.byHash) {
+            for (const [algo, digest] of [
+              ['SHA256', f.sha256],
+              ['SHA512', f.sha512],
+            ] as const) {
+              const rel = `${dirRel ? `${dirRel}/` : ''}by-hash/${algo}/${digest}`;
+              const target = path.join(this.distDir, rel);
+              byHashPaths.push(distRel ? `${distRel}/${rel}` : rel);
+              if (await exists(target)) continue;
+              await mkdir(path.dirname(target), { recursive: true });
+              const tmp = tmpName(target);
+              await writeNew(tmp, data);
+              created.push(tmp);
+              await link(tmp, target).catch((err: NodeJS.ErrnoException) => {
+                if (err.code !== 'EEXIST') throw err;
+              });
+              created.push(target);
+              await unlink(tmp);
+              created.splice(created.indexOf(tmp), 1);
+            }
+          }
+        }
+      }
+
+      // 3. Release, signatures.
+      const c = this.#config;
+      const flat = c.layout === 'flat';
+      const release = renderRelease({
+        origin: c.origin,
+        label: c.label,
+        suite: c.suite,
+        codename: c.codename,
+        version: c.version,
+        date,
+        validUntil:
+          c.validFor !== undefined
+            ? new Date(date.getTime() + parseDuration(c.validFor) * 1000)
+            : undefined,
+        architectures: flat ? undefined : c.architectures,
+        components: flat ? undefined : c.components,
+        description: c.description,
+        notAutomatic: c.notAutomatic,
+        butAutomaticUpgrades: c.butAutomaticUpgrades,
+        acquireByHash: c.byHash,
+        noSupportForArchitectureAll: !flat,
+        files,
+      });
+      let inRelease: string | undefined;
+      let releaseGpg: string | undefined;
+      if (signer) {
+        inRelease = await signer.clearsign(release);
+        const sig = await signer.detachSign(Buffer.from(release, 'utf8'), { armor: true });
+        releaseGpg = typeof sig === 'string' ? sig : Buffer.from(sig).toString('utf8');
+      }
+      await mkdir(this.distDir, { recursive: true });
+      const releasePath = path.join(this.distDir, 'Release');
+      const finals: Array<[string, string]> = [];
+      for (const [name, text] of [
+        ['InRelease', inRelease],
+        ['Release.gpg', releaseGpg],
+        ['Release', release],
+      ] as Array<[string, string | undefined]>) {
+        if (text === undefined) continue;
+        const abs = path.join(this.distDir, name);
+        const tmp = tmpName(abs);
+        await writeNew(tmp, text);
+        created.push(tmp);
+        finals.push([tmp, abs]);
+      }
+
+      // 4. State (before the switch: a crash after it is repaired by the next publish).
+      if (this.#configChanged || !(await readRepoConfig(this.dir)))
+        await writeRepoConfig(this.dir, toFile(this.#config));
+      await this.#store.save();
+      const generations = [byHashPaths, ...(previous?.generations ?? [])].slice(
+        0,
+        KEEP_GENERATIONS + 1,
+      );
+      const fileMap: Record<string, ReleaseFile> = {};
+      for (const f of files) fileMap[distRel ? `${distRel}/${f.path}` : f.path] = f;
+      await writeFileAtomic(
+        statePath(this.dir, PUBLISHED),
+        `${JSON.stringify({ format: 1, files: fileMap, generations, signed: signer !== undefined } satisfies PublishedState)}\n`,
+      );
+
+      // 5. The switch: index files, then the Release files.
+      for (const [from, to] of renames) {
+        await rename(from, to);
+        created.splice(created.indexOf(from), 1);
+      }
+      if (!signer) {
+        await rm(path.join(this.distDir, 'InRelease'), { force: true });
+        await rm(path.join(this.distDir, 'Release.gpg'), { force: true });
+      }
+      for (const [from, to] of finals) {
+        await rename(from, to);
+        created.splice(created.indexOf(from), 1);
+      }
+      created.length = 0;
+      this.#indexStamp = await indexStamp(this.dir);
+
+      // 6. Clean-up: removed pool files, old by-hash files, unused xz blocks, suite link.
+      const deleted = await this.#deleteUnreferenced(committed);
+      await this.#pruneByHash(generations, previous);
+      await cache.prune();
+      await this.#suiteLink();
+      this.#copies.clear();
+      this.#dirty = false;
+      this.#configChanged = false;
+      return {
+        release: releasePath,
+        inRelease: signer ? path.join(this.distDir, 'InRelease') : undefined,
+        signedBy: signer?.fingerprint,
+        written,
+        unchanged,
+        deleted,
+        packages: this.#store.size,
+      };
+    } catch (err) {
+      await Promise.all(created.map((f) => rm(f, { force: true }).catch(() => {})));
+      if (err instanceof RelengError) throw err;
+      throw asWriteError(err, this.dir);
+    } finally {
+      await lock?.release().catch(() => {});
+      this.#leave();
+    }
+  }
+
+  /**
+   * The uncompressed Packages files publish would write, by path relative to
+   * the suite folder (`main/binary-amd64/Packages`, or `Packages` when flat).
+   */
+  packagesFiles(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [dirRel, stanzas] of this.#indexGroups())
+      out.set(`${dirRel ? `${dirRel}/` : ''}Packages`, stanzas.map((x) => x.text).join('\n'));
+    return out;
+  }
+
+  /** Packages files to write: folder (relative to the dist folder) → sorted stanzas. */
+  #indexGroups(): Map<string, Stanza[]> {
+    const entries = this.#store.entries().sort(compareEntries);
+    const withSha512 = this.#config.packageHashes.includes('sha512');
+    const stanzaOf = (e: IndexedFile<AptMeta>): Stanza => ({
+      name: e.meta.package,
+      text: `${e.meta.stanza}Filename: ${e.path}\nSize: ${e.meta.size}\nSHA256: ${e.sha256}\n${withSha512 && e.sha512 ? `SHA512: ${e.sha512}\n` : ''}`,
+    });
+    const groups = new Map<string, Stanza[]>();
+    if (this.#config.layout === 'flat') {
+      groups.set('', entries.map(stanzaOf));
+      return groups;
+    }
+    for (const comp of this.#config.components)
+      for (const arch of this.#config.architectures) groups.set(`${comp}/binary-${arch}`, []);
+    for (const e of entries) {
+      const stanza = stanzaOf(e);
+      const archs =
+        e.meta.architecture === 'all' ? this.#config.architectures : [e.meta.architecture];
+      for (const arch of archs) groups.get(`${e.meta.component}/binary-${arch}`)?.push(stanza);
+    }
+    return groups;
+  }
+
+  async #checkWritable(): Promise<void> {
+    for (const d of [this.dir, path.join(this.dir, STATE_DIR)]) {
+      try {
+        await access(d, constants.W_OK);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw asWriteError(err, this.dir);
+      }
+    }
+  }
+
+  /** Deletes the files of packages that were in the committed index and are no longer. */
+  async #deleteUnreferenced(committed: IndexStore<AptMeta>): Promise<string[]> {
+    const referenced = new Set(this.#store.entries().map((e) => e.path));
+    const known = committed
+      .entries()
+      .map((e) => e.path)
+      .filter((p) => !referenced.has(p));
+    const deleted: string[] = [];
+    for (const rel of known) {
+      const abs = path.join(this.dir, rel);
+      try {
+        await unlink(abs);
+        deleted.push(rel);
+      } catch {
+        continue;
+      }
+      // Remove emptied pool folders up to pool/<component>.
+      let dir = path.dirname(abs);
+      for (;;) {
+        const rel = this.#inside(dir);
+        if (!rel?.startsWith('pool/') || rel.split('/').length <= 2) break;
+        try {
+          await rmdir(dir);
+        } catch {
+          break;
+        }
+        dir = path.dirname(dir);
+      }
+    }
+    return deleted;
+  }
+
+  async #pruneByHash(generations: string[][], previous: PublishedState | undefined): Promise<void> {
+    const keep = new Set(generations.flat());
+    const all = new Set((previous?.generations ?? []).flat());
+    for (const rel of all) if (!keep.has(rel)) await rm(path.join(this.dir, rel), { force: true });
+  }
+
+  async #suiteLink(): Promise<void> {
+    const c = this.#config;
+    if (c.layout === 'flat' || c.suite === c.codename) return;
+    const linkPath = path.join(this.dir, 'dists', c.suite);
+    const current = await readlink(linkPath).catch(() => undefined);
+    if (current === c.codename) return;
+    const st = await stat(linkPath).catch(() => undefined);
+    if (st && current === undefined) return; // a real folder: leave it alone
+    const tmp = tmpName(linkPath);
+    await symlink(c.codename, tmp);
+    await rename(tmp, linkPath);
+  }
+}
+
+function sha(algo: string, data: Buffer): string {
+  return createHash(algo).update(data).digest('hex');
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function writeNew(file: string, data: string | Buffer): Promise<void> {
+  await writeFile(file, data, { flag: 'wx', mode: 0o644 });
+}
+
+async function readPublished(dir: string): Promise<PublishedState | undefined> {
+  try {
+    const p = JSON.parse(await readFile(statePath(dir, PUBLISHED), 'utf8')) as PublishedState;
+    return p.format === 1 ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A token that changes whenever the index file is replaced. */
+async function indexStamp(dir: string): Promise<string> {
+  try {
+    const st = await stat(statePath(dir, `${INDEX_NAME}.json`));
+    return `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'none';
+  }
+}
+
+/**
+ * Opens the APT repository in `dir`, creating it (with `config`, defaults
+ * otherwise) when the folder holds none. Settings given for an existing
+ * repository change it at the next publish. Reads only the state files.
+ */
+export async function aptRepository(
+  dir: string,
+  config: AptRepositoryConfig = {},
+  opts: AptRepositoryOptions = {},
+): Promise<AptRepository> {
+  const root = path.resolve(dir);
+  const existing = await readRepoConfig(root);
+  if (existing && existing.type !== 'apt')
+    throw new AptRepositoryError(`'${dir}' is a ${existing.type} repository, not an APT one`);
+  if (!existing && opts.create === false)
+    throw new AptRepositoryError(`'${dir}' is not a releng APT repository`, {
+      hint: 'create it with `releng repo create DIR`',
+    });
+  if (!existing) {
+    const st = await stat(root).catch(() => undefined);
+    if (st && !st.isDirectory()) throw new AptRepositoryError(`'${dir}' is not a folder`);
+    try {
+      await mkdir(path.join(root, STATE_DIR), { recursive: true });
+    } catch (err) {
+      throw asWriteError(err, root);
+    }
+  }
+  const stored = existing ? configFromFile(existing) : {};
+  const given = definedOnly(config);
+  const initial = resolveConfig(existing ? stored : given);
+  const stamp = await indexStamp(root);
+  const store = await IndexStore.open<AptMeta>(root, INDEX_NAME);
+  const repo = new AptRepository(root, initial, !existing, store, stamp, opts);
+  // Settings given for an existing repository: checked against its packages, applied at publish.
+  if (existing && Object.keys(given).length > 0) repo.configure(given);
+  return repo;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,108 @@
+/**
+ * Reading and writing key material on disk. Private keys are written only
+ * where asked, mode 0600, atomically, never over an existing file; their
+ * contents never appear in messages.
+ */
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { RelengError } from '../../util/errors.ts';
+
+/**
+ * Writes a private key: a temporary sibling created 0600 with O_EXCL,
+ * flushed, then hard-linked to the final name (link(2) fails when the name
+ * exists, so an existing file is never replaced, even by a concurrent writer).
+ */
+export async function writeSecretFile(out: string, data: string | Uint8Array): Promise<void> {
+  const abs = path.resolve(out);
+  await mkdir(path.dirname(abs), { recursive: true, mode: 0o700 });
+  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(tmp, 'wx', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(tmp, abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw new RelengError(`'${out}' already exists; refusing to overwrite a key file`, {
+        file: abs,
+        hint: 'choose another file name, or move the old key away first',
+      });
+    throw new RelengError(`cannot write the key file '${out}': ${(err as Error).message}`, {
+      file: abs,
+    });
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Writes a public file (public key) the same way: 0644, refusing to overwrite unless `overwrite`. */
+export async function writePublicFile(
+  out: string,
+  data: string | Uint8Array,
+  overwrite = false,
+): Promise<void> {
+  const abs = path.resolve(out);
+  await mkdir(path.dirname(abs), { recursive: true });
+  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(data);
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (overwrite) {
+      const { rename } = await import('node:fs/promises');
+      await rename(tmp, abs);
+      return;
+    }
+    await link(tmp, abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new RelengError(`'${out}' already exists`, {
+        file: abs,
+        hint: 'pass --force to replace it',
+      });
+    throw new RelengError(`cannot write '${out}': ${(err as Error).message}`, { file: abs });
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** Reads a key file, with a clear error when it is missing or unreadable. */
+export async function readKeyFile(file: string, what = 'signing key'): Promise<Uint8Array> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${code ?? (err as Error).message})`;
+    throw new RelengError(`${what} file '${file}' ${why}`, { file: path.resolve(file) });
+  }
+}
+
+/** Reads a passphrase file: its first line, without the line ending. */
+export async function readPassphraseFile(file: string): Promise<string> {
+  const data = Buffer.from(await readKeyFile(file, 'passphrase')).toString('utf8');
+  const nl = data.search(/\r?\n/);
+  return nl === -1 ? data : data.slice(0, nl);
+}
+
+/** True when bytes look like ASCII armor rather than binary OpenPGP packets. */
+export function isArmored(data: Uint8Array): boolean {
+  const head = Buffer.from(data.subarray(0, 200)).toString('latin1');
+  return head.includes('-----BEGIN PGP ');
+}
