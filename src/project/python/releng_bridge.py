@@ -51,6 +51,8 @@ class _Worker:
     base_env = dict(os.environ)
     base_cwd = os.getcwd()
     last_env = None  # the env of the previous request (later ones send differences)
+    env_applied = None  # the str form of os.environ as last set by _set_environ
+    env_bytes = None  # os.environ's bytes mapping right after that (detects changes by scripts)
     current = None  # the running request (_Request)
     functions = {}
     next_function = 0
@@ -871,11 +873,14 @@ _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 # ---------------------------------------------------------------- requests
 
 
+_BUILTIN_NAMES = frozenset(dir(builtins))
+
+
 def _build_globals(file, msg, with_config):
     scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
     injected = {}
     for key, value in (msg.get('env') or {}).items():
-        if key.isidentifier() and not key.startswith('__') and not hasattr(builtins, key):
+        if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
             injected[key] = RelengPath(value) if _is_path_name(key) else value
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
@@ -979,18 +984,27 @@ def _prepare_env(msg, replace):
 
 
 def _set_environ(target):
-    # Only the differences, on os.environ's underlying bytes mapping:
-    # consecutive requests share almost every variable, and clear() + update()
-    # (or the str-level mapping's encode/decode per key) was most of a request.
-    want = {os.fsencode(k): os.fsencode(v) for k, v in target.items()}
+    # Only the differences from what is applied now (tracked as plain strings,
+    # so unchanged variables cost a dict lookup, not an encode): consecutive
+    # requests share almost every variable, and clear() + update() was most
+    # of a request. Scripts that change os.environ themselves are caught by
+    # comparing the bytes mapping once.
+    applied = _Worker.env_applied
     data = os.environ._data
-    for key in [k for k in data if k not in want]:
+    if applied is None or data != _Worker.env_bytes:
+        # first request, or a script changed os.environ itself: start from what is there
+        applied = {os.fsdecode(k): os.fsdecode(v) for k, v in data.items()}
+    for key in [k for k in applied if k not in target]:
         os.unsetenv(key)
-        del data[key]
-    for key, value in want.items():
-        if data.get(key) != value:
-            os.putenv(key, value)
-            data[key] = value
+        data.pop(os.fsencode(key), None)
+    for key, value in target.items():
+        if applied.get(key) != value:
+            bkey = os.fsencode(key)
+            bvalue = os.fsencode(value)
+            os.putenv(bkey, bvalue)
+            data[bkey] = bvalue
+    _Worker.env_applied = dict(target)
+    _Worker.env_bytes = dict(data)
 
 
 def _restore_fds():
@@ -1017,7 +1031,8 @@ def _restore():
                                         errors='backslashreplace')
             setattr(sys, '__%s__' % name, original)
         setattr(sys, name, original)
-    _set_environ(_Worker.base_env)
+    # The environment is left as the request had it: the next request sets
+    # exactly its own (switching back and forth cost ~170 putenv per script).
     try:
         os.chdir(_Worker.base_cwd)
     except OSError:

@@ -125,10 +125,14 @@ export class PythonRuntime {
   }
 }
 
+let processEnvCopy: Record<string, string> | undefined;
+/** The process environment as plain strings (copied once: hundreds of definitions read it). */
 function processEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  return env;
+  if (!processEnvCopy) {
+    processEnvCopy = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) processEnvCopy[k] = v;
+  }
+  return processEnvCopy;
 }
 
 /** A Python failure as a RelengError naming the file and line. */
