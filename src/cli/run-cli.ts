@@ -133,6 +133,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       sink,
       version,
       json: args.json,
+      fromCache: loaded.fromCache,
       onlyMirror: args.onlyMirror,
       sbomFormat: args.sbomFormat,
     });

@@ -51,6 +51,8 @@ export interface EngineOptions {
   sbomFormat?: string;
   /** `--only-mirror`: downloads only from the project's url_mirror. */
   onlyMirror?: boolean;
+  /** The project model came from the project cache (no definition changed). */
+  fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
   json?: boolean;
   /** The command of `<pkg>-exec "<cmd>"`. */
@@ -429,6 +431,20 @@ class Engine {
     return commandExists(resolveTool(tool, this.project.overrideTools, env), env.PATH);
   }
 
+  /**
+   * True when a generated file cannot have changed: the project came from the
+   * cache (no definition changed), no stage ran in this invocation, the files
+   * exist, and warnings are not errors (a --werror run must see them again).
+   */
+  #unchangedSince(files: readonly string[]): boolean {
+    return (
+      this.options.fromCache === true &&
+      this.#ranThisRun.size === 0 &&
+      !this.options.werror &&
+      files.every((f) => existsSync(f))
+    );
+  }
+
   /** What every package run of this engine shares. */
   #shared(force: boolean): PackageRunShared {
     return {
@@ -533,6 +549,7 @@ class Engine {
   /** License documents (output/licenses/), generated before post-processing as the guide says. */
   async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
+    if (document && this.#unchangedSince([join(this.dirs.license, 'licenses')])) return;
     const { collectLicenses } = await import('../licenses/collect.ts');
     const shared = this.#shared(false);
     await collectLicenses(
@@ -550,11 +567,13 @@ class Engine {
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
   async sbom(names: readonly string[]): Promise<void> {
-    const { sbomFormats, writeSbom } = await import('../licenses/sbom.ts');
+    const { SBOM_FILE_NAMES, sbomFormats, writeSbom } = await import('../licenses/sbom.ts');
     const formats = sbomFormats(
       this.options.sbomFormat ?? (this.project.options.sbomFormat as string | string[] | undefined),
     );
     this.options.sink({ type: 'log', level: 'verbose', message: 'generating sbom information...' });
+    if (this.#unchangedSince(formats.map((f) => join(this.dirs.output, SBOM_FILE_NAMES[f]))))
+      return;
     await writeSbom(
       this.project,
       names.map((n) => this.project.packageDefs.get(n)!),

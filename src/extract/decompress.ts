@@ -139,7 +139,7 @@ export function decompress(
 
 function zlibGunzip(file: string): Decompressed {
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  const gunzip = createGunzip({ chunkSize: 256 << 10 });
+  const gunzip = createGunzip({ chunkSize: Number(process.env.XCHUNK ?? 262144), ...(process.env.XHWM ? { readableHighWaterMark: Number(process.env.XHWM) } : {}) } as object);
   input.on('error', (err) => gunzip.destroy(err));
   input.pipe(gunzip);
   return {

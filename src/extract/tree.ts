@@ -301,10 +301,13 @@ export class SafeTree {
   /** Applies directory modes and times (after every file is in place). */
   finish(): void {
     for (const [rel, d] of this.pendingDirs) {
-      this.entry = rel;
       const abs = this.abs(rel);
-      if (d.chmod) chmodSync(abs, d.mode & ~this.umask);
-      utimesSync(abs, d.mtime, d.mtime);
+      try {
+        if (d.chmod) chmodSync(abs, d.mode & ~this.umask);
+        utimesSync(abs, d.mtime, d.mtime);
+      } catch (err) {
+        throw this.refuse(`cannot set the mode and time of ${rel}/: ${describe(err)}`, undefined);
+      }
     }
     this.pendingDirs.clear();
   }

@@ -12,7 +12,8 @@ import { licenseExpression } from './spdx.ts';
 export const SBOM_FORMATS = ['text', 'html', 'json-spdx', 'json-cyclonedx'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
 
-const FILE_NAMES: Record<SbomFormat, string> = {
+/** Where each format is written, in the output folder. */
+export const SBOM_FILE_NAMES: Record<SbomFormat, string> = {
   text: 'sbom.txt',
   html: 'sbom.html',
   'json-spdx': 'sbom.spdx.json',
@@ -249,7 +250,7 @@ export async function writeSbom(
   const created = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
   const written: string[] = [];
   for (const format of formats) {
-    const file = join(dirs.output, FILE_NAMES[format]);
+    const file = join(dirs.output, SBOM_FILE_NAMES[format]);
     const body =
       format === 'json-spdx'
         ? `${JSON.stringify(spdxDocument(project, pkgs, created), null, 2)}\n`

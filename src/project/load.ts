@@ -24,15 +24,8 @@ import {
   projectPostAction,
 } from './native/load.ts';
 import type { PackageDefaults } from './normalize.ts';
-import {
-  findRelengToolDefinition,
-  loadRelengToolConfig,
-  loadRelengToolPackage,
-  POST_BUILD_NAMES,
-  PythonRuntime,
-  RELENG_TOOL_CONFIG_NAMES,
-  relengToolCacheExt,
-} from './releng-tool/load.ts';
+import type { PythonRuntime } from './releng-tool/load.ts';
+import { POST_BUILD_NAMES, RELENG_TOOL_CONFIG_NAMES } from './releng-tool/names.ts';
 
 export interface LoadOptions {
   root: string;
@@ -78,20 +71,21 @@ export async function findConfig(
 /** Loads a project of either format into the normalised model. */
 export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
   const { file, format } = await findConfig(options.root);
-  const runtime =
-    format === 'releng-tool'
-      ? new PythonRuntime({
-          python: options.python,
-          workers: Math.max(1, options.jobs),
-          debug: options.debug,
-          verbose: options.verbose,
-          version: options.version,
-          variables: { ...options.variables, ...directoryVariables(options.dirs) },
-          args: options.args,
-          warn: options.warn,
-          output: options.output,
-        })
-      : undefined;
+  // The Python machinery loads only for releng-tool projects.
+  const legacy = format === 'releng-tool' ? await import('./releng-tool/load.ts') : undefined;
+  const runtime = legacy
+    ? new legacy.PythonRuntime({
+        python: options.python,
+        workers: Math.max(1, options.jobs),
+        debug: options.debug,
+        verbose: options.verbose,
+        version: options.version,
+        variables: { ...options.variables, ...directoryVariables(options.dirs) },
+        args: options.args,
+        warn: options.warn,
+        output: options.output,
+      })
+    : undefined;
   const close = async (force = false) => runtime?.close(force);
   const key = cacheKey({
     releng: options.version,
@@ -108,7 +102,11 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       const cached = await readProjectCache(cachePath, key);
       if (cached) {
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
-        return { project: revive(cached, runtime), fromCache: true, close };
+        return {
+          project: revive(cached, runtime, legacy?.relengToolCacheExt),
+          fromCache: true,
+          close,
+        };
       }
     }
     const defaults = (
@@ -141,7 +139,11 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       inputs.push(...nativeImportedFiles());
     } else {
       const rt = runtime!;
-      const { packageDirs, ...settings } = await loadRelengToolConfig(options.root, file, rt);
+      const { packageDirs, ...settings } = await legacy!.loadRelengToolConfig(
+        options.root,
+        file,
+        rt,
+      );
       await activateExtensions(options.root, settings.extensions, 'releng-tool', file);
       const d = defaults(settings);
       const packageDefs = await loadClosure(
@@ -149,8 +151,8 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         (names) =>
           Promise.all(
             names.map(async (name) => {
-              const def = await findRelengToolDefinition(packageDirs, name);
-              return def ? loadRelengToolPackage(name, def, d, rt) : undefined;
+              const def = await legacy!.findRelengToolDefinition(packageDirs, name);
+              return def ? legacy!.loadRelengToolPackage(name, def, d, rt) : undefined;
             }),
           ),
         () => packageFolderNames(packageDirs),
@@ -184,7 +186,11 @@ async function activateExtensions(
 }
 
 /** Rebuilds a model from the cache; hooks load their code on first use. */
-function revive(cached: SerializedProject, runtime: PythonRuntime | undefined): ProjectModel {
+function revive(
+  cached: SerializedProject,
+  runtime: PythonRuntime | undefined,
+  relengToolCacheExt: typeof import('./releng-tool/load.ts').relengToolCacheExt | undefined,
+): ProjectModel {
   const { packageDefs, postBuild, hasCacheExt, ...rest } = cached;
   const action = (ref: { kind: 'native' | 'python'; file: string }, stage: string): StageAction =>
     ref.kind === 'python' ? runtime!.action(ref.file) : nativeAction(ref.file, stage);
@@ -207,7 +213,7 @@ function revive(cached: SerializedProject, runtime: PythonRuntime | undefined): 
     cacheExt: hasCacheExt
       ? native
         ? nativeCacheExt(rest.configFile)
-        : relengToolCacheExt(rest.configFile, rest.root, runtime!)
+        : relengToolCacheExt!(rest.configFile, rest.root, runtime!)
       : undefined,
   };
 }

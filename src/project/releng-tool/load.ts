@@ -8,29 +8,14 @@ import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
+import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
+
+export { POST_BUILD_NAMES, RELENG_TOOL_CONFIG_NAMES } from './names.ts';
 
 /** The releng-tool release whose project format and script API releng implements. */
 export const RELENG_TOOL_COMPAT_VERSION = '4.2.0';
 
-/** Config names in releng-tool's lookup order (4.x first, then the guide's). */
-export const RELENG_TOOL_CONFIG_NAMES = [
-  'releng-tool.rt',
-  'releng-tool.py',
-  'releng-tool',
-  'releng.rt',
-  'releng.py',
-  'releng',
-];
-/** Project post-build script names, 4.x first. */
-export const POST_BUILD_NAMES = [
-  'releng-tool-post-build.rt',
-  'releng-tool-post-build.py',
-  'releng-tool-post-build',
-  'post.rt',
-  'post.py',
-  'post',
-];
 const SCRIPT_EXTENSIONS = ['.rt', '.py', ''];
 const HOOK_STAGES: HookStage[] = ['bootstrap', 'patch', 'configure', 'build', 'install', 'post'];
 
