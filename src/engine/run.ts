@@ -567,13 +567,14 @@ class Engine {
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
   async sbom(names: readonly string[]): Promise<void> {
-    const { SBOM_FILE_NAMES, sbomFormats, writeSbom } = await import('../licenses/sbom.ts');
+    const { SBOM_FILE_NAMES, sbomFormats } = await import('../licenses/sbom-formats.ts');
     const formats = sbomFormats(
       this.options.sbomFormat ?? (this.project.options.sbomFormat as string | string[] | undefined),
     );
     this.options.sink({ type: 'log', level: 'verbose', message: 'generating sbom information...' });
     if (this.#unchangedSince(formats.map((f) => join(this.dirs.output, SBOM_FILE_NAMES[f]))))
       return;
+    const { writeSbom } = await import('../licenses/sbom.ts');
     await writeSbom(
       this.project,
       names.map((n) => this.project.packageDefs.get(n)!),

@@ -19,7 +19,8 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, createReadStream, openSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
-import { createGunzip } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { ExtractError } from './errors.ts';
 import type { Compression } from './formats.ts';
 
@@ -139,7 +140,14 @@ export function decompress(
 
 function zlibGunzip(file: string): Decompressed {
   const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  const gunzip = createGunzip({ chunkSize: Number(process.env.XCHUNK ?? 262144), ...(process.env.XHWM ? { readableHighWaterMark: Number(process.env.XHWM) } : {}) } as object);
+  // A deep read-ahead buffer lets the thread pool inflate the next chunks
+  // while the main thread writes files (the default 64 KiB would stall it).
+  // zlib streams pass Transform options through; @types/node does not list them.
+  const options: ZlibOptions & TransformOptions = {
+    chunkSize: 256 << 10,
+    readableHighWaterMark: 8 << 20,
+  };
+  const gunzip = createGunzip(options);
   input.on('error', (err) => gunzip.destroy(err));
   input.pipe(gunzip);
   return {

@@ -3,22 +3,11 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
-import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
-import { didYouMean } from '../util/suggest.ts';
+import { SBOM_FILE_NAMES, type SbomFormat } from './sbom-formats.ts';
 import { licenseExpression } from './spdx.ts';
 
-/** SBOM formats releng writes (releng-tool's names). */
-export const SBOM_FORMATS = ['text', 'html', 'json-spdx', 'json-cyclonedx'] as const;
-export type SbomFormat = (typeof SBOM_FORMATS)[number];
-
-/** Where each format is written, in the output folder. */
-export const SBOM_FILE_NAMES: Record<SbomFormat, string> = {
-  text: 'sbom.txt',
-  html: 'sbom.html',
-  'json-spdx': 'sbom.spdx.json',
-  'json-cyclonedx': 'sbom.cdx.json',
-};
+export { SBOM_FILE_NAMES, SBOM_FORMATS, type SbomFormat, sbomFormats } from './sbom-formats.ts';
 
 /** One package as the SBOM describes it. */
 export interface SbomPackage {
@@ -31,32 +20,6 @@ export interface SbomPackage {
   hashes: Array<{ file: string; sha256: string }>;
   dependencies: string[];
   internal: boolean;
-}
-
-/** Reads and validates the SBOM format list (`--sbom-format`, project `sbomFormat`). */
-export function sbomFormats(value: string | readonly string[] | undefined): SbomFormat[] {
-  const list =
-    value === undefined
-      ? ['text', 'json-spdx', 'json-cyclonedx']
-      : typeof value === 'string'
-        ? value.split(',')
-        : [...value];
-  const aliases: Record<string, SbomFormat> = {
-    json: 'json-spdx',
-    spdx: 'json-spdx',
-    cyclonedx: 'json-cyclonedx',
-    txt: 'text',
-  };
-  return list.map((raw) => {
-    const f = raw.trim();
-    const known = (SBOM_FORMATS as readonly string[]).includes(f) ? (f as SbomFormat) : aliases[f];
-    if (!known) {
-      throw new RelengError(`unknown SBOM format "${f}"${didYouMean(f, SBOM_FORMATS)}`, {
-        hint: `use one or more of ${SBOM_FORMATS.join(', ')}`,
-      });
-    }
-    return known;
-  });
 }
 
 async function sha256(file: string): Promise<string> {

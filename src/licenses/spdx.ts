@@ -3,11 +3,18 @@ import parse from 'spdx-expression-parse';
 
 const require = createRequire(import.meta.url);
 /** The SPDX license list, from the maintained spdx-license-ids package (not a hand-copied list). */
-const LICENSE_IDS = new Set<string>([
-  ...(require('spdx-license-ids') as string[]),
-  ...(require('spdx-license-ids/deprecated.json') as string[]),
-]);
-const EXCEPTION_IDS = new Set<string>(require('spdx-exceptions') as string[]);
+let lists: { licenses: Set<string>; exceptions: Set<string> } | undefined;
+/** Loaded when a license is first checked (not by runs that check none). */
+function spdxLists(): { licenses: Set<string>; exceptions: Set<string> } {
+  lists ??= {
+    licenses: new Set<string>([
+      ...(require('spdx-license-ids') as string[]),
+      ...(require('spdx-license-ids/deprecated.json') as string[]),
+    ]),
+    exceptions: new Set<string>(require('spdx-exceptions') as string[]),
+  };
+  return lists;
+}
 
 /**
  * Problems with a license string: not an SPDX expression, or naming
@@ -19,6 +26,7 @@ export function checkLicense(
   extra: { licenses?: readonly string[]; exceptions?: readonly string[] } = {},
 ): string[] {
   const problems: string[] = [];
+  const { licenses: LICENSE_IDS, exceptions: EXCEPTION_IDS } = spdxLists();
   const suggest = (id: string) => {
     // Loaded only when a suggestion is needed: spdx-correct builds tables at import.
     const spdxCorrect = require('spdx-correct') as (id: string) => string | null;
