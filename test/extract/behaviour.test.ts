@@ -11,6 +11,7 @@ import { sniffType } from '../../src/extract/formats.ts';
 import { archiveType, extractArchive, normalizeType } from '../../src/extract/index.ts';
 import {
   type ArchiveSpec,
+  have,
   makeArchives,
   makeSourceTree,
   run,
@@ -186,6 +187,27 @@ describe('extraction details', () => {
     await extractArchive(file, dest, { stripCount: 1 });
     assert.ok(lstatSync(path.join(dest, '.releng_tool-stage-fetch')).isFile());
     assert.ok(lstatSync(path.join(dest, 'bin/run.sh')).isFile());
+  });
+
+  test('zip64, a streamed (> 16 MB) entry and a self-extracting stub', {
+    skip: !have('zip') && 'no zip',
+  }, async () => {
+    const dir = at('zipsrc/p');
+    mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    writeFileSync(path.join(dir, 'big'), Buffer.alloc(17 << 20, 1));
+    writeFileSync(path.join(dir, 'sub/a'), 'a\n');
+    run('zip', ['-qr', '-fz', at('z64.zip'), 'p'], at('zipsrc'));
+    // Bytes before the archive, offsets left as they were (as `cat stub x.zip` gives).
+    writeFileSync(
+      at('sfx.zip'),
+      Buffer.concat([Buffer.alloc(999, 7), readFileSync(at('z64.zip'))]),
+    );
+    for (const name of ['z64.zip', 'sfx.zip']) {
+      const dest = freshDest(name);
+      await extractArchive(at(name), dest, { stripCount: 1 });
+      assert.ok(readFileSync(path.join(dest, 'big')).equals(Buffer.alloc(17 << 20, 1)));
+      assert.equal(readFileSync(path.join(dest, 'sub/a'), 'utf8'), 'a\n');
+    }
   });
 
   test('the destination is created when missing', async () => {
