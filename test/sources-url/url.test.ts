@@ -130,6 +130,33 @@ describe('downloadFile', () => {
     }
   });
 
+  it('gives up on a slow server that stops sending, and retries a 500', async () => {
+    const dest = join(await tempDir(), 'out');
+    // Headers, a few bytes, then silence: the idle timeout must end the attempt.
+    server.route('/stalls.tar.gz', (_req, res) => {
+      res.writeHead(200, { 'content-length': 1000 });
+      res.write('partial');
+    });
+    server.counts.delete('/stalls.tar.gz');
+    await assert.rejects(
+      downloadFile(`${server.base}/stalls.tar.gz`, dest, {
+        retries: 1,
+        backoffMs: 5,
+        timeoutMs: 200,
+      }),
+      (e: DownloadError) => e.transient && /gave up after 2 attempts/.test(e.message),
+    );
+    assert.equal(server.counts.get('/stalls.tar.gz'), 2);
+    server.route('/error500', (_req, res, count) => {
+      if (count === 1) res.writeHead(500).end('oops');
+      else serve(tarball)(_req, res, count);
+    });
+    server.counts.delete('/error500');
+    await downloadFile(`${server.base}/error500`, dest, { backoffMs: 5 });
+    assert.equal(server.counts.get('/error500'), 2);
+    assert.deepEqual(await readFile(dest), tarball);
+  });
+
   it('treats a truncated body as a failure, retried then reported', async () => {
     const dest = join(await tempDir(), 'out');
     server.counts.delete('/truncated.tar.gz');
