@@ -28,6 +28,7 @@ import {
   stageContext,
 } from './package-runner.ts';
 import { checkPrerequisites, commandExists } from './prerequisites.ts';
+import { writeProjectOutputs } from './release.ts';
 import { runTasks, type Task } from './scheduler.ts';
 import { StageState } from './state.ts';
 
@@ -643,149 +644,26 @@ class Engine {
     }
   }
 
-  /**
-   * The project's `outputs` (packages and archives), written after
-   * post-processing into the images directory. Each entry is a packaging
-   * description (docs/outputs.md); `sysroot` picks the tree it packages
-   * (`target` by default, or `staging`, `host`, `images`).
-   */
+  /** The project's outputs and repositories (src/engine/release.ts). */
   async writeOutputs(): Promise<void> {
-    const outputs = this.project.options.outputs as Array<Record<string, unknown>> | undefined;
-    if (!outputs || outputs.length === 0) return;
-    const allWritten: string[] = [];
-    const { writeOutputs } = await import('../outputs/index.ts');
-    const sysroots: Record<string, string> = {
-      target: this.dirs.target,
-      staging: this.dirs.staging,
-      host: this.dirs.host,
-      images: this.dirs.images,
-    };
-    this.options.sink({ type: 'stage-start', pkg: 'outputs', stage: 'package' });
-    const started = performance.now();
-    for (const [index, entry] of outputs.entries()) {
-      const { sysroot = 'target', ...description } = entry;
-      const sourceDir = sysroots[String(sysroot)];
-      if (!sourceDir) {
-        throw new RelengError(
-          `outputs[${index}].sysroot must be one of ${Object.keys(sysroots).join(', ')}`,
-          {
-            file: this.project.configFile,
-          },
-        );
-      }
-      try {
-        const written = await writeOutputs(description as never, {
-          sourceDir,
-          imagesDir: this.dirs.images,
-          descriptionDir: this.project.root,
-          // Only what the project controls (not the caller's whole environment),
-          // so the same project gives the same packages on any machine.
-          variables: {
-            ...globalVariables(
-              this.dirs,
-              this.project.sysrootPrefix,
-              { njobs: this.jobs, njobsConf: Math.max(this.options.jobs, 0) },
-              this.flags,
-              this.options.version,
-            ),
-            ...this.project.environment,
-            ...this.options.variables,
-          },
-        });
-        for (const file of written) {
-          this.options.sink({ type: 'log', level: 'note', message: `wrote ${file}` });
-        }
-        allWritten.push(...written);
-      } catch (err) {
-        throw asRelengError(err, { file: this.project.configFile, stage: 'outputs' });
-      }
-    }
-    this.options.sink({
-      type: 'stage-end',
-      pkg: 'outputs',
-      stage: 'package',
-      durationMs: performance.now() - started,
+    await writeProjectOutputs({
+      project: this.project,
+      dirs: this.dirs,
+      sink: this.options.sink,
+      // Only what the project controls (not the caller's whole environment),
+      // so the same project gives the same packages on any machine.
+      variables: {
+        ...globalVariables(
+          this.dirs,
+          this.project.sysrootPrefix,
+          { njobs: this.jobs, njobsConf: Math.max(this.options.jobs, 0) },
+          this.flags,
+          this.options.version,
+        ),
+        ...this.project.environment,
+        ...this.options.variables,
+      },
     });
-    await this.publishRepositories(allWritten);
-  }
-
-  /**
-   * The project's `repositories`: the .deb outputs go into APT ones, the .rpm
-   * outputs into YUM ones, then each is published (signed when a key is given).
-   * A failure leaves the published repository as it was.
-   */
-  async publishRepositories(written: readonly string[]): Promise<void> {
-    const repos = this.project.options.repositories as Array<Record<string, unknown>> | undefined;
-    if (!repos || repos.length === 0) return;
-    const { openSigner } = await import('../repository/signing/index.ts');
-    for (const [index, repo] of repos.entries()) {
-      const type = repo.type;
-      if (type !== 'apt' && type !== 'yum') {
-        throw new RelengError(`repositories[${index}].type must be "apt" or "yum"`, {
-          file: this.project.configFile,
-        });
-      }
-      const dir = resolve(
-        this.project.root,
-        String(repo.dir ?? join(this.dirs.output, 'repos', type)),
-      );
-      const files = written.filter((f) => f.endsWith(type === 'apt' ? '.deb' : '.rpm'));
-      let signer: Awaited<ReturnType<typeof openSigner>> | undefined;
-      if (repo.signingKey || repo.gpgKey) {
-        const passphraseEnv = repo.passphraseEnv as string | undefined;
-        signer = await openSigner({
-          keyFile: repo.signingKey
-            ? resolve(this.project.root, String(repo.signingKey))
-            : undefined,
-          gpgKey: repo.gpgKey as string | undefined,
-          passphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
-        });
-      } else if (!repo.unsigned) {
-        throw new RelengError(`repositories[${index}] (${type}) has no signingKey or gpgKey`, {
-          file: this.project.configFile,
-          hint: 'generate one with "releng key generate", or set unsigned: true for a test repository',
-        });
-      }
-      this.options.sink({ type: 'stage-start', pkg: `${type} repository`, stage: 'package' });
-      const started = performance.now();
-      try {
-        if (type === 'apt') {
-          const { aptRepository } = await import('../repository/apt/index.ts');
-          const apt = await aptRepository(dir, {
-            suite: repo.suite as string | undefined,
-            codename: repo.codename as string | undefined,
-            components: repo.component ? [String(repo.component)] : undefined,
-            layout: repo.flat ? 'flat' : undefined,
-          });
-          await apt.add(files, {
-            component: repo.component as string | undefined,
-            replace: Boolean(repo.replace),
-          });
-          await apt.publish({ signer, unsigned: !signer });
-        } else {
-          const { updateYumRepository } = await import('../repository/yum/index.ts');
-          await updateYumRepository(dir, {
-            add: files,
-            replace: Boolean(repo.replace),
-            signer,
-            unsigned: !signer,
-          });
-        }
-      } catch (err) {
-        throw asRelengError(err, { file: this.project.configFile, stage: 'repositories' });
-      }
-      this.options.sink({
-        type: 'log',
-        level: 'note',
-        message: `published ${files.length} package(s) to ${dir}`,
-      });
-      this.options.sink({
-        type: 'stage-end',
-        pkg: `${type} repository`,
-        stage: 'package',
-        durationMs: performance.now() - started,
-      });
-    }
   }
 
   /** Removes output areas releng owns; never the output folder's other content. */

@@ -1,0 +1,148 @@
+import { join, resolve } from 'node:path';
+import type { ProjectDirs, ProjectModel } from '../project/model.ts';
+import { asRelengError, RelengError } from '../util/errors.ts';
+import type { EventSink } from './events.ts';
+
+/**
+ * The release steps after post-processing: the project's outputs (packages
+ * and archives) and the repositories they are published into.
+ */
+
+/** What the release steps need from the run. */
+export interface ReleaseContext {
+  project: ProjectModel;
+  dirs: ProjectDirs;
+  sink: EventSink;
+  /** Template variables: releng's run variables, the project's environment, KEY=VALUE words. */
+  variables: Record<string, string>;
+}
+
+/**
+ * The project's `outputs` (packages and archives), written after
+ * post-processing into the images directory. Each entry is a packaging
+ * description (docs/outputs.md); `sysroot` picks the tree it packages
+ * (`target` by default, or `staging`, `host`, `images`).
+ */
+export async function writeProjectOutputs(ctx: ReleaseContext): Promise<void> {
+  const outputs = ctx.project.options.outputs as Array<Record<string, unknown>> | undefined;
+  if (!outputs || outputs.length === 0) return;
+  const allWritten: string[] = [];
+  const { writeOutputs } = await import('../outputs/index.ts');
+  const sysroots: Record<string, string> = {
+    target: ctx.dirs.target,
+    staging: ctx.dirs.staging,
+    host: ctx.dirs.host,
+    images: ctx.dirs.images,
+  };
+  ctx.sink({ type: 'stage-start', pkg: 'outputs', stage: 'package' });
+  const started = performance.now();
+  for (const [index, entry] of outputs.entries()) {
+    const { sysroot = 'target', ...description } = entry;
+    const sourceDir = sysroots[String(sysroot)];
+    if (!sourceDir) {
+      throw new RelengError(
+        `outputs[${index}].sysroot must be one of ${Object.keys(sysroots).join(', ')}`,
+        {
+          file: ctx.project.configFile,
+        },
+      );
+    }
+    try {
+      const written = await writeOutputs(description as never, {
+        sourceDir,
+        imagesDir: ctx.dirs.images,
+        descriptionDir: ctx.project.root,
+        // Only what the project controls (not the caller's whole environment),
+        // so the same project gives the same packages on any machine.
+        variables: ctx.variables,
+      });
+      for (const file of written) {
+        ctx.sink({ type: 'log', level: 'note', message: `wrote ${file}` });
+      }
+      allWritten.push(...written);
+    } catch (err) {
+      throw asRelengError(err, { file: ctx.project.configFile, stage: 'outputs' });
+    }
+  }
+  ctx.sink({
+    type: 'stage-end',
+    pkg: 'outputs',
+    stage: 'package',
+    durationMs: performance.now() - started,
+  });
+  await publishRepositories(ctx, allWritten);
+}
+
+/**
+ * The project's `repositories`: the .deb outputs go into APT ones, the .rpm
+ * outputs into YUM ones, then each is published (signed when a key is given).
+ * A failure leaves the published repository as it was.
+ */
+async function publishRepositories(ctx: ReleaseContext, written: readonly string[]): Promise<void> {
+  const repos = ctx.project.options.repositories as Array<Record<string, unknown>> | undefined;
+  if (!repos || repos.length === 0) return;
+  const { openSigner } = await import('../repository/signing/index.ts');
+  for (const [index, repo] of repos.entries()) {
+    const type = repo.type;
+    if (type !== 'apt' && type !== 'yum') {
+      throw new RelengError(`repositories[${index}].type must be "apt" or "yum"`, {
+        file: ctx.project.configFile,
+      });
+    }
+    const dir = resolve(ctx.project.root, String(repo.dir ?? join(ctx.dirs.output, 'repos', type)));
+    const files = written.filter((f) => f.endsWith(type === 'apt' ? '.deb' : '.rpm'));
+    let signer: Awaited<ReturnType<typeof openSigner>> | undefined;
+    if (repo.signingKey || repo.gpgKey) {
+      const passphraseEnv = repo.passphraseEnv as string | undefined;
+      signer = await openSigner({
+        keyFile: repo.signingKey ? resolve(ctx.project.root, String(repo.signingKey)) : undefined,
+        gpgKey: repo.gpgKey as string | undefined,
+        passphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
+      });
+    } else if (!repo.unsigned) {
+      throw new RelengError(`repositories[${index}] (${type}) has no signingKey or gpgKey`, {
+        file: ctx.project.configFile,
+        hint: 'generate one with "releng key generate", or set unsigned: true for a test repository',
+      });
+    }
+    ctx.sink({ type: 'stage-start', pkg: `${type} repository`, stage: 'package' });
+    const started = performance.now();
+    try {
+      if (type === 'apt') {
+        const { aptRepository } = await import('../repository/apt/index.ts');
+        const apt = await aptRepository(dir, {
+          suite: repo.suite as string | undefined,
+          codename: repo.codename as string | undefined,
+          components: repo.component ? [String(repo.component)] : undefined,
+          layout: repo.flat ? 'flat' : undefined,
+        });
+        await apt.add(files, {
+          component: repo.component as string | undefined,
+          replace: Boolean(repo.replace),
+        });
+        await apt.publish({ signer, unsigned: !signer });
+      } else {
+        const { updateYumRepository } = await import('../repository/yum/index.ts');
+        await updateYumRepository(dir, {
+          add: files,
+          replace: Boolean(repo.replace),
+          signer,
+          unsigned: !signer,
+        });
+      }
+    } catch (err) {
+      throw asRelengError(err, { file: ctx.project.configFile, stage: 'repositories' });
+    }
+    ctx.sink({
+      type: 'log',
+      level: 'note',
+      message: `published ${files.length} package(s) to ${dir}`,
+    });
+    ctx.sink({
+      type: 'stage-end',
+      pkg: `${type} repository`,
+      stage: 'package',
+      durationMs: performance.now() - started,
+    });
+  }
+}
