@@ -1,5 +1,5 @@
 // Times releng's extractArchive against GNU tar on a ~100 MB source-like
-// tarball (many small files), as .tar.gz and .tar.xz.
+// tarball (many small files), as .tar.gz and .tar.xz (single- and multi-block).
 //
 //   node bench/extract/run.ts [--source DIR] [--size MB] [--reps N]
 //                             [--formats gz,xz,xz-mt,bz2,zst,tar] [--keep]
@@ -8,24 +8,26 @@
 // The tree is files from --source (default /usr/include, a real source-like
 // tree of headers; a generated tree of C-like files when it is missing or too
 // small) copied under pkg-1.0/ until --size MB (default 100) of content. It is
-// archived with the real tar (`tar -czf`, `tar -cJf`: default compression
-// levels, as release tarballs are; xz-mt is `xz -T0`, multi-block as xz >= 5.6
-// writes by default, which releng's `xz -dc -T0` decompresses in parallel). Each repetition, for each format, times
-// `extractArchive(file, dest, { stripCount: 1 })` in this process and
-// `tar -xf file -C dest --strip-components=1` (GNU tar, decompressing with
-// gzip/xz itself), in alternating order, each into a fresh empty directory,
-// with `sync` before each (outputs are removed only at the end: deleting
-// 100 MB of small files right before a run slows that run down by seconds on
-// ext4, whichever tool it is). Prints the
-// median and best of each and the ratio releng/tar (below 1: releng is faster).
-// The first repetition also checks both outputs are identical (diff -r).
+// archived with the real tar at default levels, as release tarballs are
+// (`tar -czf`, `tar -cJf`; xz-mt is `xz -T0`: multi-block, as xz >= 5.6 writes
+// by default, which releng's `xz -dc -T0` decompresses in parallel).
+//
+// Each repetition, for each format, times `extractArchive(file, dest,
+// { stripCount: 1 })` in this process and `tar -xf file -C dest
+// --strip-components=1` (GNU tar, decompressing with gzip/xz itself), in
+// alternating order, each into a fresh empty directory, with `sync` before
+// each. Outputs are removed only at the end: deleting 100 MB of small files
+// right before a run slows that run down by seconds on ext4, whichever tool it
+// is. The first repetition checks both outputs are identical (diff -r).
+// Prints the median and best of each, the ratio releng / tar (below 1: releng
+// is faster) and the CPU time (user + sys, children included) of each.
+//
 // Outputs go under --out-dir (default: the work directory under os.tmpdir());
 // `--out-dir /dev/shm` (tmpfs) takes the disk and its journal out of the
-// figures, leaving what the extractors themselves cost.
-// Before each pair of runs the runner waits (up to --quiet-wait seconds, default
-// 120) until other processes use less than --quiet (default 0.25) of the
-// CPUs, since a busy shared machine inflates wall times; the CPU time (user +
-// sys, children included) of each run is shown too, as it varies less.
+// figures, leaving what the extractors themselves cost. Before each pair of
+// runs the runner waits (up to --quiet-wait seconds, default 120) until other
+// processes use less than --quiet (default 0.25) of the CPUs, since a busy
+// shared machine inflates wall times.
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
