@@ -51,7 +51,8 @@ const F_GHOST = 1 << 6;
 
 const HEADER_MAGIC = Buffer.from([0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0]);
 
-interface Entry {
+/** One raw header entry. */
+export interface HeaderEntry {
   tag: number;
   type: number;
   count: number;
@@ -60,7 +61,7 @@ interface Entry {
 
 /** Collects header tags and serialises them as an rpm header blob with an immutable region. */
 export class HeaderBuilder {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<number, HeaderEntry>();
 
   private put(tag: number, type: number, count: number, data: Buffer): this {
     if (count > 0) this.entries.set(tag, { tag, type, count, data });
@@ -108,43 +109,52 @@ export class HeaderBuilder {
 
   /** The header blob (magic, index, data) with `regionTag` (62 signature, 63 main) as its region. */
   build(regionTag: number): Buffer {
-    const sorted = [...this.entries.values()].sort((a, b) => a.tag - b.tag);
-    const il = sorted.length + 1;
-    const data: Buffer[] = [];
-    const index: Buffer[] = [];
-    let off = 0;
-    for (const e of sorted) {
-      const align = e.type === INT16 ? 2 : e.type === INT32 ? 4 : e.type === INT64 ? 8 : 1;
-      const pad = (align - (off % align)) % align;
-      if (pad) {
-        data.push(Buffer.alloc(pad));
-        off += pad;
-      }
-      const ie = Buffer.alloc(16);
-      ie.writeUInt32BE(e.tag, 0);
-      ie.writeUInt32BE(e.type, 4);
-      ie.writeInt32BE(off, 8);
-      ie.writeUInt32BE(e.count, 12);
-      index.push(ie);
-      data.push(e.data);
-      off += e.data.length;
-    }
-    const trailer = Buffer.alloc(16);
-    trailer.writeUInt32BE(regionTag, 0);
-    trailer.writeUInt32BE(BIN, 4);
-    trailer.writeInt32BE(-il * 16, 8);
-    trailer.writeUInt32BE(16, 12);
-    const region = Buffer.alloc(16);
-    region.writeUInt32BE(regionTag, 0);
-    region.writeUInt32BE(BIN, 4);
-    region.writeInt32BE(off, 8);
-    region.writeUInt32BE(16, 12);
-    const dl = off + 16;
-    const counts = Buffer.alloc(8);
-    counts.writeUInt32BE(il, 0);
-    counts.writeUInt32BE(dl, 4);
-    return Buffer.concat([HEADER_MAGIC, counts, region, ...index, ...data, trailer]);
+    return serializeHeader(regionTag, [...this.entries.values()]);
   }
+}
+
+/**
+ * Serialises a header with an immutable region (`regionTag` 62 signature,
+ * 63 main): magic, index sorted by tag, data with integers aligned, region
+ * trailer. Also used to rewrite signature headers (src/repository/rpmsign.ts).
+ */
+export function serializeHeader(regionTag: number, entries: readonly HeaderEntry[]): Buffer {
+  const sorted = entries.filter((e) => e.tag !== regionTag).sort((a, b) => a.tag - b.tag);
+  const il = sorted.length + 1;
+  const data: Buffer[] = [];
+  const index: Buffer[] = [];
+  let off = 0;
+  for (const e of sorted) {
+    const align = e.type === INT16 ? 2 : e.type === INT32 ? 4 : e.type === INT64 ? 8 : 1;
+    const pad = (align - (off % align)) % align;
+    if (pad) {
+      data.push(Buffer.alloc(pad));
+      off += pad;
+    }
+    const ie = Buffer.alloc(16);
+    ie.writeUInt32BE(e.tag, 0);
+    ie.writeUInt32BE(e.type, 4);
+    ie.writeInt32BE(off, 8);
+    ie.writeUInt32BE(e.count, 12);
+    index.push(ie);
+    data.push(e.data);
+    off += e.data.length;
+  }
+  const trailer = Buffer.alloc(16);
+  trailer.writeUInt32BE(regionTag, 0);
+  trailer.writeUInt32BE(BIN, 4);
+  trailer.writeInt32BE(-il * 16, 8);
+  trailer.writeUInt32BE(16, 12);
+  const region = Buffer.alloc(16);
+  region.writeUInt32BE(regionTag, 0);
+  region.writeUInt32BE(BIN, 4);
+  region.writeInt32BE(off, 8);
+  region.writeUInt32BE(16, 12);
+  const dl = off + 16;
+  const counts = Buffer.alloc(8);
+  counts.writeUInt32BE(il, 0);
+  counts.writeUInt32BE(dl, 4);
+  return Buffer.concat([HEADER_MAGIC, counts, region, ...index, ...data, trailer]);
 }
 
 /** The 96-byte lead. */

@@ -1,3 +1,4 @@
+import { serializeHeader } from '../../outputs/formats/rpm.ts';
 /**
  * Reading .rpm (v4) files natively: the 96-byte lead, the signature header
  * and the main header (rpm docs: format_v4, format_header; rpmtag.h). Only
@@ -369,49 +370,7 @@ export interface NewEntry {
   data: Buffer;
 }
 
-const ALIGN: Record<number, number> = { [T_INT16]: 2, [T_INT32]: 4, [T_INT64]: 8 };
-
-/**
- * Serialises a header with an immutable region (`regionTag` 62 signature,
- * 63 main): magic, index sorted by tag, data with integers aligned.
- * Same layout as the writer in src/outputs/formats/rpm.ts, for raw entries
- * of any type (needed to copy a signature header's entries unchanged).
- */
+/** Serialises a header with an immutable region (the writer's own serialiser, raw entries of any type). */
 export function buildHeader(regionTag: number, input: readonly NewEntry[]): Buffer {
-  const sorted = input.filter((e) => e.tag !== regionTag).sort((a, b) => a.tag - b.tag);
-  const il = sorted.length + 1;
-  const index: Buffer[] = [];
-  const data: Buffer[] = [];
-  let off = 0;
-  for (const e of sorted) {
-    const align = ALIGN[e.type] ?? 1;
-    const pad = (align - (off % align)) % align;
-    if (pad) {
-      data.push(Buffer.alloc(pad));
-      off += pad;
-    }
-    const ie = Buffer.alloc(16);
-    ie.writeUInt32BE(e.tag, 0);
-    ie.writeUInt32BE(e.type, 4);
-    ie.writeInt32BE(off, 8);
-    ie.writeUInt32BE(e.count, 12);
-    index.push(ie);
-    data.push(e.data);
-    off += e.data.length;
-  }
-  const trailer = Buffer.alloc(16);
-  trailer.writeUInt32BE(regionTag, 0);
-  trailer.writeUInt32BE(T_BIN, 4);
-  trailer.writeInt32BE(-il * 16, 8);
-  trailer.writeUInt32BE(16, 12);
-  const region = Buffer.alloc(16);
-  region.writeUInt32BE(regionTag, 0);
-  region.writeUInt32BE(T_BIN, 4);
-  region.writeInt32BE(off, 8);
-  region.writeUInt32BE(16, 12);
-  const head = Buffer.alloc(16);
-  head.writeUInt32BE(HEADER_MAGIC, 0);
-  head.writeUInt32BE(il, 8);
-  head.writeUInt32BE(off + 16, 12);
-  return Buffer.concat([head, region, ...index, ...data, trailer]);
+  return serializeHeader(regionTag, input);
 }
