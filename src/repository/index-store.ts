@@ -15,7 +15,7 @@
  * An entry is trusted while the file's stamp is unchanged, so adding or
  * removing one package re-reads only that package.
  */
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
@@ -287,4 +287,43 @@ export function asWriteError(err: unknown, repoDir: string): RelengError {
   if (e.code === 'ENOSPC') return new RelengError(`no space left while writing '${repoDir}'`);
   if (err instanceof RelengError) return err;
   return new RelengError(`cannot write repository '${repoDir}': ${e.message}`);
+}
+
+/**
+ * Opens a repository folder of one type: refuses a folder holding the other
+ * type, or no repository when creating is not allowed; otherwise creates the
+ * state folder of a new one. Returns the absolute root and the stored config
+ * (undefined for a new repository). `fail` builds the caller's error type.
+ */
+export async function openRepoDir(
+  dir: string,
+  type: RepoType,
+  create: boolean,
+  fail: (message: string, hint?: string) => RelengError,
+): Promise<{ root: string; existing: RepoConfigFile | undefined }> {
+  const root = path.resolve(dir);
+  const existing = await readRepoConfig(root);
+  const label = type.toUpperCase();
+  if (existing && existing.type !== type) {
+    const article = existing.type === 'apt' ? 'an' : 'a';
+    throw fail(
+      `'${dir}' is ${article} ${existing.type} repository, not ${type === 'apt' ? 'an' : 'a'} ${label} one`,
+    );
+  }
+  if (!existing && !create) {
+    throw fail(
+      `'${dir}' is not a releng ${label} repository`,
+      `create it with \`releng repo create DIR${type === 'yum' ? ' --type yum' : ''}\``,
+    );
+  }
+  if (!existing) {
+    const st = await stat(root).catch(() => undefined);
+    if (st && !st.isDirectory()) throw fail(`'${dir}' is not a folder`);
+    try {
+      await mkdir(path.join(root, STATE_DIR), { recursive: true });
+    } catch (err) {
+      throw asWriteError(err, root);
+    }
+  }
+  return { root, existing };
 }

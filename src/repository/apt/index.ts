@@ -48,6 +48,7 @@ import {
   type IndexedFile,
   IndexStore,
   lockRepository,
+  openRepoDir,
   type RepoConfigFile,
   readRepoConfig,
   STATE_DIR,
@@ -1131,23 +1132,12 @@ export async function aptRepository(
   config: AptRepositoryConfig = {},
   opts: AptRepositoryOptions = {},
 ): Promise<AptRepository> {
-  const root = path.resolve(dir);
-  const existing = await readRepoConfig(root);
-  if (existing && existing.type !== 'apt')
-    throw new AptRepositoryError(`'${dir}' is a ${existing.type} repository, not an APT one`);
-  if (!existing && opts.create === false)
-    throw new AptRepositoryError(`'${dir}' is not a releng APT repository`, {
-      hint: 'create it with `releng repo create DIR`',
-    });
-  if (!existing) {
-    const st = await stat(root).catch(() => undefined);
-    if (st && !st.isDirectory()) throw new AptRepositoryError(`'${dir}' is not a folder`);
-    try {
-      await mkdir(path.join(root, STATE_DIR), { recursive: true });
-    } catch (err) {
-      throw asWriteError(err, root);
-    }
-  }
+  const { root, existing } = await openRepoDir(
+    dir,
+    'apt',
+    opts.create !== false,
+    (message, hint) => new AptRepositoryError(message, hint ? { hint } : {}),
+  );
   const stored = existing ? configFromFile(existing) : {};
   const given = definedOnly(config);
   const initial = resolveConfig(existing ? stored : given);

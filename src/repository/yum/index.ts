@@ -48,6 +48,7 @@ import {
   asWriteError,
   IndexStore,
   lockRepository,
+  openRepoDir,
   type RepoConfigFile,
   readRepoConfig,
   STATE_DIR,
@@ -902,25 +903,12 @@ export async function yumRepository(
   config: YumRepositoryConfig = {},
   opts: YumRepositoryOptions = {},
 ): Promise<YumRepository> {
-  const root = path.resolve(dir);
-  const existing = await readRepoConfig(root);
-  if (existing && existing.type !== 'yum') {
-    throw new YumRepositoryError(`'${dir}' is an ${existing.type} repository, not a YUM one`);
-  }
-  if (!existing && opts.create === false) {
-    throw new YumRepositoryError(`'${dir}' is not a releng YUM repository`, {
-      hint: 'create it with `releng repo create DIR --type yum`',
-    });
-  }
-  if (!existing) {
-    const st = await stat(root).catch(() => undefined);
-    if (st && !st.isDirectory()) throw new YumRepositoryError(`'${dir}' is not a folder`);
-    try {
-      await mkdir(path.join(root, STATE_DIR), { recursive: true });
-    } catch (err) {
-      throw asWriteError(err, root);
-    }
-  }
+  const { root, existing } = await openRepoDir(
+    dir,
+    'yum',
+    opts.create !== false,
+    (message, hint) => new YumRepositoryError(message, hint ? { hint } : {}),
+  );
   const stored = existing ? configFromFile(existing) : {};
   const resolved = resolveConfig({ ...stored, ...definedOnly(config) });
   const changed = !existing || JSON.stringify(resolveConfig(stored)) !== JSON.stringify(resolved);
