@@ -2,7 +2,6 @@
 // releng's command-line entry. The sources are TypeScript run directly by
 // Node's type stripping (Node >= 22.18). On an older Node, re-run with the
 // Node the repository pins (node_modules/node) when it is installed.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +9,7 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (existsSync(pinned) && process.execPath !== pinned) {
+    const { spawnSync } = await import('node:child_process');
     const child = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
       stdio: 'inherit',
     });

@@ -1,10 +1,8 @@
 import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** GNU build system: (autoreconf) → ./configure → make → make install DESTDIR=<sysroot>. */
-export const autotoolsType: PackageType = {
-  name: 'autotools',
-  tools: ['make'],
+export const autotoolsType: PackageSteps = {
   async configure({ pkg, stage }) {
     const s = stageSettings(pkg, 'configure');
     const env = stageEnv(pkg, s);

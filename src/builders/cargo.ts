@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /**
  * Cargo, offline (vendored or path dependencies only): build in release mode
  * into the package's output folder, then `cargo install --path` into each
  * sysroot's prefix (reusing that build).
  */
-export const cargoType: PackageType = {
-  name: 'cargo',
-  tools: ['cargo'],
+export const cargoType: PackageSteps = {
   async build({ pkg, stage }) {
     const s = stageSettings(pkg, 'build');
     const name = pkg.options.cargoName as string | undefined;

@@ -1,10 +1,8 @@
 import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** CMake: configure into the package's output folder, `--build`, then `--install` per sysroot (DESTDIR). */
-export const cmakeType: PackageType = {
-  name: 'cmake',
-  tools: ['cmake'],
+export const cmakeType: PackageSteps = {
   async configure({ pkg, stage, project }) {
     const s = stageSettings(pkg, 'configure');
     const buildType =

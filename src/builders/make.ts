@@ -1,14 +1,12 @@
 import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /**
  * Plain make: optional ./configure, `make -jN`, then `make install` with
  * `PREFIX=<prefix>` as a make variable and `DESTDIR=<sysroot>` in the
  * environment, once per destination sysroot (as releng-tool does).
  */
-export const makeType: PackageType = {
-  name: 'make',
-  tools: ['make'],
+export const makeType: PackageSteps = {
   async configure({ pkg, stage }) {
     if (!pkg.options.makeConfigure) return;
     const s = stageSettings(pkg, 'configure');

@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** Meson + Ninja: setup into the package's output folder, compile, install per sysroot (--destdir). */
-export const mesonType: PackageType = {
-  name: 'meson',
-  tools: ['meson', 'ninja'],
+export const mesonType: PackageSteps = {
   async configure({ pkg, stage, project }) {
     const s = stageSettings(pkg, 'configure');
     const buildType =

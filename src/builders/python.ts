@@ -4,7 +4,7 @@ import type { PackageModel, StageRunContext } from '../project/model.ts';
 import { RelengError } from '../util/errors.ts';
 import { execCapture } from '../util/exec.ts';
 import { run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** Build backend module per PYTHON_SETUP_TYPE, for the availability check. */
 const SETUP_TYPE_BACKENDS: Record<string, string> = {
@@ -83,8 +83,7 @@ with WheelFile.open(wheel) as source:
  * backend must be installed for the chosen interpreter), then installed into
  * each sysroot under the prefix.
  */
-export const pythonType: PackageType = {
-  name: 'python',
+export const pythonType: PackageSteps = {
   async build({ pkg, stage }) {
     const python = interpreter(pkg);
     const backend = await backendModule(pkg, stage.buildDir);

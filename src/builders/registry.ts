@@ -1,20 +1,37 @@
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { autotoolsType } from './autotools.ts';
-import { cargoType } from './cargo.ts';
-import { cmakeType } from './cmake.ts';
-import { makeType } from './make.ts';
-import { mesonType } from './meson.ts';
-import { pythonType } from './python.ts';
-import { sconsType } from './scons.ts';
-import { scriptType } from './script.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps, PackageType, PackageTypeInfo } from './types.ts';
 
-/** Every package type releng knows: one line each. */
-const PACKAGE_TYPES = new Map<string, PackageType>(
-  [scriptType, autotoolsType, cmakeType, makeType, mesonType, cargoType, pythonType, sconsType].map(
-    (t) => [t.name, t],
-  ),
+/** A package type as the registry holds it: its info, and its steps loaded on first use. */
+export interface RegisteredPackageType extends PackageTypeInfo {
+  load(): Promise<PackageSteps>;
+}
+
+/**
+ * Every package type releng knows: one line each. A type's module is
+ * imported only when one of its packages runs a stage (no-op runs load none).
+ */
+const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
+  (
+    [
+      { name: 'script', load: async () => (await import('./script.ts')).scriptType },
+      {
+        name: 'autotools',
+        tools: ['make'],
+        load: async () => (await import('./autotools.ts')).autotoolsType,
+      },
+      { name: 'cmake', tools: ['cmake'], load: async () => (await import('./cmake.ts')).cmakeType },
+      { name: 'make', tools: ['make'], load: async () => (await import('./make.ts')).makeType },
+      {
+        name: 'meson',
+        tools: ['meson', 'ninja'],
+        load: async () => (await import('./meson.ts')).mesonType,
+      },
+      { name: 'cargo', tools: ['cargo'], load: async () => (await import('./cargo.ts')).cargoType },
+      { name: 'python', load: async () => (await import('./python.ts')).pythonType },
+      { name: 'scons', tools: ['scons'], load: async () => (await import('./scons.ts')).sconsType },
+    ] satisfies RegisteredPackageType[]
+  ).map((t) => [t.name, t]),
 );
 
 /** Types releng-tool has that releng does not implement (an honest error names them). */
@@ -22,11 +39,11 @@ const PLANNED = ['waf', 'xmake'];
 
 /** Adds a package type (used by extensions). */
 export function registerPackageType(type: PackageType): void {
-  PACKAGE_TYPES.set(type.name, type);
+  PACKAGE_TYPES.set(type.name, { name: type.name, tools: type.tools, load: async () => type });
 }
 
-/** The implementation of a package type, or a clear error. */
-export function packageType(name: string, pkg: string, file?: string): PackageType {
+/** The registered package type (steps not loaded), or a clear error. */
+export function packageType(name: string, pkg: string, file?: string): RegisteredPackageType {
   const found = PACKAGE_TYPES.get(name);
   if (found) return found;
   if (PLANNED.includes(name)) {

@@ -1,10 +1,8 @@
 import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** SCons: `scons -jN`, then `scons install` with PREFIX and DESTDIR as build variables per sysroot. */
-export const sconsType: PackageType = {
-  name: 'scons',
-  tools: ['scons'],
+export const sconsType: PackageSteps = {
   async build({ pkg, stage }) {
     const s = stageSettings(pkg, 'build');
     await run(

@@ -1,8 +1,7 @@
-import type { PackageType } from './types.ts';
+import type { PackageSteps } from './types.ts';
 
 /** The default type: each stage runs the package's own script or function, if any. */
-export const scriptType: PackageType = {
-  name: 'script',
+export const scriptType: PackageSteps = {
   async configure(ctx) {
     await ctx.runHook();
   },

@@ -11,15 +11,23 @@ export interface BuilderContext {
   readonly project: ProjectModel;
 }
 
-/**
- * How a package type configures, builds and installs. Adding one is a module
- * implementing this plus one line in `builders/registry.ts`.
- */
-export interface PackageType {
+/** What the engine knows about a package type without loading its implementation. */
+export interface PackageTypeInfo {
   readonly name: string;
   /** Host tools the type needs (checked before anything runs). */
   readonly tools?: readonly string[];
+}
+
+/** How a package type configures, builds and installs: its module exports this. */
+export interface PackageSteps {
   configure?(ctx: BuilderContext): Promise<void>;
   build?(ctx: BuilderContext): Promise<void>;
   install?(ctx: BuilderContext): Promise<void>;
 }
+
+/**
+ * A complete package type, as an extension registers it. Built-in ones are a
+ * module exporting the steps plus one line in `builders/registry.ts` holding
+ * the info and how to load the module.
+ */
+export interface PackageType extends PackageTypeInfo, PackageSteps {}

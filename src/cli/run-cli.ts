@@ -5,6 +5,7 @@ import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
+import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import type { CliArgs } from './args.ts';
@@ -14,7 +15,7 @@ import { colorWanted, Reporter } from './reporter.ts';
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
 export async function runCli(args: CliArgs, root: string): Promise<number> {
-  const started = performance.now();
+  const started = nowMs();
   // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -38,7 +39,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     const e = asRelengError(err);
     if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
-    if (args.json) sink({ type: 'run-end', ok: false, durationMs: performance.now() - started });
+    if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });
     return 1;
   };
 

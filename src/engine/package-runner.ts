@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RegisteredPackageType } from '../builders/registry.ts';
 import { packageType } from '../builders/registry.ts';
-import type { PackageType } from '../builders/types.ts';
-import { applyPatches } from '../patch/index.ts';
 import type {
   HookStage,
   PackageModel,
@@ -13,8 +12,9 @@ import type {
   StageName,
   StageRunContext,
 } from '../project/model.ts';
-import { siteType } from '../sources/registry.ts';
-import type { SiteContext, SiteRunOptions, SiteType } from '../sources/types.ts';
+import { type RegisteredSite, siteType } from '../sources/registry.ts';
+import type { SiteContext, SiteRunOptions } from '../sources/types.ts';
+import { nowMs } from '../util/clock.ts';
 import { asRelengError } from '../util/errors.ts';
 import { execCapture, execStreaming } from '../util/exec.ts';
 import type { PackagePaths } from './env.ts';
@@ -108,7 +108,7 @@ export async function runPackage(
       }
       if (shared.stopped()) return;
       const visible = isVisible(stage, pkg, site);
-      const started = performance.now();
+      const started = nowMs();
       if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
       log.note(`---- ${stage}`);
       try {
@@ -123,7 +123,7 @@ export async function runPackage(
         });
       }
       log.flush();
-      const durationMs = performance.now() - started;
+      const durationMs = nowMs() - started;
       state.markDone(stage, { durationMs: Math.round(durationMs) });
       shared.ranThisRun.add(`${pkg.name}:${stage}`);
       if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
@@ -134,7 +134,7 @@ export async function runPackage(
   }
 }
 
-function isVisible(stage: string, pkg: PackageModel, site: SiteType): boolean {
+function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): boolean {
   if (stage === 'fetch' || stage === 'extract') return site.hasSources;
   if (stage === 'post' || stage === 'bootstrap') return pkg.hooks[stage] !== undefined;
   return true;
@@ -145,8 +145,8 @@ interface StageTools {
   dirMade?: boolean;
   state: StageState;
   log: PackageLog;
-  site: SiteType;
-  builder: PackageType;
+  site: RegisteredSite;
+  builder: RegisteredPackageType;
 }
 
 async function runStage(
@@ -159,11 +159,11 @@ async function runStage(
   const siteCtx = siteContext(shared, run, tools.log);
   switch (stage) {
     case 'fetch':
-      await tools.site.fetch(siteCtx);
+      await (await tools.site.load()).fetch(siteCtx);
       return;
     case 'extract':
       await emptyBuildDir(paths.buildBaseDir);
-      await tools.site.extract(siteCtx);
+      await (await tools.site.load()).extract(siteCtx);
       ensureBuildDir(paths, tools);
       return;
     case 'patch':
@@ -171,6 +171,7 @@ async function runStage(
       // The guide: no patches for a development revision in development mode
       // (local-sources mode skips the whole stage).
       if (!pkg.options.ignorePatches && !(shared.siteOptions.devmode && pkg.devmodeRevision)) {
+        const { applyPatches } = await import('../patch/index.ts');
         await applyPatches({
           pkg,
           buildDir: paths.buildBaseDir,
@@ -194,9 +195,10 @@ async function runStage(
           pkg.name,
         );
       }
-      const step = tools.builder[stage];
+      const steps = await tools.builder.load();
+      const step = steps[stage];
       if (!step) return;
-      await step.call(tools.builder, {
+      await step.call(steps, {
         pkg,
         project: shared.project,
         stage: stageContext(stage, shared, run, tools.log),

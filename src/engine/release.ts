@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { ProjectDirs, ProjectModel } from '../project/model.ts';
+import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import type { EventSink } from './events.ts';
 
@@ -35,7 +36,7 @@ export async function writeProjectOutputs(ctx: ReleaseContext): Promise<void> {
     images: ctx.dirs.images,
   };
   ctx.sink({ type: 'stage-start', pkg: 'outputs', stage: 'package' });
-  const started = performance.now();
+  const started = nowMs();
   for (const [index, entry] of outputs.entries()) {
     const { sysroot = 'target', ...description } = entry;
     const sourceDir = sysroots[String(sysroot)];
@@ -68,7 +69,7 @@ export async function writeProjectOutputs(ctx: ReleaseContext): Promise<void> {
     type: 'stage-end',
     pkg: 'outputs',
     stage: 'package',
-    durationMs: performance.now() - started,
+    durationMs: nowMs() - started,
   });
   await publishRepositories(ctx, allWritten);
 }
@@ -106,7 +107,7 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
       });
     }
     ctx.sink({ type: 'stage-start', pkg: `${type} repository`, stage: 'package' });
-    const started = performance.now();
+    const started = nowMs();
     try {
       if (type === 'apt') {
         const { aptRepository } = await import('../repository/apt/index.ts');
@@ -142,7 +143,7 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
       type: 'stage-end',
       pkg: `${type} repository`,
       stage: 'package',
-      durationMs: performance.now() - started,
+      durationMs: nowMs() - started,
     });
   }
 }

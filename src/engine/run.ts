@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -6,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
+import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import type { Action } from './actions.ts';
@@ -77,7 +77,7 @@ export async function runAction(
   action: Action,
   options: EngineOptions,
 ): Promise<void> {
-  const started = performance.now();
+  const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   const order = topologicalOrder(project.packageDefs, project.packages);
 
@@ -121,7 +121,7 @@ export async function runAction(
     }
     const engine = new Engine(project, dirs, options, jobs, flags);
     await engine.perform(action, order);
-    options.sink({ type: 'run-end', ok: true, durationMs: performance.now() - started });
+    options.sink({ type: 'run-end', ok: true, durationMs: nowMs() - started });
   } finally {
     process.off('exit', releaseOnExit);
     lock.release();
@@ -703,6 +703,7 @@ class Engine {
       this.#jobsFor(pkg),
     );
     env.RELENG_EXEC = '1';
+    const { spawn } = await import('node:child_process');
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', command], {
         cwd: paths.buildDir,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +33,31 @@ export function cacheKey(parts: unknown): string {
   const env = Object.entries(process.env)
     .filter(([k]) => !VOLATILE_ENV.has(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256').update(JSON.stringify({ parts, env })).digest('hex');
+  return changeHash(JSON.stringify({ parts, env }));
+}
+
+/**
+ * A 128-bit change-detection hash (four 32-bit FNV-1a-style lanes with
+ * different seeds and a final avalanche). Not for security: it only tells
+ * whether the inputs changed, and it keeps node:crypto (about 20 internal
+ * modules) out of a no-op run's start-up.
+ */
+export function changeHash(text: string): string {
+  const seeds = [0x811c9dc5, 0x01000193, 0x9e3779b9, 0x85ebca6b];
+  return seeds
+    .map((seed) => {
+      let h = seed >>> 0;
+      for (let i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 0x01000193) ^ (h >>> 15);
+        h = Math.imul(h ^ seed, 0x5bd1e995);
+      }
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      return (h >>> 0).toString(16).padStart(8, '0');
+    })
+    .join('');
 }
 
 /** Synchronous: thousands of tiny stats are far faster without async round trips. */

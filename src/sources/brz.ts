@@ -5,15 +5,10 @@
  * archive and never contact the branch.
  */
 import { join } from 'node:path';
-import type { SiteType } from './types.ts';
+import type { SiteOperations } from './types.ts';
 import { extractExport, fetchExport, fetchOptions, runFetch, siteSource } from './vcs-archive.ts';
 
-export const brzSite: SiteType = {
-  name: 'brz',
-  aliases: ['bzr', 'bazaar', 'breezy'],
-  hasSources: true,
-  tools: ['brz', 'tar', 'gzip'],
-  detect: (site) => site.startsWith('brz+') || site.startsWith('bzr+'),
+export const brzSite: SiteOperations = {
   async fetch(ctx) {
     const source = siteSource(ctx, ['brz+', 'bzr+']);
     // A brz revision spec: `tag:v1.0`, `revno:3`, `3`, `revid:...`, `date:...`.

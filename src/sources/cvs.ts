@@ -7,7 +7,7 @@
  * contact the server.
  */
 import { RelengError } from '../util/errors.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { extractExport, fetchExport, fetchOptions, runFetch, siteSource } from './vcs-archive.ts';
 
 /** CVSROOT and module of a site (the module is the last space-separated word). */
@@ -40,11 +40,7 @@ export function cvsRevisionArgs(revision: string): string[] {
   return ['-D', revision];
 }
 
-export const cvsSite: SiteType = {
-  name: 'cvs',
-  hasSources: true,
-  tools: ['cvs', 'tar', 'gzip'],
-  detect: (site) => site.startsWith('cvs+') || site.startsWith(':pserver:'),
+export const cvsSite: SiteOperations = {
   async fetch(ctx) {
     const { root: cvsroot, module } = parseCvsSite(ctx);
     const selection = cvsRevisionArgs(ctx.pkg.revision);

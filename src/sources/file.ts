@@ -9,7 +9,7 @@ import { cp, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RelengError } from '../util/errors.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { cacheFilePath, extractCacheFile, fetchToCache, requireSite } from './url.ts';
 
 /** The local path a file site names (absolute). */
@@ -42,10 +42,7 @@ function missing(ctx: SiteContext, path: string): RelengError {
   });
 }
 
-export const fileSite: SiteType = {
-  name: 'file',
-  hasSources: true,
-  detect: (site) => site.startsWith('file+') || site.startsWith('file://'),
+export const fileSite: SiteOperations = {
   async fetch(ctx) {
     const path = fileSitePath(ctx);
     const what = await kind(path);

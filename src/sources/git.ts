@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { partialPath, removeStalePartials } from './download.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { fetchOptions } from './vcs-archive.ts';
 
 const MODULES_DIR = 'releng-modules';
@@ -410,12 +410,7 @@ function requireRevision(ctx: SiteContext): string {
   return rev;
 }
 
-export const gitSite: SiteType = {
-  name: 'git',
-  hasSources: true,
-  tools: ['git'],
-  detect: (site) =>
-    site.startsWith('git+') || (/\.git\/?$/.test(site) && !/^[A-Za-z0-9]+\+/.test(site)),
+export const gitSite: SiteOperations = {
   async fetch(ctx) {
     const remote = gitRemote(ctx);
     const rev = requireRevision(ctx);

@@ -8,7 +8,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { pathExists } from '../util/fs.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { fetchOptions, isMissingTool, runFetch, siteSource, temporaryName } from './vcs-archive.ts';
 
 /** Plain output and no user aliases or defaults, whatever the user's hgrc says. */
@@ -33,12 +33,7 @@ async function hasRevision(ctx: SiteContext, repo: string, revision: string): Pr
   }
 }
 
-export const hgSite: SiteType = {
-  name: 'hg',
-  aliases: ['mercurial'],
-  hasSources: true,
-  tools: ['hg'],
-  detect: (site) => site.startsWith('hg+'),
+export const hgSite: SiteOperations = {
   async fetch(ctx) {
     const source = siteSource(ctx, ['hg+']);
     const repo = ctx.paths.cacheDir;

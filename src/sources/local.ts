@@ -1,13 +1,10 @@
 import { cp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import type { SiteType } from './types.ts';
+import type { SiteOperations } from './types.ts';
 
 /** Sources kept beside the definition, in `package/<pkg>/local/`. */
-export const localSite: SiteType = {
-  name: 'local',
-  hasSources: true,
-  detect: (site) => site === 'local',
+export const localSite: SiteOperations = {
   async fetch(ctx) {
     const dir = join(ctx.pkg.defDir, 'local');
     const info = await stat(dir).catch(() => undefined);

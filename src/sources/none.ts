@@ -1,9 +1,7 @@
-import type { SiteType } from './types.ts';
+import type { SiteOperations } from './types.ts';
 
 /** A virtual package: no sources, an empty build directory. */
-export const noneSite: SiteType = {
-  name: 'none',
-  hasSources: false,
+export const noneSite: SiteOperations = {
   async fetch() {},
   async extract() {},
 };

@@ -1,31 +1,85 @@
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { brzSite } from './brz.ts';
-import { cvsSite } from './cvs.ts';
-import { fileSite } from './file.ts';
-import { gitSite } from './git.ts';
-import { hgSite } from './hg.ts';
-import { localSite } from './local.ts';
-import { noneSite } from './none.ts';
-import { rsyncSite } from './rsync.ts';
-import { scpSite } from './scp.ts';
-import { svnSite } from './svn.ts';
-import type { SiteType } from './types.ts';
-import { urlSite } from './url.ts';
+import type { SiteInfo, SiteOperations, SiteType } from './types.ts';
 
-/** Every site type releng knows, in detection order. */
-const SITE_TYPES: SiteType[] = [
-  noneSite,
-  localSite,
-  fileSite,
-  gitSite,
-  urlSite,
-  hgSite,
-  svnSite,
-  brzSite,
-  cvsSite,
-  scpSite,
-  rsyncSite,
+/** A site type as the registry holds it: its info, and its implementation loaded on first use. */
+export interface RegisteredSite extends SiteInfo {
+  load(): Promise<SiteOperations>;
+}
+
+/**
+ * Every site type releng knows, in detection order: one line each. The
+ * implementations are imported only when a package of that type fetches or
+ * extracts (a run whose sources are all there loads none of them).
+ */
+const SITE_TYPES: RegisteredSite[] = [
+  { name: 'none', hasSources: false, load: async () => (await import('./none.ts')).noneSite },
+  {
+    name: 'local',
+    hasSources: true,
+    detect: (site) => site === 'local',
+    load: async () => (await import('./local.ts')).localSite,
+  },
+  {
+    name: 'file',
+    hasSources: true,
+    detect: (site) => site.startsWith('file+') || site.startsWith('file://'),
+    load: async () => (await import('./file.ts')).fileSite,
+  },
+  {
+    name: 'git',
+    hasSources: true,
+    tools: ['git'],
+    detect: (site) =>
+      site.startsWith('git+') || (/\.git\/?$/.test(site) && !/^[A-Za-z0-9]+\+/.test(site)),
+    load: async () => (await import('./git.ts')).gitSite,
+  },
+  { name: 'url', hasSources: true, load: async () => (await import('./url.ts')).urlSite },
+  {
+    name: 'hg',
+    aliases: ['mercurial'],
+    hasSources: true,
+    tools: ['hg'],
+    detect: (site) => site.startsWith('hg+'),
+    load: async () => (await import('./hg.ts')).hgSite,
+  },
+  {
+    name: 'svn',
+    aliases: ['subversion'],
+    hasSources: true,
+    tools: ['svn', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('svn+'),
+    load: async () => (await import('./svn.ts')).svnSite,
+  },
+  {
+    name: 'brz',
+    aliases: ['bzr', 'bazaar', 'breezy'],
+    hasSources: true,
+    tools: ['brz', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('brz+') || site.startsWith('bzr+'),
+    load: async () => (await import('./brz.ts')).brzSite,
+  },
+  {
+    name: 'cvs',
+    hasSources: true,
+    tools: ['cvs', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('cvs+') || site.startsWith(':pserver:'),
+    load: async () => (await import('./cvs.ts')).cvsSite,
+  },
+  {
+    name: 'scp',
+    hasSources: true,
+    tools: ['scp'],
+    detect: (site) => site.startsWith('scp+'),
+    load: async () => (await import('./scp.ts')).scpSite,
+  },
+  {
+    name: 'rsync',
+    hasSources: true,
+    tools: ['rsync', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('rsync+'),
+    load: async () => (await import('./rsync.ts')).rsyncSite,
+  },
 ];
 
 /** Site types later issues add; named so a project using one gets an honest error. */
@@ -35,7 +89,7 @@ const PLANNED: Record<string, (site: string) => boolean> = {
 
 /** Adds a site type (used by extensions). */
 export function registerSiteType(type: SiteType): void {
-  SITE_TYPES.push(type);
+  SITE_TYPES.push({ ...type, load: async () => type });
 }
 
 /** The VCS type of a site when none is given explicitly. */
@@ -46,8 +100,8 @@ export function detectVcsType(site: string | undefined): string {
   return 'url';
 }
 
-/** The implementation of a VCS type, or a clear error. */
-export function siteType(vcsType: string, pkg: string, file?: string): SiteType {
+/** The registered site type of a VCS type (implementation not loaded), or a clear error. */
+export function siteType(vcsType: string, pkg: string, file?: string): RegisteredSite {
   const found = SITE_TYPES.find((t) => t.name === vcsType || t.aliases?.includes(vcsType));
   if (found) return found;
   const known = [...SITE_TYPES.map((t) => t.name), ...Object.keys(PLANNED)];

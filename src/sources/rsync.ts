@@ -19,7 +19,7 @@
  */
 import { join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import {
   archiveSuffix,
   exportArchive,
@@ -66,11 +66,7 @@ export async function rsyncTarget(ctx: SiteContext): Promise<{ file: string; arc
     : { file: exportArchive(ctx), archive: false };
 }
 
-export const rsyncSite: SiteType = {
-  name: 'rsync',
-  hasSources: true,
-  tools: ['rsync', 'tar', 'gzip'],
-  detect: (site) => site.startsWith('rsync+'),
+export const rsyncSite: SiteOperations = {
   async fetch(ctx) {
     const source = siteSource(ctx, ['rsync+']);
     const options = rsyncOptions(ctx);

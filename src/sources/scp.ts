@@ -12,7 +12,7 @@
  * scp always runs with `BatchMode=yes`: it never asks for a password.
  */
 import { RelengError } from '../util/errors.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import {
   extractFetchedFile,
   fetchedFile,
@@ -49,11 +49,7 @@ function source(ctx: SiteContext): { source: string; remote: string } {
   return { source: value, remote };
 }
 
-export const scpSite: SiteType = {
-  name: 'scp',
-  hasSources: true,
-  tools: ['scp'],
-  detect: (site) => site.startsWith('scp+'),
+export const scpSite: SiteOperations = {
   async fetch(ctx) {
     const { source: from, remote } = source(ctx);
     const file = await fetchedFile(ctx, remote);

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { extractExport, fetchExport, fetchOptions, runFetch, siteSource } from './vcs-archive.ts';
 
 /** A revision `svn -r` accepts: a number, a keyword or a `{DATE}`. */
@@ -28,12 +28,7 @@ export function svnRevision(ctx: Pick<SiteContext, 'pkg'>): string {
   return bare;
 }
 
-export const svnSite: SiteType = {
-  name: 'svn',
-  aliases: ['subversion'],
-  hasSources: true,
-  tools: ['svn', 'tar', 'gzip'],
-  detect: (site) => site.startsWith('svn+'),
+export const svnSite: SiteOperations = {
   async fetch(ctx) {
     const source = siteSource(ctx, ['svn+']);
     const revision = svnRevision(ctx);

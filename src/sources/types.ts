@@ -44,10 +44,11 @@ export interface SiteContext {
 }
 
 /**
- * A way of getting sources (url, git, local, ...). Adding one is a module
- * implementing this plus one line in `sources/registry.ts`.
+ * What the engine knows about a site type before running it: enough to
+ * detect it, check its tools and print the right lines, without loading its
+ * implementation (a no-op run never loads one).
  */
-export interface SiteType {
+export interface SiteInfo {
   /** The VCS_TYPE value naming it (`git`, `url`, `local`, ...). */
   readonly name: string;
   /** Other VCS_TYPE spellings accepted for it (`bzr` for `brz`). */
@@ -58,6 +59,10 @@ export interface SiteType {
   readonly hasSources: boolean;
   /** Host tools this site type needs (checked before anything runs). */
   readonly tools?: readonly string[];
+}
+
+/** What a site type does: its module exports this. */
+export interface SiteOperations {
   /**
    * Brings the sources into `dl/` or `cache/`. Must be idempotent and cheap
    * when they are already there (offline re-runs), and must never leave a
@@ -67,3 +72,10 @@ export interface SiteType {
   /** Fills the (empty) build directory `ctx.paths.buildBaseDir` from what was fetched. */
   extract(ctx: SiteContext): Promise<void>;
 }
+
+/**
+ * A complete site type, as an extension registers it. Built-in ones are a
+ * module exporting the operations plus one line in `sources/registry.ts`
+ * holding the info and how to load the module.
+ */
+export interface SiteType extends SiteInfo, SiteOperations {}

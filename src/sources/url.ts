@@ -32,7 +32,7 @@ import {
   redactUrl,
   removeStalePartials,
 } from './download.ts';
-import type { SiteContext, SiteType } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 import { fetchOptions } from './vcs-archive.ts';
 import { verifyFile, verifySignature } from './verify.ts';
 
@@ -356,9 +356,7 @@ export async function extractCacheFile(ctx: SiteContext, file: string): Promise<
 }
 
 /** Sites that are URLs (the default type): http, https, ftp, file. */
-export const urlSite: SiteType = {
-  name: 'url',
-  hasSources: true,
+export const urlSite: SiteOperations = {
   async fetch(ctx) {
     const site = requireSite(ctx);
     const finalPath = await cacheFilePath(ctx, site);

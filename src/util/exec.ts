@@ -1,4 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+// child_process (with net and streams) is imported on first use: most runs
+// of a built project start no command.
+import type { ChildProcess } from 'node:child_process';
 import { RelengError } from './errors.ts';
 
 export interface ExecOptions {
@@ -50,12 +52,13 @@ export function execCapture(
   return execInternal(command, args, options, true);
 }
 
-function execInternal(
+async function execInternal(
   command: string,
   args: readonly string[],
   options: ExecOptions,
   captureStdout: boolean,
 ): Promise<string> {
+  const { spawn } = await import('node:child_process');
   const tool = resolveTool(command, options.overrideTools, options.env);
   const captured: Buffer[] = [];
   return new Promise((resolve, reject) => {

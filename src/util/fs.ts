@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -14,7 +13,7 @@ export async function writeFileAtomic(
   options: { durable?: boolean } = {},
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${path}.tmp-${process.pid}-${tmpSuffix()}`;
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(data);
@@ -62,4 +61,12 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+let tmpCounter = 0;
+
+/** Unique within this process (the pid makes it unique across processes); no crypto needed. */
+function tmpSuffix(): string {
+  tmpCounter++;
+  return `${tmpCounter.toString(36)}${Math.floor(Math.random() * 0x100000).toString(36)}`;
 }
