@@ -128,6 +128,45 @@ describe('python bridge', { timeout: 60_000 }, () => {
     });
   });
 
+  test("evalFiles: fresh scope per file, cwd per file, a failure is that file's result", async () => {
+    const dirA = fs.mkdtempSync(path.join(tmpRoot, 'many-a-'));
+    const dirB = fs.mkdtempSync(path.join(tmpRoot, 'many-b-'));
+    const a = write(
+      'a.rt',
+      "A_VALUE = MY_ENV + ':' + os.path.basename(os.getcwd())\nleak = 1\n",
+      dirA,
+    );
+    const b = write('b.rt', "B_VALUE = 2\nraise ValueError('bad b')\n", dirB);
+    const c = write(
+      'c.rt',
+      "releng_config(packages=['x'])\nC_SEES = 'leak' in globals() or 'B_VALUE' in globals()\n",
+      dirB,
+    );
+    const results = await bridge.evalFiles(
+      [
+        { file: a, cwd: dirA },
+        { file: b, cwd: dirB },
+        { file: c, cwd: dirB },
+      ],
+      { env: baseEnv({ MY_ENV: 'e' }) },
+    );
+    assert.equal(results.length, 3);
+    assert.deepEqual(results[0], {
+      ok: true,
+      value: { A_VALUE: `e:${path.basename(dirA)}`, leak: 1 },
+    });
+    assert.equal(results[1]!.ok, false);
+    const error = (results[1] as { error: PythonError }).error;
+    assert.ok(error instanceof PythonError);
+    assert.match(error.message, /bad b/);
+    assert.equal(error.file, b);
+    assert.equal(error.line, 2);
+    assert.deepEqual(results[2], {
+      ok: true,
+      value: { C_SEES: false, __releng_config__: { packages: ['x'] } },
+    });
+  });
+
   test('releng_config(**kw) is captured', async () => {
     const file = write(
       'releng-tool.rt',

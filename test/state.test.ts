@@ -28,4 +28,29 @@ describe('StageState', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('writes deferred records with the next record, or at close; a crash before loses only them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'releng-state-'));
+    try {
+      const base = join(dir, 'pkg-1.0');
+      const state = new StageState(base);
+      state.markDone('fetch', { durationMs: 0, defer: true });
+      state.markDone('extract', { durationMs: 0, defer: true });
+      assert.equal(state.isDone('extract'), true, 'this object knows at once');
+      // Not on disk yet: a process killed now would do fetch and extract again.
+      assert.equal(new StageState(base).isDone('fetch'), false);
+      state.markDone('patch', { durationMs: 1 });
+      const afterPatch = new StageState(base);
+      assert.deepEqual(
+        ['fetch', 'extract', 'patch'].map((s) => afterPatch.isDone(s)),
+        [true, true, true],
+      );
+      state.markDone('post', { durationMs: 0, defer: true });
+      assert.equal(new StageState(base).isDone('post'), false);
+      state.close();
+      assert.equal(new StageState(base).isDone('post'), true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -9,7 +9,6 @@ import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import type { CliArgs } from './args.ts';
-import { initProject } from './init.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
 
@@ -37,6 +36,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const sink = (e: RelengEvent) => reporter.handle(e);
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
+    reporter.flush();
     if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
     if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });
@@ -45,6 +45,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
 
   if (args.action === 'init') {
     try {
+      const { initProject } = await import('./init.ts');
       const files = await initProject(root);
       sink({ type: 'log', level: 'success', message: `created ${files.join(', ')} in ${root}` });
       return 0;
@@ -114,7 +115,11 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
               sink({ type: 'output', pkg: '(definitions)', stream, line });
             }
           }
-        : undefined,
+        : (chunk, stream) => {
+            // after what the reporter still holds, so lines keep their order
+            reporter.flush();
+            (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+          },
       useCache: !args.noCache,
       python: args.python,
     });
@@ -132,6 +137,11 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       localSources: modes.localSources,
       execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
       sink,
+      print: (text) => {
+        reporter.flush();
+        process.stdout.write(text);
+      },
+      beforeInheritedOutput: () => reporter.flush(),
       version,
       json: args.json,
       fromCache: loaded.fromCache,

@@ -124,7 +124,10 @@ export async function runPackage(
       }
       log.flush();
       const durationMs = nowMs() - started;
-      state.markDone(stage, { durationMs: Math.round(durationMs) });
+      // A stage that does nothing (no sources to fetch or extract, no post
+      // hook) is recorded with the next real one: losing it to a crash only
+      // means doing nothing again, and it saves a write per stage.
+      state.markDone(stage, { durationMs: Math.round(durationMs), defer: !visible });
       shared.ranThisRun.add(`${pkg.name}:${stage}`);
       if (visible) shared.sink({ type: 'stage-end', pkg: pkg.name, stage, durationMs });
     }

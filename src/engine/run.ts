@@ -60,6 +60,8 @@ export interface EngineOptions {
   execCommand?: string;
   /** Where `-printvars` and `printpkgs` print (defaults to stdout). */
   print?: (text: string) => void;
+  /** Called before a command writes straight to the terminal (`<pkg>-exec`), so queued lines come first. */
+  beforeInheritedOutput?: () => void;
 }
 
 /** Effective total job count. */
@@ -704,6 +706,7 @@ class Engine {
     );
     env.RELENG_EXEC = '1';
     const { spawn } = await import('node:child_process');
+    this.options.beforeInheritedOutput?.();
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn('/bin/sh', ['-c', command], {
         cwd: paths.buildDir,

@@ -63,9 +63,26 @@ export class StageState {
     return this.load().has(stage);
   }
 
-  /** Records a finished stage (one atomic append). */
-  markDone(stage: string, info: { durationMs: number }): void {
-    const line = `${stage} ${new Date().toISOString()} ${info.durationMs}\n`;
+  /** Lines of deferred stages, written with the next record or at close. */
+  #deferred = '';
+
+  /**
+   * Records a finished stage (one atomic append). With `defer`, the line
+   * waits for the next record or close(): for stages whose loss costs
+   * nothing (they did nothing, and the stages before them stay recorded).
+   */
+  markDone(stage: string, info: { durationMs: number; defer?: boolean }): void {
+    const line = `${this.#deferred}${stage} ${new Date().toISOString()} ${info.durationMs}\n`;
+    this.load().add(stage);
+    if (info.defer) {
+      this.#deferred = line;
+      return;
+    }
+    this.#deferred = '';
+    this.#append(line);
+  }
+
+  #append(line: string): void {
     if (this.#fd === undefined) {
       try {
         this.#fd = openSync(this.file, 'a');
@@ -76,13 +93,17 @@ export class StageState {
         this.#fd = openSync(this.file, 'a');
       }
     }
-    // One write(2) of one line on an O_APPEND descriptor: all of it or none.
+    // One write(2) of a few short lines on an O_APPEND descriptor: all of it or none.
     writeSync(this.#fd, line);
-    this.load().add(stage);
   }
 
-  /** Closes the journal (kept open across a package's stages: one open, not one per stage). */
+  /** Writes deferred records and closes the journal (kept open across a package's stages). */
   close(): void {
+    if (this.#deferred) {
+      const line = this.#deferred;
+      this.#deferred = '';
+      this.#append(line);
+    }
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
   }

@@ -148,13 +148,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       const d = defaults(settings);
       const packageDefs = await loadClosure(
         settings.packages,
-        (names) =>
-          Promise.all(
-            names.map(async (name) => {
-              const def = await legacy!.findRelengToolDefinition(packageDirs, name);
-              return def ? legacy!.loadRelengToolPackage(name, def, d, rt) : undefined;
-            }),
-          ),
+        (names) => legacy!.loadRelengToolPackages(names, packageDirs, d, rt),
         () => packageFolderNames(packageDirs),
       );
       project = { ...settings, packageDefs };

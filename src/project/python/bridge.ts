@@ -216,7 +216,7 @@ function partialPrefix(buf: Buffer, prefix: Buffer): number {
   return 0;
 }
 
-type Op = 'eval' | 'run' | 'call';
+type Op = 'eval' | 'evalMany' | 'run' | 'call';
 
 /** One request: queued, then running on a worker until result + both end markers arrive. */
 class Job {
@@ -320,17 +320,20 @@ class Job {
 
   setResult(msg: ControlMessage): void {
     this.result = msg;
-    // the end markers follow the result at once; never wait forever for lost ones
-    this.graceTimer ??= setTimeout(() => {
-      this.forceDrain();
-      this.maybeFinish();
-    }, END_MARKER_GRACE_MS);
     if (msg.streams?.stdout === false || msg.streams?.stderr === false) {
       // the worker could not write its end marker: do not wait for it
       if (msg.streams?.stderr === false) this.ended.stderr = true;
       if (msg.streams?.stdout === false) this.forceDrain();
     }
     this.maybeFinish();
+    // the end markers follow the result at once (usually they are already
+    // here); never wait forever for lost ones
+    if (!this.settled) {
+      this.graceTimer ??= setTimeout(() => {
+        this.forceDrain();
+        this.maybeFinish();
+      }, END_MARKER_GRACE_MS);
+    }
   }
 
   /** delivers everything held back (worker gone or markers missing) */
@@ -518,7 +521,10 @@ class Worker {
   run(job: Job): void {
     this.state = 'busy';
     this.job = job;
-    job.nonce = randomBytes(12).toString('hex');
+    // A random per-worker prefix plus a counter: unguessable enough that no
+    // script prints it by accident, without 800 calls into the RNG per build.
+    this.nonceCounter++;
+    job.nonce = `${this.noncePrefix}${this.nonceCounter.toString(16)}`;
     this.out.setNonce(job.nonce);
     this.err.setNonce(job.nonce);
     this.ref();
@@ -534,6 +540,9 @@ class Worker {
     });
   }
 
+  private readonly noncePrefix = randomBytes(9).toString('hex');
+  private nonceCounter = 0;
+
   /** The environment of the last request this worker was sent (it keeps a copy). */
   private lastEnv: Record<string, string> | undefined;
 
@@ -548,8 +557,8 @@ class Worker {
     if (!last) return { env };
     const set: Record<string, string> = {};
     const unset: string[] = [];
-    for (const [k, v] of Object.entries(env)) if (last[k] !== v) set[k] = v;
-    for (const k of Object.keys(last)) if (!(k in env)) unset.push(k);
+    for (const k in env) if (last[k] !== env[k]) set[k] = env[k]!;
+    for (const k in last) if (env[k] === undefined) unset.push(k);
     return { envDelta: { set, unset } };
   }
 
@@ -654,10 +663,15 @@ export class PythonBridge {
     this.maxWorkers = Math.max(1, Math.floor(options.workers ?? 1));
   }
 
-  /** starts the pool (one worker at once, to fail early without a usable python) */
+  /**
+   * Starts the pool: every worker at once (a worker takes ~50-100 ms to
+   * start, and a project that uses Python soon keeps them all busy), and
+   * waits for the first to be ready, so a missing or broken python fails here.
+   */
   static async start(options: PythonBridgeOptions = {}): Promise<PythonBridge> {
     const bridge = new PythonBridge(options);
     const first = bridge.spawnWorker();
+    for (let i = 1; i < bridge.maxWorkers; i++) bridge.spawnWorker();
     await new Promise<void>((resolve, reject) => {
       bridge.readyWaiters.push((error) => (error ? reject(error) : resolve()));
     }).catch(async (error: unknown) => {
@@ -702,6 +716,49 @@ export class PythonBridge {
       },
       options,
     ) as Promise<Record<string, unknown>>;
+  }
+
+  /**
+   * Evaluates several definition files in one request (each in a fresh
+   * scope, like evalFile); one result per file, failures included. The files
+   * are spread over the workers in contiguous chunks.
+   */
+  async evalFiles(
+    items: ReadonlyArray<{ file: string; cwd?: string }>,
+    options: EvalOptions = {},
+  ): Promise<
+    Array<{ ok: true; value: Record<string, unknown> } | { ok: false; error: PythonError }>
+  > {
+    const env = cleanEnv(options.env);
+    const chunks = Math.max(1, Math.min(this.maxWorkers, items.length));
+    const size = Math.ceil(items.length / chunks);
+    const parts: Array<Promise<unknown>> = [];
+    for (let i = 0; i < items.length; i += size) {
+      parts.push(
+        this.submit(
+          'evalMany',
+          {
+            items: items.slice(i, i + size).map((item) => ({
+              file: path.resolve(item.file),
+              cwd: item.cwd ? path.resolve(item.cwd) : undefined,
+            })),
+            globals: options.globals ?? {},
+            env,
+          },
+          options,
+        ),
+      );
+    }
+    const results = (await Promise.all(parts)).flat() as Array<{
+      ok: boolean;
+      value?: Record<string, unknown>;
+      error?: ErrorPayload;
+    }>;
+    return results.map((r, i) =>
+      r.ok
+        ? { ok: true as const, value: r.value ?? {} }
+        : { ok: false as const, error: toPythonError(r.error ?? {}, items[i]!.file) },
+    );
   }
 
   /** Runs a stage script; rejects with PythonError (exitCode set for non-zero exits). */
@@ -850,7 +907,9 @@ export class PythonBridge {
         return;
       }
       try {
-        JSON.stringify(payload);
+        // Only what callers pass through can fail to serialise (the
+        // environment is strings); the full message is built once, when sent.
+        JSON.stringify([payload.globals, payload.args]);
       } catch (error) {
         job.settled = true;
         reject(new PythonError(`cannot pass values to python: ${(error as Error).message}`));
@@ -896,8 +955,11 @@ export class PythonBridge {
 
 function cleanEnv(env: EnvMap | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env ?? {})) {
-    if (value !== undefined && value !== null) out[key] = String(value);
+  if (env === undefined) return out;
+  for (const key in env) {
+    const value = env[key];
+    if (value !== undefined && value !== null)
+      out[key] = typeof value === 'string' ? value : String(value);
   }
   return out;
 }

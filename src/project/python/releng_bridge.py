@@ -54,6 +54,7 @@ class _Worker:
     env_applied = None  # the str form of os.environ as last set by _set_environ
     env_bytes = None  # os.environ's bytes mapping right after that (detects changes by scripts)
     current = None  # the running request (_Request)
+    env_globals = None  # (env dict, its globals form), see _env_globals
     functions = {}
     next_function = 0
     python_paths = []  # sys.path registrations, shared by the pool
@@ -874,14 +875,26 @@ _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
+_EMPTY_ENV = {}
+
+
+def _env_globals(env):
+    # The environment as script globals (paths as RelengPath), computed once
+    # per environment: a batch of definitions shares one.
+    cached = _Worker.env_globals
+    if cached is not None and cached[0] is env:
+        return cached[1]
+    out = {}
+    for key, value in env.items():
+        if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
+            out[key] = RelengPath(value) if _is_path_name(key) else value
+    _Worker.env_globals = (env, out)
+    return out
 
 
 def _build_globals(file, msg, with_config):
     scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
-    injected = {}
-    for key, value in (msg.get('env') or {}).items():
-        if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
-            injected[key] = RelengPath(value) if _is_path_name(key) else value
+    injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
     for key, value in (msg.get('globals') or {}).items():
@@ -1073,6 +1086,32 @@ def _handle(msg):
                 if req.config is not None:
                     value['__releng_config__'] = _collect(req.config, {}, scope)
                 result['value'] = value
+        elif op == 'evalMany':
+            # Many definitions in one request (a frontier of the package
+            # graph): each gets a fresh scope; a failure is reported for its
+            # file and the others still run.
+            values = []
+            for item in msg.get('items') or []:
+                item_file = os.path.abspath(item['file'])
+                req.config = None
+                try:
+                    if item.get('cwd'):
+                        os.chdir(item['cwd'])
+                    scope, injected = _build_globals(item_file, msg, with_config=True)
+                    try:
+                        _exec_file(item_file, scope)
+                    except SystemExit as e:
+                        if not _is_success_exit(e):
+                            raise
+                    value = _collect(scope, injected, scope)
+                    if req.config is not None:
+                        value['__releng_config__'] = _collect(req.config, {}, scope)
+                    values.append({'ok': True, 'value': value})
+                except BaseException as e:  # noqa: B036 - one file's failure is its own result
+                    values.append({'ok': False, 'error': _describe(e, item_file)})
+                finally:
+                    _flush_std()
+            result['value'] = values
         elif op == 'call':
             fn = _Worker.functions.get(msg.get('ref'))
             if fn is None:

@@ -80,6 +80,31 @@ export class PythonRuntime {
     }
   }
 
+  /**
+   * Evaluates many definitions at once (one request per worker instead of
+   * one per file); a failure throws for the first failing file, in order.
+   */
+  async evaluateMany(
+    items: ReadonlyArray<{ file: string; cwd: string }>,
+  ): Promise<Array<Record<string, unknown>>> {
+    if (items.length === 0) return [];
+    const env = { ...processEnv(), ...this.options.variables };
+    let results: Awaited<ReturnType<PythonBridge['evalFiles']>>;
+    try {
+      results = await (await this.bridge()).evalFiles(items, {
+        globals: this.globals(this.options.variables),
+        env,
+        onOutput: this.options.output,
+      });
+    } catch (err) {
+      throw fromPythonError(err, items[0]!.file);
+    }
+    return results.map((r, i) => {
+      if (!r.ok) throw fromPythonError(r.error, items[i]!.file);
+      return r.value;
+    });
+  }
+
   /** A stage script as a StageAction. */
   action(file: string): StageAction {
     return {
@@ -235,7 +260,7 @@ function checkKind(value: unknown, kind: Kind, name: string, file: string, pkg?:
 
 /** Finds a releng-tool package definition: `<pkg>.rt`, `<pkg>.py` or `<pkg>`. */
 export async function findRelengToolDefinition(
-  packageDirs: string[],
+  packageDirs: readonly string[],
   name: string,
 ): Promise<string | undefined> {
   for (const dir of packageDirs) {
@@ -245,15 +270,38 @@ export async function findRelengToolDefinition(
   return undefined;
 }
 
-/** Loads one releng-tool package definition and finds its stage scripts. */
-export async function loadRelengToolPackage(
+/**
+ * Loads releng-tool packages by name (a frontier of the package graph): finds
+ * the definitions, evaluates them together, and finds their stage scripts.
+ * Undefined for a name without a definition.
+ */
+export async function loadRelengToolPackages(
+  names: readonly string[],
+  packageDirs: readonly string[],
+  defaults: PackageDefaults,
+  runtime: PythonRuntime,
+): Promise<Array<PackageModel | undefined>> {
+  const files = await Promise.all(names.map((n) => findRelengToolDefinition(packageDirs, n)));
+  const found = names.flatMap((name, i) => (files[i] ? [{ name, file: files[i]! }] : []));
+  const values = await runtime.evaluateMany(
+    found.map(({ file }) => ({ file, cwd: join(file, '..') })),
+  );
+  const models = await Promise.all(
+    found.map(({ name, file }, i) => relengToolPackage(name, file, values[i]!, defaults, runtime)),
+  );
+  const byName = new Map(found.map(({ name }, i) => [name, models[i]!]));
+  return names.map((name) => byName.get(name));
+}
+
+/** A package model from a definition's evaluated variables. */
+async function relengToolPackage(
   name: string,
   file: string,
+  values: Record<string, unknown>,
   defaults: PackageDefaults,
   runtime: PythonRuntime,
 ): Promise<PackageModel> {
   const defDir = join(file, '..');
-  const values = await runtime.evaluate(file, defDir);
   const key = packageKey(name);
   const raw: Record<string, unknown> = {};
   const passthrough: Record<string, unknown> = {};
