@@ -122,6 +122,53 @@ describe('releng-tool projects', () => {
     assert.match(e.stderr, /file: .*package\/b\/b-install:2/);
   });
 
+  it("runs a package's scripts back to back yet records, logs and resumes them stage by stage", async () => {
+    const root = await project({
+      'releng-tool.rt': `releng_config(packages=['a'])\n`,
+      'package/a/a.rt': `A_VERSION = '1'\n`,
+      'package/a/a-configure.rt': `print('configure ran')\nnote('configure note')\n`,
+      'package/a/a-build.rt': `print('build ran')\nif not os.path.exists(ROOT_DIR / 'fixed'):\n    raise RuntimeError('build broke')\n`,
+      'package/a/a-install.rt': `print('install ran')\nreleng_touch(TARGET_DIR / 'installed')\n`,
+    });
+    const r = await releng(['-R', root, '-j1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /package: a \(stage: build\)/);
+    assert.match(r.stderr, /file: .*package\/a\/a-build\.rt:3/);
+    // console lines in stage order, each stage's output after its line
+    const out = r.stdout.split('\n');
+    const at = (line: string) => out.indexOf(line);
+    assert.ok(at('configuring a...') < at('configure ran'), r.stdout);
+    assert.ok(at('configure ran') < at('building a...'), r.stdout);
+    assert.ok(at('building a...') < at('build ran'), r.stdout);
+    assert.equal(at('install ran'), -1, 'install must not run after a failed build');
+    assert.ok(!existsSync(join(root, 'output/target/installed')));
+    const log = await readFile(join(root, 'output/logs/a.log'), 'utf8');
+    assert.match(
+      log,
+      /---- configure\nconfigure ran\n\[note\] configure note\n---- build\nbuild ran\n/,
+    );
+    const journal = await readFile(join(root, 'output/build/a-1/.releng-state'), 'utf8');
+    assert.deepEqual(
+      journal
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+      ['fetch', 'extract', 'patch', 'configure'],
+    );
+    await cp(join(root, 'package/a/a.rt'), join(root, 'fixed'));
+    const again = await releng(['-R', root, '-j1']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /configure ran/);
+    assert.match(again.stdout, /build ran\n[^]*install ran/);
+    assert.ok(existsSync(join(root, 'output/target/installed')));
+    // -configure stops there: nothing after it runs, even though scripts are chained
+    await releng(['-R', root, 'a-clean']);
+    const only = await releng(['-R', root, '-j1', 'a-configure']);
+    assert.equal(only.code, 0, only.stderr);
+    assert.match(only.stdout, /configure ran/);
+    assert.doesNotMatch(only.stdout, /build ran/);
+  });
+
   it('rejects unknown releng_config keys with a suggestion', async () => {
     const root = await project({
       'releng-tool.rt': `releng_config(packages=[], sysroot_prefx='/usr')\n`,

@@ -167,6 +167,64 @@ describe('python bridge', { timeout: 60_000 }, () => {
     });
   });
 
+  test('runScripts: per-step output and logs, steps isolated, a failure stops the chain', async () => {
+    const dir = fs.mkdtempSync(path.join(tmpRoot, 'chain-'));
+    const marker = path.join(dir, 'third-ran');
+    const one = write(
+      'one.rt',
+      [
+        "print('one out')",
+        "import sys; sys.stderr.write('one err\\n')",
+        "note('one note')",
+        "os.environ['LEAKED'] = 'yes'",
+        "os.chdir('/')",
+        '',
+      ].join('\n'),
+      dir,
+    );
+    const two = write(
+      'two.rt',
+      [
+        "print('two out', os.environ.get('LEAKED'), os.getcwd() == MY_CWD)",
+        "releng_execute(['sh', '-c', 'echo two child'])",
+        '',
+      ].join('\n'),
+      dir,
+    );
+    const three = write('three.rt', "print('three')\nraise RuntimeError('three broke')\n", dir);
+    const four = write('four.rt', `open(${JSON.stringify(marker)}, 'w').close()\n`, dir);
+    const captures = [capture(), capture(), capture(), capture()];
+    const promises = bridge.runScripts(
+      [one, two, three, four].map((file, i) => ({
+        file,
+        cwd: dir,
+        onOutput: captures[i]!.onOutput,
+        onLog: captures[i]!.onLog,
+      })),
+      { env: baseEnv({ MY_CWD: dir }) },
+    );
+    const settled = await Promise.allSettled(promises);
+    assert.deepEqual(
+      settled.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'rejected'],
+    );
+    assert.equal(captures[0]!.stdout, 'one out\n');
+    assert.equal(captures[0]!.stderr, 'one err\n');
+    assert.deepEqual(captures[0]!.logs, [['note', 'one note']]);
+    // os.environ and the working directory start fresh for every step
+    assert.equal(captures[1]!.stdout, 'two out None True\ntwo child\n');
+    assert.deepEqual(captures[1]!.logs, []);
+    assert.equal(captures[2]!.stdout, 'three\n');
+    const error = (settled[2] as PromiseRejectedResult).reason as PythonError;
+    assert.ok(error instanceof PythonError);
+    assert.match(error.message, /three broke/);
+    assert.equal(error.file, three);
+    assert.equal(error.line, 2);
+    assert.match(String((settled[3] as PromiseRejectedResult).reason), /not run/);
+    assert.equal(fs.existsSync(marker), false, 'a step after a failure never runs');
+    assert.equal(captures[3]!.stdout, '');
+  });
+
   test('releng_config(**kw) is captured', async () => {
     const file = write(
       'releng-tool.rt',

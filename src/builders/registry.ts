@@ -14,7 +14,11 @@ export interface RegisteredPackageType extends PackageTypeInfo {
 const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
   (
     [
-      { name: 'script', load: async () => (await import('./script.ts')).scriptType },
+      {
+        name: 'script',
+        hooksOnly: true,
+        load: async () => (await import('./script.ts')).scriptType,
+      },
       {
         name: 'autotools',
         tools: ['make'],

@@ -16,6 +16,12 @@ export interface PackageTypeInfo {
   readonly name: string;
   /** Host tools the type needs (checked before anything runs). */
   readonly tools?: readonly string[];
+  /**
+   * True when its configure, build and install steps do nothing but run the
+   * package's own hooks (the `script` type): the engine may then start those
+   * hooks back to back in one go.
+   */
+  readonly hooksOnly?: boolean;
 }
 
 /** How a package type configures, builds and installs: its module exports this. */

@@ -106,7 +106,11 @@ export async function runPackage(
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }
-      if (shared.stopped()) return;
+      // A stage already started as part of a chain is running: it finishes
+      // and is recorded, like any running stage when another package fails.
+      const prefetched = tools.chained?.has(stage) === true;
+      if (shared.stopped() && !prefetched) return;
+      if (!prefetched) startChain(stage, shared, run, tools, last);
       const visible = isVisible(stage, pkg, site);
       const started = nowMs();
       if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
@@ -133,8 +137,87 @@ export async function runPackage(
     }
   } finally {
     state.close();
+    // Output of chained steps the engine never reached (a failure stopped
+    // the loop) still belongs in the log.
+    for (const step of tools.chained?.values() ?? []) step.gate.open();
     await log.close();
   }
+}
+
+/** A step of a chain: its promise, and its output held until the engine reaches its stage. */
+interface ChainedStep {
+  promise: Promise<void>;
+  gate: OutputGate;
+}
+
+/**
+ * Holds a chained step's output and messages until the engine reaches the
+ * step's stage (and has written its stage line), then passes them on.
+ */
+class OutputGate {
+  #held: Array<() => void> | undefined = [];
+
+  wrap(io: StageIO): StageIO {
+    return {
+      output: (chunk, stream) => this.#pass(() => io.output(chunk, stream)),
+      log: (level, message) => this.#pass(() => io.log(level, message)),
+    };
+  }
+
+  #pass(deliver: () => void): void {
+    if (this.#held) this.#held.push(deliver);
+    else deliver();
+  }
+
+  open(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    for (const deliver of held ?? []) deliver();
+  }
+}
+
+const CHAINABLE: ReadonlySet<string> = new Set(['configure', 'build', 'install']);
+
+/**
+ * When the package's type only runs hooks and the hooks of this stage and the
+ * next ones that will run share a runner that can chain (releng-tool Python
+ * scripts), starts them all at once: one round trip to the runner instead of
+ * one per stage. The engine still goes through the stages one by one, awaits
+ * each step, and records it when it succeeded.
+ */
+function startChain(
+  stage: StageName | 'bootstrap',
+  shared: PackageRunShared,
+  run: PackageRun,
+  tools: StageTools,
+  last: number,
+): void {
+  const { pkg } = run;
+  const first = pkg.hooks[stage as HookStage];
+  if (!tools.builder.hooksOnly || !CHAINABLE.has(stage) || !first?.runChain) return;
+  const stages: HookStage[] = [];
+  for (const next of PIPELINE.slice(PIPELINE.indexOf(stage), last + 1)) {
+    if (!CHAINABLE.has(next)) break;
+    const ran = shared.ranThisRun.has(`${pkg.name}:${next}`);
+    if ((!shared.force || ran) && tools.state.isDone(next)) continue;
+    const action = pkg.hooks[next as HookStage];
+    if (!action) continue;
+    if (action.runChain !== first.runChain) break;
+    stages.push(next as HookStage);
+  }
+  if (stages.length < 2) return;
+  const gates = stages.map(() => new OutputGate());
+  const steps = stages.map((s, i) => {
+    const ctx = stageContext(s, shared, run, tools.log);
+    return { action: pkg.hooks[s]!, ctx: { ...ctx, io: gates[i]!.wrap(ctx.io) } };
+  });
+  const promises = first.runChain(steps);
+  tools.chained = new Map();
+  stages.forEach((s, i) => {
+    // A step after a failed one rejects as not run; nobody awaits it.
+    promises[i]!.catch(() => {});
+    tools.chained!.set(s, { promise: promises[i]!, gate: gates[i]! });
+  });
 }
 
 function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): boolean {
@@ -150,6 +233,8 @@ interface StageTools {
   log: PackageLog;
   site: RegisteredSite;
   builder: RegisteredPackageType;
+  /** Stages started together by startChain. */
+  chained?: Map<string, ChainedStep>;
 }
 
 async function runStage(
@@ -183,12 +268,12 @@ async function runStage(
           log: (line) => tools.log.note(line, true),
         });
       }
-      await runHook(stage, shared, run, tools.log);
+      await runHook(stage, shared, run, tools);
       return;
     case 'bootstrap':
     case 'post':
       ensureBuildDir(paths, tools);
-      await runHook(stage, shared, run, tools.log);
+      await runHook(stage, shared, run, tools);
       return;
     default: {
       ensureBuildDir(paths, tools);
@@ -205,7 +290,7 @@ async function runStage(
         pkg,
         project: shared.project,
         stage: stageContext(stage, shared, run, tools.log),
-        runHook: () => runHook(stage, shared, run, tools.log),
+        runHook: () => runHook(stage, shared, run, tools),
       });
     }
   }
@@ -275,13 +360,10 @@ function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
 
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */
 async function emptyBuildDir(dir: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir);
-  } catch {
-    await mkdir(dir, { recursive: true });
-    return;
-  }
+  // mkdir says whether it created the folder: a new one is empty (one call
+  // instead of a failed readdir plus mkdir on a first build).
+  if ((await mkdir(dir, { recursive: true })) !== undefined) return;
+  const entries = await readdir(dir);
   for (const entry of entries) {
     if (entry !== STATE_FILE) await rm(join(dir, entry), { recursive: true, force: true });
   }
@@ -291,12 +373,18 @@ async function runHook(
   stage: HookStage,
   shared: PackageRunShared,
   run: PackageRun,
-  log: PackageLog,
+  tools: StageTools,
 ): Promise<boolean> {
   const action = run.pkg.hooks[stage];
   if (!action) return false;
   try {
-    await action.run(stageContext(stage, shared, run, log));
+    const chained = tools.chained?.get(stage);
+    if (chained) {
+      chained.gate.open();
+      await chained.promise;
+    } else {
+      await action.run(stageContext(stage, shared, run, tools.log));
+    }
   } catch (err) {
     throw asRelengError(err, { file: action.file });
   }

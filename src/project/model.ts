@@ -41,6 +41,15 @@ export interface StageAction {
   /** The file that defines it (for messages). */
   file: string;
   run(ctx: StageRunContext): Promise<void>;
+  /**
+   * Optional: runs several actions of the same runner back to back in one
+   * go (the engine chains a package's consecutive hook-only stages when
+   * every action has the same `runChain`). One promise per step, in order;
+   * a step runs only if the one before it succeeded.
+   */
+  runChain?: (
+    steps: ReadonlyArray<{ action: StageAction; ctx: StageRunContext }>,
+  ) => Array<Promise<void>>;
 }
 
 /** Where a running action sends its output and messages. */

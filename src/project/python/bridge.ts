@@ -49,6 +49,22 @@ interface RequestHandlers {
   onLog?: LogHandler;
 }
 
+/** One script of a chain (runScripts). */
+export interface ChainStep extends RequestHandlers {
+  file: string;
+  cwd: string;
+}
+
+/** A chain step's state on the Node side. */
+interface StepState {
+  handlers: RequestHandlers;
+  file: string;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  result?: ControlMessage;
+  settled: boolean;
+}
+
 export interface EvalOptions extends RequestHandlers {
   /** extra globals (names ending in `_DIR`, and `PREFIX`, become path strings) */
   globals?: Record<string, unknown>;
@@ -125,8 +141,10 @@ interface ErrorPayload {
 }
 
 interface ControlMessage {
-  type: 'ready' | 'log' | 'result';
+  type: 'ready' | 'log' | 'result' | 'step';
   id?: number | null;
+  /** a chain step's position (type 'step') */
+  index?: number;
   pid?: number;
   version?: string;
   level?: LogLevel;
@@ -216,7 +234,7 @@ function partialPrefix(buf: Buffer, prefix: Buffer): number {
   return 0;
 }
 
-type Op = 'eval' | 'evalMany' | 'run' | 'call';
+type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call';
 
 /** One request: queued, then running on a worker until result + both end markers arrive. */
 class Job {
@@ -237,6 +255,10 @@ class Job {
   private queue: StreamItem[] = [];
   private logs = new Map<number, ControlMessage>();
   private graceTimer: NodeJS.Timeout | undefined;
+  /** A chain's steps, and which step each stream's output currently belongs to. */
+  steps: StepState[] | undefined;
+  private readonly stepAt = { stdout: 0, stderr: 0 };
+  private nextStep = 0;
 
   constructor(
     bridge: PythonBridge,
@@ -259,7 +281,8 @@ class Job {
 
   output(buf: Buffer, stream: OutputStream): void {
     if (buf.length === 0) return;
-    this.bridge.deliverOutput(buf, stream, this.handlers.onOutput);
+    const handlers = this.steps?.[this.stepAt[stream]]?.handlers ?? this.handlers;
+    this.bridge.deliverOutput(buf, stream, handlers.onOutput);
   }
 
   /** an item from the worker's stdout/stderr while this job owns it */
@@ -267,6 +290,8 @@ class Job {
     if (stream === 'stderr') {
       if (item.kind === 'marker') {
         if (item.tag === 'end') this.ended.stderr = true;
+        else if (item.tag.startsWith('s')) this.stepAt.stderr = Number(item.tag.slice(1));
+        this.settleSteps();
       } else this.output(item.buf, 'stderr');
       this.maybeFinish();
       return;
@@ -281,6 +306,10 @@ class Job {
       this.output(item.buf, 'stdout');
     } else if (item.tag === 'end') {
       this.ended.stdout = true;
+      this.settleSteps();
+    } else if (item.tag.startsWith('s')) {
+      this.stepAt.stdout = Number(item.tag.slice(1));
+      this.settleSteps();
     } else if (item.tag.startsWith('l')) {
       const seq = Number(item.tag.slice(1));
       const log = this.logs.get(seq);
@@ -315,7 +344,52 @@ class Job {
   }
 
   private deliverLog(msg: ControlMessage): void {
-    this.bridge.deliverLog(msg.level ?? 'log', msg.message ?? '', this.handlers.onLog);
+    const handlers = this.steps?.[this.stepAt.stdout]?.handlers ?? this.handlers;
+    this.bridge.deliverLog(msg.level ?? 'log', msg.message ?? '', handlers.onLog);
+  }
+
+  /** a chain step ended in the worker (its output may still be in transit) */
+  stepResult(msg: ControlMessage): void {
+    const step = this.steps?.[msg.index ?? -1];
+    if (!step || step.result) return;
+    step.result = msg;
+    this.settleSteps();
+  }
+
+  /**
+   * Settles chain steps in order, each once the worker reported it and both
+   * streams have moved past its output (so its promise resolves after every
+   * byte it printed was delivered).
+   */
+  private settleSteps(): void {
+    const steps = this.steps;
+    if (!steps) return;
+    while (this.nextStep < steps.length) {
+      const i = this.nextStep;
+      const step = steps[i]!;
+      const passed = (stream: OutputStream) => this.ended[stream] || this.stepAt[stream] > i;
+      if (!step.result || !passed('stdout') || !passed('stderr')) return;
+      if (this.blockedOn !== null && !this.ended.stdout && this.stepAt.stdout <= i) return;
+      this.nextStep++;
+      step.settled = true;
+      if (step.result.ok) step.resolve();
+      else step.reject(toPythonError(step.result.error ?? {}, step.file));
+    }
+  }
+
+  /** the chain is over: steps never reported did not run */
+  private settleRemainingSteps(error: Error | null): void {
+    for (const step of this.steps ?? []) {
+      if (step.settled) continue;
+      step.settled = true;
+      step.reject(
+        error ??
+          new PythonError(`not run: an earlier script of the chain failed (${step.file})`, {
+            file: step.file,
+            pythonType: 'ChainSkipped',
+          }),
+      );
+    }
   }
 
   setResult(msg: ControlMessage): void {
@@ -367,6 +441,10 @@ class Job {
     if (this.settled) return;
     this.settled = true;
     if (this.graceTimer) clearTimeout(this.graceTimer);
+    if (this.steps) {
+      this.settleSteps();
+      this.settleRemainingSteps(error);
+    }
     if (error) this.reject(error);
     else this.resolve(value);
     this.bridge.jobSettled(this);
@@ -510,6 +588,10 @@ class Worker {
     if (msg.type === 'log') {
       if (job && msg.id === job.id) job.log(msg);
       else this.bridge.deliverLog(msg.level ?? 'log', msg.message ?? '', undefined);
+      return;
+    }
+    if (msg.type === 'step') {
+      if (job && msg.id === job.id) job.stepResult(msg);
       return;
     }
     if (msg.type === 'result' && job && msg.id === job.id) {
@@ -775,6 +857,49 @@ export class PythonBridge {
     );
   }
 
+  /**
+   * Runs several stage scripts back to back in one request (one round trip
+   * instead of one per script), with one environment and set of globals.
+   * Each step gets its own output handlers and its own promise, which settles
+   * once the step ended and all of its output was delivered; a step runs only
+   * if the one before succeeded (later ones reject as not run).
+   */
+  runScripts(
+    steps: readonly ChainStep[],
+    options: { env: EnvMap; globals?: Record<string, unknown> },
+  ): Array<Promise<void>> {
+    const states: StepState[] = [];
+    const promises = steps.map(
+      (step) =>
+        new Promise<void>((resolve, reject) => {
+          states.push({
+            handlers: { onOutput: step.onOutput, onLog: step.onLog },
+            file: path.resolve(step.file),
+            resolve,
+            reject,
+            settled: false,
+          });
+        }),
+    );
+    const whole = this.submit(
+      'runChain',
+      {
+        steps: steps.map((step) => ({
+          file: path.resolve(step.file),
+          cwd: path.resolve(step.cwd),
+        })),
+        globals: options.globals ?? {},
+        env: cleanEnv(options.env),
+      },
+      {},
+      undefined,
+      states,
+    );
+    // Failures reach the caller through the steps' promises.
+    whole.catch(() => {});
+    return promises;
+  }
+
   /** Calls a Python function returned by evalFile (on the worker that holds it). */
   callFunction(
     ref: PyFunctionRef,
@@ -891,6 +1016,7 @@ export class PythonBridge {
     payload: Record<string, unknown>,
     handlers: RequestHandlers,
     affinity?: Worker,
+    steps?: StepState[],
   ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       const job = new Job(
@@ -901,9 +1027,9 @@ export class PythonBridge {
         { resolve, reject },
         affinity,
       );
+      job.steps = steps;
       if (this.closing) {
-        job.settled = true;
-        reject(new PythonError('python bridge closed'));
+        job.settle(new PythonError('python bridge closed'));
         return;
       }
       try {
@@ -911,8 +1037,7 @@ export class PythonBridge {
         // environment is strings); the full message is built once, when sent.
         JSON.stringify([payload.globals, payload.args]);
       } catch (error) {
-        job.settled = true;
-        reject(new PythonError(`cannot pass values to python: ${(error as Error).message}`));
+        job.settle(new PythonError(`cannot pass values to python: ${(error as Error).message}`));
         return;
       }
       this.queue.push(job);

@@ -1071,7 +1071,7 @@ def _handle(msg):
     if file:
         file = os.path.abspath(file)
     try:
-        _prepare_env(msg, replace=(op == 'run'))
+        _prepare_env(msg, replace=(op == 'run' or op == 'runChain'))
         if msg.get('cwd'):
             os.chdir(msg['cwd'])
         if op == 'eval' or op == 'run':
@@ -1086,6 +1086,44 @@ def _handle(msg):
                 if req.config is not None:
                     value['__releng_config__'] = _collect(req.config, {}, scope)
                 result['value'] = value
+        elif op == 'runChain':
+            # A package's consecutive stage scripts in one request: each step
+            # starts from the request's environment, working directory and
+            # standard streams, as separate requests would; a 's<i>' marker on
+            # both streams starts step i's output, and a 'step' message
+            # reports each step as it ends. The first failure ends the chain.
+            for index, step in enumerate(msg.get('steps') or []):
+                step_file = os.path.abspath(step['file'])
+                if index > 0:
+                    _flush_std()
+                    _restore_fds()
+                    _restore()
+                    _prepare_env(msg, replace=True)
+                    for entry in req.new_env_paths:
+                        _apply_env_path(entry['path'], entry.get('prepend'))
+                    _flush_std()
+                    with _Worker.lock:
+                        for fd in (1, 2):
+                            try:
+                                _write_all(fd, _marker(req.nonce, 's%d' % index))
+                            except OSError:
+                                pass
+                try:
+                    if step.get('cwd'):
+                        os.chdir(step['cwd'])
+                    scope, injected = _build_globals(step_file, msg, with_config=False)
+                    try:
+                        _exec_file(step_file, scope)
+                    except SystemExit as e:
+                        if not _is_success_exit(e):
+                            raise
+                except BaseException as e:  # noqa: B036 - reported as this step's failure
+                    _flush_std()
+                    _send({'type': 'step', 'id': req.id, 'index': index, 'ok': False,
+                           'error': _describe(e, step_file)})
+                    break
+                _flush_std()
+                _send({'type': 'step', 'id': req.id, 'index': index, 'ok': True})
         elif op == 'evalMany':
             # Many definitions in one request (a frontier of the package
             # graph): each gets a fresh scope; a failure is reported for its

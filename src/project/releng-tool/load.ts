@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
-import type { HookStage, PackageModel, ProjectModel, StageAction } from '../model.ts';
+import type {
+  HookStage,
+  PackageModel,
+  ProjectModel,
+  StageAction,
+  StageRunContext,
+} from '../model.ts';
 import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
@@ -105,17 +111,47 @@ export class PythonRuntime {
     });
   }
 
+  /**
+   * Runs a package's consecutive stage scripts in one bridge request: the
+   * engine gives every script of one package the same environment and
+   * working directory, so only the file and the output handlers differ.
+   */
+  readonly #runChain = (
+    steps: ReadonlyArray<{ action: StageAction; ctx: StageRunContext }>,
+  ): Array<Promise<void>> => {
+    const first = steps[0]!.ctx;
+    const started = this.bridge().then((bridge) =>
+      bridge.runScripts(
+        steps.map(({ action, ctx }) => ({
+          file: action.file,
+          cwd: ctx.cwd,
+          onOutput: (chunk, stream) => ctx.io.output(chunk, stream),
+          onLog: (level, message) => ctx.io.log(level === 'err' ? 'error' : level, message),
+        })),
+        { env: first.env, globals: this.globals() },
+      ),
+    );
+    return steps.map(({ action }, i) =>
+      started
+        .then((promises) => promises[i]!)
+        .catch((err: unknown) => {
+          throw fromPythonError(err, action.file);
+        }),
+    );
+  };
+
   /** A stage script as a StageAction. */
   action(file: string): StageAction {
     return {
       kind: 'python',
       file,
+      runChain: this.#runChain,
       run: async (ctx) => {
         try {
           await (await this.bridge()).runScript(file, {
             // The bridge exposes env as globals itself; sending it twice doubled each request.
             globals: this.globals(),
-            env: { ...ctx.env },
+            env: ctx.env,
             cwd: ctx.cwd,
             onOutput: (chunk, stream) => ctx.io.output(chunk, stream),
             onLog: (level, message) => ctx.io.log(level === 'err' ? 'error' : level, message),
