@@ -19,7 +19,7 @@
 // the runner waits (up to --quiet-wait seconds, default 60) until other
 // processes use less than --quiet (default 0.25) of the CPUs, since a busy
 // shared machine inflates wall times.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -407,8 +407,12 @@ async function runScenario(
     }
     for (const t of tools) {
       if (t.failure) continue;
-      busiest = Math.max(busiest, await waitForQuiet(options));
+      // Removing the last run's output leaves the kernel writing back and
+      // freeing thousands of inodes for a while; sync and the quiet wait let
+      // that finish, so it does not land on the next tool's first run.
       await rm(join(root, 'output'), { recursive: true, force: true });
+      spawnSync('sync');
+      busiest = Math.max(busiest, await waitForQuiet(options));
       if (!(await run(t, 'first', rep))) continue;
       if (!(await run(t, 'rerun1', rep))) continue;
       let ok = true;

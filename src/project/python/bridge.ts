@@ -125,6 +125,8 @@ const EXIT_DRAIN_MS = 250;
 const MAX_MARKER_TAG = 64;
 /** how long after its result a request waits for its output end markers */
 const END_MARKER_GRACE_MS = 10_000;
+/** How long a request waits for a busy pool before another worker starts. */
+const GROW_AFTER_MS = 25;
 
 interface PathEntry {
   path: string;
@@ -248,6 +250,8 @@ class Job {
   private readonly resolve: (value: unknown) => void;
   private readonly reject: (error: Error) => void;
   nonce = '';
+  /** When the request was queued (the pool grows when requests wait). */
+  readonly queuedAt = Date.now();
   settled = false;
   result: ControlMessage | undefined;
   private ended = { stdout: false, stderr: false };
@@ -746,14 +750,13 @@ export class PythonBridge {
   }
 
   /**
-   * Starts the pool: every worker at once (a worker takes ~50-100 ms to
-   * start, and a project that uses Python soon keeps them all busy), and
-   * waits for the first to be ready, so a missing or broken python fails here.
+   * Starts the pool with one worker and waits for it, so a missing or broken
+   * python fails here. More workers start when requests have to wait (see
+   * pump).
    */
   static async start(options: PythonBridgeOptions = {}): Promise<PythonBridge> {
     const bridge = new PythonBridge(options);
     const first = bridge.spawnWorker();
-    for (let i = 1; i < bridge.maxWorkers; i++) bridge.spawnWorker();
     await new Promise<void>((resolve, reject) => {
       bridge.readyWaiters.push((error) => (error ? reject(error) : resolve()));
     }).catch(async (error: unknown) => {
@@ -803,7 +806,7 @@ export class PythonBridge {
   /**
    * Evaluates several definition files in one request (each in a fresh
    * scope, like evalFile); one result per file, failures included. The files
-   * are spread over the workers in contiguous chunks.
+   * are spread over the live workers in contiguous chunks.
    */
   async evalFiles(
     items: ReadonlyArray<{ file: string; cwd?: string }>,
@@ -812,7 +815,10 @@ export class PythonBridge {
     Array<{ ok: true; value: Record<string, unknown> } | { ok: false; error: PythonError }>
   > {
     const env = cleanEnv(options.env);
-    const chunks = Math.max(1, Math.min(this.maxWorkers, items.length));
+    // One chunk per live worker: a second worker would cost more to start
+    // than the definitions take to evaluate (~0.3 ms each).
+    const alive = this.workers.filter((w) => w.state === 'idle' || w.state === 'busy').length;
+    const chunks = Math.max(1, Math.min(alive, items.length));
     const size = Math.ceil(items.length / chunks);
     const parts: Array<Promise<unknown>> = [];
     for (let i = 0; i < items.length; i += size) {
@@ -933,6 +939,7 @@ export class PythonBridge {
    */
   async close(options: { force?: boolean } = {}): Promise<void> {
     this.closing = true;
+    if (this.growTimer) clearTimeout(this.growTimer);
     for (const job of this.queue.splice(0)) job.settle(new PythonError('python bridge closed'));
     const workers = [...this.workers];
     for (const worker of workers) {
@@ -1069,13 +1076,32 @@ export class PythonBridge {
         i++;
       }
     }
-    const waiting = this.queue.filter((j) => !j.affinity).length;
+    // The pool grows when requests wait: at once when no worker is alive,
+    // otherwise once the oldest has waited GROW_AFTER_MS. Starting a worker
+    // costs 50-100 ms of CPU; short requests (no-op scripts, definitions)
+    // are served faster by the workers already there, while long ones
+    // (real builds) soon make the next request wait long enough.
+    const waiting = this.queue.filter((j) => !j.affinity);
+    if (waiting.length === 0) return;
     const starting = this.workers.filter((w) => w.state === 'starting').length;
+    const alive = this.workers.length - starting;
     let spawnable = this.maxWorkers - this.workers.length;
-    for (let need = waiting - starting; need > 0 && spawnable > 0; need--, spawnable--) {
-      this.spawnWorker();
+    let need = waiting.length - starting;
+    if (alive > 0) {
+      const waited = Date.now() - waiting[0]!.queuedAt;
+      if (waited < GROW_AFTER_MS) {
+        this.growTimer ??= setTimeout(() => {
+          this.growTimer = undefined;
+          this.pump();
+        }, GROW_AFTER_MS - waited);
+        this.growTimer.unref();
+        return;
+      }
     }
+    for (; need > 0 && spawnable > 0; need--, spawnable--) this.spawnWorker();
   }
+
+  private growTimer: NodeJS.Timeout | undefined;
 }
 
 function cleanEnv(env: EnvMap | undefined): Record<string, string> {
