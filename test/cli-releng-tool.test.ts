@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeProject, REPO, releng, removeProject } from './helpers.ts';
@@ -167,6 +167,29 @@ describe('releng-tool projects', () => {
     assert.equal(only.code, 0, only.stderr);
     assert.match(only.stdout, /configure ran/);
     assert.doesNotMatch(only.stdout, /build ran/);
+  });
+
+  it('names a missing or broken --python clearly (the worker is started before the project loads)', async () => {
+    const root = await project({
+      'releng-tool.rt': `releng_config(packages=['a'])\n`,
+      'package/a/a.rt': `A_VERSION = '1'\n`,
+    });
+    const missing = await releng(['-R', root, '--python', join(root, 'no-such-python')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /python interpreter not found: .*no-such-python/);
+    const broken = join(root, 'broken-python');
+    await writeFile(broken, '#!/bin/sh\necho "this python is broken" >&2\nexit 3\n', {
+      mode: 0o755,
+    });
+    const failed = await releng(['-R', root, '--python', broken]);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stderr,
+      /python worker failed to start .*exit code 3.*this python is broken/s,
+    );
+    // and with a working one the same project builds (the failed starts left nothing behind)
+    const ok = await releng(['-R', root]);
+    assert.equal(ok.code, 0, ok.stderr);
   });
 
   it('rejects unknown releng_config keys with a suggestion', async () => {

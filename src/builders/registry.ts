@@ -17,23 +17,39 @@ const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
       {
         name: 'script',
         hooksOnly: true,
-        load: async () => (await import('./script.ts')).scriptType,
+        load: once(async () => (await import('./script.ts')).scriptType),
       },
       {
         name: 'autotools',
         tools: ['make'],
-        load: async () => (await import('./autotools.ts')).autotoolsType,
+        load: once(async () => (await import('./autotools.ts')).autotoolsType),
       },
-      { name: 'cmake', tools: ['cmake'], load: async () => (await import('./cmake.ts')).cmakeType },
-      { name: 'make', tools: ['make'], load: async () => (await import('./make.ts')).makeType },
+      {
+        name: 'cmake',
+        tools: ['cmake'],
+        load: once(async () => (await import('./cmake.ts')).cmakeType),
+      },
+      {
+        name: 'make',
+        tools: ['make'],
+        load: once(async () => (await import('./make.ts')).makeType),
+      },
       {
         name: 'meson',
         tools: ['meson', 'ninja'],
-        load: async () => (await import('./meson.ts')).mesonType,
+        load: once(async () => (await import('./meson.ts')).mesonType),
       },
-      { name: 'cargo', tools: ['cargo'], load: async () => (await import('./cargo.ts')).cargoType },
-      { name: 'python', load: async () => (await import('./python.ts')).pythonType },
-      { name: 'scons', tools: ['scons'], load: async () => (await import('./scons.ts')).sconsType },
+      {
+        name: 'cargo',
+        tools: ['cargo'],
+        load: once(async () => (await import('./cargo.ts')).cargoType),
+      },
+      { name: 'python', load: once(async () => (await import('./python.ts')).pythonType) },
+      {
+        name: 'scons',
+        tools: ['scons'],
+        load: once(async () => (await import('./scons.ts')).sconsType),
+      },
     ] satisfies RegisteredPackageType[]
   ).map((t) => [t.name, t]),
 );
@@ -66,4 +82,13 @@ export function packageType(name: string, pkg: string, file?: string): Registere
 /** Names of every known type (for validation messages). */
 export function packageTypeNames(): string[] {
   return [...new Set([...PACKAGE_TYPES.keys(), ...PLANNED])];
+}
+
+/** A loader that imports once: later calls get the same promise (no trip through the module loader per package). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
 }

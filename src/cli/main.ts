@@ -36,6 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   // Everything below loads lazily so --version and --help stay fast.
+  const root = resolve(args.rootDir ?? process.cwd());
+  const { prestartPython } = await import('./prestart.ts');
+  await prestartPython(args, root);
   const { runCli } = await import('./run-cli.ts');
-  return runCli(args, resolve(args.rootDir ?? process.cwd()));
+  return runCli(args, root);
 }

@@ -22,6 +22,9 @@ import type { EventSink } from './events.ts';
 import { PackageLog } from './package-log.ts';
 import { STATE_FILE, StageState } from './state.ts';
 
+/** The patch module, imported on the first patch stage (once, not once per package). */
+let patchModule: Promise<typeof import('../patch/index.ts')> | undefined;
+
 /** Stages in order, with bootstrap first when a package defines it. */
 export const PIPELINE: readonly (StageName | 'bootstrap')[] = [
   'bootstrap',
@@ -259,7 +262,8 @@ async function runStage(
       // The guide: no patches for a development revision in development mode
       // (local-sources mode skips the whole stage).
       if (!pkg.options.ignorePatches && !(shared.siteOptions.devmode && pkg.devmodeRevision)) {
-        const { applyPatches } = await import('../patch/index.ts');
+        patchModule ??= import('../patch/index.ts');
+        const { applyPatches } = await patchModule;
         await applyPatches({
           pkg,
           buildDir: paths.buildBaseDir,

@@ -13,18 +13,18 @@ export interface RegisteredSite extends SiteInfo {
  * extracts (a run whose sources are all there loads none of them).
  */
 const SITE_TYPES: RegisteredSite[] = [
-  { name: 'none', hasSources: false, load: async () => (await import('./none.ts')).noneSite },
+  { name: 'none', hasSources: false, load: once(async () => (await import('./none.ts')).noneSite) },
   {
     name: 'local',
     hasSources: true,
     detect: (site) => site === 'local',
-    load: async () => (await import('./local.ts')).localSite,
+    load: once(async () => (await import('./local.ts')).localSite),
   },
   {
     name: 'file',
     hasSources: true,
     detect: (site) => site.startsWith('file+') || site.startsWith('file://'),
-    load: async () => (await import('./file.ts')).fileSite,
+    load: once(async () => (await import('./file.ts')).fileSite),
   },
   {
     name: 'git',
@@ -32,16 +32,16 @@ const SITE_TYPES: RegisteredSite[] = [
     tools: ['git'],
     detect: (site) =>
       site.startsWith('git+') || (/\.git\/?$/.test(site) && !/^[A-Za-z0-9]+\+/.test(site)),
-    load: async () => (await import('./git.ts')).gitSite,
+    load: once(async () => (await import('./git.ts')).gitSite),
   },
-  { name: 'url', hasSources: true, load: async () => (await import('./url.ts')).urlSite },
+  { name: 'url', hasSources: true, load: once(async () => (await import('./url.ts')).urlSite) },
   {
     name: 'hg',
     aliases: ['mercurial'],
     hasSources: true,
     tools: ['hg'],
     detect: (site) => site.startsWith('hg+'),
-    load: async () => (await import('./hg.ts')).hgSite,
+    load: once(async () => (await import('./hg.ts')).hgSite),
   },
   {
     name: 'svn',
@@ -49,7 +49,7 @@ const SITE_TYPES: RegisteredSite[] = [
     hasSources: true,
     tools: ['svn', 'tar', 'gzip'],
     detect: (site) => site.startsWith('svn+'),
-    load: async () => (await import('./svn.ts')).svnSite,
+    load: once(async () => (await import('./svn.ts')).svnSite),
   },
   {
     name: 'brz',
@@ -57,28 +57,28 @@ const SITE_TYPES: RegisteredSite[] = [
     hasSources: true,
     tools: ['brz', 'tar', 'gzip'],
     detect: (site) => site.startsWith('brz+') || site.startsWith('bzr+'),
-    load: async () => (await import('./brz.ts')).brzSite,
+    load: once(async () => (await import('./brz.ts')).brzSite),
   },
   {
     name: 'cvs',
     hasSources: true,
     tools: ['cvs', 'tar', 'gzip'],
     detect: (site) => site.startsWith('cvs+') || site.startsWith(':pserver:'),
-    load: async () => (await import('./cvs.ts')).cvsSite,
+    load: once(async () => (await import('./cvs.ts')).cvsSite),
   },
   {
     name: 'scp',
     hasSources: true,
     tools: ['scp'],
     detect: (site) => site.startsWith('scp+'),
-    load: async () => (await import('./scp.ts')).scpSite,
+    load: once(async () => (await import('./scp.ts')).scpSite),
   },
   {
     name: 'rsync',
     hasSources: true,
     tools: ['rsync', 'tar', 'gzip'],
     detect: (site) => site.startsWith('rsync+'),
-    load: async () => (await import('./rsync.ts')).rsyncSite,
+    load: once(async () => (await import('./rsync.ts')).rsyncSite),
   },
 ];
 
@@ -119,4 +119,13 @@ export function siteType(vcsType: string, pkg: string, file?: string): Registere
       file,
     },
   );
+}
+
+/** A loader that imports once: later calls get the same promise (no trip through the module loader per package). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
+  };
 }

@@ -9,12 +9,8 @@ import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { validate } from '../schema.ts';
 import { HOOK_KEYS, PACKAGE_SPEC, PROJECT_SPEC } from './spec.ts';
 
-export const NATIVE_CONFIG_NAMES = [
-  'releng.config.ts',
-  'releng.config.mts',
-  'releng.config.js',
-  'releng.config.mjs',
-];
+export { NATIVE_CONFIG_NAMES } from '../config-names.ts';
+
 const DEFINITION_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
 // The running copy's public API: src/index.ts from a checkout, dist/index.js when installed.

@@ -8,11 +8,11 @@
  * arrived, so no output of a finished script can trail its completion.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { adoptWorker, spawnWorker, workerCommand } from './prespawn.ts';
 
 export type LogLevel = 'log' | 'note' | 'warn' | 'err' | 'success' | 'debug' | 'verbose' | 'hint';
 export type OutputStream = 'stdout' | 'stderr';
@@ -119,7 +119,6 @@ export class PythonError extends Error {
   }
 }
 
-const BRIDGE_SCRIPT = fileURLToPath(new URL('./releng_bridge.py', import.meta.url));
 /** give up on output still missing this long after a worker died */
 const EXIT_DRAIN_MS = 250;
 const MAX_MARKER_TAG = 64;
@@ -488,16 +487,12 @@ class Worker {
     this.tag = tag;
     const opts = bridge.options;
     const python = opts.python ?? 'python3';
-    // -B: importing a project's Python modules must not write __pycache__ into the project.
-    const args = ['-B', BRIDGE_SCRIPT, '--tag', tag];
-    if (opts.debug) args.push('--debug');
-    if (opts.verbose) args.push('--verbose');
-    this.proc = spawn(python, args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      windowsHide: true,
-    });
+    const command = workerCommand(python, tag, opts);
+    // A worker the CLI started early is used when it runs the same command
+    // with this process's own environment and working directory.
+    const adopted =
+      opts.env === undefined && opts.cwd === undefined ? adoptWorker(command) : undefined;
+    this.proc = adopted?.proc ?? spawnWorker(command, { cwd: opts.cwd, env: opts.env });
     this.ctrl = this.proc.stdio[3] as Socket;
     this.out = new StreamDemux((item) => this.onStream('stdout', item));
     this.err = new StreamDemux((item) => this.onStream('stderr', item));
@@ -549,6 +544,20 @@ class Worker {
         }
       });
     });
+    if (adopted) {
+      // Started early, it was unreferenced; starting up keeps the loop alive, as a fresh spawn does.
+      this.ref();
+      adopted.release();
+      // What it went through before now (a spawn error, an exit) reaches the
+      // listeners above after a turn of the loop: once the pool has
+      // registered this worker and the output it left in its pipes was read.
+      const early = adopted.early.splice(0);
+      if (early.length > 0) {
+        setImmediate(() => {
+          for (const [event, ...rest] of early) this.proc.emit(event, ...rest);
+        });
+      }
+    }
   }
 
   private onStream(stream: OutputStream, item: StreamItem): void {
@@ -1104,9 +1113,18 @@ export class PythonBridge {
   private growTimer: NodeJS.Timeout | undefined;
 }
 
+/** The environment as strings only; the same object when it already is (callers do not change it later). */
 function cleanEnv(env: EnvMap | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (env === undefined) return out;
+  let clean = true;
+  for (const key in env) {
+    if (typeof env[key] !== 'string') {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return env as Record<string, string>;
   for (const key in env) {
     const value = env[key];
     if (value !== undefined && value !== null)
