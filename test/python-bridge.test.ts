@@ -10,6 +10,7 @@ import {
   PythonBridge,
   PythonError,
 } from '../src/project/python/bridge.ts';
+import { adoptWorker, startWorkerEarly, workerCommand } from '../src/project/python/prespawn.ts';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'releng-bridge-'));
 let fileCounter = 0;
@@ -831,6 +832,35 @@ describe('python bridge pool', { timeout: 120_000 }, () => {
       assert.ok(error instanceof PythonError);
       assert.match(error.message, /python3-does-not-exist/);
       assert.match(error.message, /not found/);
+      return true;
+    });
+  });
+
+  test('a worker started early is adopted even when it was ready long before', async () => {
+    const command = workerCommand('python3', 'w1', {});
+    startWorkerEarly(command);
+    // Long enough for python to start and say it is ready before anyone listens.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const bridge = await PythonBridge.start({ workers: 1 });
+    try {
+      assert.equal(bridge.spawnedCount, 1);
+      const file = write('early.rt', 'EARLY = 40 + 2\n');
+      assert.deepEqual(await bridge.evalFile(file), { EARLY: 42 });
+      assert.equal(adoptWorker(command), undefined, 'handed over once');
+    } finally {
+      await bridge.close();
+    }
+  });
+
+  test('an early worker that failed reports its own message when adopted', async () => {
+    const broken = write('broken-python', '#!/bin/sh\necho "early python is broken" >&2\nexit 5\n');
+    fs.chmodSync(broken, 0o755);
+    startWorkerEarly(workerCommand(broken, 'w1', {}));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await assert.rejects(PythonBridge.start({ python: broken }), (error) => {
+      assert.ok(error instanceof PythonError);
+      assert.match(error.message, /exit code 5/);
+      assert.match(error.message, /early python is broken/);
       return true;
     });
   });

@@ -496,6 +496,29 @@ class Worker {
     this.ctrl = this.proc.stdio[3] as Socket;
     this.out = new StreamDemux((item) => this.onStream('stdout', item));
     this.err = new StreamDemux((item) => this.onStream('stderr', item));
+    this.exited = new Promise<void>((resolve) => {
+      const wire = () => this.listen(python, resolve);
+      if (!adopted) {
+        wire();
+        return;
+      }
+      // Started early, it was unreferenced; starting up keeps the loop alive, as a fresh spawn does.
+      this.ref();
+      // What it printed and went through before now (its ready message, a
+      // spawn error, an exit) reaches the listeners after a turn of the loop,
+      // once the pool has registered this worker and waits for it (delivered
+      // now, a ready message would find nobody waiting). Listening starts in
+      // the same step, so nothing arrives twice or out of order.
+      setImmediate(() => {
+        wire();
+        adopted.release();
+        for (const [event, ...rest] of adopted.early.splice(0)) this.proc.emit(event, ...rest);
+      });
+    });
+  }
+
+  /** Listens to the process and its pipes; `resolve` settles `exited`. */
+  private listen(python: string, resolve: () => void): void {
     this.proc.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
     this.proc.stderr!.on('data', (chunk: Buffer) => {
       if (this.state === 'starting') this.startupStderr.push(chunk);
@@ -507,57 +530,41 @@ class Worker {
     this.proc.stdout!.on('error', () => {});
     this.proc.stderr!.on('error', () => {});
 
-    this.exited = new Promise<void>((resolve) => {
-      let closed = false;
-      this.proc.on('close', () => {
-        closed = true;
-        this.closed = true;
-      });
-      this.proc.on('error', (error: NodeJS.ErrnoException) => {
-        // only spawn failures matter here (a failed kill() of a live worker does not)
-        if (this.state !== 'starting' || this.proc.pid !== undefined) return;
-        const message =
-          error.code === 'ENOENT'
-            ? `python interpreter not found: ${python} (${error.message})`
-            : `cannot start python interpreter ${python}: ${error.message}`;
-        this.startupError = new PythonError(message);
-        this.died(null, null);
-        resolve();
-      });
-      this.proc.on('exit', (code, signal) => {
-        if (this.state === 'dead') {
-          resolve();
-          return;
-        }
-        // let output still in the pipes arrive before failing the running request
-        const finish = () => {
-          this.died(code, signal);
-          resolve();
-        };
-        if (closed || (!this.job && this.state !== 'starting')) finish();
-        else {
-          const timer = setTimeout(finish, EXIT_DRAIN_MS);
-          this.proc.once('close', () => {
-            clearTimeout(timer);
-            finish();
-          });
-        }
-      });
+    let closed = false;
+    this.proc.on('close', () => {
+      closed = true;
+      this.closed = true;
     });
-    if (adopted) {
-      // Started early, it was unreferenced; starting up keeps the loop alive, as a fresh spawn does.
-      this.ref();
-      adopted.release();
-      // What it went through before now (a spawn error, an exit) reaches the
-      // listeners above after a turn of the loop: once the pool has
-      // registered this worker and the output it left in its pipes was read.
-      const early = adopted.early.splice(0);
-      if (early.length > 0) {
-        setImmediate(() => {
-          for (const [event, ...rest] of early) this.proc.emit(event, ...rest);
+    this.proc.on('error', (error: NodeJS.ErrnoException) => {
+      // only spawn failures matter here (a failed kill() of a live worker does not)
+      if (this.state !== 'starting' || this.proc.pid !== undefined) return;
+      const message =
+        error.code === 'ENOENT'
+          ? `python interpreter not found: ${python} (${error.message})`
+          : `cannot start python interpreter ${python}: ${error.message}`;
+      this.startupError = new PythonError(message);
+      this.died(null, null);
+      resolve();
+    });
+    this.proc.on('exit', (code, signal) => {
+      if (this.state === 'dead') {
+        resolve();
+        return;
+      }
+      // let output still in the pipes arrive before failing the running request
+      const finish = () => {
+        this.died(code, signal);
+        resolve();
+      };
+      if (closed || (!this.job && this.state !== 'starting')) finish();
+      else {
+        const timer = setTimeout(finish, EXIT_DRAIN_MS);
+        this.proc.once('close', () => {
+          clearTimeout(timer);
+          finish();
         });
       }
-    }
+    });
   }
 
   private onStream(stream: OutputStream, item: StreamItem): void {

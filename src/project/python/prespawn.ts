@@ -66,6 +66,10 @@ export function startWorkerEarly(command: readonly string[]): void {
     stream.on('data', hold);
     holders.push([stream, hold]);
   }
+  const onError = (error: Error) => entry.early.push(['error', error]);
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+    entry.early.push(['exit', code, signal]);
+  const onClose = () => entry.early.push(['close']);
   const entry: EarlyWorker = {
     key: command.join('\0'),
     proc,
@@ -73,12 +77,16 @@ export function startWorkerEarly(command: readonly string[]): void {
     release() {
       for (const [stream, hold] of holders) stream.off('data', hold);
       for (const [stream, chunk] of held.splice(0)) stream.emit('data', chunk);
+      // From now on the process's own events reach the adopter directly.
+      proc.off('error', onError);
+      proc.off('exit', onExit);
+      proc.off('close', onClose);
     },
   };
   // Recorded, so nothing is lost (or thrown) before the bridge listens.
-  proc.on('error', (error) => entry.early.push(['error', error]));
-  proc.on('exit', (code, signal) => entry.early.push(['exit', code, signal]));
-  proc.on('close', () => entry.early.push(['close']));
+  proc.on('error', onError);
+  proc.on('exit', onExit);
+  proc.on('close', onClose);
   // Never adopted (the run failed first): it must not keep releng running;
   // it exits by itself when releng does (its control pipe closes).
   proc.unref();
