@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RegisteredPackageType } from '../builders/registry.ts';
 import { packageType } from '../builders/registry.ts';
@@ -365,8 +365,9 @@ function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */
 async function emptyBuildDir(dir: string): Promise<void> {
   // mkdir says whether it created the folder: a new one is empty (one call
-  // instead of a failed readdir plus mkdir on a first build).
-  if ((await mkdir(dir, { recursive: true })) !== undefined) return;
+  // instead of a failed readdir plus mkdir on a first build). Synchronous:
+  // a thread-pool round trip per package cost more than the mkdir.
+  if (mkdirSync(dir, { recursive: true }) !== undefined) return;
   const entries = await readdir(dir);
   for (const entry of entries) {
     if (entry !== STATE_FILE) await rm(join(dir, entry), { recursive: true, force: true });

@@ -21,7 +21,8 @@
  * extract again (`releng <pkg>-fresh`). Whether to run at all (stage flags,
  * IGNORE_PATCHES, development and local-sources modes) is the caller's call.
  */
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { PackageModel } from '../project/model.ts';
 import type { SiteContext } from '../sources/types.ts';
@@ -91,7 +92,9 @@ function isDigit(c: number): boolean {
 /** The `*.patch` files of a definition folder (no hidden ones), in the order they apply. */
 export async function listPatches(defDir: string): Promise<string[]> {
   const names: string[] = [];
-  for (const entry of await readdir(defDir, { withFileTypes: true })) {
+  // Synchronous: a definition folder holds a handful of entries, and a
+  // thread-pool round trip per package cost more than the listing itself.
+  for (const entry of readdirSync(defDir, { withFileTypes: true })) {
     if (!entry.name.endsWith('.patch') || entry.name.startsWith('.')) continue;
     if (entry.isFile() || (entry.isSymbolicLink() && (await isFile(join(defDir, entry.name)))))
       names.push(entry.name);
