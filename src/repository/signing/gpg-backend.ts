@@ -9,7 +9,7 @@
  * Without one, gpg-agent asks through its own pinentry (or its cache, or the
  * smartcard), as a plain `gpg --sign` would.
  */
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { RelengError } from '../../util/errors.ts';
 import type { Signer, SigningAlgorithm } from './index.ts';
 import { readPassphraseFile } from './keyfile.ts';
@@ -46,6 +46,10 @@ function runGpg(
   return new Promise((resolve, reject) => {
     const stdio: Array<'pipe' | 'ignore'> = ['pipe', 'pipe', 'pipe', 'pipe'];
     if (passphrase !== undefined) stdio.push('pipe');
+    // child_process loads with the gpg backend's first use, not with every signing command.
+    const { spawn } = createRequire(import.meta.url)(
+      'node:child_process',
+    ) as typeof import('node:child_process');
     const child = spawn(program, args, { stdio, env: { ...process.env, LC_ALL: 'C' } });
     const out: Buffer[] = [];
     let err = '';
