@@ -681,10 +681,12 @@ class Worker {
   }
 
   /** asks the worker to exit once its current request is done */
-  shutdown(): void {
+  /** asks the worker to exit; `wait`: keep this process alive until it has */
+  shutdown(wait = true): void {
     this.send({ op: 'exit' });
     if (!this.ctrl.destroyed && !this.ctrl.writableEnded) this.ctrl.end();
-    this.ref();
+    if (wait) this.ref();
+    else this.unref();
   }
 
   kill(): void {
@@ -953,16 +955,21 @@ export class PythonBridge {
    * Ends the workers. Queued requests are rejected; running ones finish first unless
    * `force` is set (then the workers are killed and their requests rejected).
    */
-  async close(options: { force?: boolean } = {}): Promise<void> {
+  async close(options: { force?: boolean; leaveIdle?: boolean } = {}): Promise<void> {
     this.closing = true;
     if (this.growTimer) clearTimeout(this.growTimer);
     for (const job of this.queue.splice(0)) job.settle(new PythonError('python bridge closed'));
     const workers = [...this.workers];
+    // leaveIdle: idle workers are told to exit but not waited for (a Python
+    // interpreter takes ~15 ms to tear down; a CLI about to exit need not wait).
+    const waitFor = workers.filter(
+      (w) => options.force || !options.leaveIdle || w.state === 'busy',
+    );
     for (const worker of workers) {
       if (options.force) worker.kill();
-      else worker.shutdown();
+      else worker.shutdown(waitFor.includes(worker));
     }
-    await Promise.all(workers.map((w) => w.exited));
+    await Promise.all(waitFor.map((w) => w.exited));
   }
 
   // ------------------------------------------------------------ internals (used by Worker/Job)

@@ -167,7 +167,8 @@ export class PythonRuntime {
   async close(force = false): Promise<void> {
     const bridge = this.#bridge;
     this.#bridge = undefined;
-    if (bridge) await (await bridge.catch(() => undefined))?.close({ force });
+    // Idle workers exit on their own: the run does not wait for Python's teardown.
+    if (bridge) await (await bridge.catch(() => undefined))?.close({ force, leaveIdle: true });
   }
 }
 
