@@ -19,22 +19,47 @@ if sys.version_info < (3, 9):
 
 import builtins  # noqa: E402
 import contextlib  # noqa: E402
-import inspect  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 import pathlib  # noqa: E402
 import re  # noqa: E402
-import shlex  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sysconfig  # noqa: E402
-import tempfile  # noqa: E402
 import threading  # noqa: E402
-import traceback  # noqa: E402
 import types  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+
+# Modules only some helpers need, imported on first use: a worker's start-up
+# is on the critical path of every first run (~15 ms of imports saved).
+def _shlex():
+    import shlex
+    return shlex
+
+
+def _shutil():
+    import shutil
+    return shutil
+
+
+def _subprocess():
+    import subprocess
+    return subprocess
+
+
+def _sysconfig():
+    import sysconfig
+    return sysconfig
+
+
+def _tempfile():
+    import tempfile
+    return tempfile
+
+
+def _traceback():
+    import traceback
+    return traceback
 
 CTRL_FD = 3
 BRIDGE_FILE = os.path.abspath(__file__)
@@ -333,7 +358,7 @@ def _expand(obj, values):
 
 
 def _cmd_str(args):
-    return shlex.join(args) if isinstance(args, list) else str(args)
+    return _shlex().join(args) if isinstance(args, list) else str(args)
 
 
 def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=True,
@@ -365,22 +390,22 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
     if args:
         verbose('invoking: ' + cmd)
         stdout = None
-        stderr = subprocess.DEVNULL if ignore_stderr else None
+        stderr = _subprocess().DEVNULL if ignore_stderr else None
         if capture is not None:
-            stdout = subprocess.PIPE
+            stdout = _subprocess().PIPE
             if not ignore_stderr:
-                stderr = subprocess.STDOUT
+                stderr = _subprocess().STDOUT
         elif quiet:
-            stdout = subprocess.DEVNULL
-            stderr = subprocess.DEVNULL
+            stdout = _subprocess().DEVNULL
+            stderr = _subprocess().DEVNULL
         _flush_std()
         try:
-            proc = subprocess.Popen(
+            proc = _subprocess().Popen(
                 ' '.join(args) if args_str else args,
                 shell=bool(args_str),
                 cwd=os.fspath(cwd) if cwd is not None else None,
                 env=final_env,
-                stdin=subprocess.DEVNULL,
+                stdin=_subprocess().DEVNULL,
                 stdout=stdout,
                 stderr=stderr,
             )
@@ -528,7 +553,7 @@ def _copy_file(src, dst):
     if os.path.islink(src):
         os.symlink(os.readlink(src), dst)
     else:
-        shutil.copy2(src, dst)
+        _shutil().copy2(src, dst)
 
 
 def _copy_tree(src, dst):
@@ -541,7 +566,7 @@ def _copy_tree(src, dst):
             _copy_tree(entry.path, target)
         else:
             _copy_file(entry.path, target)
-    shutil.copystat(src, dst)
+    _shutil().copystat(src, dst)
 
 
 def _target(src, dst, dst_dir, nested, is_dir):
@@ -569,7 +594,7 @@ def releng_copy(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=Fa
             if parent:
                 os.makedirs(parent, exist_ok=True)
             _copy_file(src, target)
-    except (OSError, shutil.Error) as e:
+    except (OSError, _shutil().Error) as e:
         return _fail('unable to copy %s to %s\n    %s' % (src, target, e), quiet, critical)
     return True
 
@@ -587,10 +612,10 @@ def _move_merge(src, dst):
         return
     if os.path.lexists(dst):
         if os.path.isdir(dst) and not os.path.islink(dst):
-            shutil.rmtree(dst)
+            _shutil().rmtree(dst)
         else:
             os.unlink(dst)
-    shutil.move(src, dst)
+    _shutil().move(src, dst)
 
 
 def releng_move(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=False):
@@ -613,7 +638,7 @@ def releng_move(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=Fa
             os.rmdir(src)
         else:
             _move_merge(src, target)
-    except (OSError, shutil.Error) as e:
+    except (OSError, _shutil().Error) as e:
         return _fail('unable to move %s to %s\n    %s' % (src, target, e), quiet, critical)
     return True
 
@@ -632,9 +657,9 @@ def _rm_readonly(func, path, _exc):
 
 def _rmtree(path):
     if sys.version_info >= (3, 12):
-        shutil.rmtree(path, onexc=_rm_readonly)
+        _shutil().rmtree(path, onexc=_rm_readonly)
     else:
-        shutil.rmtree(path, onerror=_rm_readonly)
+        _shutil().rmtree(path, onerror=_rm_readonly)
 
 
 def releng_remove(path, quiet=False):
@@ -685,7 +710,7 @@ def releng_tmpdir(dir_=None, *args, **kwargs):
     base = _path_in(dir_, *args) if dir_ is not None else None
     if base:
         os.makedirs(base, exist_ok=True)
-    path = tempfile.mkdtemp(prefix='.releng-tmp-', dir=base)
+    path = _tempfile().mkdtemp(prefix='.releng-tmp-', dir=base)
     owd = os.getcwd()
     try:
         if kwargs.get('wd'):
@@ -714,7 +739,7 @@ def releng_step(key, *, force=None, dir_=None):
     """``for _ in releng_step('name'):`` runs the body once (flag file)"""
     simple = re.sub(r'[^\w.-]', '-', key).strip('.')
     if dir_ is None:
-        dir_ = inspect.currentframe().f_back.f_globals.get('PKG_BUILD_OUTPUT_DIR')
+        dir_ = sys._getframe(0).f_back.f_globals.get('PKG_BUILD_OUTPUT_DIR')
         if dir_ is None:
             raise RuntimeError('releng_step: PKG_BUILD_OUTPUT_DIR not defined')
 
@@ -790,7 +815,7 @@ def releng_register_python_path(dir_, *, critical=True, prepend=False):
 
 
 def releng_define(var, default=None):
-    caller = inspect.currentframe().f_back.f_globals
+    caller = sys._getframe(0).f_back.f_globals
     if var not in caller:
         caller[var] = default
     return caller[var]
@@ -801,7 +826,7 @@ def _version_tuple(text):
 
 
 def releng_require_version(minver=None, **kwargs):
-    caller = inspect.currentframe().f_back.f_globals
+    caller = sys._getframe(0).f_back.f_globals
     current = caller.get('releng_version') or getattr(releng_module, 'releng_version', None)
     if not current:
         return True
@@ -820,7 +845,7 @@ def releng_require_version(minver=None, **kwargs):
 
 def releng_include(file_path, *, source=False):
     """run another script with a copy of the caller's globals (source: keep its globals)"""
-    caller = inspect.currentframe().f_back
+    caller = sys._getframe(0).f_back
     path = _path_in(file_path)
     if not os.path.isabs(path):
         path = os.path.join(os.path.dirname(os.path.abspath(caller.f_code.co_filename)), path)
@@ -1233,7 +1258,7 @@ def _library_dirs():
     dirs = set()
     for key in ('stdlib', 'platstdlib', 'purelib', 'platlib'):
         try:
-            path = sysconfig.get_paths().get(key)
+            path = _sysconfig().get_paths().get(key)
         except Exception:
             path = None
         if path:
@@ -1242,12 +1267,15 @@ def _library_dirs():
     return tuple(dirs)
 
 
-_LIB_DIRS = _library_dirs()
+_LIB_DIRS = None  # computed on the first error (needs sysconfig)
 
 
 def _is_user_file(name):
     if not name or name.startswith('<') or os.path.abspath(name) == BRIDGE_FILE:
         return False
+    global _LIB_DIRS
+    if _LIB_DIRS is None:
+        _LIB_DIRS = _library_dirs()
     return not os.path.abspath(name).startswith(_LIB_DIRS)
 
 
@@ -1255,7 +1283,7 @@ def _strip_bridge(te, seen):
     if id(te) in seen:
         return
     seen.add(id(te))
-    te.stack = traceback.StackSummary.from_list(
+    te.stack = _traceback().StackSummary.from_list(
         [f for f in te.stack if os.path.abspath(f.filename or '') != BRIDGE_FILE])
     for nested in (te.__cause__, te.__context__):
         if nested is not None:
@@ -1269,7 +1297,7 @@ def _describe(e, default_file):
         out['file'] = e.filename or default_file
         out['line'] = e.lineno
     else:
-        for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        for frame in reversed(_traceback().extract_tb(e.__traceback__)):
             if _is_user_file(frame.filename):
                 out['file'] = frame.filename
                 out['line'] = frame.lineno
@@ -1290,11 +1318,11 @@ def _describe(e, default_file):
     if out['file']:
         out['file'] = os.path.abspath(out['file'])
     try:
-        te = traceback.TracebackException.from_exception(e)
+        te = _traceback().TracebackException.from_exception(e)
         _strip_bridge(te, set())
         out['traceback'] = ''.join(te.format())
     except Exception:
-        out['traceback'] = ''.join(traceback.format_exception_only(type(e), e))
+        out['traceback'] = ''.join(_traceback().format_exception_only(type(e), e))
     out['message'] = (out['message'].splitlines() or [''])[0]
     return out
 
