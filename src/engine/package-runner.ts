@@ -20,6 +20,7 @@ import { execCapture, execStreaming } from '../util/exec.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
 import { PackageLog } from './package-log.ts';
+import { type ChainedStep, chainHooks } from './stage-chain.ts';
 import { STATE_FILE, StageState } from './state.ts';
 
 /** The patch module, imported on the first patch stage (once, not once per package). */
@@ -147,46 +148,12 @@ export async function runPackage(
   }
 }
 
-/** A step of a chain: its promise, and its output held until the engine reaches its stage. */
-interface ChainedStep {
-  promise: Promise<void>;
-  gate: OutputGate;
-}
-
-/**
- * Holds a chained step's output and messages until the engine reaches the
- * step's stage (and has written its stage line), then passes them on.
- */
-class OutputGate {
-  #held: Array<() => void> | undefined = [];
-
-  wrap(io: StageIO): StageIO {
-    return {
-      output: (chunk, stream) => this.#pass(() => io.output(chunk, stream)),
-      log: (level, message) => this.#pass(() => io.log(level, message)),
-    };
-  }
-
-  #pass(deliver: () => void): void {
-    if (this.#held) this.#held.push(deliver);
-    else deliver();
-  }
-
-  open(): void {
-    const held = this.#held;
-    this.#held = undefined;
-    for (const deliver of held ?? []) deliver();
-  }
-}
-
 const CHAINABLE: ReadonlySet<string> = new Set(['configure', 'build', 'install']);
 
 /**
- * When the package's type only runs hooks and the hooks of this stage and the
- * next ones that will run share a runner that can chain (releng-tool Python
- * scripts), starts them all at once: one round trip to the runner instead of
- * one per stage. The engine still goes through the stages one by one, awaits
- * each step, and records it when it succeeded.
+ * When the package's type only runs hooks, starts this stage's hook and the
+ * next ones that will run together if their runner can chain (see
+ * stage-chain.ts).
  */
 function startChain(
   stage: StageName | 'bootstrap',
@@ -196,31 +163,15 @@ function startChain(
   last: number,
 ): void {
   const { pkg } = run;
-  const first = pkg.hooks[stage as HookStage];
-  if (!tools.builder.hooksOnly || !CHAINABLE.has(stage) || !first?.runChain) return;
+  if (!tools.builder.hooksOnly || !CHAINABLE.has(stage)) return;
   const stages: HookStage[] = [];
   for (const next of PIPELINE.slice(PIPELINE.indexOf(stage), last + 1)) {
     if (!CHAINABLE.has(next)) break;
     const ran = shared.ranThisRun.has(`${pkg.name}:${next}`);
     if ((!shared.force || ran) && tools.state.isDone(next)) continue;
-    const action = pkg.hooks[next as HookStage];
-    if (!action) continue;
-    if (action.runChain !== first.runChain) break;
     stages.push(next as HookStage);
   }
-  if (stages.length < 2) return;
-  const gates = stages.map(() => new OutputGate());
-  const steps = stages.map((s, i) => {
-    const ctx = stageContext(s, shared, run, tools.log);
-    return { action: pkg.hooks[s]!, ctx: { ...ctx, io: gates[i]!.wrap(ctx.io) } };
-  });
-  const promises = first.runChain(steps);
-  tools.chained = new Map();
-  stages.forEach((s, i) => {
-    // A step after a failed one rejects as not run; nobody awaits it.
-    promises[i]!.catch(() => {});
-    tools.chained!.set(s, { promise: promises[i]!, gate: gates[i]! });
-  });
+  tools.chained = chainHooks(pkg.hooks, stages, (s) => stageContext(s, shared, run, tools.log));
 }
 
 function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): boolean {
@@ -237,7 +188,7 @@ interface StageTools {
   site: RegisteredSite;
   builder: RegisteredPackageType;
   /** Stages started together by startChain. */
-  chained?: Map<string, ChainedStep>;
+  chained?: Map<string, ChainedStep> | undefined;
 }
 
 async function runStage(
