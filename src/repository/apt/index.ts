@@ -378,6 +378,12 @@ export class AptRepository {
   #copies = new Map<string, PendingCopy>();
   #dirty = false;
   #indexStamp: string;
+  /**
+   * Paths in the index as it is on disk (as opened, then as last published):
+   * publish deletes the files of those no longer listed. Kept here instead
+   * of re-reading the index, which publish has just checked is unchanged.
+   */
+  #committed: Set<string>;
   #reader: DebReader;
   #concurrency: number;
   #busy = false;
@@ -396,6 +402,7 @@ export class AptRepository {
     this.#configChanged = configChanged;
     this.#store = store;
     this.#indexStamp = indexStamp;
+    this.#committed = new Set(store.entries().map((e) => e.path));
     this.#reader = opts.reader ?? readDeb;
     this.#concurrency = opts.concurrency ?? 8;
     for (const e of store.entries()) this.#byKey.set(keyOf(e.meta), e);
@@ -784,7 +791,6 @@ export class AptRepository {
           { hint: 'keep private keys outside the repository folder' },
         );
       const previous = await readPublished(this.dir);
-      const committed = await IndexStore.open<AptMeta>(this.dir, INDEX_NAME);
       if (!signer && previous?.signed && !opts.unsigned)
         throw new AptRepositoryError(
           'this repository is signed; publishing needs the signing key',
@@ -976,7 +982,8 @@ export class AptRepository {
       this.#indexStamp = await indexStamp(this.dir);
 
       // 6. Clean-up: removed pool files, old by-hash files, unused xz blocks, suite link.
-      const deleted = await this.#deleteUnreferenced(committed);
+      const deleted = await this.#deleteUnreferenced(this.#committed);
+      this.#committed = new Set(this.#store.entries().map((e) => e.path));
       await this.#pruneByHash(generations, previous);
       await cache.prune();
       await this.#suiteLink();
@@ -1049,12 +1056,8 @@ export class AptRepository {
   }
 
   /** Deletes the files of packages that were in the committed index and are no longer. */
-  async #deleteUnreferenced(committed: IndexStore<AptMeta>): Promise<string[]> {
-    const referenced = new Set(this.#store.entries().map((e) => e.path));
-    const known = committed
-      .entries()
-      .map((e) => e.path)
-      .filter((p) => !referenced.has(p));
+  async #deleteUnreferenced(committed: ReadonlySet<string>): Promise<string[]> {
+    const known = [...committed].filter((p) => !this.#store.has(p));
     const deleted: string[] = [];
     for (const rel of known) {
       const abs = path.join(this.dir, rel);
