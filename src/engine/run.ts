@@ -9,14 +9,7 @@ import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import type { Action } from './actions.ts';
-import {
-  currentPackageVariables,
-  globalVariables,
-  packageKeyVariables,
-  packagePaths,
-  prefixedVariables,
-  type RunFlags,
-} from './env.ts';
+import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
@@ -29,6 +22,7 @@ import {
 } from './package-runner.ts';
 import { checkPrerequisites, commandExists } from './prerequisites.ts';
 import { writeProjectOutputs } from './release.ts';
+import { RunEnvironment } from './run-environment.ts';
 import { runTasks, type Task } from './scheduler.ts';
 import { StageState } from './state.ts';
 
@@ -136,6 +130,8 @@ class Engine {
   readonly options: EngineOptions;
   readonly jobs: number;
   readonly flags: RunFlags;
+  /** The run's base environment and each package's (computed on first use). */
+  readonly environment: RunEnvironment;
   #stopped = false;
   #running = 0;
   #checked = false;
@@ -153,6 +149,12 @@ class Engine {
     this.options = options;
     this.jobs = jobs;
     this.flags = flags;
+    this.environment = new RunEnvironment(project, dirs, flags, {
+      variables: options.variables,
+      jobs,
+      requestedJobs: options.jobs,
+      version: options.version,
+    });
   }
 
   async perform(action: Action, order: string[]): Promise<void> {
@@ -393,7 +395,7 @@ class Engine {
     const prefix = pkg.prefix ?? this.project.sysrootPrefix;
     let env: Record<string, string> | undefined;
     const packageEnv = () => {
-      env ??= this.#packageEnv(pkg, paths, prefix, jobs, localDir !== undefined);
+      env ??= this.environment.packageEnv(pkg, paths, prefix, jobs, localDir !== undefined);
       return env;
     };
     return {
@@ -430,7 +432,7 @@ class Engine {
 
   /** A host tool as builds will find it: override_tools, RELENG_<TOOL>, output/host, then PATH. */
   #toolExists(tool: string): boolean {
-    const env = this.#base();
+    const env = this.environment.base();
     return commandExists(resolveTool(tool, this.project.overrideTools, env), env.PATH);
   }
 
@@ -479,76 +481,6 @@ class Engine {
     return pkg.maxJobs && pkg.maxJobs > 0 ? Math.min(pkg.maxJobs, share) : share;
   }
 
-  readonly #keyVars = new Map<string, Record<string, string>>();
-  /** `<PKG>_*` variables of one package, computed once when first needed. */
-  #keyVariables(name: string): Record<string, string> {
-    let vars = this.#keyVars.get(name);
-    if (!vars) {
-      const pkg = this.project.packageDefs.get(name)!;
-      vars = packageKeyVariables(pkg, packagePaths(this.dirs, pkg));
-      this.#keyVars.set(name, vars);
-    }
-    return vars;
-  }
-
-  #baseEnv: Record<string, string> | undefined;
-  /** Process environment, project environment and command-line variables, merged once. */
-  #base(): Record<string, string> {
-    if (!this.#baseEnv) {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-      Object.assign(env, this.project.environment, this.options.variables);
-      Object.assign(
-        env,
-        globalVariables(
-          this.dirs,
-          this.project.sysrootPrefix,
-          { njobs: this.jobs, njobsConf: Math.max(this.options.jobs, 0) },
-          this.flags,
-          this.options.version,
-        ),
-      );
-      const hostBins = [
-        join(this.dirs.host, this.project.sysrootPrefix, 'bin'),
-        join(this.dirs.host, 'bin'),
-      ];
-      env.PATH = [...hostBins, env.PATH ?? ''].join(':');
-      this.#baseEnv = env;
-    }
-    return this.#baseEnv;
-  }
-
-  /**
-   * A package's environment: the run's variables, the `<PKG>_*` variables of
-   * itself and its direct dependencies (what it may rely on in a parallel
-   * build), and its `PKG_*` variables.
-   */
-  #packageEnv(
-    pkg: PackageModel,
-    paths: ReturnType<typeof packagePaths>,
-    prefix: string,
-    jobs: number,
-    local = false,
-  ): Record<string, string> {
-    const env = { ...this.#base() };
-    if (prefix !== this.project.sysrootPrefix)
-      Object.assign(env, prefixedVariables(this.dirs, prefix));
-    for (const dep of pkg.dependencies) Object.assign(env, this.#keyVariables(dep));
-    Object.assign(env, this.#keyVariables(pkg.name));
-    Object.assign(
-      env,
-      currentPackageVariables(pkg, paths, {
-        devmode: Boolean(this.flags.devmode),
-        localSources: local,
-      }),
-    );
-    env.NJOBS = String(jobs);
-    if (pkg.fixedJobs) env.NJOBSCONF = String(pkg.fixedJobs);
-    const own = pkg.options.env as Record<string, string> | undefined;
-    if (own) Object.assign(env, own);
-    return env;
-  }
-
   /** License documents (output/licenses/), generated before post-processing as the guide says. */
   async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
@@ -593,7 +525,7 @@ class Engine {
     const log = new PackageLog('post-build', join(this.dirs.logs, 'post-build.log'), (e) =>
       this.options.sink(e.type === 'output' ? { ...e, always: true } : e),
     );
-    const env = { ...this.#base() };
+    const env = { ...this.environment.base() };
     const shared = this.#shared(false);
     const pseudo: PackageModel = {
       name: 'post-build',
@@ -698,7 +630,7 @@ class Engine {
       });
     }
     const paths = packagePaths(this.dirs, pkg);
-    const env = this.#packageEnv(
+    const env = this.environment.packageEnv(
       pkg,
       paths,
       pkg.prefix ?? this.project.sysrootPrefix,

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import {
+  currentPackageVariables,
+  globalVariables,
+  type PackagePaths,
+  packageKeyVariables,
+  packagePaths,
+  prefixedVariables,
+  type RunFlags,
+} from './env.ts';
+
+/** What the environments of a run depend on besides the project. */
+export interface RunEnvironmentSettings {
+  /** `KEY=VALUE` words from the command line. */
+  variables: Record<string, string>;
+  /** The run's total job slots (NJOBS of the whole run). */
+  jobs: number;
+  /** Jobs as requested (`-j`; 0 = one per core): NJOBSCONF. */
+  requestedJobs: number;
+  version: string;
+}
+
+/**
+ * The environments of one run: the base every script sees (process
+ * environment, project environment, command-line variables, the guide's
+ * global variables, host tools on PATH) and each package's (the base plus
+ * `<PKG>_*` of itself and its direct dependencies and its `PKG_*`). Both are
+ * computed on first use and cached: a run whose stages are all done never
+ * builds one.
+ */
+export class RunEnvironment {
+  readonly #project: ProjectModel;
+  readonly #dirs: ProjectDirs;
+  /** Read when first needed: the action sets some flags before anything runs. */
+  readonly #flags: RunFlags;
+  readonly #settings: RunEnvironmentSettings;
+  #base: Record<string, string> | undefined;
+  readonly #keyVars = new Map<string, Record<string, string>>();
+
+  constructor(
+    project: ProjectModel,
+    dirs: ProjectDirs,
+    flags: RunFlags,
+    settings: RunEnvironmentSettings,
+  ) {
+    this.#project = project;
+    this.#dirs = dirs;
+    this.#flags = flags;
+    this.#settings = settings;
+  }
+
+  /** Process environment, project environment and command-line variables, merged once. */
+  base(): Record<string, string> {
+    if (!this.#base) {
+      const env: Record<string, string> = {};
+      for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+      Object.assign(env, this.#project.environment, this.#settings.variables);
+      Object.assign(
+        env,
+        globalVariables(
+          this.#dirs,
+          this.#project.sysrootPrefix,
+          {
+            njobs: this.#settings.jobs,
+            njobsConf: Math.max(this.#settings.requestedJobs, 0),
+          },
+          this.#flags,
+          this.#settings.version,
+        ),
+      );
+      const hostBins = [
+        join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
+        join(this.#dirs.host, 'bin'),
+      ];
+      env.PATH = [...hostBins, env.PATH ?? ''].join(':');
+      this.#base = env;
+    }
+    return this.#base;
+  }
+
+  /**
+   * A package's environment: the run's variables, the `<PKG>_*` variables of
+   * itself and its direct dependencies (what it may rely on in a parallel
+   * build), and its `PKG_*` variables.
+   */
+  packageEnv(
+    pkg: PackageModel,
+    paths: PackagePaths,
+    prefix: string,
+    jobs: number,
+    local = false,
+  ): Record<string, string> {
+    const env = { ...this.base() };
+    if (prefix !== this.#project.sysrootPrefix)
+      Object.assign(env, prefixedVariables(this.#dirs, prefix));
+    for (const dep of pkg.dependencies) Object.assign(env, this.#keyVariables(dep));
+    Object.assign(env, this.#keyVariables(pkg.name));
+    Object.assign(
+      env,
+      currentPackageVariables(pkg, paths, {
+        devmode: Boolean(this.#flags.devmode),
+        localSources: local,
+      }),
+    );
+    env.NJOBS = String(jobs);
+    if (pkg.fixedJobs) env.NJOBSCONF = String(pkg.fixedJobs);
+    const own = pkg.options.env as Record<string, string> | undefined;
+    if (own) Object.assign(env, own);
+    return env;
+  }
+
+  /** `<PKG>_*` variables of one package, computed once when first needed. */
+  #keyVariables(name: string): Record<string, string> {
+    let vars = this.#keyVars.get(name);
+    if (!vars) {
+      const pkg = this.#project.packageDefs.get(name)!;
+      vars = packageKeyVariables(pkg, packagePaths(this.#dirs, pkg));
+      this.#keyVars.set(name, vars);
+    }
+    return vars;
+  }
+}
