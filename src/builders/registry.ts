@@ -1,4 +1,5 @@
 import { RelengError } from '../util/errors.ts';
+import { once } from '../util/once.ts';
 import { didYouMean } from '../util/suggest.ts';
 import type { PackageSteps, PackageType, PackageTypeInfo } from './types.ts';
 
@@ -82,13 +83,4 @@ export function packageType(name: string, pkg: string, file?: string): Registere
 /** Names of every known type (for validation messages). */
 export function packageTypeNames(): string[] {
   return [...new Set([...PACKAGE_TYPES.keys(), ...PLANNED])];
-}
-
-/** A loader that imports once: later calls get the same promise (no trip through the module loader per package). */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
 }

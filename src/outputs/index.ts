@@ -2,7 +2,6 @@
  * Writing packages (.deb, .rpm) and archives (tar.*, zip) from a packaging
  * description. Entry points: {@link loadDescriptionFile} and {@link writeOutputs}.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
@@ -32,6 +31,9 @@ export type {
   OutputFormat,
   PackagingDescription,
 } from './description.ts';
+
+import { tmpSibling } from '../util/fs.ts';
+
 export { OutputError } from './errors.ts';
 export type { FileEntry } from './fileset.ts';
 export { getPackager, registerPackager } from './registry.ts';
@@ -396,7 +398,7 @@ export async function writeOutputs(
       mtime: p.sourceDateEpoch,
       render: p.render,
     });
-    const tmp = `${p.dest}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const tmp = tmpSibling(p.dest);
     try {
       await getPackager(p.meta.format)!.write(files, p.meta, tmp, {
         sourceDateEpoch: p.sourceDateEpoch,

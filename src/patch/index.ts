@@ -27,6 +27,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { PackageModel } from '../project/model.ts';
 import type { SiteContext } from '../sources/types.ts';
 import { RelengError } from '../util/errors.ts';
+import { isFile, pathExists } from '../util/fs.ts';
 
 export interface ApplyPatchesOptions {
   pkg: PackageModel;
@@ -227,7 +228,7 @@ async function patchFailure(
       (p) => p !== '' && p !== 'dev/null',
     );
     let found = false;
-    for (const c of candidates) if (await exists(join(failed.dir, c))) found = true;
+    for (const c of candidates) if (await pathExists(join(failed.dir, c))) found = true;
     if (!found && candidates[0]) {
       missing.push(candidates[0]);
       ignoredHunks += section.hunks.length;
@@ -376,21 +377,4 @@ function diffPath(line: string): string {
 function strip1(path: string): string {
   const slash = path.indexOf('/');
   return slash < 0 ? '' : path.slice(slash + 1).replace(/^\/+/, '');
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

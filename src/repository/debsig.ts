@@ -8,10 +8,10 @@
  * apt never looks at these signatures (its chain is Release → Packages
  * hash → .deb); they serve `debsig-verify` and dpkg's `--debsig-verify`.
  */
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AR_MAGIC, arHeader, arPad } from '../outputs/lib/ar.ts';
+import { tmpSibling } from '../util/fs.ts';
 import {
   checkSignature,
   type DetachedSigner,
@@ -123,7 +123,7 @@ export async function signDeb(
   }
   parts.push(arHeader(ORIGIN_MEMBER, sig.length, members[0]!.mtime), sig, arPad(sig.length));
 
-  const tmp = `${dest}.releng-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tmpSibling(dest, 'releng-tmp');
   try {
     await writeFile(tmp, Buffer.concat(parts), { flag: 'wx' });
     await chmod(tmp, mode);

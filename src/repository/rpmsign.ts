@@ -11,12 +11,13 @@
  * header and payload digests stay valid; the file's SHA-256 changes, so
  * sign before indexing a repository.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
+import { tmpSibling } from '../util/fs.ts';
 import type { Signer } from './signing/index.ts';
 import {
   buildHeader,
@@ -317,7 +318,7 @@ export async function signRpm(
   const sigHeader = buildHeader(SIG.region, entries);
   const pad = Buffer.alloc((8 - (sigHeader.length % 8)) % 8);
 
-  const tmp = `${dest}.releng-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tmpSibling(dest, 'releng-tmp');
   try {
     await writeWith(tmp, [buf.subarray(0, LEAD_SIZE), sigHeader, pad], src, rpm.headerStart);
     await chmod(tmp, mode);

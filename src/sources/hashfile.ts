@@ -23,10 +23,11 @@
  */
 import { createHash, getHashes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackageModel } from '../project/model.ts';
 import { RelengError } from '../util/errors.ts';
+import { isFile } from '../util/fs.ts';
 import { closestMatches } from '../util/suggest.ts';
 
 /** One line of a hash file. */
@@ -345,14 +346,6 @@ function nodeHasher(name: string, outputLength?: number): Hasher {
 
 function normalizeName(name: string): string {
   return name.replace(/^(\.\/)+/, '');
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------

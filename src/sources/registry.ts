@@ -1,4 +1,5 @@
 import { RelengError } from '../util/errors.ts';
+import { once } from '../util/once.ts';
 import { didYouMean } from '../util/suggest.ts';
 import type { SiteInfo, SiteOperations, SiteType } from './types.ts';
 
@@ -119,13 +120,4 @@ export function siteType(vcsType: string, pkg: string, file?: string): Registere
       file,
     },
   );
-}
-
-/** A loader that imports once: later calls get the same promise (no trip through the module loader per package). */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
 }

@@ -19,11 +19,12 @@
  * RELENG_DOWNLOAD_TIMEOUT (seconds without data; default 30).
  */
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { archiveType, extractArchive } from '../extract/index.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
+import { isFile } from '../util/fs.ts';
 import {
   DownloadError,
   type DownloadOptions,
@@ -222,10 +223,6 @@ function isExecutable(path: string): boolean {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
-}
-
 /**
  * Brings a package's file into `dl/` from the first source that has it, or
  * keeps the one already there when it still verifies. Nothing is left under
@@ -239,7 +236,7 @@ export async function fetchToCache(
   const name = basename(finalPath);
   await mkdir(dirname(finalPath), { recursive: true });
   await removeStalePartials(finalPath);
-  if (await exists(finalPath)) {
+  if (await isFile(finalPath)) {
     try {
       await verifyFile(ctx, finalPath, name);
       ctx.log.write(`using ${finalPath} (already downloaded)\n`);
@@ -247,7 +244,7 @@ export async function fetchToCache(
     } catch (err) {
       // A mismatch (changed hash file, damaged file) moved it aside: fetch it
       // again. Anything else (a bad hash file, --werror) is the answer.
-      if (await exists(finalPath)) throw err;
+      if (await isFile(finalPath)) throw err;
       ctx.log.write(`${finalPath} no longer verifies; downloading it again\n`);
     }
   }
@@ -262,7 +259,7 @@ export async function fetchToCache(
       return;
     } catch (err) {
       // A file shown to be wrong (hash mismatch, bad signature) was moved aside.
-      const rejected = !(err instanceof DownloadError) && !(await exists(tmp));
+      const rejected = !(err instanceof DownloadError) && !(await isFile(tmp));
       await rm(tmp, { force: true });
       if (!last && source.mirror && (err instanceof DownloadError || rejected)) {
         const message = (err as Error).message;
@@ -328,7 +325,7 @@ export function requireSite(ctx: SiteContext): string {
  * copied as is with NO_EXTRACTION.
  */
 export async function extractCacheFile(ctx: SiteContext, file: string): Promise<void> {
-  if (!(await exists(file))) {
+  if (!(await isFile(file))) {
     throw new RelengError(`package "${ctx.pkg.name}" has not been fetched: ${file} is missing`, {
       pkg: ctx.pkg.name,
       hint: `run "releng ${ctx.pkg.name}-fetch" first`,

@@ -13,12 +13,11 @@
  * The extraction and hash modules are loaded when first needed, so that
  * loading the site registry stays cheap.
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
-import { pathExists } from '../util/fs.ts';
+import { pathExists, tmpSibling } from '../util/fs.ts';
 import type { SiteContext } from './types.ts';
 
 /** The site of a package without its type prefix (`hg+`, `svn+`, ...), or a clear error. */
@@ -123,10 +122,7 @@ export async function withWorkDir<T>(
 
 /** A temporary sibling of `file` that no other run will pick. */
 export function temporaryName(file: string): string {
-  return join(
-    dirname(file),
-    `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  return tmpSibling(join(dirname(file), `.${basename(file)}`));
 }
 
 /**

@@ -20,6 +20,7 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { RelengError } from '../util/errors.ts';
+import { pathExists } from '../util/fs.ts';
 import { checkHashEntry, digestFile, type HashMismatch } from './hashfile.ts';
 import type { SiteContext } from './types.ts';
 
@@ -141,7 +142,7 @@ async function moveAside(file: string, dlDir: string, name: string, why: string)
     .replace(/\.\d+Z$/, 'Z');
   const base = join(dlDir, `${name.replace(/[/\\]/g, '_')}.${why}-${stamp}`);
   let target = base;
-  for (let n = 1; await exists(target); n++) target = `${base}.${n}`;
+  for (let n = 1; await pathExists(target); n++) target = `${base}.${n}`;
   try {
     await rename(file, target);
   } catch (err) {
@@ -155,15 +156,6 @@ async function moveAside(file: string, dlDir: string, name: string, why: string)
     }
   }
   return target;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -276,7 +268,7 @@ export function signatureVerdict(s: SignatureStatus, exitedOk: boolean): Signatu
 export async function verifySignature(ctx: SiteContext, file: string, name: string): Promise<void> {
   const pkg = ctx.pkg;
   const asc = join(pkg.defDir, `${pkg.name}.asc`);
-  if (!(await exists(asc))) return;
+  if (!(await pathExists(asc))) return;
   const keysDir = join(ctx.dirs.root, TRUSTED_KEYS_DIR);
   const keyFiles = await trustedKeyFiles(keysDir);
   const fail = (message: string, hint: string) =>

@@ -1,3 +1,5 @@
+import { definedOnly } from './object.ts';
+
 /**
  * One error type for everything the user can fix. It carries what the
  * reporter needs to print a single, complete message: the file (and line),
@@ -30,12 +32,6 @@ export class RelengError extends Error {
     merged.stack = this.stack;
     return merged;
   }
-}
-
-function definedOnly(details: RelengErrorDetails): RelengErrorDetails {
-  return Object.fromEntries(
-    Object.entries(details).filter(([, v]) => v !== undefined),
-  ) as RelengErrorDetails;
 }
 
 /** Wraps anything thrown into a RelengError, keeping its message. */

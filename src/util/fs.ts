@@ -13,7 +13,7 @@ export async function writeFileAtomic(
   options: { durable?: boolean } = {},
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${tmpSuffix()}`;
+  const tmp = tmpSibling(path);
   const handle = await open(tmp, 'w');
   try {
     await handle.writeFile(data);
@@ -42,6 +42,27 @@ export async function pathExists(path: string): Promise<boolean> {
   }
 }
 
+/** True when the path is a regular file (symlinks are followed). */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+let tmpCounter = 0;
+
+/**
+ * A temporary sibling of `path` for write-then-rename: unique in this
+ * process (a counter) and across processes (the pid). `tag` names who made
+ * it (`tmp`, or `releng-tmp` where the folder is shared with other tools).
+ */
+export function tmpSibling(path: string, tag = 'tmp'): string {
+  tmpCounter++;
+  return `${path}.${tag}-${process.pid}-${tmpCounter.toString(36)}${Math.floor(Math.random() * 0x100000).toString(36)}`;
+}
+
 /** The first of the candidate paths that is a regular file, if any. */
 export async function firstFile(candidates: readonly string[]): Promise<string | undefined> {
   for (const candidate of candidates) {
@@ -61,12 +82,4 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
-}
-
-let tmpCounter = 0;
-
-/** Unique within this process (the pid makes it unique across processes); no crypto needed. */
-function tmpSuffix(): string {
-  tmpCounter++;
-  return `${tmpCounter.toString(36)}${Math.floor(Math.random() * 0x100000).toString(36)}`;
 }

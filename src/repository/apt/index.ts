@@ -22,7 +22,7 @@
  * Release/InRelease/Release.gpg into place. Any error before that leaves the
  * published repository exactly as it was (what was written is removed).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type Dirent, readdirSync, statSync } from 'node:fs';
 import {
   access,
@@ -42,7 +42,8 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../../util/errors.ts';
-import { writeFileAtomic } from '../../util/fs.ts';
+import { pathExists, tmpSibling, writeFileAtomic } from '../../util/fs.ts';
+import { definedOnly } from '../../util/object.ts';
 import {
   asWriteError,
   type IndexedFile,
@@ -361,10 +362,6 @@ interface PublishedState {
 
 function isSigner(x: unknown): x is Signer {
   return typeof x === 'object' && x !== null && typeof (x as Signer).clearsign === 'function';
-}
-
-function tmpName(file: string): string {
-  return `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /** An APT repository. Open one with {@link aptRepository}. */
@@ -807,7 +804,7 @@ export class AptRepository {
         if (!st || !sameStamp(stampOf(st), copy.stamp))
           throw new AptRepositoryError(`${copy.source} changed or disappeared after it was added`);
         await mkdir(path.dirname(dest), { recursive: true });
-        const tmp = tmpName(dest);
+        const tmp = tmpSibling(dest);
         await copyFile(copy.source, tmp);
         created.push(tmp);
         const entry = this.#store.get(rel)!;
@@ -874,7 +871,7 @@ export class AptRepository {
           if (same) unchanged.push(relRoot);
           else {
             await mkdir(path.dirname(abs), { recursive: true });
-            const tmp = tmpName(abs);
+            const tmp = tmpSibling(abs);
             await writeNew(tmp, data);
             created.push(tmp);
             renames.push([tmp, abs]);
@@ -888,9 +885,9 @@ export class AptRepository {
               const rel = `${dirRel ? `${dirRel}/` : ''}by-hash/${algo}/${digest}`;
               const target = path.join(this.distDir, rel);
               byHashPaths.push(distRel ? `${distRel}/${rel}` : rel);
-              if (await exists(target)) continue;
+              if (await pathExists(target)) continue;
               await mkdir(path.dirname(target), { recursive: true });
-              const tmp = tmpName(target);
+              const tmp = tmpSibling(target);
               await writeNew(tmp, data);
               created.push(tmp);
               await link(tmp, target).catch((err: NodeJS.ErrnoException) => {
@@ -944,7 +941,7 @@ export class AptRepository {
       ] as Array<[string, string | undefined]>) {
         if (text === undefined) continue;
         const abs = path.join(this.distDir, name);
-        const tmp = tmpName(abs);
+        const tmp = tmpSibling(abs);
         await writeNew(tmp, text);
         created.push(tmp);
         finals.push([tmp, abs]);
@@ -1097,7 +1094,7 @@ export class AptRepository {
     if (current === c.codename) return;
     const st = await stat(linkPath).catch(() => undefined);
     if (st && current === undefined) return; // a real folder: leave it alone
-    const tmp = tmpName(linkPath);
+    const tmp = tmpSibling(linkPath);
     await symlink(c.codename, tmp);
     await rename(tmp, linkPath);
   }
@@ -1105,13 +1102,6 @@ export class AptRepository {
 
 function sha(algo: string, data: Buffer): string {
   return createHash(algo).update(data).digest('hex');
-}
-
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function writeNew(file: string, data: string | Buffer): Promise<void> {
@@ -1162,8 +1152,4 @@ export async function aptRepository(
   // Settings given for an existing repository: checked against its packages, applied at publish.
   if (existing && Object.keys(given).length > 0) repo.configure(given);
   return repo;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

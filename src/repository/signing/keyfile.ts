@@ -3,10 +3,10 @@
  * where asked, mode 0600, atomically, never over an existing file; their
  * contents never appear in messages.
  */
-import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../../util/errors.ts';
+import { tmpSibling } from '../../util/fs.ts';
 
 /**
  * Writes a private key: a temporary sibling created 0600 with O_EXCL,
@@ -16,7 +16,7 @@ import { RelengError } from '../../util/errors.ts';
 export async function writeSecretFile(out: string, data: string | Uint8Array): Promise<void> {
   const abs = path.resolve(out);
   await mkdir(path.dirname(abs), { recursive: true, mode: 0o700 });
-  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tmpSibling(abs);
   const handle = await open(tmp, 'wx', 0o600);
   try {
     await handle.chmod(0o600);
@@ -50,7 +50,7 @@ export async function writePublicFile(
 ): Promise<void> {
   const abs = path.resolve(out);
   await mkdir(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = tmpSibling(abs);
   const handle = await open(tmp, 'wx', 0o644);
   try {
     await handle.writeFile(data);

@@ -43,7 +43,8 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../../util/errors.ts';
-import { writeFileAtomic } from '../../util/fs.ts';
+import { tmpSibling, writeFileAtomic } from '../../util/fs.ts';
+import { definedOnly } from '../../util/object.ts';
 import {
   asWriteError,
   IndexStore,
@@ -199,10 +200,6 @@ function toPackage(e: YumEntry): YumPackage {
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function tmpName(file: string): string {
-  return `${file}.releng-tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping the order of results. */
@@ -616,7 +613,7 @@ export class YumRepository {
         }
         const dest = path.join(this.dir, loc);
         await mkdir(path.dirname(dest), { recursive: true });
-        const tmp = tmpName(dest);
+        const tmp = tmpSibling(dest, 'releng-tmp');
         await copyFile(c.source, tmp);
         created.push(tmp);
         // Keep the source's mtime: primary.xml's <time file> was taken from it.
@@ -663,7 +660,7 @@ export class YumRepository {
       for (const f of files) {
         const dest = path.join(this.dir, f.href);
         if (oldHrefs.has(f.href) && existsSync(dest)) continue; // content-addressed: already there
-        const tmp = tmpName(dest);
+        const tmp = tmpSibling(dest, 'releng-tmp');
         await writeNew(tmp, f.data);
         created.push(tmp);
         await rename(tmp, dest);
@@ -673,7 +670,7 @@ export class YumRepository {
       // 3. repomd.xml and its signature, aside.
       const foreign = this.#existing?.foreign ?? [];
       const repomd = repomdXml(revision, timestamp, files, foreign);
-      const repomdTmp = tmpName(repomdPath);
+      const repomdTmp = tmpSibling(repomdPath, 'releng-tmp');
       await writeNew(repomdTmp, repomd);
       created.push(repomdTmp);
       let ascTmp: string | undefined;
@@ -683,7 +680,7 @@ export class YumRepository {
         if (!text.includes('-----BEGIN PGP SIGNATURE-----')) {
           throw new YumRepositoryError('the signer did not return an armored signature');
         }
-        ascTmp = tmpName(ascPath);
+        ascTmp = tmpSibling(ascPath, 'releng-tmp');
         await writeNew(ascTmp, text);
         created.push(ascTmp);
       }
@@ -936,10 +933,6 @@ function configFromFile(f: RepoConfigFile): YumRepositoryConfig {
   if (typeof f.packagesDir === 'string') out.packagesDir = f.packagesDir;
   if (typeof f.compressionLevel === 'number') out.compressionLevel = f.compressionLevel;
   return out;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Options of {@link updateYumRepository}. */
