@@ -1,4 +1,4 @@
-import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
+import { assignArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /** GNU build system: (autoreconf) → ./configure → make → make install DESTDIR=<sysroot>. */
@@ -21,12 +21,10 @@ export const autotoolsType: PackageSteps = {
     });
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
-    for (const root of stage.installDirs) {
-      await run(stage, 'make', ['install', `DESTDIR=${root}`, ...s.opts, ...assignArgs(s.defs)], {
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(stage, 'make', ['install', `DESTDIR=${root}`, ...s.opts, ...assignArgs(s.defs)], {
         env: stageEnv(pkg, s),
-      });
-    }
+      }),
+    );
   },
 };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { run, stageEnv, stageSettings } from './common.ts';
+import { installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /**
@@ -29,11 +29,9 @@ export const cargoType: PackageSteps = {
     );
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
     const name = pkg.options.cargoName as string | undefined;
-    for (const root of stage.installDirs) {
-      await run(
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(
         stage,
         'cargo',
         [
@@ -52,7 +50,7 @@ export const cargoType: PackageSteps = {
           ...s.opts,
         ],
         { env: stageEnv(pkg, s) },
-      );
-    }
+      ),
+    );
   },
 };

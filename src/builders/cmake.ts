@@ -1,4 +1,4 @@
-import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
+import { defineArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /** CMake: configure into the package's output folder, `--build`, then `--install` per sysroot (DESTDIR). */
@@ -42,12 +42,10 @@ export const cmakeType: PackageSteps = {
     );
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
-    for (const root of stage.installDirs) {
-      await run(stage, 'cmake', ['--install', stage.buildOutputDir, ...s.opts], {
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(stage, 'cmake', ['--install', stage.buildOutputDir, ...s.opts], {
         env: { ...stageEnv(pkg, s), DESTDIR: root },
-      });
-    }
+      }),
+    );
   },
 };

@@ -98,3 +98,18 @@ export async function run(
 export function stageEnv(pkg: PackageModel, settings: StageSettings): Record<string, string> {
   return { ...((pkg.options.env as Record<string, string> | undefined) ?? {}), ...settings.env };
 }
+
+/**
+ * The install stage of a typed package: nothing with `noInstall`, otherwise
+ * `step` once per destination sysroot of its install type (staging and
+ * target both for `staging_and_target`), with the install settings.
+ */
+export async function installPerSysroot(
+  pkg: PackageModel,
+  stage: StageRunContext,
+  step: (root: string, settings: StageSettings) => Promise<void>,
+): Promise<void> {
+  if (pkg.options.noInstall) return;
+  const s = stageSettings(pkg, 'install');
+  for (const root of stage.installDirs) await step(root, s);
+}

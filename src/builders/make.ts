@@ -1,4 +1,4 @@
-import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
+import { assignArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /**
@@ -31,17 +31,10 @@ export const makeType: PackageSteps = {
     );
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
-    for (const root of stage.installDirs) {
-      await run(
-        stage,
-        'make',
-        ['install', `PREFIX=${stage.prefix}`, ...s.opts, ...assignArgs(s.defs)],
-        {
-          env: { ...stageEnv(pkg, s), DESTDIR: root },
-        },
-      );
-    }
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(stage, 'make', ['install', `PREFIX=${stage.prefix}`, ...s.opts, ...assignArgs(s.defs)], {
+        env: { ...stageEnv(pkg, s), DESTDIR: root },
+      }),
+    );
   },
 };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { defineArgs, run, stageEnv, stageSettings } from './common.ts';
+import { defineArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /** Meson + Ninja: setup into the package's output folder, compile, install per sysroot (--destdir). */
@@ -40,17 +40,13 @@ export const mesonType: PackageSteps = {
     );
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
-    for (const root of stage.installDirs) {
-      await run(
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(
         stage,
         'meson',
         ['install', '-C', stage.buildOutputDir, '--no-rebuild', '--destdir', root, ...s.opts],
-        {
-          env: stageEnv(pkg, s),
-        },
-      );
-    }
+        { env: stageEnv(pkg, s) },
+      ),
+    );
   },
 };

@@ -1,4 +1,4 @@
-import { assignArgs, run, stageEnv, stageSettings } from './common.ts';
+import { assignArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
 /** SCons: `scons -jN`, then `scons install` with PREFIX and DESTDIR as build variables per sysroot. */
@@ -15,17 +15,13 @@ export const sconsType: PackageSteps = {
     );
   },
   async install({ pkg, stage }) {
-    if (pkg.options.noInstall) return;
-    const s = stageSettings(pkg, 'install');
-    for (const root of stage.installDirs) {
-      await run(
+    await installPerSysroot(pkg, stage, (root, s) =>
+      run(
         stage,
         'scons',
         ['install', `PREFIX=${stage.prefix}`, `DESTDIR=${root}`, ...s.opts, ...assignArgs(s.defs)],
-        {
-          env: { ...stageEnv(pkg, s), DESTDIR: root },
-        },
-      );
-    }
+        { env: { ...stageEnv(pkg, s), DESTDIR: root } },
+      ),
+    );
   },
 };
