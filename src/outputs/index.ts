@@ -2,7 +2,7 @@
  * Writing packages (.deb, .rpm) and archives (tar.*, zip) from a packaging
  * description. Entry points: {@link loadDescriptionFile} and {@link writeOutputs}.
  */
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import YAML from 'yaml';
@@ -32,7 +32,7 @@ export type {
   PackagingDescription,
 } from './description.ts';
 
-import { tmpSibling } from '../util/fs.ts';
+import { replaceVia } from '../util/fs.ts';
 
 export { OutputError } from './errors.ts';
 export type { FileEntry } from './fileset.ts';
@@ -398,16 +398,11 @@ export async function writeOutputs(
       mtime: p.sourceDateEpoch,
       render: p.render,
     });
-    const tmp = tmpSibling(p.dest);
-    try {
-      await getPackager(p.meta.format)!.write(files, p.meta, tmp, {
+    await replaceVia(p.dest, (tmp) =>
+      getPackager(p.meta.format)!.write(files, p.meta, tmp, {
         sourceDateEpoch: p.sourceDateEpoch,
-      });
-      await rename(tmp, p.dest);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+      }),
+    );
     written.push(p.dest);
   }
   return written;

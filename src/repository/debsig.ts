@@ -8,10 +8,10 @@
  * apt never looks at these signatures (its chain is Release → Packages
  * hash → .deb); they serve `debsig-verify` and dpkg's `--debsig-verify`.
  */
-import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AR_MAGIC, arHeader, arPad } from '../outputs/lib/ar.ts';
-import { tmpSibling } from '../util/fs.ts';
+import { replaceVia } from '../util/fs.ts';
 import {
   checkSignature,
   type DetachedSigner,
@@ -123,15 +123,14 @@ export async function signDeb(
   }
   parts.push(arHeader(ORIGIN_MEMBER, sig.length, members[0]!.mtime), sig, arPad(sig.length));
 
-  const tmp = tmpSibling(dest, 'releng-tmp');
-  try {
-    await writeFile(tmp, Buffer.concat(parts), { flag: 'wx' });
-    await chmod(tmp, mode);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceVia(
+    dest,
+    async (tmp) => {
+      await writeFile(tmp, Buffer.concat(parts), { flag: 'wx' });
+      await chmod(tmp, mode);
+    },
+    'releng-tmp',
+  );
   return {
     file: dest,
     algorithm: info.pubkeyAlgorithm,

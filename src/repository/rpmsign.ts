@@ -14,10 +14,10 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, open, rename, rm } from 'node:fs/promises';
+import { chmod, open } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import { tmpSibling } from '../util/fs.ts';
+import { replaceVia } from '../util/fs.ts';
 import type { Signer } from './signing/index.ts';
 import {
   buildHeader,
@@ -318,15 +318,14 @@ export async function signRpm(
   const sigHeader = buildHeader(SIG.region, entries);
   const pad = Buffer.alloc((8 - (sigHeader.length % 8)) % 8);
 
-  const tmp = tmpSibling(dest, 'releng-tmp');
-  try {
-    await writeWith(tmp, [buf.subarray(0, LEAD_SIZE), sigHeader, pad], src, rpm.headerStart);
-    await chmod(tmp, mode);
-    await rename(tmp, dest);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceVia(
+    dest,
+    async (tmp) => {
+      await writeWith(tmp, [buf.subarray(0, LEAD_SIZE), sigHeader, pad], src, rpm.headerStart);
+      await chmod(tmp, mode);
+    },
+    'releng-tmp',
+  );
   return {
     file: dest,
     tag,

@@ -32,6 +32,26 @@ export async function writeFileAtomic(
   }
 }
 
+/**
+ * Produces `path` through a temporary sibling: `write(tmp)` fills it, then it
+ * is renamed over `path`. On any failure the temporary file is removed and
+ * `path` is as it was.
+ */
+export async function replaceVia(
+  path: string,
+  write: (tmp: string) => Promise<void>,
+  tag?: string,
+): Promise<void> {
+  const tmp = tmpSibling(path, tag);
+  try {
+    await write(tmp);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
 /** True when the path exists (any type; symlinks are followed). */
 export async function pathExists(path: string): Promise<boolean> {
   try {

@@ -3,7 +3,7 @@
  * where asked, mode 0600, atomically, never over an existing file; their
  * contents never appear in messages.
  */
-import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../../util/errors.ts';
 import { tmpSibling } from '../../util/fs.ts';
@@ -59,7 +59,6 @@ export async function writePublicFile(
   }
   try {
     if (overwrite) {
-      const { rename } = await import('node:fs/promises');
       await rename(tmp, abs);
       return;
     }
