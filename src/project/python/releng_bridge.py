@@ -1109,6 +1109,40 @@ def _restore():
         pass
 
 
+def _run_file(file, msg, with_config):
+    """runs a definition or script in a fresh scope; a successful exit is no error"""
+    scope, injected = _build_globals(file, msg, with_config)
+    try:
+        _exec_file(file, scope)
+    except SystemExit as e:
+        if not _is_success_exit(e):
+            raise
+    return scope, injected
+
+
+def _definition_values(file, msg, req):
+    """a definition's JSON-representable globals, with its releng_config(...) call"""
+    req.config = None
+    scope, injected = _run_file(file, msg, with_config=True)
+    value = _collect(scope, injected, scope)
+    if req.config is not None:
+        value['__releng_config__'] = _collect(req.config, {}, scope)
+    return value
+
+
+def _mark_streams(req, tag):
+    """writes a marker into fd 1 and 2; reports which stream took it"""
+    written = {}
+    with _Worker.lock:
+        for fd, name in ((1, 'stdout'), (2, 'stderr')):
+            try:
+                _write_all(fd, _marker(req.nonce, tag))
+                written[name] = True
+            except OSError:
+                written[name] = False
+    return written
+
+
 def _handle(msg):
     delta = msg.get('envDelta')
     if delta is not None:
@@ -1136,18 +1170,10 @@ def _handle(msg):
         _prepare_env(msg, replace=(op == 'run' or op == 'runChain'))
         if msg.get('cwd'):
             os.chdir(msg['cwd'])
-        if op == 'eval' or op == 'run':
-            scope, injected = _build_globals(file, msg, with_config=(op == 'eval'))
-            try:
-                _exec_file(file, scope)
-            except SystemExit as e:
-                if not _is_success_exit(e):
-                    raise
-            if op == 'eval':
-                value = _collect(scope, injected, scope)
-                if req.config is not None:
-                    value['__releng_config__'] = _collect(req.config, {}, scope)
-                result['value'] = value
+        if op == 'eval':
+            result['value'] = _definition_values(file, msg, req)
+        elif op == 'run':
+            _run_file(file, msg, with_config=False)
         elif op == 'runChain':
             # A package's consecutive stage scripts in one request: each step
             # starts from the request's environment, working directory and
@@ -1167,21 +1193,11 @@ def _handle(msg):
                         for entry in req.new_env_paths:
                             _apply_env_path(entry['path'], entry.get('prepend'))
                     _flush_std()
-                    with _Worker.lock:
-                        for fd in (1, 2):
-                            try:
-                                _write_all(fd, _marker(req.nonce, 's%d' % index))
-                            except OSError:
-                                pass
+                    _mark_streams(req, 's%d' % index)
                 try:
                     if step.get('cwd'):
                         os.chdir(step['cwd'])
-                    scope, injected = _build_globals(step_file, msg, with_config=False)
-                    try:
-                        _exec_file(step_file, scope)
-                    except SystemExit as e:
-                        if not _is_success_exit(e):
-                            raise
+                    _run_file(step_file, msg, with_config=False)
                 except BaseException as e:  # noqa: B036 - reported as this step's failure
                     _flush_std()
                     _send({'type': 'step', 'id': req.id, 'index': index, 'ok': False,
@@ -1196,20 +1212,10 @@ def _handle(msg):
             values = []
             for item in msg.get('items') or []:
                 item_file = os.path.abspath(item['file'])
-                req.config = None
                 try:
                     if item.get('cwd'):
                         os.chdir(item['cwd'])
-                    scope, injected = _build_globals(item_file, msg, with_config=True)
-                    try:
-                        _exec_file(item_file, scope)
-                    except SystemExit as e:
-                        if not _is_success_exit(e):
-                            raise
-                    value = _collect(scope, injected, scope)
-                    if req.config is not None:
-                        value['__releng_config__'] = _collect(req.config, {}, scope)
-                    values.append({'ok': True, 'value': value})
+                    values.append({'ok': True, 'value': _definition_values(item_file, msg, req)})
                 except BaseException as e:  # noqa: B036 - one file's failure is its own result
                     values.append({'ok': False, 'error': _describe(e, item_file)})
                 finally:
@@ -1235,13 +1241,7 @@ def _handle(msg):
     finally:
         _flush_std()
         _restore_fds()
-        streams = {}
-        for fd, name in ((1, 'stdout'), (2, 'stderr')):
-            try:
-                _write_all(fd, _marker(req.nonce, 'end'))
-                streams[name] = True
-            except OSError:
-                streams[name] = False
+        streams = _mark_streams(req, 'end')
         _Worker.current = None
         _restore()
     result['streams'] = streams
