@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { loadClosure } from '../engine/graph.ts';
 import { RelengError } from '../util/errors.ts';
-import { firstFile } from '../util/fs.ts';
 import {
   cacheFile,
   cacheKey,
@@ -11,12 +10,12 @@ import {
 } from './cache.ts';
 import { directoryVariables } from './dirs.ts';
 import { loadExtensions } from './extensions.ts';
+import { findConfig } from './find-config.ts';
 import type { HookStage, PackageModel, ProjectDirs, ProjectModel, StageAction } from './model.ts';
 import {
   findNativeDefinition,
   loadNativeConfig,
   loadNativePackage,
-  NATIVE_CONFIG_NAMES,
   nativeAction,
   nativeCacheExt,
   nativeImportedFiles,
@@ -25,7 +24,7 @@ import {
 } from './native/load.ts';
 import type { PackageDefaults } from './normalize.ts';
 import type { PythonRuntime } from './releng-tool/load.ts';
-import { POST_BUILD_NAMES, RELENG_TOOL_CONFIG_NAMES } from './releng-tool/names.ts';
+import { POST_BUILD_NAMES } from './releng-tool/names.ts';
 
 export interface LoadOptions {
   root: string;
@@ -53,19 +52,6 @@ export interface LoadedProject {
   fromCache: boolean;
   /** Releases the Python workers; `force` kills running scripts (interrupts). */
   close(force?: boolean): Promise<void>;
-}
-
-/** Finds the project's configuration file and its format. */
-export async function findConfig(
-  root: string,
-): Promise<{ file: string; format: 'native' | 'releng-tool' }> {
-  const native = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
-  if (native) return { file: native, format: 'native' };
-  const legacy = await firstFile(RELENG_TOOL_CONFIG_NAMES.map((n) => join(root, n)));
-  if (legacy) return { file: legacy, format: 'releng-tool' };
-  throw new RelengError(`no releng project in ${root}`, {
-    hint: `looked for ${[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].join(', ')}; run "releng init" to start one, or pass --root-dir`,
-  });
 }
 
 /** Loads a project of either format into the normalised model. */

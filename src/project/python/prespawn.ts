@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
  * PythonBridge then adopts that process instead of spawning its own.
  */
 
-export const BRIDGE_SCRIPT = fileURLToPath(new URL('./releng_bridge.py', import.meta.url));
+const BRIDGE_SCRIPT = fileURLToPath(new URL('./releng_bridge.py', import.meta.url));
 
 /** What happened to an early worker before it was adopted (replayed on adoption). */
 export type EarlyEvent =

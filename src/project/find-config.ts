@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { RelengError } from '../util/errors.ts';
+import { firstFile } from '../util/fs.ts';
+import { NATIVE_CONFIG_NAMES } from './config-names.ts';
+import { RELENG_TOOL_CONFIG_NAMES } from './releng-tool/names.ts';
+
+/** Finds the project's configuration file and its format. */
+export async function findConfig(
+  root: string,
+): Promise<{ file: string; format: 'native' | 'releng-tool' }> {
+  const native = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
+  if (native) return { file: native, format: 'native' };
+  const legacy = await firstFile(RELENG_TOOL_CONFIG_NAMES.map((n) => join(root, n)));
+  if (legacy) return { file: legacy, format: 'releng-tool' };
+  throw new RelengError(`no releng project in ${root}`, {
+    hint: `looked for ${[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].join(', ')}; run "releng init" to start one, or pass --root-dir`,
+  });
+}
