@@ -182,9 +182,10 @@ export class Reporter {
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.flush());
-      if (!flushAtExit.has(this)) {
-        flushAtExit.add(this);
-        if (flushAtExit.size === 1) process.once('exit', flushAllAtExit);
+      holdingOutput.add(this);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.once('exit', flushAllAtExit);
       }
     }
   }
@@ -192,6 +193,7 @@ export class Reporter {
   /** Writes everything queued (called by the CLI before it exits). */
   flush(): void {
     this.#flushScheduled = false;
+    holdingOutput.delete(this);
     for (const [stream, text] of this.#queue.splice(0)) stream.write(text);
   }
 
@@ -213,11 +215,12 @@ export class Reporter {
   }
 }
 
-/** Reporters with queued output, flushed if the process exits before they do. */
-const flushAtExit = new Set<Reporter>();
+/** Reporters with output queued right now, flushed if the process exits first. */
+const holdingOutput = new Set<Reporter>();
+let exitHookInstalled = false;
 
 function flushAllAtExit(): void {
-  for (const reporter of flushAtExit) reporter.flush();
+  for (const reporter of holdingOutput) reporter.flush();
 }
 
 /** Renders an event sink that drops everything (library use, tests). */
