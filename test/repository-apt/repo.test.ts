@@ -41,7 +41,7 @@ function snapshot(dir: string): Map<string, string> {
   const walk = (rel: string): void => {
     for (const d of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const r = rel ? `${rel}/${d.name}` : d.name;
-      if (r === '.releng-repo/xz-blocks') continue;
+      if (r === '.releng-repo/index-chunks') continue;
       if (d.isSymbolicLink()) out.set(r, `-> ${readlinkSync(path.join(dir, r))}`);
       else if (d.isDirectory()) walk(r);
       else out.set(r, sha256(readFileSync(path.join(dir, r))));

@@ -23,7 +23,16 @@
  * published repository exactly as it was (what was written is removed).
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, readdirSync, statSync } from 'node:fs';
+import {
+  type Dirent,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import {
   access,
   constants,
@@ -42,7 +51,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../../util/errors.ts';
-import { pathExists, tmpSibling, writeFileAtomic } from '../../util/fs.ts';
+import { tmpSibling, writeFileAtomic } from '../../util/fs.ts';
 import { definedOnly } from '../../util/object.ts';
 import {
   asWriteError,
@@ -59,7 +68,7 @@ import {
   writeRepoConfig,
 } from '../index-store.ts';
 import type { Signer } from '../signing/index.ts';
-import { renderPackages, type Stanza, XzBlockCache } from './compress.ts';
+import { ChunkCache, renderPackages, type Stanza } from './compress.ts';
 import { compareVersions, debFileName, formatFields, PACKAGE_NAME, poolDir } from './control.ts';
 import { type DebInfo, digestFile, readDeb } from './deb.ts';
 import { type ReadJob, readDebs } from './read-pool.ts';
@@ -217,6 +226,8 @@ export interface AptRepositoryOptions {
 
 const INDEX_NAME = 'apt-index';
 const PUBLISHED = 'apt-published.json';
+/** Cached compressed chunks of the Packages files (see compress.ts). */
+const CHUNK_CACHE = 'index-chunks';
 /** by-hash files of this many previous publications are kept for clients mid-update. */
 const KEEP_GENERATIONS = 3;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
@@ -836,8 +847,9 @@ export class AptRepository {
             e.sha512 = d.sha512;
           }
 
-      // 2. Index files.
-      const cache = new XzBlockCache(statePath(this.dir, 'xz-blocks'));
+      // 2. Index files. Blocking calls: a few dozen small writes and links,
+      //    each far cheaper than a trip through the thread pool.
+      const cache = new ChunkCache(statePath(this.dir, CHUNK_CACHE));
       const groups = this.#indexGroups();
       const files: ReleaseFile[] = [];
       const written: string[] = [];
@@ -864,15 +876,12 @@ export class AptRepository {
           const before = previous?.files[relRoot];
           const same =
             before?.sha256 === f.sha256 &&
-            (await stat(abs).then(
-              (s) => s.size === f.size,
-              () => false,
-            ));
+            statSync(abs, { throwIfNoEntry: false })?.size === f.size;
           if (same) unchanged.push(relRoot);
           else {
-            await mkdir(path.dirname(abs), { recursive: true });
+            mkdirSync(path.dirname(abs), { recursive: true });
             const tmp = tmpSibling(abs);
-            await writeNew(tmp, data);
+            writeNewSync(tmp, data);
             created.push(tmp);
             renames.push([tmp, abs]);
             written.push(relRoot);
@@ -885,16 +894,18 @@ export class AptRepository {
               const rel = `${dirRel ? `${dirRel}/` : ''}by-hash/${algo}/${digest}`;
               const target = path.join(this.distDir, rel);
               byHashPaths.push(distRel ? `${distRel}/${rel}` : rel);
-              if (await pathExists(target)) continue;
-              await mkdir(path.dirname(target), { recursive: true });
+              if (existsSync(target)) continue;
+              mkdirSync(path.dirname(target), { recursive: true });
               const tmp = tmpSibling(target);
-              await writeNew(tmp, data);
+              writeNewSync(tmp, data);
               created.push(tmp);
-              await link(tmp, target).catch((err: NodeJS.ErrnoException) => {
-                if (err.code !== 'EEXIST') throw err;
-              });
+              try {
+                linkSync(tmp, target);
+              } catch (err) {
+                if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+              }
               created.push(target);
-              await unlink(tmp);
+              unlinkSync(tmp);
               created.splice(created.indexOf(tmp), 1);
             }
           }
@@ -983,6 +994,8 @@ export class AptRepository {
       this.#committed = new Set(this.#store.entries().map((e) => e.path));
       await this.#pruneByHash(generations, previous);
       await cache.prune();
+      // The cache of releng 0.1 (xz blocks only) is no longer read.
+      await rm(statePath(this.dir, 'xz-blocks'), { recursive: true, force: true });
       await this.#suiteLink();
       this.#copies.clear();
       this.#dirty = false;
@@ -1106,6 +1119,10 @@ function sha(algo: string, data: Buffer): string {
 
 async function writeNew(file: string, data: string | Buffer): Promise<void> {
   await writeFile(file, data, { flag: 'wx', mode: 0o644 });
+}
+
+function writeNewSync(file: string, data: string | Buffer): void {
+  writeFileSync(file, data, { flag: 'wx', mode: 0o644 });
 }
 
 async function readPublished(dir: string): Promise<PublishedState | undefined> {

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { constants, crc32, deflateRawSync } from 'node:zlib';
+import { gzipMember } from '../../util/gzip-member.ts';
 import type { YumEntry } from './package.ts';
 
 /**
@@ -179,8 +180,6 @@ function blockKey(type: DataType, level: number, block: readonly YumEntry[]): st
   return h.digest('hex');
 }
 
-const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
-
 /** Renders and compresses one data type for the (already ordered) packages. */
 export async function renderData(
   type: DataType,
@@ -204,10 +203,7 @@ export async function renderData(
     deflateRawSync(tail, { level, finishFlush: constants.Z_FINISH }),
   ];
   const open = Buffer.concat([head, ...texts, tail]);
-  const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc >>> 0, 0);
-  trailer.writeUInt32LE(open.length % 2 ** 32, 4);
-  const data = Buffer.concat([GZIP_HEADER, ...segments, trailer]);
+  const data = gzipMember(segments, crc, open.length);
   const checksum = createHash('sha256').update(data).digest('hex');
   return {
     type,
