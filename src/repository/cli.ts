@@ -11,7 +11,7 @@
  * releng repo remove DIR SPEC... [--component C] [SIGNING]
  * releng repo index DIR [--full] [SIGNING]
  * releng repo sign DIR SIGNING
- * releng repo verify DIR --public-key FILE [--suite S] [--no-pool]
+ * releng repo verify DIR --public-key FILE [--suite S (apt)] [--no-pool]
  * releng repo export-key [DIR] KEY [--out FILE] [--binary] [--force]
  * releng repo list DIR
  * releng key generate --name N --email E --out FILE [--algorithm ed25519|rsa]
@@ -588,15 +588,31 @@ async function yumCommand(
 ): Promise<number> {
   const yum = await import('./yum/index.ts');
   const dir = needDir(a, cmd);
-  if (cmd === 'verify' || cmd === 'list') {
+  if (cmd === 'list') {
     const repo = await yum.yumRepository(dir);
     const pkgs = repo.packages();
     print(pkgs.map((p) => `${p.nevra} ${p.location}`).join('\n') || '(no packages)', pkgs);
-    if (cmd === 'verify')
-      throw new RelengError('repo verify is not available for YUM repositories yet', {
-        hint: 'dnf --repofrompath checks a YUM repository',
-      });
     return 0;
+  }
+  if (cmd === 'verify') {
+    const pub = one(a, '--public-key');
+    if (!pub && !a.flags.has('--unsigned'))
+      throw new UsageError(
+        'repo verify needs --public-key FILE (or --unsigned to check checksums only)',
+      );
+    const report = await yum.verifyYumRepository(dir, {
+      publicKey: pub ? await (await signing()).readPublicKeyFile(pub) : undefined,
+      checkPackages: !a.flags.has('--no-pool'),
+    });
+    const lines = [
+      `repodata/repomd.xml: revision ${report.revision ?? '?'}, ${report.dataFiles} data files${report.signedBy ? `, signed by ${report.signedBy}` : ''}`,
+      `${report.packages} package files checked`,
+      ...report.warnings.map((w) => `(warning) ${w}`),
+      ...report.problems.map((p) => `(problem) ${p}`),
+      report.ok ? 'OK' : `FAILED: ${report.problems.length} problem(s)`,
+    ];
+    print(lines.join('\n'), report);
+    return report.ok ? 0 : 1;
   }
   const signer = await signerFromArgs(a, env);
   const files = a.positionals.slice(1);
