@@ -14,6 +14,9 @@
  *   - createrepo_c --update after adding one package;
  *   - releng +1 package: open the indexed repository, add one rpm, publish — new process,
  *     with the compile cache, and in process.
+ *   - releng +1 package through the CLI as users run it, signed
+ *     (`bin/releng.mjs repo add DIR FILE --key KEY`, a new process: start-up,
+ *     openpgp.js and the signature included).
  * Floors: releng full index ≤ 2× createrepo_c; one-package add ≤ 0.2 s.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,6 +33,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeOutputs } from '../../src/outputs/index.ts';
+import { generateKey } from '../../src/repository/signing/index.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -190,6 +194,12 @@ const addTimed = script(
 const CACHE_ENV = { ...process.env, NODE_COMPILE_CACHE: path.join(WORK, 'node-compile-cache') };
 measure(NODE, [fullScript, freshCopy(rpms, 'rl')], CACHE_ENV); // fills the compile cache
 
+/** releng's CLI and a signing key for the signed measurement. */
+const CLI = path.join(ROOT, 'bin/releng.mjs');
+const KEY = path.join(WORK, 'bench-key.asc');
+if (!existsSync(KEY)) await generateKey({ name: 'Bench', email: 'bench@example.org', out: KEY });
+const CLI_ADD = 'releng repo add 1 via the CLI, signed (new process, bin/releng.mjs)';
+
 const samples: Record<string, Sample[]> = {};
 const add = (label: string, s: Sample): void => {
   samples[label] ??= [];
@@ -232,6 +242,10 @@ for (let run = 0; run < RUNS; run++) {
   const f = freshCopy(rpms, 'rl');
   measure(NODE, [fullScript, f], CACHE_ENV);
   add('releng +1 package (new process, no compile cache)', measure(NODE, [addScript, f, extra]));
+  // Through the CLI, signed: a signed repository first (untimed), then the add.
+  const g = freshCopy(rpms, 'rl');
+  measure(NODE, [CLI, 'repo', 'index', g, '--type', 'yum', '--key', KEY]);
+  add(CLI_ADD, measure(NODE, [CLI, 'repo', 'add', g, extra, '--key', KEY]));
 }
 
 console.log(`${'(seconds, best of runs)'.padEnd(70)}  wall  median    cpu`);
@@ -260,6 +274,9 @@ const rlAdd = 'releng +1 package: open, add, publish (new process, compile cache
 const rlAddIn = 'releng +1 package (in process, modules loaded)';
 console.log(
   `+1 package: ${secs(best[rlAdd])} s new process, ${secs(best[rlAddIn])} s in process — floor ≤ 0.2 s: ${best[rlAdd]! <= 200 ? 'PASS' : 'FAIL'}`,
+);
+console.log(
+  `+1 package through the CLI, signed: ${secs(best[CLI_ADD])} s best, ${secs(med[CLI_ADD])} s median`,
 );
 writeFileSync(
   path.join(WORK, 'results.json'),
