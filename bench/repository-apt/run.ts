@@ -1,10 +1,12 @@
 /**
  * Benchmark: releng's APT repository indexer beside apt-ftparchive.
  *
- *   node bench/repository-apt/run.ts [--debs 800] [--big 2000] [--runs 5] [--adds 5] [--kb 0] [--skip-incremental]
+ *   node bench/repository-apt/run.ts [--debs 800] [--big 2000] [--runs 5] [--adds 5] [--kb 0]
+ *                                    [--from DIR] [--skip-incremental]
  *
  * 1. Full index of --debs small .debs (made with releng's own .deb writer,
- *    xz-compressed like its default) already in pool/:
+ *    xz-compressed like its default; or, with --from, the first --debs .debs
+ *    of a folder such as /var/cache/apt/archives) already in pool/:
  *    - releng: `reindex()` + `publish()` on a repository with no state
  *      (no index, no cache): reads every .deb, writes Packages, .gz, .xz,
  *      by-hash copies, Release, InRelease and Release.gpg (Ed25519);
@@ -20,6 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  copyFileSync,
   existsSync,
   linkSync,
   mkdirSync,
@@ -42,6 +45,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     adds: { type: 'string', default: '5' },
     kb: { type: 'string', default: '0' },
+    from: { type: 'string' },
     'skip-incremental': { type: 'boolean', default: false },
   },
 });
@@ -131,7 +135,11 @@ function poolWith(dir: string, files: string[]): void {
     const name = base.split('_')[0]!;
     const d = path.join(dir, 'pool/main/b', name);
     mkdirSync(d, { recursive: true });
-    linkSync(f, path.join(d, base));
+    try {
+      linkSync(f, path.join(d, base));
+    } catch {
+      copyFileSync(f, path.join(d, base)); // another file system (--from)
+    }
   }
 }
 
@@ -148,9 +156,19 @@ async function main(): Promise<void> {
   }
   const aptFtp = spawnSync('sh', ['-c', 'command -v apt-ftparchive']).status === 0;
 
-  const label = KB > 0 ? `${N} .debs of ~${KB} KiB` : `${N} small .debs`;
+  const label = values.from
+    ? `${N} .debs from ${values.from}`
+    : KB > 0
+      ? `${N} .debs of ~${KB} KiB`
+      : `${N} small .debs`;
   console.log(`# 1. Full index: ${label} (no state, no cache)`);
-  const debs = await makeDebs(
+  const debs = values.from
+    ? readdirSync(values.from)
+        .filter((f) => f.endsWith('.deb'))
+        .sort()
+        .slice(0, N)
+        .map((f) => path.join(values.from!, f))
+    : await makeDebs(
     path.join(WORK, KB > 0 ? `debs-${N}-${KB}k` : `debs-${N}`),
     KB > 0 ? `k${KB}-` : 'f',
     N,

@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { chunkStanzas } from '../../src/repository/apt/compress.ts';
-import { crc64, joinXzBlocks, splitXzBlocks, xzDecompress } from '../../src/repository/apt/xz.ts';
+import {
+  crc64,
+  joinXzBlocks,
+  splitXzBlocks,
+  xzDecompress,
+  xzPrefixReader,
+} from '../../src/repository/apt/xz.ts';
 import { have } from './helpers.ts';
 
 const xz = (args: string[], input: Buffer): Buffer => {
@@ -44,6 +50,39 @@ describe('xz', { skip: !have('xz') && 'xz is not installed' }, () => {
     test(`decodes ${name} at every setting`, () => {
       for (const s of settings) assert.deepEqual(xzDecompress(xz(s, data)), data, s.join(' '));
     });
+
+  test('read as a prefix: pauses anywhere (inside matches too), resumes, ends complete', () => {
+    for (const [name, data] of inputs)
+      for (const s of [['-6'], ['-T2', '--block-size=20000'], ['-0']]) {
+        const compressed = xz(s, data);
+        const read = xzPrefixReader(compressed);
+        let want = 1;
+        for (;;) {
+          const { data: got, complete } = read(want);
+          const label = `${name} ${s.join(' ')} at ${want}`;
+          if (complete) {
+            assert.deepEqual(got, data, label);
+            break;
+          }
+          assert.ok(got.length >= want, label);
+          assert.deepEqual(got, data.subarray(0, got.length), label);
+          want = Math.ceil(want * 1.7) + 3;
+        }
+      }
+  });
+
+  test('a paused prefix read survives another decoding in between', () => {
+    const a = xz(['-6'], text);
+    const b = xz(['-6'], Buffer.from('other '.repeat(5000)));
+    const readA = xzPrefixReader(a);
+    assert.deepEqual(readA(1000).data, text.subarray(0, readA(1000).data.length));
+    const readB = xzPrefixReader(b);
+    readB(700);
+    assert.deepEqual(xzDecompress(b).length, 30000);
+    const { data, complete } = readA(text.length);
+    assert.ok(complete);
+    assert.deepEqual(data, text);
+  });
 
   test('concatenated streams with padding', () => {
     const a = xz([], Buffer.from('first\n'));

@@ -12,7 +12,7 @@ import { RelengError } from '../../util/errors.ts';
 import type { FileStamp } from '../index-store.ts';
 import { stampOf } from '../index-store.ts';
 import { type BinaryControl, checkBinaryControl, parseControl } from './control.ts';
-import { xzDecompress } from './xz.ts';
+import { type XzPrefix, xzPrefixReader } from './xz.ts';
 
 const AR_MAGIC = '!<arch>\n';
 /** Control files larger than this are refused (dpkg-deb's own limit is far lower in practice). */
@@ -69,21 +69,17 @@ function arMembers(head: Buffer, fileSize: number, label: string): ArMember[] {
 }
 
 /** Bytes of the decompressed control.tar from the start: at least `n` of them, or all. */
-type Prefix = (n: number) => { data: Buffer; complete: boolean };
+type Prefix = XzPrefix;
 
 /**
  * Finds `./control` in a tar archive, asking for only as much of it as the
  * entries up to and including `./control` take (control comes early, before
- * md5sums, which can be large).
+ * md5sums, which can be large; an .xz member is decoded only that far).
  */
 function tarControl(read: Prefix, label: string): string {
-  let want = 2048;
-  let { data: tar, complete } = read(want);
+  let { data: tar, complete } = read(512);
   const ensure = (n: number): boolean => {
-    while (tar.length < n && !complete) {
-      want = Math.max(want * 4, n);
-      ({ data: tar, complete } = read(want));
-    }
+    if (tar.length < n && !complete) ({ data: tar, complete } = read(n));
     return tar.length >= n;
   };
   let pos = 0;
@@ -134,12 +130,10 @@ function controlReader(name: string, data: Buffer, label: string): Prefix {
       throw invalid(label, `${name} cannot be decompressed (${(err as Error).message})`);
     }
   };
-  if (name === 'control.tar.xz')
-    return (n) =>
-      guard(() => {
-        const out = xzDecompress(data, MAX_CONTROL_TAR, n);
-        return { data: out, complete: out.length < n };
-      });
+  if (name === 'control.tar.xz') {
+    const read = xzPrefixReader(data, MAX_CONTROL_TAR);
+    return (n) => guard(() => read(n));
+  }
   let whole: Buffer | undefined;
   return () => {
     whole ??= guard(() => decompressControl(name, data, label));

@@ -88,8 +88,6 @@ export function varint(n: number): Buffer {
 }
 
 class UnsupportedFilter extends Error {}
-/** Thrown inside the decoder once the wanted prefix is out (a plain object: no stack to capture). */
-const PREFIX_DONE = { prefixDone: true };
 
 // ---- LZMA ----
 const N_STATES = 12;
@@ -107,7 +105,7 @@ class Output {
   pos = 0;
   /** Where the current dictionary starts (a reset forbids reaching before it). */
   dictStart = 0;
-  /** Decoding stops once this many bytes are out (see {@link xzDecompress}'s `prefix`). */
+  /** Decoding pauses once this many bytes are out (see {@link xzPrefixReader}). */
   stopAt = Number.POSITIVE_INFINITY;
   readonly limit: number;
   constructor(initial: number, limit: number) {
@@ -153,6 +151,10 @@ class LzmaDecoder {
   input: Uint8Array = new Uint8Array(0);
   inPos = 0;
   inEnd = 0;
+  /** Output position where the current chunk ends. */
+  chunkEnd = 0;
+  /** Bytes of a match still to copy when decoding paused inside it. */
+  pendingLen = 0;
 
   setProps(props: number): void {
     if (props > 224) throw new XzError('invalid LZMA properties');
@@ -327,16 +329,32 @@ class LzmaDecoder {
     return symbol & 0xff;
   }
 
-  /** Decodes one LZMA chunk producing exactly `size` bytes. */
-  decodeChunk(out: Output, size: number): void {
+  /** Starts an LZMA chunk of `size` bytes (decoded by {@link run}). */
+  startChunk(out: Output, size: number): void {
     out.ensure(size);
+    this.chunkEnd = out.pos + size;
+    this.pendingLen = 0;
+  }
+
+  /**
+   * Decodes the current chunk up to its end or to `out.stopAt`, whichever
+   * comes first; true when the chunk is complete. A pause may fall inside a
+   * match: the rest is copied when decoding resumes.
+   */
+  run(out: Output): boolean {
     const buf = out.buf;
-    const chunkEnd = out.pos + size;
+    const chunkEnd = this.chunkEnd;
     const end = Math.min(chunkEnd, out.stopAt);
+    let pos = out.pos;
+    if (this.pendingLen > 0) {
+      const dist = this.rep0 + 1;
+      const stop = Math.min(pos + this.pendingLen, end);
+      this.pendingLen -= stop - pos;
+      for (; pos < stop; pos++) buf[pos] = buf[pos - dist]!;
+    }
     const pbMask = (1 << this.pb) - 1;
     const lpMask = (1 << this.lp) - 1;
     const base0 = out.dictStart;
-    let pos = out.pos;
     while (pos < end) {
       const posState = (pos - base0) & pbMask;
       let state = this.state;
@@ -405,19 +423,38 @@ class LzmaDecoder {
       if (dist > pos - out.dictStart) throw new XzError('corrupt LZMA data (distance)');
       if (pos + count > chunkEnd) throw new XzError('corrupt LZMA data (match past chunk end)');
       const stop = Math.min(pos + count, end);
+      this.pendingLen = pos + count - stop;
       for (; pos < stop; pos++) buf[pos] = buf[pos - dist]!;
     }
     out.pos = pos;
+    return pos === chunkEnd;
   }
 }
 
-/** Decodes LZMA2 data from `start`; returns where it ended. */
-/** One decoder, reused: its probability tables are reset per chunk as LZMA2 says. */
+/**
+ * One decoder, reused: its probability tables are reset per chunk as LZMA2
+ * says. A paused decoding owns it until another decoding claims it (see
+ * {@link xzPrefixReader}, which starts over when that happened).
+ */
 let shared: LzmaDecoder | undefined;
+let sharedOwner: object | undefined;
 
-function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
+function claimDecoder(owner: object): LzmaDecoder {
   shared ??= new LzmaDecoder();
-  const lzma = shared;
+  sharedOwner = owner;
+  return shared;
+}
+
+/**
+ * Decodes LZMA2 data from `start`; returns where it ended. Pauses (yields)
+ * whenever `out.stopAt` bytes are out; raise `stopAt` before resuming.
+ */
+function* decodeLzma2(
+  input: Uint8Array,
+  start: number,
+  out: Output,
+  lzma: LzmaDecoder,
+): Generator<void, number> {
   let pos = start;
   let needDictReset = true;
   let needProps = true;
@@ -438,7 +475,7 @@ function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
       out.buf.set(input.subarray(pos, pos + size), out.pos);
       out.pos += size;
       pos += size;
-      if (out.pos >= out.stopAt) throw PREFIX_DONE;
+      while (out.pos >= out.stopAt) yield;
       continue;
     }
     if (control < 0x80) throw new XzError(`corrupt LZMA2 data (control byte ${control})`);
@@ -459,8 +496,8 @@ function decodeLzma2(input: Uint8Array, start: number, out: Output): number {
     if (reset >= 1) lzma.resetState();
     if (pos + packed > input.length) throw new XzError('truncated LZMA2 data');
     lzma.initRange(input, pos, pos + packed);
-    lzma.decodeChunk(out, unpacked);
-    if (out.pos >= out.stopAt) throw PREFIX_DONE;
+    lzma.startChunk(out, unpacked);
+    while (!lzma.run(out)) yield;
     pos += packed;
   }
 }
@@ -475,19 +512,58 @@ function checkFor(id: number, data: Uint8Array): Buffer | undefined {
 /**
  * Decompresses a whole .xz file (one or more streams, any number of blocks),
  * checking every CRC. `limit` caps the output size (default 256 MiB).
- * With `prefix`, decoding stops once that many bytes are out and returns at
- * least them (or everything, when shorter); checks are then not verified.
  */
-export function xzDecompress(input: Uint8Array, limit = 256 << 20, prefix?: number): Buffer {
+export function xzDecompress(input: Uint8Array, limit = 256 << 20): Buffer {
+  const owner = {};
   try {
-    return decodeAll(input, limit, prefix);
-  } catch (err) {
-    if (err instanceof UnsupportedFilter) {
-      const all = systemXz(input);
-      return prefix === undefined ? all : all.subarray(0, prefix);
+    const run = decodeStreams(input, newOutput(input, limit), claimDecoder(owner));
+    for (;;) {
+      const r = run.next();
+      if (r.done) return r.value;
     }
+  } catch (err) {
+    if (err instanceof UnsupportedFilter) return systemXz(input);
     throw err;
   }
+}
+
+/** The start of the decompressed data: at least `n` bytes of it, or all of it (`complete`). */
+export type XzPrefix = (n: number) => { data: Buffer; complete: boolean };
+
+/**
+ * Reads the decompressed data from its start, as far as each call asks:
+ * decoding pauses once `n` bytes are out and resumes from there on the next
+ * call (e.g. to find one file early in a tar). Block checks are verified for
+ * the blocks read to their end. Each call's `data` supersedes earlier ones.
+ */
+export function xzPrefixReader(input: Uint8Array, limit = 256 << 20): XzPrefix {
+  const owner = {};
+  let out = newOutput(input, limit);
+  let run = decodeStreams(input, out, claimDecoder(owner));
+  let whole: Buffer | undefined;
+  const view = (): Buffer => Buffer.from(out.buf.buffer, out.buf.byteOffset, out.pos);
+  return (n) => {
+    if (whole) return { data: whole, complete: true };
+    if (out.pos >= n) return { data: view(), complete: false };
+    if (sharedOwner !== owner) {
+      // Another decoding used the shared decoder meanwhile: start over.
+      out = newOutput(input, limit);
+      run = decodeStreams(input, out, claimDecoder(owner));
+    }
+    out.stopAt = n;
+    try {
+      const r = run.next();
+      if (r.done) {
+        whole = r.value;
+        return { data: whole, complete: true };
+      }
+    } catch (err) {
+      if (!(err instanceof UnsupportedFilter)) throw err;
+      whole = systemXz(input);
+      return { data: whole, complete: true };
+    }
+    return { data: view(), complete: false };
+  };
 }
 
 function systemXz(input: Uint8Array): Buffer {
@@ -525,25 +601,18 @@ function indexedSize(input: Uint8Array): number | undefined {
   }
 }
 
-function decodeAll(input: Uint8Array, limit: number, prefix?: number): Buffer {
+/** An output buffer sized from the file's index when it can be read cheaply. */
+function newOutput(input: Uint8Array, limit: number): Output {
   const expected = indexedSize(input);
-  const out = new Output(
-    expected !== undefined && expected <= limit ? expected : input.length * 4,
-    limit,
-  );
-  if (prefix !== undefined) {
-    out.stopAt = prefix;
-    try {
-      return decodeStreams(input, out);
-    } catch (err) {
-      if (err === PREFIX_DONE) return Buffer.from(out.buf.buffer, out.buf.byteOffset, out.pos);
-      throw err;
-    }
-  }
-  return decodeStreams(input, out);
+  return new Output(expected !== undefined && expected <= limit ? expected : input.length * 4, limit);
 }
 
-function decodeStreams(input: Uint8Array, out: Output): Buffer {
+/** Decodes every stream; pauses (yields) whenever `out.stopAt` bytes are out. */
+function* decodeStreams(
+  input: Uint8Array,
+  out: Output,
+  lzma: LzmaDecoder,
+): Generator<void, Buffer> {
   let pos = 0;
   let streams = 0;
   while (pos < input.length) {
@@ -597,7 +666,7 @@ function decodeStreams(input: Uint8Array, out: Output): Buffer {
       }
       const dataStart = pos + headerSize;
       const outStart = out.pos;
-      const dataEnd = decodeLzma2(input, dataStart, out);
+      const dataEnd = yield* decodeLzma2(input, dataStart, out, lzma);
       const unpadded = headerSize + (dataEnd - dataStart) + cSize;
       if (compressedSize !== undefined && compressedSize !== dataEnd - dataStart)
         throw new XzError('block size mismatch');
