@@ -169,11 +169,11 @@ async function main(): Promise<void> {
         .slice(0, N)
         .map((f) => path.join(values.from!, f))
     : await makeDebs(
-    path.join(WORK, KB > 0 ? `debs-${N}-${KB}k` : `debs-${N}`),
-    KB > 0 ? `k${KB}-` : 'f',
-    N,
-    KB,
-  );
+        path.join(WORK, KB > 0 ? `debs-${N}-${KB}k` : `debs-${N}`),
+        KB > 0 ? `k${KB}-` : 'f',
+        N,
+        KB,
+      );
   const total = debs.reduce((n, f) => n + statSync(f).size, 0);
   console.log(`  (${(total / 1048576).toFixed(1)} MiB in all)`);
   const repoDir = path.join(WORK, 'full-repo');

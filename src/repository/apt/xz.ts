@@ -604,7 +604,10 @@ function indexedSize(input: Uint8Array): number | undefined {
 /** An output buffer sized from the file's index when it can be read cheaply. */
 function newOutput(input: Uint8Array, limit: number): Output {
   const expected = indexedSize(input);
-  return new Output(expected !== undefined && expected <= limit ? expected : input.length * 4, limit);
+  return new Output(
+    expected !== undefined && expected <= limit ? expected : input.length * 4,
+    limit,
+  );
 }
 
 /** Decodes every stream; pauses (yields) whenever `out.stopAt` bytes are out. */
