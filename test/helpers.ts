@@ -72,3 +72,25 @@ export function releng(
 export function nativePackage(body: string): string {
   return `import { definePackage } from 'releng';\nexport default definePackage(${body});\n`;
 }
+
+/**
+ * `releng repo …` / `releng key …` in process (runRepoCommand), with
+ * stdout and stderr captured; `env` is added to the process environment.
+ */
+export async function repoCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
+  const { runRepoCommand } = await import('../src/repository/cli.ts');
+  let out = '';
+  let err = '';
+  const code = await runRepoCommand(argv, {
+    stdout: {
+      write: (s: string | Uint8Array) =>
+        (out += typeof s === 'string' ? s : Buffer.from(s).toString()),
+    },
+    stderr: { write: (s: string) => (err += s) },
+    env: { ...process.env, ...env },
+  });
+  return { code, out, err };
+}

@@ -447,28 +447,19 @@ async function repoCommand(
     const dir = needDir(a, cmd);
     const type = await repoType(a, dir);
     if (type === 'yum') return yumCommand(cmd, a, env, io, print);
-    const pub = one(a, '--public-key');
-    if (!pub && !a.flags.has('--unsigned'))
-      throw new UsageError(
-        'repo verify needs --public-key FILE (or --unsigned to check hashes only)',
-      );
     const report = await verifyAptRepository(dir, {
-      publicKey: pub ? await (await signing()).readPublicKeyFile(pub) : undefined,
+      publicKey: await verifyKey(a),
       suite: one(a, '--suite'),
       checkPool: !a.flags.has('--no-pool'),
     });
-    const lines = [
-      ...report.releases.map(
+    return printReport(
+      report.releases.map(
         (r) =>
           `${r.dir}: ${r.indexFiles} index files${r.signedBy ? `, signed by ${r.signedBy}` : ''}`,
       ),
-      `${report.packages} package files checked`,
-      ...report.warnings.map((w) => `(warning) ${w}`),
-      ...report.problems.map((p) => `(problem) ${p}`),
-      report.ok ? 'OK' : `FAILED: ${report.problems.length} problem(s)`,
-    ];
-    print(lines.join('\n'), report);
-    return report.ok ? 0 : 1;
+      report,
+      print,
+    );
   }
   const dir = needDir(a, cmd);
   const type = await repoType(a, cmd === 'create' ? undefined : dir);
@@ -564,6 +555,33 @@ async function repoCommand(
   throw new UsageError(`unknown command 'repo ${cmd}'`);
 }
 
+/** The public key `repo verify` checks signatures with (none with --unsigned). */
+async function verifyKey(a: RepoCliArgs): Promise<Uint8Array | undefined> {
+  const pub = one(a, '--public-key');
+  if (!pub && !a.flags.has('--unsigned'))
+    throw new UsageError(
+      'repo verify needs --public-key FILE (or --unsigned to check hashes only)',
+    );
+  return pub ? (await signing()).readPublicKeyFile(pub) : undefined;
+}
+
+/** Prints what a verification checked, its warnings and problems; returns the exit code. */
+function printReport(
+  checked: string[],
+  report: { ok: boolean; packages: number; warnings: string[]; problems: string[] },
+  print: Print,
+): number {
+  const lines = [
+    ...checked,
+    `${report.packages} package files checked`,
+    ...report.warnings.map((w) => `(warning) ${w}`),
+    ...report.problems.map((p) => `(problem) ${p}`),
+    report.ok ? 'OK' : `FAILED: ${report.problems.length} problem(s)`,
+  ];
+  print(lines.join('\n'), report);
+  return report.ok ? 0 : 1;
+}
+
 /** `2y`, `6m`… for key expiry: like parseDuration, plus `y` (365 days). */
 function parseExpiry(value: string, parseDuration: (v: string) => number): number {
   const m = /^(\d+)y$/.exec(value.trim());
@@ -595,24 +613,17 @@ async function yumCommand(
     return 0;
   }
   if (cmd === 'verify') {
-    const pub = one(a, '--public-key');
-    if (!pub && !a.flags.has('--unsigned'))
-      throw new UsageError(
-        'repo verify needs --public-key FILE (or --unsigned to check checksums only)',
-      );
     const report = await yum.verifyYumRepository(dir, {
-      publicKey: pub ? await (await signing()).readPublicKeyFile(pub) : undefined,
+      publicKey: await verifyKey(a),
       checkPackages: !a.flags.has('--no-pool'),
     });
-    const lines = [
-      `repodata/repomd.xml: revision ${report.revision ?? '?'}, ${report.dataFiles} data files${report.signedBy ? `, signed by ${report.signedBy}` : ''}`,
-      `${report.packages} package files checked`,
-      ...report.warnings.map((w) => `(warning) ${w}`),
-      ...report.problems.map((p) => `(problem) ${p}`),
-      report.ok ? 'OK' : `FAILED: ${report.problems.length} problem(s)`,
-    ];
-    print(lines.join('\n'), report);
-    return report.ok ? 0 : 1;
+    return printReport(
+      [
+        `repodata/repomd.xml: revision ${report.revision ?? '?'}, ${report.dataFiles} data files${report.signedBy ? `, signed by ${report.signedBy}` : ''}`,
+      ],
+      report,
+      print,
+    );
   }
   const signer = await signerFromArgs(a, env);
   const files = a.positionals.slice(1);

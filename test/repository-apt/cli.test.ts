@@ -3,22 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { runRepoCommand } from '../../src/repository/cli.ts';
+import { repoCli } from '../helpers.ts';
 import { makeDeb, tempDir } from './helpers.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runRepoCommand(argv, {
-    stdout: {
-      write: (s: string | Uint8Array) =>
-        (out += typeof s === 'string' ? s : Buffer.from(s).toString()),
-    },
-    stderr: { write: (s: string) => (err += s) },
-    env: { ...process.env, REPO_PASS: 'sesame' },
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => repoCli(argv, { REPO_PASS: 'sesame' });
 
 describe('releng repo / releng key', () => {
   const work = tempDir('releng-repocli-');

@@ -4,21 +4,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runRepoCommand } from '../../src/repository/cli.ts';
+import { repoCli } from '../helpers.ts';
 import { buildPackages, description, tempDir } from '../pkgsign/helpers.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runRepoCommand(argv, {
-    stdout: {
-      write: (s: string | Uint8Array) =>
-        (out += typeof s === 'string' ? s : Buffer.from(s).toString()),
-    },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => repoCli(argv);
 
 /** Every file under dir → SHA-256 (the lock excepted): equal snapshots mean nothing changed. */
 function snapshot(dir: string): Map<string, string> {
