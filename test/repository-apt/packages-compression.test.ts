@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -75,6 +75,31 @@ describe('Packages.gz and Packages.xz from cached chunks', () => {
     // Priming each chunk with the text before it keeps the ratio of one deflate run.
     const whole = gzipSync(next.plain, { level: 6 }).length;
     assert.ok(next.gz.length < whole * 1.04, `${next.gz.length} bytes against ${whole}`);
+  });
+
+  test('blocks made by another xz program are not reused', async () => {
+    const cacheDir = path.join(work, 'xz-program');
+    const st = stanzas(names.slice(0, 300));
+    const first = await renderPackages(st, new ChunkCache(cacheDir));
+    const chunks = readdirSync(cacheDir).filter((n) => n.endsWith('.xz')).length;
+    // Another xz first in PATH (a wrapper around the same one, as after an upgrade).
+    const bin = path.join(work, 'bin');
+    mkdirSync(bin, { recursive: true });
+    const real = spawnSync('sh', ['-c', 'command -v xz'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(path.join(bin, 'xz'), `#!/bin/sh\nexec ${real} "$@"\n`, { mode: 0o755 });
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${path.delimiter}${savedPath}`;
+    try {
+      const cache = new ChunkCache(cacheDir);
+      const again = await renderPackages(st, cache);
+      assert.equal(cache.compressed, chunks, 'every block compressed again');
+      assert.deepEqual(again.xz, first.xz, 'the same xz gives the same bytes');
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    const cache = new ChunkCache(cacheDir);
+    await renderPackages(st, cache);
+    assert.equal(cache.compressed, 0, 'back to the first xz: its blocks are cached');
   });
 
   test('an empty index: valid empty files', async () => {

@@ -20,7 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -38,6 +38,21 @@ const GZIP_LEVEL = 6;
 const XZ_ARGS = ['-T0', '-q', '-c', '--check=crc32', '--lzma2=preset=6,dict=1MiB'];
 /** Part of every xz block's cache key: other settings, other blocks. */
 const XZ_SETTINGS = `xz ${XZ_ARGS.join(' ')}\n`;
+
+/**
+ * The `xz` program that `spawn` will run, as path, size and mtime: part of
+ * the blocks' cache key, so that blocks made by another xz (an upgrade can
+ * change its output) are not mixed into a new Packages.xz. A few stat calls.
+ */
+function xzProgram(): string {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, 'xz');
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st?.isFile()) return `${file} ${st.size} ${st.mtimeMs}\n`;
+  }
+  return 'xz not found\n'; // compressing will fail with a clear error
+}
 
 /** A stanza and the package name that decides chunk boundaries. */
 export interface Stanza {
@@ -112,9 +127,9 @@ const WINDOW = 32 << 10;
 /**
  * A content-addressed cache of compressed chunks (see the module comment).
  * Keys cover everything the bytes depend on: the chunk's text and the
- * compressor settings, and for deflate data also the zlib version and the
- * text before the chunk it is primed with (so that Packages.gz keeps the
- * ratio of one deflate run). Changing one chunk thus recompresses its xz
+ * compressor settings and program (see {@link xzProgram}), and for deflate
+ * data the zlib version and the text before the chunk it is primed with
+ * (so that Packages.gz keeps the ratio of one deflate run). Changing one chunk thus recompresses its xz
  * block and the deflate data of it and the chunks within 32 KiB after it.
  */
 export class ChunkCache {
@@ -165,8 +180,9 @@ export class ChunkCache {
    * while it runs.
    */
   async forms(buffers: readonly Buffer[], plain: Buffer): Promise<ChunkForms[]> {
+    const program = xzProgram();
     const xzKeys = buffers.map((b) =>
-      createHash('sha256').update(XZ_SETTINGS).update(b).digest('hex'),
+      createHash('sha256').update(XZ_SETTINGS).update(program).update(b).digest('hex'),
     );
     const gzKeys = deflateKeys(buffers, xzKeys);
     const xz = xzKeys.map((k, i) => this.loadXz(k, buffers[i]!.length));
