@@ -129,8 +129,9 @@ const WINDOW = 32 << 10;
  * Keys cover everything the bytes depend on: the chunk's text and the
  * compressor settings and program (see {@link xzProgram}), and for deflate
  * data the zlib version and the text before the chunk it is primed with
- * (so that Packages.gz keeps the ratio of one deflate run). Changing one chunk thus recompresses its xz
- * block and the deflate data of it and the chunks within 32 KiB after it.
+ * (so that Packages.gz keeps the ratio of one deflate run). Changing one
+ * chunk thus recompresses its xz block and the deflate data of it and of
+ * the chunks within 32 KiB after it.
  */
 export class ChunkCache {
   readonly dir: string;

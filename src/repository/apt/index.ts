@@ -460,6 +460,29 @@ export class AptRepository {
     return this.#config.layout === 'flat' ? name : `${poolDir(m.component, m.source)}/${name}`;
   }
 
+  /** The index data of a package read from `label`; refuses an architecture the repository lacks. */
+  #metaOf(label: string, info: DebInfo, component: string): AptMeta {
+    const c = info.control;
+    if (
+      this.#config.layout === 'pool' &&
+      c.architecture !== 'all' &&
+      !this.#config.architectures.includes(c.architecture)
+    )
+      throw new AptRepositoryError(
+        `${label}: architecture '${c.architecture}' is not one of the repository's (${this.#config.architectures.join(', ')})`,
+        { hint: 'add it with --arch when creating the repository, or in its configuration' },
+      );
+    return {
+      component,
+      package: c.package,
+      version: c.version,
+      architecture: c.architecture,
+      source: c.source,
+      stanza: formatFields(c.fields),
+      size: info.size,
+    };
+  }
+
   /** Relative path of a file inside the repository, or undefined when outside. */
   #inside(abs: string): string | undefined {
     const rel = path.relative(this.dir, abs);
@@ -501,31 +524,13 @@ export class AptRepository {
       for (let i = 0; i < abs.length; i++) {
         const file = abs[i]!;
         const info = infos[i]!;
-        const c = info.control;
-        if (
-          this.#config.layout === 'pool' &&
-          c.architecture !== 'all' &&
-          !this.#config.architectures.includes(c.architecture)
-        )
-          throw new AptRepositoryError(
-            `${files[i]}: architecture '${c.architecture}' is not one of the repository's (${this.#config.architectures.join(', ')})`,
-            { hint: 'add it with --arch when creating the repository, or in its configuration' },
-          );
-        const meta: AptMeta = {
-          component,
-          package: c.package,
-          version: c.version,
-          architecture: c.architecture,
-          source: c.source,
-          stanza: formatFields(c.fields),
-          size: info.size,
-        };
+        const meta = this.#metaOf(files[i]!, info, component);
         const key = keyOf(meta);
         const twin = batch.get(key);
         if (twin) {
           if (twin.info.sha256 === info.sha256) continue;
           throw new AptRepositoryError(
-            `${files[i]} and ${path.relative(process.cwd(), twin.file)} are both ${label(c)} with different contents`,
+            `${files[i]} and ${path.relative(process.cwd(), twin.file)} are both ${label(meta)} with different contents`,
           );
         }
         batch.set(key, { file, info });
@@ -538,7 +543,7 @@ export class AptRepository {
         }
         if (old && !opts.replace)
           throw new AptRepositoryError(
-            `${files[i]}: ${label(c)} is already in the repository with different contents`,
+            `${files[i]}: ${label(meta)} is already in the repository with different contents`,
             { hint: 'a new build needs a new version; or pass --replace to replace it' },
           );
         if (inside?.startsWith(`${STATE_DIR}/`) || inside?.startsWith('dists/'))
@@ -666,7 +671,6 @@ export class AptRepository {
       for (let i = 0; i < toRead.length; i++) {
         const { rel } = toRead[i]!;
         const info = infos[i]!;
-        const c = info.control;
         const component =
           this.#config.layout === 'flat'
             ? 'main'
@@ -676,29 +680,14 @@ export class AptRepository {
           throw new AptRepositoryError(
             `${rel}: in pool/${component}/, which is not a component of the repository`,
           );
-        if (
-          this.#config.layout === 'pool' &&
-          c.architecture !== 'all' &&
-          !this.#config.architectures.includes(c.architecture)
-        )
-          throw new AptRepositoryError(
-            `${rel}: architecture '${c.architecture}' is not one of the repository's`,
-          );
+        const meta = this.#metaOf(rel, info, component);
         const old = next.get(rel);
         next.set({
           path: rel,
           stamp: info.stamp,
           sha256: info.sha256,
           sha512: info.sha512,
-          meta: {
-            component,
-            package: c.package,
-            version: c.version,
-            architecture: c.architecture,
-            source: c.source,
-            stanza: formatFields(c.fields),
-            size: info.size,
-          },
+          meta,
         });
         (old ? result.changed : result.added).push(toPackage(next.get(rel)!));
       }

@@ -514,17 +514,7 @@ function checkFor(id: number, data: Uint8Array): Buffer | undefined {
  * checking every CRC. `limit` caps the output size (default 256 MiB).
  */
 export function xzDecompress(input: Uint8Array, limit = 256 << 20): Buffer {
-  const owner = {};
-  try {
-    const run = decodeStreams(input, newOutput(input, limit), claimDecoder(owner));
-    for (;;) {
-      const r = run.next();
-      if (r.done) return r.value;
-    }
-  } catch (err) {
-    if (err instanceof UnsupportedFilter) return systemXz(input);
-    throw err;
-  }
+  return xzPrefixReader(input, limit)(Number.POSITIVE_INFINITY).data;
 }
 
 /** The start of the decompressed data: at least `n` bytes of it, or all of it (`complete`). */
