@@ -1,5 +1,5 @@
 /** Shared helpers for the APT repository tests: packages made by releng's own .deb writer, apt in a throwaway configuration. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -8,30 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeOutputs } from '../../src/outputs/index.ts';
 
-export const SDE = 1714564800;
+import { type RunResult, SDE } from '../pkgsign/helpers.ts';
+
+export { have, type RunResult, run, SDE } from '../pkgsign/helpers.ts';
 
 export function tempDir(prefix = 'releng-apt-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
-}
-
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command, never throwing. */
-export function run(
-  cmd: string,
-  args: string[],
-  opts: { env?: Record<string, string> } = {},
-): RunResult {
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
-    maxBuffer: 64 << 20,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** Runs a command asynchronously (so an in-process HTTP server keeps serving). */
@@ -57,10 +39,6 @@ export function runAsync(
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.on('error', (e) => resolve({ code: -1, stdout, stderr: String(e) }));
   });
-}
-
-export function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
 export interface DebSpec {

@@ -19,7 +19,8 @@ import {
   tempDir,
   testSigner,
 } from '../pkgsign/helpers.ts';
-import { dnfInstall, serve } from './helpers.ts';
+import { serveDir } from '../repository-apt/helpers.ts';
+import { dnfInstall } from './helpers.ts';
 
 const skip =
   !have('dnf') || !have('rpm')
@@ -77,13 +78,13 @@ describe('dnf installs from a releng YUM repository', { skip }, () => {
   });
 
   test('installs over HTTP (loopback)', async () => {
-    const srv = await serve(repoDir);
+    const srv = await serveDir(repoDir);
     try {
       const r = await dnfInstall(srv.url, ['relhello', 'relrsa'], { key });
       assert.equal(r.code, 0, r.output);
-      assert.ok(srv.requests.includes('/repodata/repomd.xml.asc'), srv.requests.join(' '));
-      assert.ok(srv.requests.some((u) => /-primary\.xml\.gz$/.test(u)));
-      assert.ok(srv.requests.includes('/Packages/relhello-1.0-1.noarch.rpm'));
+      assert.ok(srv.hits.includes('/repodata/repomd.xml.asc'), srv.hits.join(' '));
+      assert.ok(srv.hits.some((u) => /-primary\.xml\.gz$/.test(u)));
+      assert.ok(srv.hits.includes('/Packages/relhello-1.0-1.noarch.rpm'));
     } finally {
       srv.server.close();
     }

@@ -1,20 +1,8 @@
 /** dnf against a scratch install root, for the YUM repository tests. */
-import { execFile } from 'node:child_process';
-import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type RunResult, tempDir } from '../pkgsign/helpers.ts';
-
-/** Runs a command asynchronously (so an in-process HTTP server keeps answering). */
-export function runAsync(cmd: string, args: string[]): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runAsync } from '../repository-apt/helpers.ts';
 
 export interface DnfOptions {
   /** gpgkey= file (armored public key); omitted: no key configured. */
@@ -63,31 +51,4 @@ export async function dnfInstall(
     ...packages,
   ]);
   return { ...r, root, output: `${r.stdout}\n${r.stderr}` };
-}
-
-/** A static file server on 127.0.0.1 for `dir` (GET/HEAD only); counts requests. */
-export async function serve(
-  dir: string,
-): Promise<{ url: string; server: Server; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    requests.push(url);
-    const file = path.join(dir, path.normalize(url).replace(/^(\.\.[/\\])+/, ''));
-    let size: number;
-    try {
-      const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a file');
-      size = st.size;
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-length': size });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server, requests };
 }
