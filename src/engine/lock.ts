@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
+import { isAlive } from '../util/pid.ts';
 
 /**
  * One run at a time per output directory. The lock is a file created
@@ -69,14 +70,5 @@ export class OutputLock {
     if (!this.#held) return;
     this.#held = false;
     if (this.#owner() === process.pid) rmSync(this.path, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

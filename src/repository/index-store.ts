@@ -20,6 +20,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import { isAlive } from '../util/pid.ts';
 
 /** The state folder inside a repository. */
 export const STATE_DIR = '.releng-repo';
@@ -224,15 +225,6 @@ export interface RepoLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes `<repo>/.releng-repo/lock` (O_EXCL). A lock left by a dead process on
  * this host is taken over; a live one is an error naming its holder.
@@ -264,7 +256,7 @@ export async function lockRepository(repoDir: string): Promise<RepoLock> {
       const holder = await readFile(file, 'utf8').catch(() => '');
       const [pidText, host] = holder.split(' ');
       const pid = Number(pidText);
-      if (host === hostname() && Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      if (host === hostname() && Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
         await rm(file, { force: true });
         continue;
       }

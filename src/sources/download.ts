@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RelengError } from '../util/errors.ts';
+import { isAlive } from '../util/pid.ts';
 
 export interface DownloadOptions {
   /** Retries after the first attempt, on transient errors only (default 3). */
@@ -354,14 +355,5 @@ export async function removeStalePartials(path: string): Promise<void> {
     const pid = Number(entry.slice(prefix.length));
     if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
     await rm(join(dir, entry), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
