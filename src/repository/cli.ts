@@ -56,7 +56,7 @@ export const REPO_HELP = `releng repo â€” APT and YUM repositories; releng key â
   releng repo remove DIR SPEC... [--component C] [SIGNING]   (SPEC: name[:arch][=version] or file)
   releng repo index DIR [--full] [SIGNING]      re-read the folder (only new or changed files)
   releng repo sign DIR SIGNING                  re-sign (fresh Date and Valid-Until)
-  releng repo verify DIR --public-key FILE [--suite S] [--no-pool]
+  releng repo verify DIR --public-key FILE [--suite S (apt)] [--no-pool]
   releng repo list DIR
   releng repo export-key [DIR] KEY [--out FILE] [--binary] [--force]
   releng key generate --name NAME --email ADDR --out FILE [--algorithm ed25519|rsa]
