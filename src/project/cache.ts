@@ -15,6 +15,14 @@ export interface CachedProject {
   key: string;
   inputs: Array<[path: string, stamp: string]>;
   project: SerializedProject;
+  /** The warnings the load emitted, shown again (and failing under -W) on every cached run. */
+  warnings?: LoadWarning[];
+}
+
+/** A warning emitted while the project was loaded. */
+export interface LoadWarning {
+  message: string;
+  file?: string;
 }
 
 export type HookRef = { kind: 'native' | 'python'; file: string };
@@ -74,11 +82,11 @@ export function cacheFile(outputDir: string): string {
   return join(outputDir, '.releng', 'project-cache.json');
 }
 
-/** The cached project, if every input is unchanged. */
+/** The cached project and its load warnings, if every input is unchanged. */
 export async function readProjectCache(
   file: string,
   key: string,
-): Promise<SerializedProject | undefined> {
+): Promise<{ project: SerializedProject; warnings: LoadWarning[] } | undefined> {
   let cached: CachedProject;
   try {
     cached = JSON.parse(await readFile(file, 'utf8')) as CachedProject;
@@ -87,7 +95,7 @@ export async function readProjectCache(
   }
   if (cached.key !== key) return undefined;
   for (const [path, recorded] of cached.inputs) if (stamp(path) !== recorded) return undefined;
-  return cached.project;
+  return { project: cached.project, warnings: cached.warnings ?? [] };
 }
 
 export async function writeProjectCache(
@@ -95,6 +103,7 @@ export async function writeProjectCache(
   key: string,
   inputs: string[],
   project: ProjectModel,
+  warnings: readonly LoadWarning[] = [],
 ): Promise<void> {
   const unique = [...new Set(inputs)];
   const stamps = unique.map(stamp);
@@ -102,6 +111,7 @@ export async function writeProjectCache(
     key,
     inputs: unique.map((p, i) => [p, stamps[i]!]),
     project: serialize(project),
+    warnings: [...warnings],
   };
   await writeFileAtomic(file, JSON.stringify(data));
 }

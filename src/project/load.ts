@@ -4,6 +4,7 @@ import { RelengError } from '../util/errors.ts';
 import {
   cacheFile,
   cacheKey,
+  type LoadWarning,
   readProjectCache,
   type SerializedProject,
   writeProjectCache,
@@ -57,6 +58,13 @@ export interface LoadedProject {
 /** Loads a project of either format into the normalised model. */
 export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
   const { file, format } = await findConfig(options.root);
+  // Every load-time warning is recorded with the model, so a cached run shows
+  // it again (and -W fails on it) instead of only the run that evaluated it.
+  const warnings: LoadWarning[] = [];
+  const warn = (message: string, file?: string): void => {
+    warnings.push(file === undefined ? { message } : { message, file });
+    options.warn(message, file);
+  };
   // The Python machinery loads only for releng-tool projects.
   const legacy = format === 'releng-tool' ? await import('./releng-tool/load.ts') : undefined;
   const runtime = legacy
@@ -68,7 +76,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         version: options.version,
         variables: { ...options.variables, ...directoryVariables(options.dirs) },
         args: options.args,
-        warn: options.warn,
+        warn,
         output: options.output,
       })
     : undefined;
@@ -85,8 +93,10 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
   const cachePath = cacheFile(options.dirs.output);
   try {
     if (options.useCache !== false) {
-      const cached = await readProjectCache(cachePath, key);
-      if (cached) {
+      const hit = await readProjectCache(cachePath, key);
+      if (hit) {
+        const cached = hit.project;
+        for (const w of hit.warnings) options.warn(w.message, w.file);
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
         return {
           project: revive(cached, runtime, legacy?.relengToolCacheExt),
@@ -140,7 +150,8 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       project = { ...settings, packageDefs };
     }
     for (const pkg of project.packageDefs.values()) inputs.push(pkg.definitionFile, pkg.defDir);
-    if (options.useCache !== false) await writeProjectCache(cachePath, key, inputs, project);
+    if (options.useCache !== false)
+      await writeProjectCache(cachePath, key, inputs, project, warnings);
     return { project, fromCache: false, close };
   } catch (err) {
     await close();
