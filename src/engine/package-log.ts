@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { maskCredentials } from '../util/redact.ts';
 import type { EventSink } from './events.ts';
 
 const TAIL_LINES = 20;
@@ -52,7 +53,8 @@ export class PackageLog {
   }
 
   /** A line written by the engine itself (stage markers, commands). */
-  note(line: string, open = false): void {
+  note(rawLine: string, open = false): void {
+    const line = maskCredentials(rawLine);
     if (this.#file || open) this.#stream().write(`${line}\n`);
     else this.#pending.push(`${line}\n`);
   }
@@ -69,7 +71,8 @@ export class PackageLog {
   }
 
   #emit(rawLine: string, stream: 'stdout' | 'stderr'): void {
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    // Tools print their remote (`git fetch`, a stage script's `env`): never its credentials.
+    const line = maskCredentials(rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine);
     this.#stream().write(`${line}\n`);
     this.#tail.push(line);
     if (this.#tail.length > TAIL_LINES) this.#tail.shift();

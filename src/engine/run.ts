@@ -8,6 +8,7 @@ import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
+import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
 import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
 import type { EventSink } from './events.ts';
@@ -71,8 +72,11 @@ export async function runAction(
   project: ProjectModel,
   dirs: ProjectDirs,
   action: Action,
-  options: EngineOptions,
+  engineOptions: EngineOptions,
 ): Promise<void> {
+  // Messages of scripts and of the engine can quote a site: never its credentials
+  // (output lines are masked by PackageLog, errors by RelengError).
+  const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   const order = topologicalOrder(project.packageDefs, project.packages);
@@ -122,6 +126,11 @@ export async function runAction(
     process.off('exit', releaseOnExit);
     lock.release();
   }
+}
+
+function maskingSink(sink: EventSink): EventSink {
+  return (event) =>
+    sink(event.type === 'log' ? { ...event, message: maskCredentials(event.message) } : event);
 }
 
 class Engine {
@@ -667,7 +676,7 @@ function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel):
     [`${pkg.key}_INTERNAL`]: pkg.internal ? '1' : '',
     [`${pkg.key}_LICENSE`]: pkg.license.join(' '),
     [`${pkg.key}_PREFIX`]: pkg.prefix ?? project.sysrootPrefix,
-    [`${pkg.key}_SITE`]: pkg.site ?? '',
+    [`${pkg.key}_SITE`]: maskCredentials(pkg.site ?? ''),
     [`${pkg.key}_TYPE`]: pkg.type,
     [`${pkg.key}_VCS_TYPE`]: pkg.vcsType,
   };

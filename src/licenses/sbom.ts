@@ -4,6 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import { maskCredentials } from '../util/redact.ts';
 import { SBOM_FILE_NAMES, type SbomFormat } from './sbom-formats.ts';
 import { licenseExpression } from './spdx.ts';
 
@@ -47,7 +48,8 @@ export async function describePackages(
       name: pkg.name,
       version: pkg.version,
       license: licenseExpression(pkg.license),
-      downloadLocation: remote ? pkg.site : undefined,
+      // Credentials in the site are for the fetch, never for the SBOM.
+      downloadLocation: remote ? maskCredentials(pkg.site!) : undefined,
       hashes,
       dependencies: [...pkg.dependencies],
       internal: pkg.internal,

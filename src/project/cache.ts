@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
+import { hasCredentials } from '../util/redact.ts';
 import type { HookStage, PackageModel, ProjectModel } from './model.ts';
 
 /**
@@ -98,13 +99,17 @@ export async function readProjectCache(
   return { project: cached.project, warnings: cached.warnings ?? [] };
 }
 
+/**
+ * Writes the cache; returns false (and removes an older cache) when the model
+ * holds URL credentials, which must not be stored in clear text.
+ */
 export async function writeProjectCache(
   file: string,
   key: string,
   inputs: string[],
   project: ProjectModel,
   warnings: readonly LoadWarning[] = [],
-): Promise<void> {
+): Promise<boolean> {
   const unique = [...new Set(inputs)];
   const stamps = unique.map(stamp);
   const data: CachedProject = {
@@ -113,7 +118,15 @@ export async function writeProjectCache(
     project: serialize(project),
     warnings: [...warnings],
   };
-  await writeFileAtomic(file, JSON.stringify(data));
+  const text = JSON.stringify(data);
+  // The fetch needs a site's credentials, and a masked copy could not give them
+  // back: a model holding any is not cached at all (and an older cache goes).
+  if (hasCredentials(text)) {
+    await rm(file, { force: true });
+    return false;
+  }
+  await writeFileAtomic(file, text);
+  return true;
 }
 
 function ref(action: { kind: 'native' | 'python'; file: string }): HookRef {

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { RelengError } from '../util/errors.ts';
 import { isAlive } from '../util/pid.ts';
+import { maskCredentials } from '../util/redact.ts';
 
 export interface DownloadOptions {
   /** Retries after the first attempt, on transient errors only (default 3). */
@@ -71,20 +72,6 @@ const TRANSIENT_CODES = new Set([
 
 const MAX_BACKOFF_MS = 30_000;
 
-/** Shown instead of credentials in logs and messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password) {
-      u.username = u.username ? '***' : '';
-      u.password = '';
-    }
-    return u.href;
-  } catch {
-    return url;
-  }
-}
-
 /**
  * Downloads `url` into `dest` (created or truncated), retrying transient
  * failures. On failure `dest` may hold a partial file: the caller writes to a
@@ -126,7 +113,7 @@ function toDownloadError(err: unknown, url: string): DownloadError {
   const code = e?.code ?? '';
   const message = `${e?.message ?? String(err)}${code && !e?.message?.includes(code) ? ` (${code})` : ''}`;
   return new DownloadError(
-    `cannot download ${redactUrl(url)}: ${message}`,
+    `cannot download ${maskCredentials(url)}: ${message}`,
     TRANSIENT_CODES.has(code) || code.startsWith('HPE_'),
   );
 }
@@ -158,7 +145,7 @@ async function attemptDownload(
         if (!options.external) {
           throw new DownloadError(`no downloader for ${current.protocol} URLs`, false);
         }
-        options.log?.(`requesting ${redactUrl(current.href)}`);
+        options.log?.(`requesting ${maskCredentials(current.href)}`);
         await options.external(current.href, dest);
         return { bytes: (await stat(dest)).size, url: current.href };
       case 'http:':
@@ -166,24 +153,24 @@ async function attemptDownload(
         break;
       default:
         throw new DownloadError(
-          `unsupported URL scheme "${current.protocol}" in ${redactUrl(current.href)}`,
+          `unsupported URL scheme "${current.protocol}" in ${maskCredentials(current.href)}`,
           false,
           { hint: 'use http, https, ftp or file URLs, or set the package VCS type' },
         );
     }
-    options.log?.(`requesting ${redactUrl(current.href)}`);
+    options.log?.(`requesting ${maskCredentials(current.href)}`);
     const res = await request(current, options.timeoutMs ?? 30_000);
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
       if (redirects >= maxRedirects) {
         throw new DownloadError(
-          `too many redirects (more than ${maxRedirects}) downloading ${redactUrl(url)}`,
+          `too many redirects (more than ${maxRedirects}) downloading ${maskCredentials(url)}`,
           false,
         );
       }
       const next = new URL(res.headers.location, current);
-      options.log?.(`redirected (${status}) to ${redactUrl(next.href)}`);
+      options.log?.(`redirected (${status}) to ${maskCredentials(next.href)}`);
       current = next;
       continue;
     }
@@ -191,7 +178,7 @@ async function attemptDownload(
       res.resume();
       const transient = status >= 500 || status === 408 || status === 429;
       throw new DownloadError(
-        `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} from ${redactUrl(current.href)}`,
+        `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} from ${maskCredentials(current.href)}`,
         transient,
         { status, retryAfterMs: retryAfter(res.headers['retry-after']) },
       );
@@ -260,7 +247,7 @@ async function saveBody(
       throw new DownloadError(`cannot write ${dest}: ${e.message}`, false);
     }
     throw new DownloadError(
-      `connection lost after ${formatSize(received)}${total !== undefined ? ` of ${formatSize(total)}` : ''} from ${redactUrl(url.href)}: ${e.message}`,
+      `connection lost after ${formatSize(received)}${total !== undefined ? ` of ${formatSize(total)}` : ''} from ${maskCredentials(url.href)}: ${e.message}`,
       true,
     );
   } finally {
@@ -268,7 +255,7 @@ async function saveBody(
   }
   if (total !== undefined && received !== total) {
     throw new DownloadError(
-      `truncated download: ${received} of ${total} bytes from ${redactUrl(url.href)}`,
+      `truncated download: ${received} of ${total} bytes from ${maskCredentials(url.href)}`,
       true,
     );
   }

@@ -25,12 +25,12 @@ import { archiveType, extractArchive } from '../extract/index.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { isFile } from '../util/fs.ts';
+import { maskCredentials } from '../util/redact.ts';
 import {
   DownloadError,
   type DownloadOptions,
   downloadFile,
   partialPath,
-  redactUrl,
   removeStalePartials,
 } from './download.ts';
 import type { SiteContext, SiteOperations } from './types.ts';
@@ -192,13 +192,13 @@ async function downloadWithTool(ctx: SiteContext, url: string, dest: string): Pr
     } catch (err) {
       // The tools retry on their own; a failure here is final.
       throw new DownloadError(
-        `${tool} could not download ${redactUrl(url)}: ${(err as Error).message}`,
+        `${tool} could not download ${maskCredentials(url)}: ${(err as Error).message}`,
         false,
       );
     }
   }
   throw new DownloadError(
-    `cannot download ${redactUrl(url)}: ${new URL(url).protocol.slice(0, -1)} needs curl or wget, and neither is installed`,
+    `cannot download ${maskCredentials(url)}: ${new URL(url).protocol.slice(0, -1)} needs curl or wget, and neither is installed`,
     false,
     { hint: 'install curl (or wget), or point override_tools/RELENG_CURL at it' },
   );
@@ -279,7 +279,7 @@ export async function fetchToCache(
             hint:
               err.details.hint ??
               (source.mirror
-                ? `url_mirror did not provide it (${redactUrl(source.url)}); --only-mirror uses nothing else`
+                ? `url_mirror did not provide it (${maskCredentials(source.url)}); --only-mirror uses nothing else`
                 : `check the package's site, or put ${name} in ${dirname(finalPath)} by hand for an offline build`),
           },
         );

@@ -1,4 +1,5 @@
 import { definedOnly } from './object.ts';
+import { maskCredentials } from './redact.ts';
 
 /**
  * One error type for everything the user can fix. It carries what the
@@ -21,9 +22,11 @@ export class RelengError extends Error {
   readonly details: RelengErrorDetails;
 
   constructor(message: string, details: RelengErrorDetails = {}) {
-    super(message);
+    // A message often quotes a site or a command line: its credentials never
+    // reach the console, the --json error event or a log.
+    super(maskCredentials(message));
     this.name = 'RelengError';
-    this.details = details;
+    this.details = maskDetails(details);
   }
 
   /** A copy with more context filled in (existing details win). */
@@ -32,6 +35,15 @@ export class RelengError extends Error {
     merged.stack = this.stack;
     return merged;
   }
+}
+
+function maskDetails(details: RelengErrorDetails): RelengErrorDetails {
+  const { hint, logTail } = details;
+  if (hint === undefined && logTail === undefined) return details;
+  const masked = { ...details };
+  if (hint !== undefined) masked.hint = maskCredentials(hint);
+  if (logTail !== undefined) masked.logTail = logTail.map(maskCredentials);
+  return masked;
 }
 
 /** Wraps anything thrown into a RelengError, keeping its message. */
