@@ -12,17 +12,24 @@
  * authority, so a `@` later in the path (`/~user@x`) is not taken for one;
  * being greedy, it reaches the last `@` of an unencoded password (`p@ss`).
  */
-const USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#'"<>`\\]*@/g;
+const USERINFO = /([A-Za-z][A-Za-z0-9+.-]*:\/\/)([^\s/?#'"<>`\\]*)@/g;
+
+/** ssh-based schemes: a user name alone (`ssh://git@host`) is not a secret, keys do the work. */
+const SSH_SCHEME = /(^|\+)(ssh|sftp):\/\/$/i;
 
 /**
  * The text with the user name and password of every URL in it replaced by
- * `***` (`https://***@host/x.tar.gz`), as logs have always shown them.
+ * `***` (`https://***@host/x.tar.gz`), as logs have always shown them. An
+ * http(s) user name alone is masked too (it is often a token:
+ * `https://TOKEN@host`), an ssh one (`git+ssh://git@host`) is not.
  * Text without credentials comes back unchanged (the same string).
  */
 export function maskCredentials(text: string): string {
   // Cheap test first: this runs on every line of package output.
   if (!text.includes('@') || !text.includes('://')) return text;
-  return text.replace(USERINFO, '$1***@');
+  return text.replace(USERINFO, (all, scheme: string, userinfo: string) =>
+    SSH_SCHEME.test(scheme) && !userinfo.includes(':') ? all : `${scheme}***@`,
+  );
 }
 
 /** True when `text` holds a URL with credentials. */

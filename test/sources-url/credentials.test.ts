@@ -39,9 +39,14 @@ async function assertNoPassword(dir: string): Promise<string[]> {
 describe('URL credentials', () => {
   it('masks credentials in text, keeping everything else', () => {
     assert.equal(
-      maskCredentials('git fetch https://u:p@ss@host/r.git and svn+ssh://me@h/x, not a@b'),
+      maskCredentials('git fetch https://u:p@ss@host/r.git and svn+ssh://me:pw@h/x, not a@b'),
       'git fetch https://***@host/r.git and svn+ssh://***@h/x, not a@b',
     );
+    assert.equal(maskCredentials('https://TOKEN@host/x'), 'https://***@host/x');
+    // an ssh user name is not a secret (and keeps such projects cached)
+    for (const kept of ['git+ssh://git@github.com/o/r.git', 'ssh://git@host/r', 'sftp://me@h/f']) {
+      assert.equal(maskCredentials(kept), kept);
+    }
     const plain = 'https://host/~user@x/y';
     assert.equal(maskCredentials(plain), plain);
   });
