@@ -3,6 +3,7 @@ import type { ProjectDirs, ProjectModel } from '../project/model.ts';
 import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import type { EventSink } from './events.ts';
+import { secret } from './secrets.ts';
 
 /**
  * The release steps after post-processing: the project's outputs (packages
@@ -98,7 +99,7 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
       signer = await openSigner({
         keyFile: repo.signingKey ? resolve(ctx.project.root, String(repo.signingKey)) : undefined,
         gpgKey: repo.gpgKey as string | undefined,
-        passphrase: passphraseEnv ? process.env[passphraseEnv] : undefined,
+        passphrase: passphraseEnv ? secret(passphraseEnv) : undefined,
       });
     } else if (!repo.unsigned) {
       throw new RelengError(`repositories[${index}] (${type}) has no signingKey or gpgKey`, {

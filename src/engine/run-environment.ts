@@ -19,6 +19,8 @@ export interface RunEnvironmentSettings {
   /** Jobs as requested (`-j`; 0 = one per core): NJOBSCONF. */
   requestedJobs: number;
   version: string;
+  /** Variables that never reach a stage (secretNames), even when set by the project or a `KEY=VALUE`. */
+  secrets?: readonly string[];
 }
 
 /**
@@ -74,6 +76,7 @@ export class RunEnvironment {
         join(this.#dirs.host, 'bin'),
       ];
       env.PATH = [...hostBins, env.PATH ?? ''].join(':');
+      for (const name of this.#settings.secrets ?? []) delete env[name];
       this.#base = env;
     }
     return this.#base;

@@ -25,6 +25,7 @@ import { checkPrerequisites, commandExists } from './prerequisites.ts';
 import { writeProjectOutputs } from './release.ts';
 import { RunEnvironment } from './run-environment.ts';
 import { runTasks, type Task } from './scheduler.ts';
+import { secretNames, withholdSecrets } from './secrets.ts';
 import { StageState } from './state.ts';
 
 export interface EngineOptions {
@@ -77,6 +78,8 @@ export async function runAction(
   // Messages of scripts and of the engine can quote a site: never its credentials
   // (output lines are masked by PackageLog, errors by RelengError).
   const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
+  // Before anything can start a process: no stage, hook or tool inherits a passphrase.
+  withholdSecrets(secretNames(project));
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   const order = topologicalOrder(project.packageDefs, project.packages);
@@ -163,6 +166,7 @@ class Engine {
       jobs,
       requestedJobs: options.jobs,
       version: options.version,
+      secrets: secretNames(project),
     });
   }
 
