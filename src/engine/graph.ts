@@ -1,3 +1,4 @@
+import { checkPathValue } from '../project/normalize.ts';
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 
@@ -18,11 +19,18 @@ export async function loadClosure<T extends GraphNode>(
   listed: readonly string[],
   loadBatch: (names: string[]) => Promise<Array<T | undefined>>,
   knownNames: () => Promise<string[]>,
+  /** The project config, named when a listed name is refused. */
+  configFile?: string,
 ): Promise<Map<string, T>> {
   const loaded = new Map<string, T>();
   const neededBy = new Map<string, string>();
   let frontier = [...new Set(listed)];
   while (frontier.length > 0) {
+    // Before a name is used to look for package/<name>/: never "../x".
+    for (const name of frontier) {
+      const who = neededBy.get(name);
+      checkPathValue('name', name, who ?? name, who ? loaded.get(who)?.definitionFile : configFile);
+    }
     const results = await loadBatch(frontier);
     const inFrontier = new Set(frontier);
     const next: string[] = [];

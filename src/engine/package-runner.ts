@@ -17,6 +17,7 @@ import type { SiteContext, SiteRunOptions } from '../sources/types.ts';
 import { nowMs } from '../util/clock.ts';
 import { asRelengError } from '../util/errors.ts';
 import { execCapture, execStreaming } from '../util/exec.ts';
+import { assertInside } from './contain.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
 import { PackageLog } from './package-log.ts';
@@ -114,6 +115,15 @@ export async function runPackage(
       // and is recorded, like any running stage when another package fails.
       const prefetched = tools.chained?.has(stage) === true;
       if (shared.stopped() && !prefetched) return;
+      // Once, before the first stage that runs writes the journal, empties or fills the folder.
+      if (!tools.contained) {
+        assertInside(paths.buildBaseDir, shared.dirs.output, {
+          action: 'write to',
+          area: 'output folder',
+          pkg: pkg.name,
+        });
+        tools.contained = true;
+      }
       if (!prefetched) startChain(stage, shared, run, tools, last);
       const visible = isVisible(stage, pkg, site);
       const started = nowMs();
@@ -183,6 +193,8 @@ function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): bool
 interface StageTools {
   /** Set once the build directory is known to exist. */
   dirMade?: boolean;
+  /** Set once the build directory is known to be inside the output folder (contain.ts). */
+  contained?: boolean;
   state: StageState;
   log: PackageLog;
   site: RegisteredSite;

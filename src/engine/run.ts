@@ -10,6 +10,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
+import { assertInside } from './contain.ts';
 import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
@@ -130,6 +131,18 @@ export async function runAction(
     lock.release();
   }
 }
+
+/** Package operations that delete the build folder or write its journal before any stage runs. */
+const CHANGES_BUILD_DIR: ReadonlySet<string> = new Set([
+  'clean',
+  'fresh',
+  'distclean',
+  'rebuild',
+  'rebuild-only',
+  'reconfigure',
+  'reconfigure-only',
+  'reinstall',
+]);
 
 function maskingSink(sink: EventSink): EventSink {
   return (event) =>
@@ -270,6 +283,16 @@ class Engine {
     this.flags.clean = op === 'clean';
     this.flags.distclean = op === 'distclean';
     this.flags.exec = op === 'exec' ? (this.options.execCommand ?? '') : undefined;
+    if (CHANGES_BUILD_DIR.has(op)) {
+      const action = op === 'clean' || op === 'fresh' || op === 'distclean' ? 'delete' : 'write to';
+      assertInside(paths.buildBaseDir, this.dirs.output, {
+        action,
+        area: 'output folder',
+        pkg: name,
+      });
+      if (op === 'distclean')
+        assertInside(paths.cacheDir, this.dirs.cache, { action, area: 'cache folder', pkg: name });
+    }
     switch (op) {
       case 'all':
         return this.build(closure, 'post', new Set());

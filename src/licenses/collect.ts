@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { assertInside } from '../engine/contain.ts';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 import { verifyLicenseFile } from '../sources/verify.ts';
 import { RelengError } from '../util/errors.ts';
@@ -53,6 +54,7 @@ export async function collectLicenses(
         options.warn(`package "${pkg.name}": ${problem}`, pkg.name);
     }
     const folder = join(dirs.license, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
+    assertInside(folder, dirs.output, { action: 'delete', area: 'output folder', pkg: pkg.name });
     await rm(folder, { recursive: true, force: true });
     const files: string[] = [];
     for (const rel of pkg.licenseFiles) {

@@ -130,6 +130,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
             }),
           ),
         () => packageFolderNames(packageDirs),
+        file,
       );
       project = { ...settings, packageDefs };
       inputs.push(...nativeImportedFiles());
@@ -146,6 +147,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         settings.packages,
         (names) => legacy!.loadRelengToolPackages(names, packageDirs, d, rt),
         () => packageFolderNames(packageDirs),
+        file,
       );
       project = { ...settings, packageDefs };
     }

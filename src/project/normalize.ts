@@ -1,4 +1,5 @@
 import { detectVcsType } from '../sources/registry.ts';
+import { RelengError } from '../util/errors.ts';
 import type { HookStage, InstallType, PackageModel, StageAction } from './model.ts';
 import { packageKey } from './model.ts';
 import { CORE_PACKAGE_KEYS } from './native/spec.ts';
@@ -29,6 +30,45 @@ export function byMode(value: unknown, devmode: string | boolean | undefined): s
   return dict['*'];
 }
 
+/** What names and versions may hold, for the error message. */
+const ALLOWED =
+  'a name and a version become folder and file names (output/build/<name>-<version>, dl/, cache/, logs/): they may not contain "/", "\\", "..", a NUL or another control character, and a name may not be "." or empty';
+
+/**
+ * Refuses a package name or version that would move one of its folders
+ * (`output/build/<name>-<version>`, `cache/<name>`, `dl/…`, `logs/<name>.log`)
+ * elsewhere: `-clean` would then delete, and extract empty, a folder outside
+ * the project. Revisions are not used in paths, but they are passed to VCS
+ * tools as arguments: a leading `-` would read as an option.
+ */
+export function checkPathValue(
+  what: 'name' | 'version' | 'revision',
+  value: string,
+  pkg: string,
+  file: string | undefined,
+): void {
+  let problem: string | undefined;
+  const control = /[\u0000-\u001f\u007f]/.test(value);
+  if (what === 'revision') {
+    if (control) problem = 'contains a NUL or another control character';
+    else if (value.startsWith('-')) problem = 'starts with "-" (it would be read as an option)';
+  } else if (control) problem = 'contains a NUL or another control character';
+  else if (value.includes('/') || value.includes('\\'))
+    problem = `contains "${value.includes('/') ? '/' : '\\'}"`;
+  else if (value.includes('..')) problem = 'contains ".."';
+  else if (what === 'name' && (value === '' || value === '.')) problem = 'is empty or "."';
+  if (problem === undefined) return;
+  const label = what === 'name' ? 'name' : `${what} of package "${pkg}"`;
+  throw new RelengError(`invalid package ${label} ${JSON.stringify(value)}: it ${problem}`, {
+    file,
+    pkg,
+    hint:
+      what === 'revision'
+        ? 'a revision is a commit, tag or branch name: fix the value'
+        : `${ALLOWED}; fix the value`,
+  });
+}
+
 /** Builds the normalised package from validated definition values, for either format. */
 export function normalizePackage(
   name: string,
@@ -39,6 +79,8 @@ export function normalizePackage(
   defaults: PackageDefaults,
 ): PackageModel {
   const version = raw.version === undefined ? '' : String(raw.version);
+  checkPathValue('name', name, name, definitionFile);
+  checkPathValue('version', version, name, definitionFile);
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
   const revision =
@@ -46,6 +88,9 @@ export function normalizePackage(
     devRevision ??
     byMode(raw.revision, defaults.devmode) ??
     version;
+  checkPathValue('revision', revision, name, definitionFile);
+  if (typeof raw.devmodeRevision === 'string')
+    checkPathValue('revision', raw.devmodeRevision, name, definitionFile);
   const internal =
     (raw.internal as boolean | undefined) ??
     (raw.external === undefined ? defaults.defaultInternal : !raw.external);
