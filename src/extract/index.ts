@@ -14,8 +14,8 @@
  */
 
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { decompress } from './decompress.ts';
 import { describe, ExtractError } from './errors.ts';
 import {
@@ -25,12 +25,19 @@ import {
   normalizeType,
   sniffType,
 } from './formats.ts';
+import { byteBudget, DEFAULT_EXTRACT_LIMITS, type ExtractLimits, formatBytes } from './limits.ts';
 import { TarReader } from './tar.ts';
 import { SafeTree } from './tree.ts';
 import { extractZip } from './zip.ts';
 
 export { ExtractError } from './errors.ts';
 export { type ArchiveType, archiveType, normalizeType } from './formats.ts';
+export {
+  configuredLimits,
+  DEFAULT_EXTRACT_LIMITS,
+  type ExtractLimits,
+  resolveLimits,
+} from './limits.ts';
 
 export interface ExtractOptions {
   /** Leading path components to strip (releng-tool default 1). */
@@ -52,6 +59,13 @@ export interface ExtractOptions {
   tools?: Record<string, string>;
   /** Receives progress/diagnostic lines for the package log. */
   log?: (line: string) => void;
+  /**
+   * How far the archive may expand (limits.ts; default DEFAULT_EXTRACT_LIMITS).
+   * Not applied to a trusted override_extract_tools command.
+   */
+  limits?: ExtractLimits;
+  /** The package, named when a limit is exceeded. */
+  pkg?: string;
 }
 
 /** Extracts `file` into the (existing, empty) directory `dest`. Throws ExtractError. */
@@ -117,22 +131,33 @@ export async function extractArchive(
   } catch (err) {
     throw new ExtractError(file, undefined, `cannot create ${dest}: ${describe(err)}`);
   }
-  const tree = new SafeTree(file, dest, strip);
+  const budget = byteBudget(options.limits ?? DEFAULT_EXTRACT_LIMITS, statSync(file).size);
+  const tree = new SafeTree(file, dest, strip, budget, options.pkg);
+  // What was there before (the stage journal): a failed extraction removes
+  // everything else it wrote, so no half-extracted tree stays behind.
+  const before = new Set(readdirSync(dest));
   const started = performance.now();
-  if (type === 'zip') {
-    log(`extracting ${basename(file)} (zip) into ${dest}, strip count ${strip}`);
-    await extractZip(file, tree);
-  } else {
-    await extractTar(file, type, tree, tools, dest, log);
-  }
   try {
-    tree.finish();
+    if (type === 'zip') {
+      log(`extracting ${basename(file)} (zip) into ${dest}, strip count ${strip}`);
+      await extractZip(file, tree);
+    } else {
+      await extractTar(file, type, tree, tools, dest, log);
+    }
+    try {
+      tree.finish();
+    } catch (err) {
+      throw tree.wrap(err);
+    }
   } catch (err) {
-    throw tree.wrap(err);
+    for (const entry of readdirSync(dest)) {
+      if (!before.has(entry)) rmSync(join(dest, entry), { recursive: true, force: true });
+    }
+    throw err;
   }
   const s = tree.stats;
   log(
-    `extracted ${s.files} files, ${s.dirs} directories, ${s.symlinks} symlinks, ${s.hardlinks} hard links` +
+    `extracted ${s.files} files (${formatBytes(s.bytes)}), ${s.dirs} directories, ${s.symlinks} symlinks, ${s.hardlinks} hard links` +
       `${s.skipped ? ` (${s.skipped} entries stripped away)` : ''} in ${((performance.now() - started) / 1000).toFixed(2)} s`,
   );
 }

@@ -47,6 +47,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { describe, ExtractError } from './errors.ts';
+import { type ByteBudget, budgetExceeded } from './limits.ts';
 
 type Kind = 'dir' | 'file' | 'symlink';
 
@@ -70,10 +71,19 @@ export interface TreeStats {
   hardlinks: number;
   /** Entries skipped because the strip count consumed their whole name. */
   skipped: number;
+  /** File data written, in bytes. */
+  bytes: number;
 }
 
 export class SafeTree {
-  readonly stats: TreeStats = { files: 0, dirs: 0, symlinks: 0, hardlinks: 0, skipped: 0 };
+  readonly stats: TreeStats = {
+    files: 0,
+    dirs: 0,
+    symlinks: 0,
+    hardlinks: 0,
+    skipped: 0,
+    bytes: 0,
+  };
   private readonly root: string;
   private readonly nodes = new Map<string, Kind>();
   private readonly symlinkTargets = new Map<string, string>();
@@ -86,11 +96,31 @@ export class SafeTree {
 
   private readonly archive: string;
   readonly stripCount: number;
+  /** What the extraction may write in all (limits.ts), if limited. */
+  private readonly budget: ByteBudget | undefined;
+  /** The package, for the message when the budget is exceeded. */
+  private readonly pkg: string | undefined;
 
-  constructor(archive: string, dest: string, strip: number) {
+  constructor(archive: string, dest: string, strip: number, budget?: ByteBudget, pkg?: string) {
     this.archive = archive;
     this.stripCount = strip;
     this.root = dest.endsWith('/') ? dest : `${dest}/`;
+    this.budget = budget;
+    this.pkg = pkg;
+  }
+
+  /** The error for an extraction that would write more than its budget. */
+  private overBudget(entry: string | undefined): ExtractError {
+    const { reason, hint } = budgetExceeded(this.budget!, this.pkg);
+    return new ExtractError(this.archive, entry, reason, hint);
+  }
+
+  /**
+   * Refuses up front what is declared to expand beyond the budget (a zip's
+   * central directory gives every size before anything is written).
+   */
+  reserve(declaredBytes: number): void {
+    if (this.budget && declaredBytes > this.budget.bytes) throw this.overBudget(undefined);
   }
 
   /** An ExtractError for the current entry (or the given one). */
@@ -200,6 +230,10 @@ export class SafeTree {
 
   /** Appends to the file opened by openFile. */
   write(buf: Buffer, offset: number, length: number): void {
+    // Counted before the write: nothing beyond the budget reaches the disk.
+    if (this.budget && this.stats.bytes + length > this.budget.bytes)
+      throw this.overBudget(this.entry);
+    this.stats.bytes += length;
     while (length > 0) {
       const n = writeSync(this.openFd, buf, offset, length);
       offset += n;

@@ -77,6 +77,9 @@ export async function extractZip(file: string, tree: SafeTree): Promise<void> {
   const fd = openSync(file, 'r');
   try {
     const entries = readCentralDirectory(fd, tree);
+    // The declared sizes refuse a bomb before anything is written; the bytes
+    // actually written are counted too, in case the directory lies.
+    tree.reserve(entries.list.reduce((sum, e) => sum + e.usize, 0));
     for (const entry of entries.list) {
       tree.entry = entry.name;
       try {

@@ -33,6 +33,7 @@ import {
   partialPath,
   removeStalePartials,
 } from './download.ts';
+import { extractLimitsFor } from './extract-limits.ts';
 import type { SiteContext, SiteOperations } from './types.ts';
 import { fetchOptions } from './vcs-archive.ts';
 import { verifyFile, verifySignature } from './verify.ts';
@@ -349,6 +350,8 @@ export async function extractCacheFile(ctx: SiteContext, file: string): Promise<
         : {}),
     },
     log: (line: string) => ctx.log.write(`${line}\n`),
+    limits: extractLimitsFor(ctx),
+    pkg: ctx.pkg.name,
   });
 }
 

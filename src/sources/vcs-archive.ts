@@ -18,6 +18,7 @@ import { basename, dirname, join } from 'node:path';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { pathExists, tmpSibling } from '../util/fs.ts';
+import { extractLimitsFor } from './extract-limits.ts';
 import type { SiteContext } from './types.ts';
 
 /** The site of a package without its type prefix (`hg+`, `svn+`, ...), or a clear error. */
@@ -270,7 +271,11 @@ export async function extractExport(ctx: SiteContext, stripCount = 1): Promise<v
     });
   }
   const { extractArchive } = await import('../extract/index.ts');
-  await extractArchive(archive, ctx.paths.buildBaseDir, { stripCount });
+  await extractArchive(archive, ctx.paths.buildBaseDir, {
+    stripCount,
+    limits: extractLimitsFor(ctx),
+    pkg: ctx.pkg.name,
+  });
 }
 
 /** Archive suffixes recognised in a remote file name, longest first. */
@@ -362,5 +367,7 @@ export async function extractFetchedFile(ctx: SiteContext, file: string): Promis
   await extractArchive(file, ctx.paths.buildBaseDir, {
     stripCount: ctx.pkg.stripCount,
     ...(typeof type === 'string' && type !== '' ? { type } : {}),
+    limits: extractLimitsFor(ctx),
+    pkg: ctx.pkg.name,
   });
 }

@@ -168,6 +168,14 @@ export interface ProjectConfig {
   extraLicenses?: string[];
   /** Extra license exception identifiers accepted beside the SPDX list. */
   extraLicenseExceptions?: string[];
+  /**
+   * How far an archive may expand when extracted, against archive bombs
+   * (docs/sources.md#extraction): `maxSize` in bytes or `'32G'` (default
+   * 32 GiB), `maxRatio` bytes written per archive byte (default 200). `0`
+   * turns a limit off. `RELENG_EXTRACT_MAX_SIZE`/`RELENG_EXTRACT_MAX_RATIO`
+   * override them.
+   */
+  extractLimits?: { maxSize?: number | string; maxRatio?: number };
 }
 
 /** A repository a project build publishes into. */

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { registerHooks } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { configuredLimits } from '../../extract/limits.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import type { HookStage, PackageModel, ProjectModel, StageAction } from '../model.ts';
@@ -160,6 +161,9 @@ export async function loadNativeConfig(
   ]) {
     if (config[key] !== undefined) options[key] = config[key];
   }
+  // Checked now, so a typo fails before anything runs; stored as bytes and ratio.
+  if (config.extractLimits !== undefined)
+    options.extractLimits = configuredLimits(config.extractLimits, configFile);
   return {
     root,
     format: 'native',

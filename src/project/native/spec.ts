@@ -77,6 +77,7 @@ export const PROJECT_SPEC: Spec = {
   defaultMesonBuildType: 'string',
   extraLicenses: 'strings',
   extraLicenseExceptions: 'strings',
+  extractLimits: 'record',
 };
 
 /** Package keys holding stage hooks. */
