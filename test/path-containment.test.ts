@@ -119,4 +119,21 @@ describe('package names and versions never lead outside the output folder', () =
       'nothing was extracted there',
     );
   });
+
+  it('refuses license files outside the package sources', async () => {
+    const root = await project({
+      'releng.config.ts': `export default { packages: ['p'] };\n`,
+      'package/p/p.ts': nativePackage(
+        `{ version: '1.0', site: 'local', license: 'MIT', licenseFiles: ['../../../victim/keep'] }`,
+      ),
+      'package/p/local/README': 'hello\n',
+    });
+    const r = await releng(['-R', root, 'p-license']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stderr,
+      /license file "\.\.\/\.\.\/\.\.\/victim\/keep" of package "p" is outside the package sources/,
+    );
+    assert.ok(!existsSync(join(root, 'output', 'licenses', 'p-1.0')));
+  });
 });

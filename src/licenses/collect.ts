@@ -1,5 +1,5 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import { assertInside } from '../engine/contain.ts';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 import { verifyLicenseFile } from '../sources/verify.ts';
@@ -60,6 +60,21 @@ export async function collectLicenses(
     for (const rel of pkg.licenseFiles) {
       const source = join(options.sourcesDir(pkg), rel);
       const target = join(folder, rel);
+      // "../../etc/shadow" would be copied from outside the sources, and written
+      // outside output/licenses/<pkg>-<version>/.
+      if (!isAbsolute(rel) && !rel.split(/[/\\]/).includes('..')) {
+        assertInside(target, folder, { action: 'write to', area: 'license folder', pkg: pkg.name });
+      } else {
+        throw new RelengError(
+          `license file "${rel}" of package "${pkg.name}" is outside the package sources`,
+          {
+            pkg: pkg.name,
+            file: pkg.definitionFile,
+            stage: 'license',
+            hint: 'licenseFiles (LICENSE_FILES) are relative to the top of the package sources, without ".."',
+          },
+        );
+      }
       await mkdir(join(target, '..'), { recursive: true });
       try {
         await copyFile(source, target);
