@@ -178,7 +178,12 @@ async function extractTar(
   const reader = new TarReader(tree);
   try {
     try {
-      for await (const chunk of input.chunks) reader.push(chunk as Buffer);
+      for await (const chunk of input.chunks) {
+        // The decompressed stream counts too: entries stripped away or
+        // skipped are never written, but still cost decompressing them.
+        tree.consume((chunk as Buffer).length);
+        reader.push(chunk as Buffer);
+      }
     } catch (err) {
       // The reader refused an entry, or the decompressor's output broke off.
       tree.abort();

@@ -115,6 +115,15 @@ export class SafeTree {
     return new ExtractError(this.archive, entry, reason, hint);
   }
 
+  /** Decompressed archive bytes read so far (tar), checked against the same budget. */
+  private consumed = 0;
+
+  /** Counts `n` more bytes of the decompressed archive; refuses once past the budget. */
+  consume(n: number): void {
+    this.consumed += n;
+    if (this.budget && this.consumed > this.budget.bytes) throw this.overBudget(this.entry);
+  }
+
   /**
    * Refuses up front what is declared to expand beyond the budget (a zip's
    * central directory gives every size before anything is written).

@@ -27,6 +27,11 @@ before(() => {
   run('sh', ['-c', `xz -c "${tar}" > "${tar}.xz"`]);
   run('zstd', ['-q', '-19', tar, '-o', `${tar}.zst`]);
   run('zip', ['-q', '-r', path.join(work, 'bomb-1.0.zip'), 'bomb-1.0'], path.join(work, 'src'));
+  // zeros at the top: a strip count of 1 skips it, so nothing is written at all
+  const top = path.join(work, 'stripped.tar');
+  run('tar', ['-cf', top, '-C', src, 'zeros']);
+  run('gzip', ['-9', top]);
+  archives.stripped = `${top}.gz`;
   for (const ext of ['tar.gz', 'tar.xz', 'tar.zst', 'zip'])
     archives[ext] = path.join(work, `bomb-1.0.${ext}`);
 });
@@ -99,6 +104,18 @@ describe('expansion limits', () => {
       rmSync(out, { recursive: true });
     });
   }
+
+  test('tar: the decompressed stream counts, even for entries stripped away', async () => {
+    const out = dest();
+    await assert.rejects(
+      extractArchive(archives.stripped!, out, {
+        stripCount: 1,
+        limits: { maxSize: 0, maxRatio: 2 },
+      }),
+      /cannot extract stripped\.tar\.gz: entry "zeros": the archive expands beyond 2\.0 MiB/,
+    );
+    assert.deepEqual(readdirSync(out), ['.releng-state']);
+  });
 
   test('zip: the central directory refuses it before anything is written', async () => {
     const out = dest();
