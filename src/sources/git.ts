@@ -24,6 +24,7 @@ import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, posix, resolve } from 'node:path';
 import { RelengError } from '../util/errors.ts';
+import { hasCredentials, maskCredentials } from '../util/redact.ts';
 import { partialPath, removeStalePartials } from './download.ts';
 import type { SiteContext, SiteOperations } from './types.ts';
 import { fetchOptions } from './vcs-archive.ts';
@@ -241,7 +242,11 @@ async function fetchRevision(
   rev: string,
 ): Promise<string> {
   ctx.log.write(`fetching ${remote} into ${gitDir}\n`);
-  await git(ctx, gitDir, ['config', 'remote.origin.url', remote]);
+  // A remote with credentials is fetched by URL and recorded masked: the
+  // mirror's config under cache/ never holds the password.
+  const secret = hasCredentials(remote);
+  await git(ctx, gitDir, ['config', 'remote.origin.url', maskCredentials(remote)]);
+  const origin = secret ? remote : 'origin';
   const refspecs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
   const extra = ctx.pkg.options.gitRefspecs;
   for (const spec of Array.isArray(extra) ? extra : typeof extra === 'string' ? [extra] : []) {
@@ -256,7 +261,7 @@ async function fetchRevision(
   const depthArgs = typeof depth === 'number' && depth > 0 ? ['--depth', String(depth)] : [];
   const base = ['fetch', '--atomic', '--prune', '--no-write-fetch-head', ...fetchOptions(ctx)];
   try {
-    await git(ctx, gitDir, [...base, ...depthArgs, 'origin', ...refspecs]);
+    await git(ctx, gitDir, [...base, ...depthArgs, origin, ...refspecs]);
   } catch (err) {
     throw new RelengError(`cannot fetch ${remote} for package "${ctx.pkg.name}"`, {
       pkg: ctx.pkg.name,
@@ -268,19 +273,13 @@ async function fetchRevision(
   let commit = await resolveCommit(ctx, gitDir, rev);
   if (!commit && (await isShallow(gitDir))) {
     ctx.log.write(`revision ${rev} is beyond the fetched depth; fetching the full history\n`);
-    await git(ctx, gitDir, [...base, '--unshallow', 'origin', ...refspecs]);
+    await git(ctx, gitDir, [...base, '--unshallow', origin, ...refspecs]);
     commit = await resolveCommit(ctx, gitDir, rev);
   }
   if (!commit && /^[0-9a-f]{40}$/i.test(rev)) {
     // A commit no branch or tag reaches: servers may still serve it by id.
     try {
-      await git(ctx, gitDir, [
-        'fetch',
-        '--no-write-fetch-head',
-        ...fetchOptions(ctx),
-        'origin',
-        rev,
-      ]);
+      await git(ctx, gitDir, ['fetch', '--no-write-fetch-head', ...fetchOptions(ctx), origin, rev]);
     } catch {
       // reported below
     }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -140,5 +142,60 @@ describe('URL credentials', () => {
     assert.match(r.stdout, /cannot fetch http:\/\/\*\*\*@127\.0\.0\.1:9\/none\.git/);
     assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), r.stdout + r.stderr);
     await assertNoPassword(join(root, 'output'));
+  });
+
+  it('fetches a git site with them over HTTP, and no file under output/ or cache/ holds them', async () => {
+    // A real repository served by "dumb" HTTP behind basic auth.
+    const work = await mkdtemp(join(tmpdir(), 'releng-cred-git-'));
+    cleanup.push(work);
+    const sh = (cmd: string, cwd: string) =>
+      execFileSync('sh', ['-c', cmd], { cwd, stdio: 'pipe' });
+    const src = join(work, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'hello.txt'), 'hello from git\n');
+    sh(
+      'git init -q -b main && git add . && git -c user.name=T -c user.email=t@example.org commit -qm one && git tag v1.0',
+      src,
+    );
+    sh(`git clone -q --bare "${src}" r.git && git --git-dir=r.git update-server-info`, work);
+    const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    let authorized = 0;
+    const http = createServer(async (req, res) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
+        return;
+      }
+      authorized++;
+      const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+      try {
+        const body = await readFile(join(work, path));
+        res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body);
+      } catch {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as { port: number }).port;
+    after(() => new Promise<void>((resolve) => http.close(() => resolve())));
+
+    const root = await makeProject({
+      'releng.config.ts': `export default { packages: ['g'] };\n`,
+      'package/g/g.ts': nativePackage(`{
+        version: '1.0',
+        revision: 'v1.0',
+        site: 'git+http://${USER}:${PASSWORD}@127.0.0.1:${port}/r.git',
+      }`),
+    });
+    cleanup.push(root);
+    const r = await releng(['-R', root, '--json', 'g'], { env: { GIT_TERMINAL_PROMPT: '0' } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(authorized > 0, 'git sent the credentials');
+    assert.equal(
+      await readFile(join(root, 'output', 'build', 'g-1.0', 'hello.txt'), 'utf8'),
+      'hello from git\n',
+    );
+    assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), r.stdout + r.stderr);
+    await assertNoPassword(join(root, 'output'));
+    await assertNoPassword(join(root, 'cache'));
   });
 });
