@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import {
@@ -135,4 +138,81 @@ describe('hg sites', { skip: !hasTool('hg') && 'hg is not installed' }, () => {
     assert.notEqual(r2.code, 0);
     assert.match(r2.stdout + r2.stderr, MISSING_HG);
   });
+
+  it('clones through HTTP with credentials, and neither output/ nor cache/ keeps the password', async () => {
+    // hg serve behind a proxy that wants basic auth.
+    const password = 'Hg-S3cret-991';
+    const expected = `Basic ${Buffer.from(`builder:${password}`).toString('base64')}`;
+    const free = createServer();
+    await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+    const hgPort = (free.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => free.close(() => resolve()));
+    const serve = spawn('hg', ['serve', '--cwd', repo, '-a', '127.0.0.1', '-p', String(hgPort)], {
+      env: { ...process.env, ...env },
+      stdio: 'ignore',
+    });
+    const proxy = createServer((req, res) => {
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="hg"' }).end();
+        return;
+      }
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: hgPort,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      // hg serve takes a moment to listen
+      for (let i = 0; i < 50; i++) {
+        const up = await new Promise<boolean>((resolve) => {
+          const r = request({ host: '127.0.0.1', port: hgPort, path: '/' }, (res) => {
+            res.resume();
+            resolve(true);
+          });
+          r.on('error', () => resolve(false));
+          r.end();
+        });
+        if (up) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const root = await vcsProject({
+        p: `{ version: '1.0', site: 'hg+http://builder:${password}@127.0.0.1:${port}/', revision: 'v1.0' }`,
+      });
+      const r = ok(await run(root, ['--json', 'p'], env));
+      assert.ok(existsSync(join(buildDir(root, 'p', '1.0'), 'README')));
+      assert.ok(!(r.stdout + r.stderr).includes(password), r.stdout + r.stderr);
+      for (const dir of ['output', 'cache']) {
+        for (const file of await filesUnder(join(root, dir))) {
+          const text = await readFile(file, 'latin1');
+          assert.ok(!text.includes(password), `the password is in ${file}`);
+        }
+      }
+    } finally {
+      serve.kill();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
 });
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
