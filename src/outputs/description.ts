@@ -43,11 +43,16 @@ export interface ContentEntry {
   /**
    * Source path or glob, relative to the source directory (`--source`, the
    * project's sysroot) or to the description file's directory when
-   * `from: 'description'`. Absolute paths are used as they are.
+   * `from: 'description'`. Whatever it names must lie inside that folder
+   * after resolving symlinks (an absolute path too), unless `from: 'host'`.
    */
   src?: string;
-  /** Where `src` is looked up: the source directory (default) or the description's directory. */
-  from?: 'source' | 'description';
+  /**
+   * Where `src` is looked up: the source directory (default), the
+   * description's directory, or `host`: an absolute path on the build host,
+   * used as it is (the only way to package a file from outside both folders).
+   */
+  from?: 'source' | 'description' | 'host';
   /** Inline file content (instead of `src`). */
   content?: string;
   /**

@@ -20,7 +20,7 @@ import {
   type ScriptSpec,
 } from './description.ts';
 import { OutputError } from './errors.ts';
-import { resolveFileset } from './fileset.ts';
+import { type FileEntry, resolveFileset } from './fileset.ts';
 import { checkLevel, defaultLevel } from './lib/compress.ts';
 import { getPackager } from './registry.ts';
 import type { PackageMeta, Relation, ResolvedChange, ScriptName } from './types.ts';
@@ -374,7 +374,7 @@ export async function writeOutputs(
   for (const o of outputs) prepared.push(await prepare(o, opts, descriptionDir));
 
   const names = new Map<string, string>();
-  const plans: Array<Prepared & { dest: string }> = [];
+  const plans: Array<Prepared & { dest: string; files: FileEntry[] }> = [];
   for (const p of prepared) {
     const packager = getPackager(p.meta.format)!;
     const name = p.description.fileName ?? packager.fileName(p.meta);
@@ -385,19 +385,21 @@ export async function writeOutputs(
     if (other)
       throw new OutputError(p.meta.label, 'fileName', `'${name}' is also written by ${other}`);
     names.set(name, p.meta.label);
-    plans.push({ ...p, dest: path.join(opts.imagesDir, name) });
-  }
-
-  await mkdir(opts.imagesDir, { recursive: true });
-  const written: string[] = [];
-  for (const p of plans) {
+    // Contents are resolved (and confined to their folders) before anything is written.
     const files = await resolveFileset(p.description.contents ?? [], {
       output: p.meta.label,
       sourceDir: path.resolve(opts.sourceDir),
       descriptionDir,
+      descriptionFile: loaded?.file,
       mtime: p.sourceDateEpoch,
       render: p.render,
     });
+    plans.push({ ...p, files, dest: path.join(opts.imagesDir, name) });
+  }
+
+  await mkdir(opts.imagesDir, { recursive: true });
+  const written: string[] = [];
+  for (const { files, ...p } of plans) {
     await replaceVia(p.dest, (tmp) =>
       getPackager(p.meta.format)!.write(files, p.meta, tmp, {
         sourceDateEpoch: p.sourceDateEpoch,
