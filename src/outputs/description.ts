@@ -165,7 +165,7 @@ export interface DebOptions {
 
 /** Options that only the .rpm writer reads. */
 export interface RpmOptions {
-  /** RPM Group (default `Unspecified`, as rpmbuild writes when a spec has none). */
+  /** RPM Group (default: mapped from `section`, e.g. utils → `Applications/System`). */
   group?: string;
   /** Build host recorded in the header (default `localhost`, for reproducible bytes). */
   buildHost?: string;
@@ -206,7 +206,7 @@ export interface OutputFields {
   summary?: string;
   /** Long description; paragraphs separated by blank lines. */
   description?: string;
-  /** Debian section (default `misc`). The RPM Group is `rpm.group` (default `Unspecified`). */
+  /** Debian section (default `misc`); also gives the RPM Group unless `rpm.group` is set. */
   section?: string;
   /** Debian priority (default `optional`). */
   priority?: string;

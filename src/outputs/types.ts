@@ -104,3 +104,20 @@ export function changeVersion(meta: PackageMeta, v: string): string {
   if (v === meta.version) return fullVersion(meta);
   return v.includes('-') ? v : `${v}-1`;
 }
+
+/**
+ * The changelog to write: the description's, or one "Release <version>."
+ * entry by the maintainer at the build time (lintian and rpmlint both want
+ * a changelog).
+ */
+export function effectiveChangelog(meta: PackageMeta, buildTime: number): ResolvedChange[] {
+  if (meta.changelog.length > 0) return meta.changelog;
+  return [
+    {
+      version: meta.version,
+      time: buildTime,
+      author: meta.maintainer ?? meta.rpm.packager ?? 'unknown <unknown@localhost>',
+      changes: [`Release ${meta.version}.`],
+    },
+  ];
+}

@@ -14,6 +14,7 @@ import { contentReader } from '../lib/content.ts';
 import { type TarItem, tarBuffer, tarItems, tarStream } from '../lib/tar.ts';
 import {
   changeVersion,
+  effectiveChangelog,
   fullVersion,
   type PackageMeta,
   type Packager,
@@ -85,17 +86,7 @@ export function controlText(meta: PackageMeta, installedSize: number): string {
 
 /** The Debian changelog (`changelog.Debian`) text. */
 export function debianChangelog(meta: PackageMeta, buildTime: number): string {
-  const entries =
-    meta.changelog.length > 0
-      ? meta.changelog
-      : [
-          {
-            version: meta.version,
-            time: buildTime,
-            author: meta.maintainer ?? 'unknown <unknown@localhost>',
-            changes: [`Release ${meta.version}.`],
-          },
-        ];
+  const entries = effectiveChangelog(meta, buildTime);
   const dist = meta.deb.distribution ?? 'unstable';
   const urgency = meta.deb.urgency ?? 'medium';
   return entries

@@ -14,6 +14,7 @@ import { compressToFile } from '../lib/compress.ts';
 import { type ChunkReader, contentReader } from '../lib/content.ts';
 import {
   changeVersion,
+  effectiveChangelog,
   type PackageMeta,
   type Packager,
   type ScriptName,
@@ -297,6 +298,47 @@ const SCRIPT_TAGS: Array<[ScriptName, number, number, number]> = [
   ['postTransaction', 1152, 1154, POSTTRANS],
 ];
 
+/** rpm's `%__docdir_path`: regular files below these are `%doc` without being marked. */
+const DOC_DIRS =
+  /^\/usr\/(share\/(doc|man|info|gtk-doc\/html|gnome\/help)|doc|man|info|X11R6\/man)\//;
+
+/** Whether rpmbuild would mark this file as documentation on its own. */
+export function isDocPath(f: FileEntry): boolean {
+  return f.type === 'file' && DOC_DIRS.test(f.path);
+}
+
+/** Debian sections mapped to the classic RPM groups (rpm's GROUPS file). */
+const SECTION_GROUPS: Record<string, string> = {
+  admin: 'Applications/System',
+  database: 'Applications/Databases',
+  debug: 'Development/Debuggers',
+  devel: 'Development/Tools',
+  doc: 'Documentation',
+  editors: 'Applications/Editors',
+  games: 'Amusements/Games',
+  graphics: 'Applications/Multimedia',
+  interpreters: 'Development/Languages',
+  kernel: 'System Environment/Kernel',
+  libdevel: 'Development/Libraries',
+  libs: 'System Environment/Libraries',
+  mail: 'Applications/Internet',
+  net: 'Applications/Internet',
+  python: 'Development/Languages',
+  perl: 'Development/Languages',
+  shells: 'System Environment/Shells',
+  sound: 'Applications/Multimedia',
+  text: 'Applications/Text',
+  utils: 'Applications/System',
+  video: 'Applications/Multimedia',
+  web: 'Applications/Internet',
+  x11: 'User Interface/X',
+};
+
+/** The RPM Group for a Debian section (`rpm.group` overrides it). */
+export function rpmGroup(section: string): string {
+  return SECTION_GROUPS[section.replace(/^.*\//, '')] ?? 'Applications/System';
+}
+
 function interpreter(script: string): string[] {
   const first = script.split('\n', 1)[0]!;
   return first.startsWith('#!') ? first.slice(2).trim().split(/\s+/) : ['/bin/sh'];
@@ -324,7 +366,8 @@ export function mainHeader(
   else h.int64(5009, [total]);
   h.string(1011, meta.vendor).string(1014, meta.license ?? 'Unknown');
   h.string(1015, meta.rpm.packager ?? meta.maintainer);
-  h.i18n(1016, meta.rpm.group ?? 'Unspecified');
+  // rpmlint reads a missing Group and rpmbuild's "Unspecified" alike as no-group-tag.
+  h.i18n(1016, meta.rpm.group ?? rpmGroup(meta.section));
   h.string(1020, meta.homepage).string(1021, 'linux').string(1022, meta.arch.rpm);
 
   // Scripts and their interpreters.
@@ -389,7 +432,7 @@ export function mainHeader(
             ? F_CONFIG | F_NOREPLACE
             : 0) |
           (f.missingok ? F_MISSINGOK : 0) |
-          (f.doc ? F_DOC : 0) |
+          (f.doc || isDocPath(f) ? F_DOC : 0) |
           (f.type === 'ghost' ? F_GHOST : 0),
       ),
     );
@@ -471,23 +514,20 @@ export function mainHeader(
     meta.relations.suggests.map((d) => rpmDependency(d)),
   );
 
-  // Changelog (newest first).
-  if (meta.changelog.length > 0) {
-    h.int32(
-      1080,
-      meta.changelog.map((c) => c.time),
-    );
-    h.strings(
-      1081,
-      meta.changelog.map(
-        (c) => `${c.author} - ${changeVersion(meta, c.version).replace(/^\d+:/, '')}`,
-      ),
-    );
-    h.strings(
-      1082,
-      meta.changelog.map((c) => c.changes.map((l) => `- ${l}`).join('\n')),
-    );
-  }
+  // Changelog (newest first); a generated entry when the description has none.
+  const changelog = effectiveChangelog(meta, buildTime);
+  h.int32(
+    1080,
+    changelog.map((c) => c.time),
+  );
+  h.strings(
+    1081,
+    changelog.map((c) => `${c.author} - ${changeVersion(meta, c.version).replace(/^\d+:/, '')}`),
+  );
+  h.strings(
+    1082,
+    changelog.map((c) => c.changes.map((l) => `- ${l}`).join('\n')),
+  );
 
   h.string(1124, 'cpio');
   h.string(1125, meta.compression === 'gzip' ? 'gzip' : meta.compression === 'xz' ? 'xz' : 'zstd');
