@@ -244,6 +244,23 @@ export interface OutputFields {
   fileName?: string;
   /** Archives only: a directory prefix for every entry, e.g. `hello-1.0/`. */
   prefix?: string;
+  /**
+   * .deb/.rpm: strip ELF programs and shared libraries (default true), as
+   * dh_strip and rpmbuild do. Their symbols go to a debug package.
+   */
+  strip?: boolean;
+  /**
+   * .deb/.rpm: with `strip`, also write the symbols as `<name>-dbgsym` .deb
+   * or `<name>-debuginfo` .rpm (default true).
+   */
+  debugPackage?: boolean;
+  /**
+   * .deb/.rpm: generate dependencies from the files (default true): Debian
+   * shared-library dependencies from the build host's dpkg database (as
+   * dpkg-shlibdeps) and the packages owning script interpreters; rpm
+   * soname Requires/Provides (as elfdeps) and script interpreters.
+   */
+  autoDepends?: boolean;
   /** .deb-only options. */
   deb?: DebOptions;
   /** .rpm-only options. */
@@ -304,6 +321,9 @@ const FIELD_KINDS: Record<keyof OutputFields, Kind> = {
   compressionLevel: 'number',
   fileName: 'string',
   prefix: 'string',
+  strip: 'boolean',
+  debugPackage: 'boolean',
+  autoDepends: 'boolean',
   deb: 'object',
   rpm: 'object',
 };

@@ -555,6 +555,8 @@ export function withGenerated(
         size: 0,
         mode: 0o755,
         content: undefined,
+        source: undefined,
+        target: undefined,
         dirOrigin: 'implicit',
         config: false,
         noreplace: false,

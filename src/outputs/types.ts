@@ -65,6 +65,12 @@ export interface PackageMeta {
   prefix: string;
   deb: DebOptions;
   rpm: RpmOptions;
+  /** Extra .deb control members generated from the files (`shlibs`, `triggers`). */
+  debControl?: Record<string, string>;
+  /** rpm Requires generated from the files (`libc.so.6()(64bit)`, `/bin/sh`). */
+  autoRequires: string[];
+  /** rpm Provides generated from the files (`libfoo.so.1()(64bit)`, `name = version`). */
+  autoProvides: string[];
 }
 
 /** Options for a single write. */

@@ -55,6 +55,7 @@ export function rfc2822(t: number): string {
 
 /** The Description field: synopsis plus the extended description, dpkg-escaped. */
 function descriptionField(meta: PackageMeta): string {
+  if (meta.description.trim() === '') return `Description: ${meta.summary}`;
   const lines = meta.description
     .replace(/\s+$/, '')
     .split('\n')
@@ -166,6 +167,13 @@ function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number
   return out;
 }
 
+/** Shared libraries are not executable in a .deb (dh_fixperms; lintian shared-library-is-executable). */
+function fixSharedLibraryMode(f: FileEntry): FileEntry {
+  if (f.type !== 'file' || !/\.so(\.[^/]*)?$/.test(f.path) || !/^\/(usr\/)?lib\//.test(f.path))
+    return f;
+  return (f.mode & 0o111) === 0 ? f : { ...f, mode: f.mode & ~0o111 };
+}
+
 /** Installed-Size in KiB: each file rounded up to 1 KiB, other entries 1 KiB each. */
 export function installedSize(files: readonly FileEntry[]): number {
   let kib = 0;
@@ -242,7 +250,7 @@ export const debPackager: Packager = {
   ): Promise<void> {
     const t = opts.sourceDateEpoch;
     const files = withGenerated(
-      input.filter((f) => f.type !== 'ghost'),
+      input.filter((f) => f.type !== 'ghost').map(fixSharedLibraryMode),
       generatedDocs(meta, input, t),
     );
     const autoConf = meta.deb.autoConffiles !== false;
@@ -292,6 +300,9 @@ export const debPackager: Packager = {
         );
       }
       if (md5sums) members.push(memberFile('md5sums', Buffer.from(md5sums), 0o644, t));
+      for (const [name, text] of Object.entries(meta.debControl ?? {})) {
+        members.push(memberFile(name, Buffer.from(text), 0o644, t));
+      }
       for (const [slot, name] of Object.entries(SCRIPT_FILES)) {
         const text = meta.scripts[slot as ScriptName];
         if (text !== undefined) members.push(memberFile(name, Buffer.from(text), 0o755, t));

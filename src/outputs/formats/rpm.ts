@@ -41,6 +41,8 @@ const SCRIPT_PRE = 1 << 9;
 const SCRIPT_POST = 1 << 10;
 const SCRIPT_PREUN = 1 << 11;
 const SCRIPT_POSTUN = 1 << 12;
+const FIND_REQUIRES = 1 << 14;
+const FIND_PROVIDES = 1 << 15;
 const RPMLIB = 1 << 24;
 
 // File flags (rpmfiles.h).
@@ -273,6 +275,14 @@ export function rpmDependency(d: Dependency, extraFlags = 0): Dep {
   return { name: `(${parts.join(' or ')})`, flags: extraFlags, version: '' };
 }
 
+/** A generated dependency: `name`, or `name = version` (`debuginfo(build-id) = ...`). */
+function generatedDep(text: string, flags: number): Dep {
+  const m = /^(\S+) = (\S+)$/.exec(text);
+  return m
+    ? { name: m[1]!, flags: flags | EQUAL, version: m[2]! }
+    : { name: text, flags, version: '' };
+}
+
 function addDeps(h: HeaderBuilder, tags: [number, number, number], deps: readonly Dep[]): void {
   if (deps.length === 0) return;
   h.strings(
@@ -487,8 +497,11 @@ export function mainHeader(
   if (meta.compression === 'xz') requires.push(rpmlib('PayloadIsXz', '5.2-1'));
   if (meta.compression === 'zstd') requires.push(rpmlib('PayloadIsZstd', '5.4.18-1'));
   if (rich) requires.push(rpmlib('RichDependencies', '4.12.0-1'));
+  // Generated from the files, flagged as rpmbuild flags what its generators find.
+  requires.push(...meta.autoRequires.map((r) => generatedDep(r, FIND_REQUIRES)));
   const provides: Dep[] = [
     ...meta.relations.provides.map((d) => rpmDependency(d)),
+    ...meta.autoProvides.map((p) => generatedDep(p, FIND_PROVIDES)),
     { name: meta.name, flags: EQUAL, version: evr(meta) },
   ];
   addDeps(h, [1047, 1112, 1113], provides);
