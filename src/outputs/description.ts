@@ -161,6 +161,12 @@ export interface DebOptions {
   autoConffiles?: boolean;
   /** Extra control fields, e.g. `{ "Multi-Arch": "foreign" }`. */
   fields?: Record<string, string>;
+  /**
+   * lintian tags the package deliberately triggers, shipped as
+   * `/usr/share/lintian/overrides/<name>` (each `tag [context]`, e.g.
+   * `dir-or-file-in-opt` for an add-on package in /opt). Say why next to it.
+   */
+  lintianOverrides?: string[];
 }
 
 /** Options that only the .rpm writer reads. */
@@ -369,6 +375,7 @@ const DEB_KEYS: Record<keyof DebOptions, Kind> = {
   docs: 'boolean',
   autoConffiles: 'boolean',
   fields: 'object',
+  lintianOverrides: 'string[]',
 };
 const RPM_KEYS: Record<keyof RpmOptions, Kind> = {
   group: 'string',

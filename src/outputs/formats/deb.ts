@@ -137,7 +137,6 @@ export function copyrightText(meta: PackageMeta, buildTime: number): string {
 }
 
 function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number): FileEntry[] {
-  if (meta.deb.docs === false) return [];
   const dir = `/usr/share/doc/${meta.name}`;
   const has = (p: string): boolean => files.some((f) => f.path === p);
   const make = (p: string, content: Buffer): FileEntry => ({
@@ -158,6 +157,15 @@ function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number
     origin: `generated ${p}`,
   });
   const out: FileEntry[] = [];
+  const overrides = meta.deb.lintianOverrides ?? [];
+  if (overrides.length > 0) {
+    const text = overrides.map((o) => `${meta.name}: ${o.trim()}\n`).join('');
+    out.push({
+      ...make(`/usr/share/lintian/overrides/${meta.name}`, Buffer.from(text)),
+      doc: false,
+    });
+  }
+  if (meta.deb.docs === false) return out;
   if (!has(`${dir}/copyright`))
     out.push(make(`${dir}/copyright`, Buffer.from(copyrightText(meta, t))));
   if (!has(`${dir}/changelog.Debian.gz`) && !has(`${dir}/changelog.gz`)) {
