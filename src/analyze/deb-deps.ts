@@ -23,6 +23,7 @@
 import { open, readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { compareVersions } from '../repository/apt/control.ts';
+import type { AptShlibs } from './apt-shlibs.ts';
 import type { ElfInfo } from './elf.ts';
 
 /** Where the dpkg database and the libraries are. */
@@ -161,14 +162,7 @@ export class DpkgHost {
     const text = await readFile(path.join(this.admindir, 'info', `${pkg}.shlibs`), 'utf8').catch(
       () => '',
     );
-    const split = splitSoname(soname);
-    if (!split) return undefined;
-    for (const line of text.split('\n')) {
-      const m = /^(?:(\S+):\s+)?(\S+)\s+(\S+)\s+(.*)$/.exec(line.trim());
-      if (!m || m[1]) continue; // typed lines (udeb:) are for other package types
-      if (m[2] === split.name && m[3] === split.version) return m[4]!.trim();
-    }
-    return undefined;
+    return shlibsDependency(text, soname);
   }
 
   private async ldsoConfDirs(): Promise<string[]> {
@@ -205,20 +199,29 @@ export class DpkgHost {
     return this.ldsoDirs;
   }
 
+  /** Library folders in dpkg-shlibdeps' search order (plus the ELF's multiarch ones). */
+  private async libraryDirs(elf: ElfInfo): Promise<string[]> {
+    const triplet = multiarchTriplet(elf);
+    return [
+      ...new Set([
+        ...[...elf.rpath, ...elf.runpath].filter((d) => d.startsWith('/')),
+        '/lib',
+        '/usr/lib',
+        ...(await this.ldsoConfDirs()),
+        ...(triplet ? [`/lib/${triplet}`, `/usr/lib/${triplet}`] : []),
+        '/lib32',
+        '/usr/lib32',
+        '/lib64',
+        '/usr/lib64',
+      ]),
+    ];
+  }
+
   /** Library files for a soname, in dpkg-shlibdeps' search order, of the binary's ELF format. */
   private async findLibrary(soname: string, elf: ElfInfo): Promise<string[]> {
-    const dirs = [
-      ...[...elf.rpath, ...elf.runpath].filter((d) => d.startsWith('/')),
-      '/lib',
-      '/usr/lib',
-      ...(await this.ldsoConfDirs()),
-      '/lib32',
-      '/usr/lib32',
-      '/lib64',
-      '/usr/lib64',
-    ];
+    const dirs = await this.libraryDirs(elf);
     const out: string[] = [];
-    for (const dir of [...new Set(dirs)]) {
+    for (const dir of dirs) {
       const p = `${dir}/${soname}`;
       if (await sameFormat(path.join(this.root, p), elf)) out.push(p);
     }
@@ -232,6 +235,7 @@ export class DpkgHost {
   async shlibsDepends(
     binaries: readonly PackageElf[],
     provided: ReadonlySet<string>,
+    repositories: readonly AptShlibs[] = [],
   ): Promise<ShlibsResult> {
     const deps = new Map<string, string>(); // template -> minimal version ('' = none)
     const unresolved: Unresolved[] = [];
@@ -245,10 +249,6 @@ export class DpkgHost {
       for (const soname of elf.needed) {
         if (provided.has(soname)) continue;
         const libs = await this.findLibrary(soname, elf);
-        if (libs.length === 0) {
-          unresolved.push({ soname, file, reason: 'not found' });
-          continue;
-        }
         let done = false;
         let owned = false;
         for (const lib of libs) {
@@ -271,11 +271,38 @@ export class DpkgHost {
           }
           if (done || owned) break;
         }
-        if (!done && splitSoname(soname)) {
+        // Then the given APT repositories: the package shipping the soname, its symbols/shlibs.
+        for (const repo of done ? [] : repositories) {
+          for (const pkg of await repo.packagesFor(soname, await this.libraryDirs(elf))) {
+            owned = true;
+            const symbols = await repo.controlFile(pkg, 'symbols');
+            const info = symbols ? parseSymbolsFile(symbols).get(soname) : undefined;
+            if (info) {
+              symbolInfo.set(soname, info);
+              raise(info.deps[0]!, smallestVersion(info));
+              done = true;
+              break;
+            }
+            const shlibs = await repo.controlFile(pkg, 'shlibs');
+            const dep = shlibs ? shlibsDependency(shlibs, soname) : undefined;
+            if (dep) {
+              raise(dep, '');
+              done = true;
+              break;
+            }
+          }
+          if (done) break;
+        }
+        if (!done && (libs.length === 0 || splitSoname(soname))) {
           unresolved.push({
             soname,
             file,
-            reason: owned ? 'no dependency information' : 'no package',
+            reason:
+              libs.length === 0 && !owned
+                ? 'not found'
+                : owned
+                  ? 'no dependency information'
+                  : 'no package',
           });
         }
       }
@@ -321,6 +348,47 @@ export class DpkgHost {
       }
     }
     return [...out].sort();
+  }
+}
+
+/** The dependency a shlibs file (deb-shlibs(5)) gives for a soname, if it lists it. */
+export function shlibsDependency(text: string, soname: string): string | undefined {
+  const split = splitSoname(soname);
+  if (!split) return undefined;
+  for (const line of text.split('\n')) {
+    const m = /^(?:(\S+):\s+)?(\S+)\s+(\S+)\s+(.*)$/.exec(line.trim());
+    if (!m || m[1]) continue; // typed lines (udeb:) are for other package types
+    if (m[2] === split.name && m[3] === split.version) return m[4]!.trim();
+  }
+  return undefined;
+}
+
+/** The Debian multiarch triplet of an ELF file (`x86_64-linux-gnu`), if known. */
+export function multiarchTriplet(elf: ElfInfo): string | undefined {
+  const le = elf.endian === 'little';
+  const b64 = elf.bits === 64;
+  switch (elf.machineName) {
+    case 'x86-64':
+      return b64 ? 'x86_64-linux-gnu' : 'x86_64-linux-gnux32';
+    case 'i386':
+      return 'i386-linux-gnu';
+    case 'aarch64':
+      return 'aarch64-linux-gnu';
+    case 'arm':
+      // EF_ARM_ABI_FLOAT_HARD
+      return elf.flags & 0x400 ? 'arm-linux-gnueabihf' : 'arm-linux-gnueabi';
+    case 'ppc64':
+      return le ? 'powerpc64le-linux-gnu' : 'powerpc64-linux-gnu';
+    case 's390':
+      return b64 ? 's390x-linux-gnu' : undefined;
+    case 'riscv':
+      return b64 ? 'riscv64-linux-gnu' : undefined;
+    case 'mips':
+      return b64 && le ? 'mips64el-linux-gnuabi64' : undefined;
+    case 'loongarch':
+      return b64 ? 'loongarch64-linux-gnu' : undefined;
+    default:
+      return undefined;
   }
 }
 

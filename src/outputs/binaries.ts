@@ -6,6 +6,7 @@
  * interpreters of executable scripts.
  */
 import { open } from 'node:fs/promises';
+import { AptShlibs, AptShlibsError } from '../analyze/apt-shlibs.ts';
 import { type DpkgHost, type PackageElf, splitSoname } from '../analyze/deb-deps.ts';
 import { analyzeBuffer, analyzeFile, type FileAnalysis } from '../analyze/index.ts';
 import { elfProvides, elfRequires, scriptRpmRequires } from '../analyze/rpm-deps.ts';
@@ -29,6 +30,12 @@ export interface BinaryOptions {
   mtime: number;
   /** The host's dpkg database (shared between outputs of one run). */
   dpkg: DpkgHost;
+}
+
+/** The build host's Debian architecture name, for `architecture: all` packages. */
+function hostDebArch(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'armhf' };
+  return map[process.arch] ?? process.arch;
 }
 
 function emptyRelations(): PackageMeta['relations'] {
@@ -222,7 +229,17 @@ export async function prepareBinaries(
     };
   }
   const provided = new Set(elves.map((e) => e.elf.soname).filter((s): s is string => !!s));
-  const shlibs = await opts.dpkg.shlibsDepends(elves, provided);
+  const repos = (meta.deb.shlibsRepositories ?? []).map(
+    (r) => new AptShlibs(r, meta.arch.deb === 'all' ? hostDebArch() : meta.arch.deb),
+  );
+  let shlibs: Awaited<ReturnType<DpkgHost['shlibsDepends']>>;
+  try {
+    shlibs = await opts.dpkg.shlibsDepends(elves, provided, repos);
+  } catch (err) {
+    if (!(err instanceof AptShlibsError)) throw err;
+    throw new OutputError(meta.label, 'deb.shlibsRepositories', err.message);
+  }
+  const where = [opts.dpkg.admindir, ...repos.map((r) => r.label)].join(', ');
   if (shlibs.unresolved.length > 0) {
     const list = shlibs.unresolved
       .map((u) => `${u.soname} (needed by ${u.file}: ${u.reason})`)
@@ -230,8 +247,9 @@ export async function prepareBinaries(
     throw new OutputError(
       meta.label,
       'autoDepends',
-      `no Debian package provides ${list} on this build host (${opts.dpkg.admindir}); ` +
-        'install the library package, or list the dependency in depends and set autoDepends: false',
+      `no Debian package provides ${list} (looked in ${where}); install the library ` +
+        'package, add an APT repository that has it to deb.shlibsRepositories, or list the ' +
+        'dependency in depends and set autoDepends: false',
     );
   }
   const scriptDeps = await opts.dpkg.interpreterDepends([...interpreters]);

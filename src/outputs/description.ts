@@ -167,6 +167,20 @@ export interface DebOptions {
    * `dir-or-file-in-opt` for an add-on package in /opt). Say why next to it.
    */
   lintianOverrides?: string[];
+  /**
+   * APT repositories that resolve sonames the build host's dpkg database
+   * does not know (with `autoDepends`), e.g. a Debian mirror for a
+   * cross-built package, or the repository a project publishes its own
+   * libraries into. Each needs a `Contents-<arch>` index.
+   */
+  shlibsRepositories?: Array<{
+    /** Folder, `file:` or `http(s):` URL of the repository root. */
+    url: string;
+    /** Suite or codename (`bookworm`, `stable`). */
+    suite: string;
+    /** Components (default `[main]`). */
+    components?: string[];
+  }>;
 }
 
 /** Options that only the .rpm writer reads. */
@@ -376,6 +390,7 @@ const DEB_KEYS: Record<keyof DebOptions, Kind> = {
   autoConffiles: 'boolean',
   fields: 'object',
   lintianOverrides: 'string[]',
+  shlibsRepositories: 'array',
 };
 const RPM_KEYS: Record<keyof RpmOptions, Kind> = {
   group: 'string',
@@ -488,6 +503,17 @@ function checkFields(output: string, prefix: string, obj: Record<string, unknown
     checkKeys(output, `${prefix}deb.`, obj.deb, Object.keys(DEB_KEYS));
     for (const [k, kind] of Object.entries(DEB_KEYS)) {
       if (obj.deb[k] !== undefined) checkKind(output, `${prefix}deb.${k}`, obj.deb[k], kind);
+    }
+    if (Array.isArray(obj.deb.shlibsRepositories)) {
+      obj.deb.shlibsRepositories.forEach((r, i) => {
+        const f = `${prefix}deb.shlibsRepositories[${i}]`;
+        if (!isObject(r)) throw new OutputError(output, f, 'must be { url, suite, components? }');
+        checkKeys(output, `${f}.`, r, ['url', 'suite', 'components']);
+        checkKind(output, `${f}.url`, r.url, 'string');
+        checkKind(output, `${f}.suite`, r.suite, 'string');
+        if (r.components !== undefined)
+          checkKind(output, `${f}.components`, r.components, 'string[]');
+      });
     }
   }
   if (isObject(obj.rpm)) {

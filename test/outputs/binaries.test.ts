@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseElf } from '../../src/analyze/elf.ts';
@@ -240,6 +242,62 @@ describe('stripping, debug packages and generated dependencies', { skip }, async
       parseElf(readFileSync(path.join(extractRpm(noDebug[0]!), 'usr/bin/prog')))!.stripped,
       true,
     );
+  });
+
+  test('deb.shlibsRepositories: a library the host lacks is resolved through an APT repository over HTTP', async () => {
+    // The project's library as its own package, published into a repository with a Contents index.
+    const [libDeb] = await build(root, {
+      name: 'libf1',
+      formats: ['deb'],
+      debugPackage: false,
+      contents: [{ src: `${MULTIARCH.slice(1)}/libf.so.1`, dst: `${MULTIARCH}/libf.so.1` }],
+    });
+    const repo = tempDir('releng-shlibs-repo-');
+    mkdirSync(path.join(repo, 'pool/main'), { recursive: true });
+    mkdirSync(path.join(repo, 'dists/stable/main/binary-amd64'), { recursive: true });
+    writeFileSync(path.join(repo, 'pool/main', path.basename(libDeb!)), readFileSync(libDeb!));
+    const index = (args: string[]): string =>
+      execFileSync('apt-ftparchive', args, { cwd: repo }).toString();
+    writeFileSync(
+      path.join(repo, 'dists/stable/main/binary-amd64/Packages'),
+      index(['packages', 'pool']),
+    );
+    writeFileSync(path.join(repo, 'dists/stable/main/Contents-amd64'), index(['contents', 'pool']));
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      const file = path.join(
+        repo,
+        decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname),
+      );
+      try {
+        res.end(readFileSync(file));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const out = await build(root, {
+        formats: ['deb'],
+        contents: [{ src: 'usr/bin/prog', dst: '/usr/bin/prog' }],
+        deb: { shlibsRepositories: [{ url: `http://127.0.0.1:${port}`, suite: 'stable' }] },
+      });
+      const depends = field(out.find((f) => /bintest_/.test(f))!, 'Depends').split(', ');
+      assert.ok(depends.includes('libf1 (>= 2.1)'), depends.join(', '));
+      assert.ok(
+        depends.some((d) => d.startsWith('libc6 (>= ')),
+        depends.join(', '),
+      );
+      assert.ok(
+        requests.some((u) => u.startsWith('/pool/main/libf1_')),
+        requests.join(' '),
+      );
+    } finally {
+      server.close();
+    }
   });
 
   test('a library no package provides is an error naming it, the file and what to do', async () => {
