@@ -70,6 +70,7 @@ function debDebugMeta(meta: PackageMeta, buildIds: readonly string[]): PackageMe
     deb: {
       ...meta.deb,
       docs: false,
+      lintianOverrides: undefined,
       fields: { 'Auto-Built-Package': 'debug-symbols', 'Build-Ids': buildIds.join(' ') },
     },
     autoRequires: [],

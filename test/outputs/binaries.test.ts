@@ -231,6 +231,23 @@ describe('stripping, debug packages and generated dependencies', { skip }, async
     }
   });
 
+  test('deb.lintianOverrides go to the main package only, not to -dbgsym', async () => {
+    const out = await build(root, {
+      formats: ['deb'],
+      deb: { lintianOverrides: ['no-manual-page'] },
+    });
+    const main = extractDeb(out.find((f) => /bintest_/.test(f))!);
+    assert.equal(
+      readFileSync(path.join(main, 'usr/share/lintian/overrides/bintest'), 'utf8'),
+      'bintest: no-manual-page\n',
+    );
+    const dbg = execFileSync('dpkg-deb', [
+      '--contents',
+      out.find((f) => /dbgsym/.test(f))!,
+    ]).toString();
+    assert.doesNotMatch(dbg, /lintian/);
+  });
+
   test('strip: false keeps the files as they are, with no debug package', async () => {
     const out = await build(root, { strip: false, formats: ['deb'] });
     assert.equal(out.length, 1);
