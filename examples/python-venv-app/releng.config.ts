@@ -79,6 +79,9 @@ export default defineProject({
         },
       ],
       rpm: { group: 'Applications/Internet' },
+      // An add-on application in /opt is what the FHS reserves /opt for (FHS 3.13); lintian's
+      // dir-or-file-in-opt is archive policy for Debian's own packages, so the package says so.
+      deb: { lintianOverrides: ['dir-or-file-in-opt'] },
       formats: ['deb', 'rpm', 'tar.gz'],
     },
   ],

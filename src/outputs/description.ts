@@ -43,11 +43,16 @@ export interface ContentEntry {
   /**
    * Source path or glob, relative to the source directory (`--source`, the
    * project's sysroot) or to the description file's directory when
-   * `from: 'description'`. Absolute paths are used as they are.
+   * `from: 'description'`. Whatever it names must lie inside that folder
+   * after resolving symlinks (an absolute path too), unless `from: 'host'`.
    */
   src?: string;
-  /** Where `src` is looked up: the source directory (default) or the description's directory. */
-  from?: 'source' | 'description';
+  /**
+   * Where `src` is looked up: the source directory (default), the
+   * description's directory, or `host`: an absolute path on the build host,
+   * used as it is (the only way to package a file from outside both folders).
+   */
+  from?: 'source' | 'description' | 'host';
   /** Inline file content (instead of `src`). */
   content?: string;
   /**
@@ -156,11 +161,31 @@ export interface DebOptions {
   autoConffiles?: boolean;
   /** Extra control fields, e.g. `{ "Multi-Arch": "foreign" }`. */
   fields?: Record<string, string>;
+  /**
+   * lintian tags the package deliberately triggers, shipped as
+   * `/usr/share/lintian/overrides/<name>` (each `tag [context]`, e.g.
+   * `dir-or-file-in-opt` for an add-on package in /opt). Say why next to it.
+   */
+  lintianOverrides?: string[];
+  /**
+   * APT repositories that resolve sonames the build host's dpkg database
+   * does not know (with `autoDepends`), e.g. a Debian mirror for a
+   * cross-built package, or the repository a project publishes its own
+   * libraries into. Each needs a `Contents-<arch>` index.
+   */
+  shlibsRepositories?: Array<{
+    /** Folder, `file:` or `http(s):` URL of the repository root. */
+    url: string;
+    /** Suite or codename (`bookworm`, `stable`). */
+    suite: string;
+    /** Components (default `[main]`). */
+    components?: string[];
+  }>;
 }
 
 /** Options that only the .rpm writer reads. */
 export interface RpmOptions {
-  /** RPM Group (default `Unspecified`, as rpmbuild writes when a spec has none). */
+  /** RPM Group (default: mapped from `section`, e.g. utils → `Applications/System`). */
   group?: string;
   /** Build host recorded in the header (default `localhost`, for reproducible bytes). */
   buildHost?: string;
@@ -201,7 +226,7 @@ export interface OutputFields {
   summary?: string;
   /** Long description; paragraphs separated by blank lines. */
   description?: string;
-  /** Debian section (default `misc`). The RPM Group is `rpm.group` (default `Unspecified`). */
+  /** Debian section (default `misc`); also gives the RPM Group unless `rpm.group` is set. */
   section?: string;
   /** Debian priority (default `optional`). */
   priority?: string;
@@ -239,6 +264,23 @@ export interface OutputFields {
   fileName?: string;
   /** Archives only: a directory prefix for every entry, e.g. `hello-1.0/`. */
   prefix?: string;
+  /**
+   * .deb/.rpm: strip ELF programs and shared libraries (default true), as
+   * dh_strip and rpmbuild do. Their symbols go to a debug package.
+   */
+  strip?: boolean;
+  /**
+   * .deb/.rpm: with `strip`, also write the symbols as `<name>-dbgsym` .deb
+   * or `<name>-debuginfo` .rpm (default true).
+   */
+  debugPackage?: boolean;
+  /**
+   * .deb/.rpm: generate dependencies from the files (default true): Debian
+   * shared-library dependencies from the build host's dpkg database (as
+   * dpkg-shlibdeps) and the packages owning script interpreters; rpm
+   * soname Requires/Provides (as elfdeps) and script interpreters.
+   */
+  autoDepends?: boolean;
   /** .deb-only options. */
   deb?: DebOptions;
   /** .rpm-only options. */
@@ -299,6 +341,9 @@ const FIELD_KINDS: Record<keyof OutputFields, Kind> = {
   compressionLevel: 'number',
   fileName: 'string',
   prefix: 'string',
+  strip: 'boolean',
+  debugPackage: 'boolean',
+  autoDepends: 'boolean',
   deb: 'object',
   rpm: 'object',
 };
@@ -344,6 +389,8 @@ const DEB_KEYS: Record<keyof DebOptions, Kind> = {
   docs: 'boolean',
   autoConffiles: 'boolean',
   fields: 'object',
+  lintianOverrides: 'string[]',
+  shlibsRepositories: 'array',
 };
 const RPM_KEYS: Record<keyof RpmOptions, Kind> = {
   group: 'string',
@@ -456,6 +503,17 @@ function checkFields(output: string, prefix: string, obj: Record<string, unknown
     checkKeys(output, `${prefix}deb.`, obj.deb, Object.keys(DEB_KEYS));
     for (const [k, kind] of Object.entries(DEB_KEYS)) {
       if (obj.deb[k] !== undefined) checkKind(output, `${prefix}deb.${k}`, obj.deb[k], kind);
+    }
+    if (Array.isArray(obj.deb.shlibsRepositories)) {
+      obj.deb.shlibsRepositories.forEach((r, i) => {
+        const f = `${prefix}deb.shlibsRepositories[${i}]`;
+        if (!isObject(r)) throw new OutputError(output, f, 'must be { url, suite, components? }');
+        checkKeys(output, `${f}.`, r, ['url', 'suite', 'components']);
+        checkKind(output, `${f}.url`, r.url, 'string');
+        checkKind(output, `${f}.suite`, r.suite, 'string');
+        if (r.components !== undefined)
+          checkKind(output, `${f}.components`, r.components, 'string[]');
+      });
     }
   }
   if (isObject(obj.rpm)) {

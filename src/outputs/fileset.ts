@@ -3,7 +3,7 @@
  * normalised list of entries: files, directories (with every parent),
  * symlinks and ghosts, each with its mode, owner, group, mtime and flags.
  */
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { type ContentEntry, parseTime } from './description.ts';
 import { OutputError } from './errors.ts';
@@ -51,6 +51,8 @@ export interface FilesetOptions {
   sourceDir: string;
   /** Directory of the description file (for `from: 'description'`). */
   descriptionDir: string;
+  /** The description file (or `releng.config.ts outputs[0]`), named in containment errors. */
+  descriptionFile?: string;
   /** Default mtime (seconds). */
   mtime: number;
   /** Renders a template text (for `template: true`). */
@@ -225,6 +227,26 @@ async function walk(root: string, rel: string, out: Walked[], excludes: RegExp[]
   }
 }
 
+/** Whether `p` is `root` or below it (both already resolved through symlinks). */
+function isInside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`);
+}
+
+/**
+ * The path `abs` really names: its parent directories resolved through
+ * symlinks, its last component kept (a symlink there is packaged as a link,
+ * not followed). Missing parents are resolved as far as they exist.
+ */
+async function resolveParents(abs: string): Promise<string> {
+  const parent = path.dirname(abs);
+  if (parent === abs) return abs;
+  try {
+    return path.join(await realpath(parent), path.basename(abs));
+  } catch {
+    return path.join(await resolveParents(parent), path.basename(abs));
+  }
+}
+
 /**
  * Resolves `contents` into a sorted list of entries (byte order of paths, so
  * parents precede children). Errors name the output and the contents entry.
@@ -337,7 +359,42 @@ export async function resolveFileset(
     if (c.src === undefined)
       throw new OutputError(output, `${field}.src`, 'a file entry needs src or content');
 
-    const root = c.from === 'description' ? opts.descriptionDir : opts.sourceDir;
+    const from = c.from ?? 'source';
+    if (!['source', 'description', 'host'].includes(from)) {
+      throw new OutputError(
+        output,
+        `${field}.from`,
+        `unknown value '${from}'; use source (default), description or host`,
+      );
+    }
+    if (from === 'host' && !path.isAbsolute(c.src)) {
+      throw new OutputError(
+        output,
+        `${field}.src`,
+        `'${c.src}' must be an absolute path with from: host (it names a file of the build host)`,
+      );
+    }
+    const root = from === 'description' ? opts.descriptionDir : opts.sourceDir;
+    // Contents come from inside their folder (after resolving symlinks) unless the entry
+    // says `from: host`: a description must not be able to package /etc/shadow by accident.
+    // `walked`: a directory that will be read (a glob's base), so resolved fully.
+    const confine = async (abs: string, walked = false): Promise<void> => {
+      if (from === 'host') return;
+      const realRoot = await realpath(root).catch(() => path.resolve(root));
+      const real = walked
+        ? await realpath(abs).catch(() => resolveParents(abs))
+        : await resolveParents(abs);
+      if (isInside(realRoot, real)) return;
+      const where = from === 'description' ? "the description's folder" : 'the source folder';
+      const file = opts.descriptionFile ? `${opts.descriptionFile}: ` : '';
+      throw new OutputError(
+        `${file}${output}`,
+        `${field}.src`,
+        `'${c.src}' resolves to ${real}, outside ${where} ${realRoot}; ` +
+          `move the file into ${where}, or, if it really should come from the build host, ` +
+          `give its absolute path and add \`from: host\` to this entry`,
+      );
+    };
     const excludes = (c.exclude ?? []).map(globToRegExp);
     const intoDir = c.dst.endsWith('/') || dst === '/';
     const join = (rel: string): string => (dst === '/' ? `/${rel}` : `${dst}/${rel}`);
@@ -373,6 +430,7 @@ export async function resolveFileset(
       const fixed: string[] = [];
       while (parts.length > 1 && !GLOB_CHARS.test(parts[0]!)) fixed.push(parts.shift()!);
       const baseDir = path.resolve(root, fixed.join('/') || '.');
+      await confine(baseDir, true);
       const re = globToRegExp(parts.join('/'));
       const all: Walked[] = [];
       try {
@@ -405,6 +463,7 @@ export async function resolveFileset(
     }
 
     const abs = path.resolve(root, c.src);
+    await confine(abs);
     let st: Awaited<ReturnType<typeof lstat>>;
     try {
       st = await lstat(abs);
@@ -496,6 +555,8 @@ export function withGenerated(
         size: 0,
         mode: 0o755,
         content: undefined,
+        source: undefined,
+        target: undefined,
         dirOrigin: 'implicit',
         config: false,
         noreplace: false,

@@ -2,10 +2,13 @@
  * Writing packages (.deb, .rpm) and archives (tar.*, zip) from a packaging
  * description. Entry points: {@link loadDescriptionFile} and {@link writeOutputs}.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import YAML from 'yaml';
+import { DpkgHost } from '../analyze/deb-deps.ts';
+import { prepareBinaries } from './binaries.ts';
 import {
   type ChangelogEntry,
   checkIdentity,
@@ -20,7 +23,7 @@ import {
   type ScriptSpec,
 } from './description.ts';
 import { OutputError } from './errors.ts';
-import { resolveFileset } from './fileset.ts';
+import { type FileEntry, resolveFileset } from './fileset.ts';
 import { checkLevel, defaultLevel } from './lib/compress.ts';
 import { getPackager } from './registry.ts';
 import type { PackageMeta, Relation, ResolvedChange, ScriptName } from './types.ts';
@@ -349,6 +352,8 @@ async function prepare(
     prefix,
     deb: d.deb ?? {},
     rpm: d.rpm ?? {},
+    autoRequires: [],
+    autoProvides: [],
   };
   return { meta, description: d, sourceDateEpoch, render };
 }
@@ -374,36 +379,61 @@ export async function writeOutputs(
   for (const o of outputs) prepared.push(await prepare(o, opts, descriptionDir));
 
   const names = new Map<string, string>();
-  const plans: Array<Prepared & { dest: string }> = [];
-  for (const p of prepared) {
-    const packager = getPackager(p.meta.format)!;
-    const name = p.description.fileName ?? packager.fileName(p.meta);
+  const claim = (name: string, label: string): void => {
     if (name.includes('/') || name === '' || name.startsWith('.')) {
-      throw new OutputError(p.meta.label, 'fileName', `'${name}' must be a plain file name`);
+      throw new OutputError(label, 'fileName', `'${name}' must be a plain file name`);
     }
     const other = names.get(name);
-    if (other)
-      throw new OutputError(p.meta.label, 'fileName', `'${name}' is also written by ${other}`);
-    names.set(name, p.meta.label);
-    plans.push({ ...p, dest: path.join(opts.imagesDir, name) });
-  }
+    if (other) throw new OutputError(label, 'fileName', `'${name}' is also written by ${other}`);
+    names.set(name, label);
+  };
+  const plans: Array<{ dest: string; files: FileEntry[]; meta: PackageMeta; epoch: number }> = [];
+  // Stripped copies and debug files live here until the packages are written.
+  const workDir = await mkdtemp(path.join(tmpdir(), 'releng-binaries-'));
+  const dpkg = new DpkgHost();
+  try {
+    for (const p of prepared) {
+      const packager = getPackager(p.meta.format)!;
+      const name = p.description.fileName ?? packager.fileName(p.meta);
+      claim(name, p.meta.label);
+      // Contents are resolved (and confined to their folders) before anything is written.
+      const files = await resolveFileset(p.description.contents ?? [], {
+        output: p.meta.label,
+        sourceDir: path.resolve(opts.sourceDir),
+        descriptionDir,
+        descriptionFile: loaded?.file,
+        mtime: p.sourceDateEpoch,
+        render: p.render,
+      });
+      const bin = await prepareBinaries(files, p.meta, p.description, {
+        workDir: await mkdtemp(path.join(workDir, 'o-')),
+        mtime: p.sourceDateEpoch,
+        dpkg,
+      });
+      const epoch = p.sourceDateEpoch;
+      plans.push({
+        files: bin.files,
+        meta: bin.meta,
+        epoch,
+        dest: path.join(opts.imagesDir, name),
+      });
+      if (bin.debug) {
+        const debugName = packager.fileName(bin.debug.meta);
+        claim(debugName, bin.debug.meta.label);
+        plans.push({ ...bin.debug, epoch, dest: path.join(opts.imagesDir, debugName) });
+      }
+    }
 
-  await mkdir(opts.imagesDir, { recursive: true });
-  const written: string[] = [];
-  for (const p of plans) {
-    const files = await resolveFileset(p.description.contents ?? [], {
-      output: p.meta.label,
-      sourceDir: path.resolve(opts.sourceDir),
-      descriptionDir,
-      mtime: p.sourceDateEpoch,
-      render: p.render,
-    });
-    await replaceVia(p.dest, (tmp) =>
-      getPackager(p.meta.format)!.write(files, p.meta, tmp, {
-        sourceDateEpoch: p.sourceDateEpoch,
-      }),
-    );
-    written.push(p.dest);
+    await mkdir(opts.imagesDir, { recursive: true });
+    const written: string[] = [];
+    for (const p of plans) {
+      await replaceVia(p.dest, (tmp) =>
+        getPackager(p.meta.format)!.write(p.files, p.meta, tmp, { sourceDateEpoch: p.epoch }),
+      );
+      written.push(p.dest);
+    }
+    return written;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
   }
-  return written;
 }

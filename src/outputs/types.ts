@@ -65,6 +65,12 @@ export interface PackageMeta {
   prefix: string;
   deb: DebOptions;
   rpm: RpmOptions;
+  /** Extra .deb control members generated from the files (`shlibs`, `triggers`). */
+  debControl?: Record<string, string>;
+  /** rpm Requires generated from the files (`libc.so.6()(64bit)`, `/bin/sh`). */
+  autoRequires: string[];
+  /** rpm Provides generated from the files (`libfoo.so.1()(64bit)`, `name = version`). */
+  autoProvides: string[];
 }
 
 /** Options for a single write. */
@@ -103,4 +109,21 @@ export function fullVersion(meta: PackageMeta): string {
 export function changeVersion(meta: PackageMeta, v: string): string {
   if (v === meta.version) return fullVersion(meta);
   return v.includes('-') ? v : `${v}-1`;
+}
+
+/**
+ * The changelog to write: the description's, or one "Release <version>."
+ * entry by the maintainer at the build time (lintian and rpmlint both want
+ * a changelog).
+ */
+export function effectiveChangelog(meta: PackageMeta, buildTime: number): ResolvedChange[] {
+  if (meta.changelog.length > 0) return meta.changelog;
+  return [
+    {
+      version: meta.version,
+      time: buildTime,
+      author: meta.maintainer ?? meta.rpm.packager ?? 'unknown <unknown@localhost>',
+      changes: [`Release ${meta.version}.`],
+    },
+  ];
 }

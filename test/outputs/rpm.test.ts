@@ -171,6 +171,37 @@ describe('rpm writer', { skip }, async () => {
     assert.match(r.stdout, / 0 errors/);
   });
 
+  test('without group, changelog or doc marks: Group from the section, a changelog, %doc under /usr/share/doc', async () => {
+    const { files: out } = await buildHello(['rpm'], {
+      override: {
+        rpm: {},
+        section: 'libs',
+        changelog: undefined,
+        contents: [
+          { src: 'root/usr/bin/hello', dst: '/usr/bin/releng-hello' },
+          { src: 'root/usr/share/hello/data.txt', dst: '/usr/share/doc/releng-hello/README' },
+        ],
+      },
+    });
+    const p = out[0]!;
+    assert.match(query(p, '-i'), /^Group +: System Environment\/Libraries$/m);
+    assert.equal(
+      query(p, '--changelog').trim(),
+      '* Wed May 01 2024 Releng Tests <releng@example.org> - 1.0.0-2\n- Release 1.0.0.',
+    );
+    assert.deepEqual(query(p, '--docfiles').trim().split('\n'), [
+      '/usr/share/doc/releng-hello/README',
+    ]);
+    if (have('rpmlint')) {
+      const r = run('rpmlint', ['-c', RPMLINTRC, p]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(
+        r.stdout,
+        /no-group-tag|no-changelogname-tag|not-listed-as-documentation/,
+      );
+    }
+  });
+
   test('two builds give identical bytes', async () => {
     const again = await buildHello(['rpm']);
     assert.ok(readFileSync(pkg).equals(readFileSync(again.files[0]!)));

@@ -14,6 +14,7 @@ import { contentReader } from '../lib/content.ts';
 import { type TarItem, tarBuffer, tarItems, tarStream } from '../lib/tar.ts';
 import {
   changeVersion,
+  effectiveChangelog,
   fullVersion,
   type PackageMeta,
   type Packager,
@@ -54,6 +55,7 @@ export function rfc2822(t: number): string {
 
 /** The Description field: synopsis plus the extended description, dpkg-escaped. */
 function descriptionField(meta: PackageMeta): string {
+  if (meta.description.trim() === '') return `Description: ${meta.summary}`;
   const lines = meta.description
     .replace(/\s+$/, '')
     .split('\n')
@@ -85,17 +87,7 @@ export function controlText(meta: PackageMeta, installedSize: number): string {
 
 /** The Debian changelog (`changelog.Debian`) text. */
 export function debianChangelog(meta: PackageMeta, buildTime: number): string {
-  const entries =
-    meta.changelog.length > 0
-      ? meta.changelog
-      : [
-          {
-            version: meta.version,
-            time: buildTime,
-            author: meta.maintainer ?? 'unknown <unknown@localhost>',
-            changes: [`Release ${meta.version}.`],
-          },
-        ];
+  const entries = effectiveChangelog(meta, buildTime);
   const dist = meta.deb.distribution ?? 'unstable';
   const urgency = meta.deb.urgency ?? 'medium';
   return entries
@@ -145,7 +137,6 @@ export function copyrightText(meta: PackageMeta, buildTime: number): string {
 }
 
 function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number): FileEntry[] {
-  if (meta.deb.docs === false) return [];
   const dir = `/usr/share/doc/${meta.name}`;
   const has = (p: string): boolean => files.some((f) => f.path === p);
   const make = (p: string, content: Buffer): FileEntry => ({
@@ -166,6 +157,15 @@ function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number
     origin: `generated ${p}`,
   });
   const out: FileEntry[] = [];
+  const overrides = meta.deb.lintianOverrides ?? [];
+  if (overrides.length > 0) {
+    const text = overrides.map((o) => `${meta.name}: ${o.trim()}\n`).join('');
+    out.push({
+      ...make(`/usr/share/lintian/overrides/${meta.name}`, Buffer.from(text)),
+      doc: false,
+    });
+  }
+  if (meta.deb.docs === false) return out;
   if (!has(`${dir}/copyright`))
     out.push(make(`${dir}/copyright`, Buffer.from(copyrightText(meta, t))));
   if (!has(`${dir}/changelog.Debian.gz`) && !has(`${dir}/changelog.gz`)) {
@@ -173,6 +173,13 @@ function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number
     out.push(make(`${dir}/changelog.Debian.gz`, gz));
   }
   return out;
+}
+
+/** Shared libraries are not executable in a .deb (dh_fixperms; lintian shared-library-is-executable). */
+function fixSharedLibraryMode(f: FileEntry): FileEntry {
+  if (f.type !== 'file' || !/\.so(\.[^/]*)?$/.test(f.path) || !/^\/(usr\/)?lib\//.test(f.path))
+    return f;
+  return (f.mode & 0o111) === 0 ? f : { ...f, mode: f.mode & ~0o111 };
 }
 
 /** Installed-Size in KiB: each file rounded up to 1 KiB, other entries 1 KiB each. */
@@ -251,7 +258,7 @@ export const debPackager: Packager = {
   ): Promise<void> {
     const t = opts.sourceDateEpoch;
     const files = withGenerated(
-      input.filter((f) => f.type !== 'ghost'),
+      input.filter((f) => f.type !== 'ghost').map(fixSharedLibraryMode),
       generatedDocs(meta, input, t),
     );
     const autoConf = meta.deb.autoConffiles !== false;
@@ -301,6 +308,9 @@ export const debPackager: Packager = {
         );
       }
       if (md5sums) members.push(memberFile('md5sums', Buffer.from(md5sums), 0o644, t));
+      for (const [name, text] of Object.entries(meta.debControl ?? {})) {
+        members.push(memberFile(name, Buffer.from(text), 0o644, t));
+      }
       for (const [slot, name] of Object.entries(SCRIPT_FILES)) {
         const text = meta.scripts[slot as ScriptName];
         if (text !== undefined) members.push(memberFile(name, Buffer.from(text), 0o755, t));

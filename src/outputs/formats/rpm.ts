@@ -14,6 +14,7 @@ import { compressToFile } from '../lib/compress.ts';
 import { type ChunkReader, contentReader } from '../lib/content.ts';
 import {
   changeVersion,
+  effectiveChangelog,
   type PackageMeta,
   type Packager,
   type ScriptName,
@@ -40,6 +41,8 @@ const SCRIPT_PRE = 1 << 9;
 const SCRIPT_POST = 1 << 10;
 const SCRIPT_PREUN = 1 << 11;
 const SCRIPT_POSTUN = 1 << 12;
+const FIND_REQUIRES = 1 << 14;
+const FIND_PROVIDES = 1 << 15;
 const RPMLIB = 1 << 24;
 
 // File flags (rpmfiles.h).
@@ -272,6 +275,14 @@ export function rpmDependency(d: Dependency, extraFlags = 0): Dep {
   return { name: `(${parts.join(' or ')})`, flags: extraFlags, version: '' };
 }
 
+/** A generated dependency: `name`, or `name = version` (`debuginfo(build-id) = ...`). */
+function generatedDep(text: string, flags: number): Dep {
+  const m = /^(\S+) = (\S+)$/.exec(text);
+  return m
+    ? { name: m[1]!, flags: flags | EQUAL, version: m[2]! }
+    : { name: text, flags, version: '' };
+}
+
 function addDeps(h: HeaderBuilder, tags: [number, number, number], deps: readonly Dep[]): void {
   if (deps.length === 0) return;
   h.strings(
@@ -296,6 +307,47 @@ const SCRIPT_TAGS: Array<[ScriptName, number, number, number]> = [
   ['preTransaction', 1151, 1153, PRETRANS],
   ['postTransaction', 1152, 1154, POSTTRANS],
 ];
+
+/** rpm's `%__docdir_path`: regular files below these are `%doc` without being marked. */
+const DOC_DIRS =
+  /^\/usr\/(share\/(doc|man|info|gtk-doc\/html|gnome\/help)|doc|man|info|X11R6\/man)\//;
+
+/** Whether rpmbuild would mark this file as documentation on its own. */
+export function isDocPath(f: FileEntry): boolean {
+  return f.type === 'file' && DOC_DIRS.test(f.path);
+}
+
+/** Debian sections mapped to the classic RPM groups (rpm's GROUPS file). */
+const SECTION_GROUPS: Record<string, string> = {
+  admin: 'Applications/System',
+  database: 'Applications/Databases',
+  debug: 'Development/Debuggers',
+  devel: 'Development/Tools',
+  doc: 'Documentation',
+  editors: 'Applications/Editors',
+  games: 'Amusements/Games',
+  graphics: 'Applications/Multimedia',
+  interpreters: 'Development/Languages',
+  kernel: 'System Environment/Kernel',
+  libdevel: 'Development/Libraries',
+  libs: 'System Environment/Libraries',
+  mail: 'Applications/Internet',
+  net: 'Applications/Internet',
+  python: 'Development/Languages',
+  perl: 'Development/Languages',
+  shells: 'System Environment/Shells',
+  sound: 'Applications/Multimedia',
+  text: 'Applications/Text',
+  utils: 'Applications/System',
+  video: 'Applications/Multimedia',
+  web: 'Applications/Internet',
+  x11: 'User Interface/X',
+};
+
+/** The RPM Group for a Debian section (`rpm.group` overrides it). */
+export function rpmGroup(section: string): string {
+  return SECTION_GROUPS[section.replace(/^.*\//, '')] ?? 'Applications/System';
+}
 
 function interpreter(script: string): string[] {
   const first = script.split('\n', 1)[0]!;
@@ -324,7 +376,8 @@ export function mainHeader(
   else h.int64(5009, [total]);
   h.string(1011, meta.vendor).string(1014, meta.license ?? 'Unknown');
   h.string(1015, meta.rpm.packager ?? meta.maintainer);
-  h.i18n(1016, meta.rpm.group ?? 'Unspecified');
+  // rpmlint reads a missing Group and rpmbuild's "Unspecified" alike as no-group-tag.
+  h.i18n(1016, meta.rpm.group ?? rpmGroup(meta.section));
   h.string(1020, meta.homepage).string(1021, 'linux').string(1022, meta.arch.rpm);
 
   // Scripts and their interpreters.
@@ -389,7 +442,7 @@ export function mainHeader(
             ? F_CONFIG | F_NOREPLACE
             : 0) |
           (f.missingok ? F_MISSINGOK : 0) |
-          (f.doc ? F_DOC : 0) |
+          (f.doc || isDocPath(f) ? F_DOC : 0) |
           (f.type === 'ghost' ? F_GHOST : 0),
       ),
     );
@@ -444,8 +497,11 @@ export function mainHeader(
   if (meta.compression === 'xz') requires.push(rpmlib('PayloadIsXz', '5.2-1'));
   if (meta.compression === 'zstd') requires.push(rpmlib('PayloadIsZstd', '5.4.18-1'));
   if (rich) requires.push(rpmlib('RichDependencies', '4.12.0-1'));
+  // Generated from the files, flagged as rpmbuild flags what its generators find.
+  requires.push(...meta.autoRequires.map((r) => generatedDep(r, FIND_REQUIRES)));
   const provides: Dep[] = [
     ...meta.relations.provides.map((d) => rpmDependency(d)),
+    ...meta.autoProvides.map((p) => generatedDep(p, FIND_PROVIDES)),
     { name: meta.name, flags: EQUAL, version: evr(meta) },
   ];
   addDeps(h, [1047, 1112, 1113], provides);
@@ -471,23 +527,20 @@ export function mainHeader(
     meta.relations.suggests.map((d) => rpmDependency(d)),
   );
 
-  // Changelog (newest first).
-  if (meta.changelog.length > 0) {
-    h.int32(
-      1080,
-      meta.changelog.map((c) => c.time),
-    );
-    h.strings(
-      1081,
-      meta.changelog.map(
-        (c) => `${c.author} - ${changeVersion(meta, c.version).replace(/^\d+:/, '')}`,
-      ),
-    );
-    h.strings(
-      1082,
-      meta.changelog.map((c) => c.changes.map((l) => `- ${l}`).join('\n')),
-    );
-  }
+  // Changelog (newest first); a generated entry when the description has none.
+  const changelog = effectiveChangelog(meta, buildTime);
+  h.int32(
+    1080,
+    changelog.map((c) => c.time),
+  );
+  h.strings(
+    1081,
+    changelog.map((c) => `${c.author} - ${changeVersion(meta, c.version).replace(/^\d+:/, '')}`),
+  );
+  h.strings(
+    1082,
+    changelog.map((c) => c.changes.map((l) => `- ${l}`).join('\n')),
+  );
 
   h.string(1124, 'cpio');
   h.string(1125, meta.compression === 'gzip' ? 'gzip' : meta.compression === 'xz' ? 'xz' : 'zstd');

@@ -10,6 +10,8 @@ export default definePackage({
     const staged = `${ctx.dirs.staging}${ctx.prefix}`;
     await ctx.exec(ctx.env.CC ?? 'cc', [
       '-O2',
+      // Debug information, kept in the -dbgsym/-debuginfo packages when the outputs strip it.
+      '-g',
       '-Wall',
       `-I${staged}/include`,
       'hello.c',

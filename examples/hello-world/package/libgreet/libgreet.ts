@@ -10,6 +10,8 @@ export default definePackage({
     const cc = ctx.env.CC ?? 'cc';
     await ctx.exec(cc, [
       '-O2',
+      // Debug information, kept in the -dbgsym/-debuginfo packages when the outputs strip it.
+      '-g',
       '-Wall',
       `-DGREET_VERSION="${ctx.version}"`,
       '-c',
