@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
+import { checkRpmIntegrity } from './rpmfile.ts';
 
 const gunzip = promisify(gunzipCb);
 
@@ -155,6 +156,12 @@ export async function verifyYumRepository(
         problem(`${xmlText(href)}: size differs from primary.xml (changed after indexing?)`);
       } else if (sha256(data) !== sum) {
         problem(`${xmlText(href)}: sha256 differs from primary.xml (changed after indexing?)`);
+      } else {
+        try {
+          checkRpmIntegrity(data, xmlText(href));
+        } catch (err) {
+          problem((err as Error).message);
+        }
       }
     }
     if (declared !== undefined && Number(declared) !== count) {
