@@ -684,7 +684,13 @@ export class YumRepository {
       // A killed publish left a journal: repair first, and write everything again.
       const journal = await readJournal(this.dir);
       const recovered = journal
-        ? recoverInterrupted(this.dir, journal, (rel) => this.#committed.has(rel), ['repodata'])
+        ? recoverInterrupted(
+            this.dir,
+            journal,
+            // Indexed, or adopted in place by add() (staged without a copy).
+            (rel) => this.#committed.has(rel) || (this.#store.has(rel) && !this.#copies.has(rel)),
+            ['repodata'],
+          )
         : removeStaleTemporaries(this.dir, [STATE_DIR], false);
 
       // Nothing changed: write nothing (no new revision, no signature).
