@@ -393,6 +393,11 @@ function aptConfigFromArgs(a: RepoCliArgs): AptRepositoryConfig {
   set('version', one(a, '--version'));
   set('validFor', one(a, '--valid-for'));
   if (a.flags.has('--no-by-hash')) config.byHash = false;
+  const keep = one(a, '--by-hash-keep');
+  if (keep !== undefined) {
+    if (!/^\d+$/.test(keep)) throw new UsageError(`--by-hash-keep takes a number, not '${keep}'`);
+    config.byHashKeep = Number(keep);
+  }
   const hashes = one(a, '--package-hashes');
   if (hashes !== undefined)
     config.packageHashes = hashes.split(/[\s,]+/).filter(Boolean) as Array<'sha256' | 'sha512'>;
@@ -418,6 +423,7 @@ function releaseSettingsFromArgs(a: RepoCliArgs): AptRepositoryConfig {
     'notAutomatic',
     'butAutomaticUpgrades',
     'packageHashes',
+    'byHashKeep',
   ] as const)
     if (all[k] !== undefined) (out as Record<string, unknown>)[k] = all[k];
   if (a.flags.has('--flat') || many(a, '--arch') || one(a, '--suite') || one(a, '--codename'))
