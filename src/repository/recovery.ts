@@ -20,7 +20,7 @@
  * since: temporaries ({@link findStaleTemporaries}) and package files that
  * no index lists.
  */
-import { type Dirent, readdirSync, rmSync } from 'node:fs';
+import { type Dirent, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -40,6 +40,12 @@ export interface PublishJournal {
   doomed: string[];
   /** Folders where it makes temporary files (besides the state folder). */
   dirs: string[];
+  /**
+   * Package files it replaces in place (`--replace`): the new content waits
+   * under a temporary name until the switch, and the index saved before
+   * the switch already describes it.
+   */
+  replaced?: string[];
 }
 
 /** The pid in a temporary file's name made by `tmpSibling` (or the YUM block cache), else undefined. */
@@ -123,8 +129,37 @@ export function recoverInterrupted(
   journal: PublishJournal,
   indexed: (rel: string) => boolean,
   extraDirs: readonly string[],
+  indexedInode: (rel: string) => number | undefined = () => undefined,
 ): string[] {
   const removed: string[] = [];
+  // A replacement whose index was saved but whose rename did not happen:
+  // the temporary holding the new content (the inode the index recorded)
+  // is renamed into place, so the file matches the index again.
+  for (const rel of journal.replaced ?? []) {
+    const ino = indexedInode(rel);
+    if (ino === undefined || rel.split('/').includes('..')) continue;
+    const dest = path.join(root, rel);
+    const dir = path.dirname(dest);
+    const base = `${path.basename(dest)}.`;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (!n.startsWith(base) || !isStaleTemporary(n)) continue;
+      const tmp = path.join(dir, n);
+      try {
+        if (statSync(tmp).ino === ino) {
+          renameSync(tmp, dest);
+          removed.push(`${rel} (completed)`);
+        }
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
   for (const rel of [...journal.created, ...journal.doomed]) {
     if (rel.split('/').includes('..') || path.isAbsolute(rel) || indexed(rel)) continue;
     try {

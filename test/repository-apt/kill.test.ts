@@ -148,6 +148,41 @@ for (const type of ['apt', 'yum'] as const) {
       }
     });
 
+    test('killed while replacing a package in place (--replace), the re-run completes it', async () => {
+      const at =
+        type === 'apt'
+          ? ['apt-pool-copied', 'apt-index-saved', 'apt-state-saved', 'apt-index-renamed']
+          : ['yum-pool-copied', 'yum-state-saved', 'yum-index-saved'];
+      const first = await make('k-replaced');
+      let r = await releng(['repo', 'add', repo, first, '--key', key]);
+      assert.equal(r.code, 0, r.err);
+      for (const [i, point] of at.entries()) {
+        const rebuilt =
+          type === 'apt'
+            ? await makeDeb(path.join(work, `debs-rebuilt-${i}`), {
+                name: 'k-replaced',
+                version: '1.0',
+                arch: 'amd64',
+                payload: `rebuild ${i}`,
+              })
+            : (
+                await buildPackages('rpm', path.join(work, `rpms-rebuilt-${i}`), [
+                  description('k-replaced', {
+                    files: { '/usr/share/k-replaced/hello.txt': `rebuild ${i}\n` },
+                  }),
+                ])
+              )[0]!;
+        const add = ['repo', 'add', repo, rebuilt, '--replace', '--key', key];
+        const killed = await releng(add, { env: { RELENG_TEST_KILL_AT: point } });
+        assert.equal(killed.signal, 'SIGKILL', `${point}: ${killed.err}`);
+        r = await releng(add);
+        assert.equal(r.code, 0, `${point}: ${r.err}`);
+        assert.deepEqual(temporaries(repo), [], point);
+        const v = await releng(['repo', 'verify', repo, '--public-key', pub]);
+        assert.equal(v.code, 0, `${point}: ${v.out}`);
+      }
+    });
+
     test('killed after growing delays, the same command run again succeeds', async () => {
       for (let i = 0; i < 8; i++) {
         const file = await make(`d-${i}`);

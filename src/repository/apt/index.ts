@@ -868,7 +868,13 @@ export class AptRepository {
       // A killed publish left a journal: repair first, and write everything again.
       const journal = await readJournal(this.dir);
       const recovered = journal
-        ? recoverInterrupted(this.dir, journal, (rel) => this.#committed.has(rel), ['dists'])
+        ? recoverInterrupted(
+            this.dir,
+            journal,
+            (rel) => this.#committed.has(rel),
+            ['dists'],
+            (rel) => this.#store.get(rel)?.stamp.ino,
+          )
         : removeStaleTemporaries(this.dir, [STATE_DIR], false);
 
       // Nothing changed: write nothing (no new Date, no signature, no by-hash generation).
@@ -905,6 +911,7 @@ export class AptRepository {
       await beginJournal(this.dir, {
         created: newPool,
         doomed,
+        replaced: [...this.#copies].filter(([, c]) => c.replaces).map(([rel]) => rel),
         dirs: [...new Set([...this.#copies.keys()].map((r) => path.posix.dirname(r)))],
       });
       faultPoint('apt-journal');
@@ -978,7 +985,9 @@ export class AptRepository {
           };
           files.push(f);
           const before = previous?.files[relRoot];
+          // After a killed publish the state may be ahead of the files: rewrite them all.
           const same =
+            !journal &&
             before?.sha256 === f.sha256 &&
             statSync(abs, { throwIfNoEntry: false })?.size === f.size;
           if (same) unchanged.push(relRoot);

@@ -690,6 +690,7 @@ export class YumRepository {
             // Indexed, or adopted in place by add() (staged without a copy).
             (rel) => this.#committed.has(rel) || (this.#store.has(rel) && !this.#copies.has(rel)),
             ['repodata'],
+            (rel) => this.#store.get(rel)?.stamp.ino,
           )
         : removeStaleTemporaries(this.dir, [STATE_DIR], false);
 
@@ -724,6 +725,7 @@ export class YumRepository {
       await beginJournal(this.dir, {
         created: [...this.#copies.keys()].filter((loc) => !this.#committed.has(loc)),
         doomed: [...this.#committed].filter((loc) => !this.#store.has(loc)),
+        replaced: [...this.#copies.keys()].filter((loc) => this.#committed.has(loc)),
         dirs: [...new Set([...this.#copies.keys()].map((r) => path.posix.dirname(r)))],
       });
       faultPoint('yum-journal');
