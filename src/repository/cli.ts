@@ -446,7 +446,7 @@ export async function runRepoCommand(
   const report = (message: string, details: RelengError['details'], usage: boolean): void => {
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ time: new Date().toISOString(), type: 'error', message, details: { ...details, exitCode: usage ? 2 : 1 } })}\n`,
+        `${JSON.stringify({ time: new Date().toISOString(), type: 'error', message, details })}\n`,
       );
       return;
     }

@@ -20,7 +20,7 @@
  * since: temporaries ({@link findStaleTemporaries}) and package files that
  * no index lists.
  */
-import { type Dirent, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -106,6 +106,20 @@ export async function readJournal(root: string): Promise<PublishJournal | undefi
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The package files a publish that is running now (its journal's process
+ * is alive) is linking in: not leftovers, whatever verify sees meanwhile.
+ */
+export function filesBeingPublished(root: string): Set<string> {
+  try {
+    const j = JSON.parse(readFileSync(statePath(root, JOURNAL), 'utf8')) as PublishJournal;
+    if (j.format === 1 && Array.isArray(j.created) && isAlive(j.pid)) return new Set(j.created);
+  } catch {
+    // no journal: no publish running
+  }
+  return new Set();
 }
 
 /** Writes the journal before a publish creates anything. */

@@ -11,7 +11,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { STATE_DIR } from '../index-store.ts';
-import { findStaleTemporaries, isStaleTemporary } from '../recovery.ts';
+import { filesBeingPublished, findStaleTemporaries, isStaleTemporary } from '../recovery.ts';
 import { verifyClearsigned, verifyDetached } from '../signing/index.ts';
 import { parseRelease } from './release.ts';
 import { xzDecompress } from './xz.ts';
@@ -280,6 +280,7 @@ function leftovers(
   report: AptVerifyReport,
 ): void {
   const flat = !existsSync(path.join(root, 'dists'));
+  const running = filesBeingPublished(root);
   const skip = new Set([STATE_DIR, 'dists']);
   const walk = (rel: string): void => {
     let entries: Dirent[];
@@ -297,7 +298,7 @@ function leftovers(
         report.problems.push(
           `${r}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,
         );
-      } else if (d.name.endsWith('.deb') && !listed.has(path.join(root, r))) {
+      } else if (d.name.endsWith('.deb') && !listed.has(path.join(root, r)) && !running.has(r)) {
         report.problems.push(
           `${r} is not in any Packages index (left by an interrupted publish, or copied by hand; \`releng repo index\` takes it in)`,
         );

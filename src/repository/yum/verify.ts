@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
-import { findStaleTemporaries } from '../recovery.ts';
+import { filesBeingPublished, findStaleTemporaries } from '../recovery.ts';
 import { checkRpmIntegrity } from './rpmfile.ts';
 
 /** Every .rpm under the root (relative paths), outside repodata/ and hidden folders. */
@@ -195,8 +195,9 @@ export async function verifyYumRepository(
     const listed = new Set(
       [...primary.matchAll(/<location href="([^"]+)"/g)].map((m) => xmlText(m[1]!)),
     );
+    const running = filesBeingPublished(root);
     for (const rel of listRpmFiles(root))
-      if (!listed.has(rel))
+      if (!listed.has(rel) && !running.has(rel))
         problem(
           `${rel} is not in primary.xml (left by an interrupted publish, or copied by hand; \`releng repo index\` takes it in)`,
         );
