@@ -24,10 +24,11 @@ export function canPrompt(input: NodeJS.ReadStream | undefined): input is NodeJS
 export function promptHidden(question: string, tty: PromptTty): Promise<string | undefined> {
   const { input, output } = tty;
   return new Promise((resolve, reject) => {
-    output.write(question);
+    // Raw mode (no echo) before the question: what is typed once it shows is never echoed.
     input.setRawMode(true);
     input.setEncoding('utf8');
     input.resume();
+    output.write(question);
     let line = '';
     const finish = (value: string | undefined, error?: RelengError): void => {
       input.off('data', onData);
