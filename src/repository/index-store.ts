@@ -15,11 +15,11 @@
  * An entry is trusted while the file's stamp is unchanged, so adding or
  * removing one package re-reads only that package.
  */
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { tmpSibling, writeFileAtomic } from '../util/fs.ts';
 import { isAlive } from '../util/pid.ts';
 
 /** The state folder inside a repository. */
@@ -234,9 +234,20 @@ export async function lockRepository(repoDir: string): Promise<RepoLock> {
   const me = `${process.pid} ${hostname()} ${new Date().toISOString()}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const handle = await open(file, 'wx', 0o644);
-      await handle.writeFile(me);
-      await handle.close();
+      // Written aside, then linked: the lock never exists without its holder
+      // (a process killed between create and write left an empty, eternal lock).
+      const tmp = tmpSibling(file);
+      const handle = await open(tmp, 'wx', 0o644);
+      try {
+        await handle.writeFile(me);
+      } finally {
+        await handle.close();
+      }
+      try {
+        await link(tmp, file);
+      } finally {
+        await rm(tmp, { force: true });
+      }
       let released = false;
       return {
         async release() {

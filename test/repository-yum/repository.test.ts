@@ -287,9 +287,21 @@ describe('yumRepository', () => {
     assert.deepEqual(names(dir), ['alpha']);
   });
 
-  test('old data files are removed after the switch; unchanged data files are kept', async () => {
+  test('old data files are kept for keepOldMetadata publications, then removed', async () => {
+    const kept = tempDir('releng-yum-');
+    const a = await updateYumRepository(kept, { add: [pkgs.alpha!], revision: 1 });
+    await updateYumRepository(kept, { add: [pkgs.beta!], revision: 2 });
+    // A client holding the first repomd.xml still finds its data files.
+    for (const f of a.dataFiles) assert.ok(existsSync(path.join(kept, f)), f);
+    await updateYumRepository(kept, { add: [pkgs.gamma!], keepOldMetadata: 1, revision: 3 });
+    for (const f of a.dataFiles) assert.equal(existsSync(path.join(kept, f)), false, f);
+
     const dir = tempDir('releng-yum-');
-    const first = await updateYumRepository(dir, { add: [pkgs.alpha!], revision: 1 });
+    const first = await updateYumRepository(dir, {
+      add: [pkgs.alpha!],
+      revision: 1,
+      keepOldMetadata: 0,
+    });
     const second = await updateYumRepository(dir, { add: [pkgs.beta!], revision: 2 });
     for (const f of first.dataFiles) assert.equal(existsSync(path.join(dir, f)), false, f);
     for (const f of second.dataFiles) assert.ok(existsSync(path.join(dir, f)), f);
@@ -312,6 +324,7 @@ describe('yumRepository', () => {
     await repo.add([pkgs.alpha2!], { replace: true });
     repo.remove(['beta-1.0-1.noarch']);
     const failing = {
+      fingerprint: signer.fingerprint,
       detachSign: async (): Promise<string> => {
         throw new Error('the smartcard was unplugged');
       },

@@ -67,7 +67,23 @@ import {
   statePath,
   writeRepoConfig,
 } from '../index-store.ts';
+import {
+  checkLegacySigners,
+  checkSigningKeys,
+  type KeyChange,
+  pinnedKeys,
+  signatureIssuers,
+} from '../key-pins.ts';
+import {
+  beginJournal,
+  endJournal,
+  faultPoint,
+  readJournal,
+  recoverInterrupted,
+  removeStaleTemporaries,
+} from '../recovery.ts';
 import type { Signer } from '../signing/index.ts';
+import { clearsignAll, detachSignAll } from '../signing/multi.ts';
 import { ChunkCache, renderPackages, type Stanza } from './compress.ts';
 import { compareVersions, debFileName, formatFields, PACKAGE_NAME, poolDir } from './control.ts';
 import { type DebInfo, digestFile, readDeb } from './deb.ts';
@@ -111,6 +127,13 @@ export interface AptRepositoryConfig {
   validFor?: number | string;
   /** Write `by-hash/` copies and `Acquire-By-Hash: yes` (pool layout); default true. */
   byHash?: boolean;
+  /**
+   * by-hash files of this many earlier publications are kept besides the
+   * current one (default 3), so a client that fetched an older InRelease
+   * still finds the index files it names. Only publications that changed
+   * something count.
+   */
+  byHashKeep?: number;
   notAutomatic?: boolean;
   butAutomaticUpgrades?: boolean;
   /**
@@ -134,6 +157,7 @@ export interface ResolvedAptConfig {
   version?: string;
   validFor?: number | string;
   byHash: boolean;
+  byHashKeep: number;
   notAutomatic: boolean;
   butAutomaticUpgrades: boolean;
   packageHashes: Array<'sha256' | 'sha512'>;
@@ -186,6 +210,15 @@ export interface AptScanResult {
 
 export interface AptPublishOptions {
   signer?: Signer;
+  /**
+   * Several keys (a key rotation): InRelease and Release.gpg carry one
+   * signature per key. Must be the repository's pinned keys (see key-pins.ts).
+   */
+  signers?: Signer[];
+  /** An explicit change of the pinned signing keys (rotate-key, retire-key). */
+  keyChange?: KeyChange;
+  /** Write and sign even when nothing changed (`repo sign`: a fresh Date and Valid-Until). */
+  force?: boolean;
   /** Publish without signatures even though the repository was signed before. */
   unsigned?: boolean;
   /** The Release Date (default now). */
@@ -198,6 +231,12 @@ export interface AptPublishResult {
   /** Absolute path of InRelease, when signed. */
   inRelease?: string;
   signedBy?: string;
+  /** Fingerprints of every key that signed (several during a key rotation). */
+  signers: string[];
+  /** True when nothing changed and nothing was written (not even a new signature). */
+  noop: boolean;
+  /** Files a killed publish had left, deleted first (relative to the root). */
+  recovered: string[];
   /** Index files written or rewritten, relative to the root. */
   written: string[];
   /** Index files left as they were (unchanged content). */
@@ -228,7 +267,7 @@ const INDEX_NAME = 'apt-index';
 const PUBLISHED = 'apt-published.json';
 /** Cached compressed chunks of the Packages files (see compress.ts). */
 const CHUNK_CACHE = 'index-chunks';
-/** by-hash files of this many previous publications are kept for clients mid-update. */
+/** by-hash files of this many previous publications are kept for clients mid-update (default of byHashKeep). */
 const KEEP_GENERATIONS = 3;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
@@ -285,10 +324,18 @@ function resolveConfig(c: AptRepositoryConfig): ResolvedAptConfig {
     version: c.version,
     validFor: c.validFor,
     byHash: layout === 'pool' && c.byHash !== false,
+    byHashKeep: byHashKeep(c.byHashKeep),
     notAutomatic: c.notAutomatic === true,
     butAutomaticUpgrades: c.butAutomaticUpgrades === true,
     packageHashes: packageHashes(c.packageHashes),
   };
+}
+
+function byHashKeep(n: number | undefined): number {
+  const v = n ?? KEEP_GENERATIONS;
+  if (!Number.isInteger(v) || v < 1 || v > 100)
+    throw new AptRepositoryError(`byHashKeep must be a whole number from 1 to 100, not ${n}`);
+  return v;
 }
 
 function packageHashes(h: AptRepositoryConfig['packageHashes']): Array<'sha256' | 'sha512'> {
@@ -305,9 +352,10 @@ function configFromFile(f: RepoConfigFile): AptRepositoryConfig {
   return rest as AptRepositoryConfig;
 }
 
-function toFile(c: ResolvedAptConfig): RepoConfigFile {
+function toFile(c: ResolvedAptConfig, signingKeys: string[] | undefined): RepoConfigFile {
   const out: RepoConfigFile = { type: 'apt', format: 1 };
   for (const [k, v] of Object.entries(c)) if (v !== undefined) out[k] = v;
+  if (signingKeys) out.signingKeys = signingKeys;
   return out;
 }
 
@@ -369,6 +417,8 @@ interface PublishedState {
   /** by-hash paths of the last publications, newest first. */
   generations: string[][];
   signed: boolean;
+  /** SHA-256 of the Release text published (tells an unchanged repository apart). */
+  release?: string;
 }
 
 function isSigner(x: unknown): x is Signer {
@@ -395,6 +445,8 @@ export class AptRepository {
   #reader: DebReader;
   #concurrency: number;
   #busy = false;
+  /** Fingerprints of the keys that sign the repository (config.json `signingKeys`). */
+  #pins: string[] | undefined;
 
   /** @internal use {@link aptRepository} */
   constructor(
@@ -404,8 +456,10 @@ export class AptRepository {
     store: IndexStore<AptMeta>,
     indexStamp: string,
     opts: AptRepositoryOptions,
+    pins?: string[],
   ) {
     this.dir = dir;
+    this.#pins = pins;
     this.#config = config;
     this.#configChanged = configChanged;
     this.#store = store;
@@ -419,6 +473,11 @@ export class AptRepository {
   /** The settings in force (with defaults). */
   get config(): ResolvedAptConfig {
     return this.#config;
+  }
+
+  /** Fingerprints of the keys the repository is signed with (pinned), if it was ever signed. */
+  get signingKeys(): string[] | undefined {
+    return this.#pins ? [...this.#pins] : undefined;
   }
 
   /** Whether there are staged changes not yet published. */
@@ -781,12 +840,14 @@ export class AptRepository {
           'the repository was changed by another process since it was opened; nothing was written',
           { hint: 'run the command again' },
         );
-      const signer = opts.signer;
-      if (signer?.keyFile && this.#inside(path.resolve(signer.keyFile)) !== undefined)
-        throw new AptRepositoryError(
-          `the signing key ${signer.keyFile} is inside the repository; it would be published`,
-          { hint: 'keep private keys outside the repository folder' },
-        );
+      const signers = opts.signers ?? (opts.signer ? [opts.signer] : []);
+      const signer = signers[0];
+      for (const sg of signers)
+        if (sg.keyFile && this.#inside(path.resolve(sg.keyFile)) !== undefined)
+          throw new AptRepositoryError(
+            `the signing key ${sg.keyFile} is inside the repository; it would be published`,
+            { hint: 'keep private keys outside the repository folder' },
+          );
       const previous = await readPublished(this.dir);
       if (!signer && previous?.signed && !opts.unsigned)
         throw new AptRepositoryError(
@@ -795,7 +856,65 @@ export class AptRepository {
             hint: 'pass --key FILE or --gpg-key ID (or --unsigned to drop the signatures)',
           },
         );
+      const label = `APT repository '${this.dir}'`;
+      const fprs = signers.map((x) => x.fingerprint);
+      if (!this.#pins && previous?.signed && signers.length > 0 && !opts.keyChange) {
+        const old = await readFile(path.join(this.distDir, 'InRelease'), 'utf8').catch(() => '');
+        checkLegacySigners(label, this.dir, await signatureIssuers(old), fprs);
+      }
+      const pins = checkSigningKeys(label, this.dir, this.#pins, fprs, opts.keyChange);
+      const pinsChanged = JSON.stringify(pins) !== JSON.stringify(this.#pins);
+
+      // A killed publish left a journal: repair first, and write everything again.
+      const journal = await readJournal(this.dir);
+      const recovered = journal
+        ? recoverInterrupted(
+            this.dir,
+            journal,
+            (rel) => this.#committed.has(rel),
+            ['dists'],
+            (rel) => this.#store.get(rel)?.stamp.ino,
+          )
+        : removeStaleTemporaries(this.dir, [STATE_DIR], false);
+
+      // Nothing changed: write nothing (no new Date, no signature, no by-hash generation).
+      const releasePath = path.join(this.distDir, 'Release');
+      if (
+        !opts.force &&
+        !journal &&
+        !this.#dirty &&
+        !this.#configChanged &&
+        !pinsChanged &&
+        this.#copies.size === 0 &&
+        previous?.release !== undefined &&
+        previous.signed === (signer !== undefined) &&
+        (await this.#publishedIntact(previous, signer !== undefined))
+      ) {
+        return {
+          release: releasePath,
+          inRelease: signer ? path.join(this.distDir, 'InRelease') : undefined,
+          signedBy: signer?.fingerprint,
+          signers: fprs,
+          noop: true,
+          recovered,
+          written: [],
+          unchanged: Object.keys(previous.files),
+          deleted: [],
+          packages: this.#store.size,
+        };
+      }
       const date = opts.date ?? new Date();
+
+      // The journal, before the first file is created (see recovery.ts).
+      const doomed = [...this.#committed].filter((p) => !this.#store.has(p));
+      const newPool = [...this.#copies].filter(([, c]) => !c.replaces).map(([rel]) => rel);
+      await beginJournal(this.dir, {
+        created: newPool,
+        doomed,
+        replaced: [...this.#copies].filter(([, c]) => c.replaces).map(([rel]) => rel),
+        dirs: [...new Set([...this.#copies.keys()].map((r) => path.posix.dirname(r)))],
+      });
+      faultPoint('apt-journal');
 
       // 1. Pool files (new names only; replacements go to a temporary name).
       for (const [rel, copy] of this.#copies) {
@@ -803,22 +922,25 @@ export class AptRepository {
         const st = await stat(copy.source).catch(() => undefined);
         if (!st || !sameStamp(stampOf(st), copy.stamp))
           throw new AptRepositoryError(`${copy.source} changed or disappeared after it was added`);
+        const entry = this.#store.get(rel)!;
+        if (!copy.replaces && (await this.#adopt(rel, entry, copy.source))) continue;
         await mkdir(path.dirname(dest), { recursive: true });
         const tmp = tmpSibling(dest);
         await copyFile(copy.source, tmp);
         created.push(tmp);
-        const entry = this.#store.get(rel)!;
+        faultPoint('apt-pool-copied');
         entry.stamp = stampOf(await stat(tmp));
         if (copy.replaces) renames.push([tmp, dest]);
         else {
           await link(tmp, dest).catch((err: NodeJS.ErrnoException) => {
             if (err.code === 'EEXIST')
-              throw new AptRepositoryError(`${rel} exists but is not in the index`, {
-                hint: 'run `releng repo index` to take it in, or delete it',
+              throw new AptRepositoryError(`${rel} appeared while publishing`, {
+                hint: 'another program writes into the pool; run the command again',
               });
             throw err;
           });
           created.push(dest);
+          faultPoint('apt-pool-linked');
           await unlink(tmp);
           created.splice(created.indexOf(tmp), 1);
         }
@@ -863,7 +985,9 @@ export class AptRepository {
           };
           files.push(f);
           const before = previous?.files[relRoot];
+          // After a killed publish the state may be ahead of the files: rewrite them all.
           const same =
+            !journal &&
             before?.sha256 === f.sha256 &&
             statSync(abs, { throwIfNoEntry: false })?.size === f.size;
           if (same) unchanged.push(relRoot);
@@ -927,12 +1051,11 @@ export class AptRepository {
       let inRelease: string | undefined;
       let releaseGpg: string | undefined;
       if (signer) {
-        inRelease = await signer.clearsign(release);
-        const sig = await signer.detachSign(Buffer.from(release, 'utf8'), { armor: true });
-        releaseGpg = typeof sig === 'string' ? sig : Buffer.from(sig).toString('utf8');
+        inRelease = await clearsignAll(signers, release);
+        releaseGpg = await detachSignAll(signers, Buffer.from(release, 'utf8'));
       }
+      faultPoint('apt-signed');
       await mkdir(this.distDir, { recursive: true });
-      const releasePath = path.join(this.distDir, 'Release');
       const finals: Array<[string, string]> = [];
       for (const [name, text] of [
         ['InRelease', inRelease],
@@ -948,24 +1071,29 @@ export class AptRepository {
       }
 
       // 4. State (before the switch: a crash after it is repaired by the next publish).
-      if (this.#configChanged || !(await readRepoConfig(this.dir)))
-        await writeRepoConfig(this.dir, toFile(this.#config));
+      if (this.#configChanged || pinsChanged || !(await readRepoConfig(this.dir)))
+        await writeRepoConfig(this.dir, toFile(this.#config, pins));
+      faultPoint('apt-config-saved');
       await this.#store.save();
-      const generations = [byHashPaths, ...(previous?.generations ?? [])].slice(
-        0,
-        KEEP_GENERATIONS + 1,
-      );
+      faultPoint('apt-index-saved');
+      // A publication that lists the same index files as the last one is not a new generation.
+      const same = previous?.generations[0]?.join('\n') === byHashPaths.join('\n');
+      const generations = (
+        same ? previous!.generations : [byHashPaths, ...(previous?.generations ?? [])]
+      ).slice(0, this.#config.byHashKeep + 1);
       const fileMap: Record<string, ReleaseFile> = {};
       for (const f of files) fileMap[distRel ? `${distRel}/${f.path}` : f.path] = f;
       await writeFileAtomic(
         statePath(this.dir, PUBLISHED),
-        `${JSON.stringify({ format: 1, files: fileMap, generations, signed: signer !== undefined } satisfies PublishedState)}\n`,
+        `${JSON.stringify({ format: 1, files: fileMap, generations, signed: signer !== undefined, release: sha('sha256', Buffer.from(release, 'utf8')) } satisfies PublishedState)}\n`,
       );
+      faultPoint('apt-state-saved');
 
       // 5. The switch: index files, then the Release files.
       for (const [from, to] of renames) {
         await rename(from, to);
         created.splice(created.indexOf(from), 1);
+        faultPoint('apt-index-renamed');
       }
       if (!signer) {
         await rm(path.join(this.distDir, 'InRelease'), { force: true });
@@ -977,6 +1105,7 @@ export class AptRepository {
       }
       created.length = 0;
       this.#indexStamp = await indexStamp(this.dir);
+      faultPoint('apt-switched');
 
       // 6. Clean-up: removed pool files, old by-hash files, unused xz blocks, suite link.
       const deleted = await this.#deleteUnreferenced(this.#committed);
@@ -986,13 +1115,18 @@ export class AptRepository {
       // The cache of releng 0.1 (xz blocks only) is no longer read.
       await rm(statePath(this.dir, 'xz-blocks'), { recursive: true, force: true });
       await this.#suiteLink();
+      await endJournal(this.dir);
       this.#copies.clear();
       this.#dirty = false;
       this.#configChanged = false;
+      this.#pins = pins;
       return {
         release: releasePath,
         inRelease: signer ? path.join(this.distDir, 'InRelease') : undefined,
         signedBy: signer?.fingerprint,
+        signers: fprs,
+        noop: false,
+        recovered,
         written,
         unchanged,
         deleted,
@@ -1000,12 +1134,46 @@ export class AptRepository {
       };
     } catch (err) {
       await Promise.all(created.map((f) => rm(f, { force: true }).catch(() => {})));
+      // Everything written was removed: the journal has nothing left to repair.
+      if (lock) await endJournal(this.dir).catch(() => {});
       if (err instanceof RelengError) throw err;
       throw asWriteError(err, this.dir);
     } finally {
       await lock?.release().catch(() => {});
       this.#leave();
     }
+  }
+
+  /**
+   * A package file already at its pool path but not in the index (left by a
+   * killed publish, or copied by hand): adopted when it is the same file,
+   * refused clearly when it is not. Returns true when adopted.
+   */
+  async #adopt(rel: string, entry: IndexedFile<AptMeta>, source: string): Promise<boolean> {
+    const dest = path.join(this.dir, rel);
+    const st = await stat(dest).catch(() => undefined);
+    if (!st) return false;
+    const d = st.size === entry.meta.size ? await digestFile(dest) : undefined;
+    if (d?.sha256 === entry.sha256) {
+      entry.stamp = stampOf(st);
+      return true;
+    }
+    throw new AptRepositoryError(
+      `${rel} exists but is not in the index, and it is not ${path.relative(process.cwd(), source) || source} (${d ? `sha256 ${d.sha256.slice(0, 12)}… vs ${entry.sha256.slice(0, 12)}…` : `${st.size} bytes vs ${entry.meta.size}`})`,
+      {
+        hint: `it may be left from an interrupted publish or copied by hand: delete it, or take it in with \`releng repo index ${this.dir}\``,
+      },
+    );
+  }
+
+  /** Whether the published Release (and its signatures) are what the state says was published. */
+  async #publishedIntact(previous: PublishedState, signed: boolean): Promise<boolean> {
+    const release = await readFile(path.join(this.distDir, 'Release')).catch(() => undefined);
+    if (!release || sha('sha256', release) !== previous.release) return false;
+    if (!signed) return true;
+    for (const name of ['InRelease', 'Release.gpg'])
+      if (!(await stat(path.join(this.distDir, name)).catch(() => undefined))) return false;
+    return true;
   }
 
   /**
@@ -1154,7 +1322,15 @@ export async function aptRepository(
   const initial = resolveConfig(existing ? stored : given);
   const stamp = await indexStamp(root);
   const store = await IndexStore.open<AptMeta>(root, INDEX_NAME);
-  const repo = new AptRepository(root, initial, !existing, store, stamp, opts);
+  const repo = new AptRepository(
+    root,
+    initial,
+    !existing,
+    store,
+    stamp,
+    opts,
+    pinnedKeys(existing),
+  );
   // Settings given for an existing repository: checked against its packages, applied at publish.
   if (existing && Object.keys(given).length > 0) repo.configure(given);
   return repo;

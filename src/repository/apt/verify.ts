@@ -6,9 +6,12 @@
  * against its Packages stanza.
  */
 import { createHash } from 'node:crypto';
+import { type Dirent, existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { STATE_DIR } from '../index-store.ts';
+import { filesBeingPublished, findStaleTemporaries, isStaleTemporary } from '../recovery.ts';
 import { verifyClearsigned, verifyDetached } from '../signing/index.ts';
 import { parseRelease } from './release.ts';
 import { xzDecompress } from './xz.ts';
@@ -262,6 +265,49 @@ export async function verifyAptRepository(
       }
     }
   }
+  if (opts.checkPool !== false && !opts.suite) leftovers(abs, poolChecked, report);
   report.ok = report.problems.length === 0;
   return report;
+}
+
+/**
+ * What an interrupted publish (or a hand copy) leaves: .deb files that no
+ * Packages file lists, and temporaries of processes that are gone.
+ */
+function leftovers(
+  root: string,
+  listed: ReadonlyMap<string, unknown>,
+  report: AptVerifyReport,
+): void {
+  const flat = !existsSync(path.join(root, 'dists'));
+  const running = filesBeingPublished(root);
+  const skip = new Set([STATE_DIR, 'dists']);
+  const walk = (rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) {
+        if (!rel && skip.has(d.name)) continue;
+        walk(r);
+      } else if (isStaleTemporary(d.name)) {
+        report.problems.push(
+          `${r}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,
+        );
+      } else if (d.name.endsWith('.deb') && !listed.has(path.join(root, r)) && !running.has(r)) {
+        report.problems.push(
+          `${r} is not in any Packages index (left by an interrupted publish, or copied by hand; \`releng repo index\` takes it in)`,
+        );
+      }
+    }
+  };
+  walk(flat ? '' : 'pool');
+  for (const r of findStaleTemporaries(root, ['dists', STATE_DIR], true))
+    report.problems.push(
+      `${r}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,
+    );
 }

@@ -12,10 +12,10 @@
 import { createRequire } from 'node:module';
 import { RelengError } from '../../util/errors.ts';
 import type { Signer, SigningAlgorithm } from './index.ts';
-import { readPassphraseFile } from './keyfile.ts';
+import { readPassphraseFile, type SecretFileChecks } from './keyfile.ts';
 
 /** Options of {@link openGpgSigner}. */
-export interface GpgSignerOptions {
+export interface GpgSignerOptions extends SecretFileChecks {
   /** Key id, fingerprint or user id known to gpg (`--local-user`). */
   gpgKey?: string;
   /** gpg home directory (`--homedir`); default $GNUPGHOME or ~/.gnupg. */
@@ -194,7 +194,9 @@ export async function openGpgSigner(opts: GpgSignerOptions): Promise<Signer> {
   const base = ['--batch', '--no-tty', '--status-fd', '3', ...home];
   const passphrase =
     opts.passphrase ??
-    (opts.passphraseFile !== undefined ? await readPassphraseFile(opts.passphraseFile) : undefined);
+    (opts.passphraseFile !== undefined
+      ? await readPassphraseFile(opts.passphraseFile, opts)
+      : undefined);
   const wanted = opts.gpgKey;
   const listing = await runGpg(
     program,

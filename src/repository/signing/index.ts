@@ -12,7 +12,7 @@
 import * as openpgp from 'openpgp';
 import { RelengError } from '../../util/errors.ts';
 import { openGpgSigner } from './gpg-backend.ts';
-import { isArmored, readKeyFile, writeSecretFile } from './keyfile.ts';
+import { isArmored, readKeyFile, type SecretFileChecks, writeSecretFile } from './keyfile.ts';
 import {
   assertStrongHash,
   FULL_CONFIG,
@@ -51,8 +51,8 @@ export interface Signer {
   detachSign(data: Uint8Array, options?: { armor?: boolean }): Promise<Uint8Array | string>;
 }
 
-/** Options of {@link openSigner}. */
-export interface OpenSignerOptions {
+/** Options of {@link openSigner}. `warn`/`werror`: what a key or passphrase file readable by others does. */
+export interface OpenSignerOptions extends SecretFileChecks {
   /** Default: 'gpg' when `gpgKey` is given, else 'openpgp'. */
   backend?: SigningBackend;
   /** openpgp backend: the private key file (armored or binary). */
@@ -65,6 +65,8 @@ export interface OpenSignerOptions {
   gpgKey?: string;
   /** gpg backend: gpg's home directory. */
   gpgHome?: string;
+  /** openpgp backend: asks for the passphrase of a protected key when none was given. */
+  askPassphrase?: (label: string) => Promise<string | undefined>;
 }
 
 /** Opens a signer; fails with a clear RelengError (missing key, wrong passphrase, weak key). */
@@ -84,6 +86,9 @@ export async function openSigner(opts: OpenSignerOptions): Promise<Signer> {
     keyFile: opts.keyFile,
     passphrase: opts.passphrase,
     passphraseFile: opts.passphraseFile,
+    askPassphrase: opts.askPassphrase,
+    warn: opts.warn,
+    werror: opts.werror,
   });
 }
 

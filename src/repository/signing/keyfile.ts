@@ -93,9 +93,66 @@ export async function readKeyFile(file: string, what = 'signing key'): Promise<U
   }
 }
 
+/**
+ * What to do about a secret file (private key, passphrase) that group or
+ * others may read or write: `warn` receives the message (default: printed
+ * on stderr as `(warn) …`); with `werror` it is an error instead, as
+ * OpenSSH refuses such keys.
+ */
+export interface SecretFileChecks {
+  warn?: (message: string) => void;
+  werror?: boolean;
+}
+
+/** Warns (or, with `werror`, fails) when a secret file's mode lets group or others in. */
+export function checkSecretMode(
+  file: string,
+  mode: number,
+  what: string,
+  checks: SecretFileChecks = {},
+): void {
+  if ((mode & 0o077) === 0) return;
+  const octal = (mode & 0o777).toString(8).padStart(4, '0');
+  const who = mode & 0o007 ? 'others' : 'its group';
+  const message = `${what} file '${file}' is accessible to ${who} (mode ${octal}); run \`chmod 600 ${file}\``;
+  if (checks.werror)
+    throw new RelengError(message, {
+      file: path.resolve(file),
+      hint: 'warnings are errors (--werror); a private key must be readable by its owner only',
+    });
+  (checks.warn ?? ((m: string) => process.stderr.write(`(warn) ${m}\n`)))(message);
+}
+
+/** Reads a secret file (private key, passphrase), checking its mode on the same open file. */
+export async function readSecretFile(
+  file: string,
+  what: string,
+  checks: SecretFileChecks = {},
+): Promise<Uint8Array> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    return readKeyFile(file, what).then(() => {
+      throw err;
+    });
+  }
+  try {
+    const st = await handle.stat();
+    if (st.isDirectory()) return await readKeyFile(file, what);
+    checkSecretMode(file, st.mode, what, checks);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads a passphrase file: its first line, without the line ending. */
-export async function readPassphraseFile(file: string): Promise<string> {
-  const data = Buffer.from(await readKeyFile(file, 'passphrase')).toString('utf8');
+export async function readPassphraseFile(
+  file: string,
+  checks: SecretFileChecks = {},
+): Promise<string> {
+  const data = Buffer.from(await readSecretFile(file, 'passphrase', checks)).toString('utf8');
   const nl = data.search(/\r?\n/);
   return nl === -1 ? data : data.slice(0, nl);
 }

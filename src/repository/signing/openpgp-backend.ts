@@ -6,7 +6,7 @@
 import * as openpgp from 'openpgp';
 import { RelengError } from '../../util/errors.ts';
 import type { Signer, SigningAlgorithm } from './index.ts';
-import { isArmored, readKeyFile, readPassphraseFile } from './keyfile.ts';
+import { isArmored, readPassphraseFile, readSecretFile, type SecretFileChecks } from './keyfile.ts';
 
 /** Hash algorithms never used nor accepted: MD5, RIPEMD-160, SHA-1, SHA-224. */
 const WEAK_HASHES = new Set([
@@ -114,21 +114,27 @@ function firstLine(s: string): string {
 }
 
 /** Options of {@link openOpenpgpSigner}. */
-export interface OpenpgpSignerOptions {
+export interface OpenpgpSignerOptions extends SecretFileChecks {
   keyFile: string;
   passphrase?: string;
   passphraseFile?: string;
+  /** Asks for the passphrase when the key is protected and none was given (a TTY prompt). */
+  askPassphrase?: (label: string) => Promise<string | undefined>;
 }
 
 /** Opens a key file (decrypting it with the passphrase when it is protected). */
 export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Signer> {
   const label = `signing key '${opts.keyFile}'`;
-  const data = await readKeyFile(opts.keyFile);
+  const data = await readSecretFile(opts.keyFile, 'signing key', opts);
   let key = await parsePrivateKey(data, label);
-  const passphrase =
+  let passphrase =
     opts.passphrase ??
-    (opts.passphraseFile !== undefined ? await readPassphraseFile(opts.passphraseFile) : undefined);
+    (opts.passphraseFile !== undefined
+      ? await readPassphraseFile(opts.passphraseFile, opts)
+      : undefined);
   if (!key.isDecrypted()) {
+    if (passphrase === undefined && opts.askPassphrase)
+      passphrase = await opts.askPassphrase(label);
     if (passphrase === undefined)
       throw new RelengError(`${label} is protected by a passphrase, and none was given`, {
         hint: 'pass --passphrase-file FILE (or --passphrase-env VAR)',

@@ -58,7 +58,23 @@ import {
   statePath,
   writeRepoConfig,
 } from '../index-store.ts';
+import {
+  checkLegacySigners,
+  checkSigningKeys,
+  type KeyChange,
+  pinnedKeys,
+  signatureIssuers,
+} from '../key-pins.ts';
+import {
+  beginJournal,
+  endJournal,
+  faultPoint,
+  readJournal,
+  recoverInterrupted,
+  removeStaleTemporaries,
+} from '../recovery.ts';
 import type { Signer } from '../signing/index.ts';
+import { detachSignAll } from '../signing/multi.ts';
 import { nevra, readPackage, type YumEntry, type YumMeta } from './package.ts';
 import {
   DATA_TYPES,
@@ -88,6 +104,12 @@ export interface YumRepositoryConfig {
   packagesDir?: string;
   /** gzip level of the metadata files, 1–9 (default 6). */
   compressionLevel?: number;
+  /**
+   * The data files of this many earlier publications are kept besides the
+   * current ones (default 3), so a client that fetched an older repomd.xml
+   * still finds what it names (like createrepo_c --retain-old-md).
+   */
+  keepOldMetadata?: number;
 }
 
 /** Reads one .rpm into an index entry (injectable, e.g. to count reads in tests). */
@@ -153,6 +175,12 @@ export type RepoSigner = Pick<Signer, 'detachSign'> &
 export interface YumPublishOptions {
   /** Signs repomd.xml into repomd.xml.asc (armored, detached). */
   signer?: RepoSigner;
+  /** Several keys (a key rotation): repomd.xml.asc holds one signature per key. */
+  signers?: Signer[];
+  /** An explicit change of the pinned signing keys (rotate-key, retire-key). */
+  keyChange?: KeyChange;
+  /** Write and sign even when nothing changed (`repo sign`). */
+  force?: boolean;
   /** Publish without a signature even though the repository was signed before. */
   unsigned?: boolean;
   /** `<revision>`; default the publish time in seconds (kept increasing). */
@@ -169,6 +197,12 @@ export interface YumPublishResult {
   /** Absolute path of repomd.xml.asc, when signed. */
   signature?: string;
   signedBy?: string;
+  /** Fingerprints of every key that signed. */
+  signers: string[];
+  /** True when nothing changed and nothing was written. */
+  noop: boolean;
+  /** Files a killed publish had left, deleted first (relative to the root). */
+  recovered: string[];
   /** The data files, relative to the root. */
   dataFiles: string[];
   /** Package files deleted (removed or replaced at another location), relative to the root. */
@@ -273,6 +307,10 @@ export class YumRepository {
   #dirty = false;
   #busy = false;
   readonly #blocks: DeflateBlockCache;
+  /** Fingerprints of the keys that sign the repository (config.json `signingKeys`). */
+  #pins: string[] | undefined;
+  /** Whether the state describes the published repomd.xml (set by {@link yumRepository}). */
+  #inSync = false;
 
   /** @internal use {@link yumRepository} */
   constructor(
@@ -299,6 +337,17 @@ export class YumRepository {
   /** The stored settings. */
   get config(): Readonly<Required<YumRepositoryConfig>> {
     return this.#config;
+  }
+
+  /** Fingerprints of the keys the repository is signed with (pinned), if it was ever signed. */
+  get signingKeys(): string[] | undefined {
+    return this.#pins ? [...this.#pins] : undefined;
+  }
+
+  /** @internal set by {@link yumRepository}: the stored pins and whether the state matches repomd.xml. */
+  restoreState(pins: string[] | undefined, inSync: boolean): void {
+    this.#pins = pins;
+    this.#inSync = inSync;
   }
 
   /** Whether there are changes that {@link publish} has not written yet. */
@@ -424,18 +473,31 @@ export class YumRepository {
           );
         }
         const inPlace = path.resolve(this.dir, entry.path) === file;
-        if (
-          !inPlace &&
-          !atLoc &&
-          !this.#committed.has(entry.path) &&
-          existsSync(path.join(this.dir, entry.path))
-        ) {
-          throw new YumRepositoryError(
-            `${entry.path} exists in the repository but is not indexed`,
-            {
-              hint: 'reindex the repository (releng repo index) to take it in, or delete it',
-            },
-          );
+        if (!inPlace && !atLoc && !this.#committed.has(entry.path)) {
+          // A file at that location that no index lists: left by a killed
+          // publish (the journal says so; it is replaced), the same package
+          // (adopted), or something else (refused).
+          const dest = path.join(this.dir, entry.path);
+          const st = statIfFile(dest);
+          if (st) {
+            const same =
+              st.size === entry.stamp.size &&
+              createHash('sha256')
+                .update(await readFile(dest))
+                .digest('hex') === entry.sha256;
+            if (same) {
+              entry.stamp = stampOf(st);
+              plan.push({ file: dest, entry, drop: conflicts });
+              continue;
+            }
+            if (!(await readJournal(this.dir))?.created.includes(entry.path))
+              throw new YumRepositoryError(
+                `${entry.path} exists in the repository but is not indexed, and it is not ${file}`,
+                {
+                  hint: 'it may be left from an interrupted publish or copied by hand: delete it, or take it in with `releng repo index`',
+                },
+              );
+          }
         }
         plan.push({ file, entry, drop: conflicts });
       }
@@ -584,14 +646,17 @@ export class YumRepository {
           { hint: 'run the command again' },
         );
       }
-      const signer = opts.signer;
-      if (signer?.keyFile && this.#inside(path.resolve(signer.keyFile)) !== undefined) {
-        throw new YumRepositoryError(
-          `the signing key ${signer.keyFile} is inside the repository; it would be published`,
-          { hint: 'keep private keys outside the repository folder' },
-        );
-      }
-      if (!signer && !opts.unsigned && existsSync(ascPath)) {
+      const signers: RepoSigner[] = opts.signers ?? (opts.signer ? [opts.signer] : []);
+      const signer = signers[0];
+      for (const sg of signers)
+        if (sg.keyFile && this.#inside(path.resolve(sg.keyFile)) !== undefined) {
+          throw new YumRepositoryError(
+            `the signing key ${sg.keyFile} is inside the repository; it would be published`,
+            { hint: 'keep private keys outside the repository folder' },
+          );
+        }
+      const wasSigned = existsSync(ascPath);
+      if (!signer && !opts.unsigned && wasSigned) {
         throw new YumRepositoryError(
           'this repository is signed; publishing needs the signing key',
           {
@@ -599,7 +664,71 @@ export class YumRepository {
           },
         );
       }
+      const label = `YUM repository '${this.dir}'`;
+      const fprs = signers.map((x) => x.fingerprint ?? '');
+      if (signers.length > 0 && fprs.includes('') && (this.#pins || opts.keyChange))
+        throw new YumRepositoryError(
+          'a signer without a fingerprint cannot be checked against the pinned keys',
+        );
+      const known = fprs.filter(Boolean);
+      if (!this.#pins && wasSigned && known.length > 0 && !opts.keyChange) {
+        const old = await readFile(ascPath, 'utf8').catch(() => '');
+        checkLegacySigners(label, this.dir, await signatureIssuers(old), known);
+      }
+      const pins =
+        known.length > 0 || this.#pins
+          ? checkSigningKeys(label, this.dir, this.#pins, known, opts.keyChange)
+          : undefined;
+      const pinsChanged = JSON.stringify(pins) !== JSON.stringify(this.#pins);
+
+      // A killed publish left a journal: repair first, and write everything again.
+      const journal = await readJournal(this.dir);
+      const recovered = journal
+        ? recoverInterrupted(
+            this.dir,
+            journal,
+            // Indexed, or adopted in place by add() (staged without a copy).
+            (rel) => this.#committed.has(rel) || (this.#store.has(rel) && !this.#copies.has(rel)),
+            ['repodata'],
+            (rel) => this.#store.get(rel)?.stamp.ino,
+          )
+        : removeStaleTemporaries(this.dir, [STATE_DIR], false);
+
+      // Nothing changed: write nothing (no new revision, no signature).
+      if (
+        !opts.force &&
+        !journal &&
+        this.#inSync &&
+        current !== undefined &&
+        !this.#dirty &&
+        !this.#configChanged &&
+        !pinsChanged &&
+        this.#copies.size === 0 &&
+        wasSigned === (signer !== undefined) &&
+        opts.revision === undefined
+      ) {
+        const existing = this.#existing!;
+        return {
+          revision: existing.revision ?? '',
+          repomd: repomdPath,
+          signature: signer ? ascPath : undefined,
+          signedBy: signer?.fingerprint,
+          signers: known,
+          noop: true,
+          recovered,
+          dataFiles: existing.hrefs,
+          deleted: [],
+          packages: this.#store.size,
+        };
+      }
       await mkdir(repodata, { recursive: true });
+      await beginJournal(this.dir, {
+        created: [...this.#copies.keys()].filter((loc) => !this.#committed.has(loc)),
+        doomed: [...this.#committed].filter((loc) => !this.#store.has(loc)),
+        replaced: [...this.#copies.keys()].filter((loc) => this.#committed.has(loc)),
+        dirs: [...new Set([...this.#copies.keys()].map((r) => path.posix.dirname(r)))],
+      });
+      faultPoint('yum-journal');
 
       // 1. Package files from outside: new names are linked in (never over an
       //    unknown file); replacements wait for the switch under a temporary name.
@@ -616,6 +745,7 @@ export class YumRepository {
         const tmp = tmpSibling(dest, 'releng-tmp');
         await copyFile(c.source, tmp);
         created.push(tmp);
+        faultPoint('yum-pool-copied');
         // Keep the source's mtime: primary.xml's <time file> was taken from it.
         await utimes(tmp, st.atime, st.mtime);
         this.#store.get(loc)!.stamp = stampOf(await stat(tmp));
@@ -631,6 +761,7 @@ export class YumRepository {
             throw err;
           });
           created.push(dest);
+          faultPoint('yum-pool-linked');
           await unlink(tmp);
           created.splice(created.indexOf(tmp), 1);
         }
@@ -665,6 +796,7 @@ export class YumRepository {
         created.push(tmp);
         await rename(tmp, dest);
         created.splice(created.indexOf(tmp), 1, dest);
+        faultPoint('yum-data-written');
       }
 
       // 3. repomd.xml and its signature, aside.
@@ -675,8 +807,7 @@ export class YumRepository {
       created.push(repomdTmp);
       let ascTmp: string | undefined;
       if (signer) {
-        const sig = await signer.detachSign(Buffer.from(repomd, 'utf8'), { armor: true });
-        const text = typeof sig === 'string' ? sig : Buffer.from(sig).toString('utf8');
+        const text = await detachSignAll(signers as Signer[], Buffer.from(repomd, 'utf8'));
         if (!text.includes('-----BEGIN PGP SIGNATURE-----')) {
           throw new YumRepositoryError('the signer did not return an armored signature');
         }
@@ -688,18 +819,36 @@ export class YumRepository {
       // 4. State, before the switch. The repomd.xml about to be published is
       //    recorded first: if the switch does not happen (a crash), the next
       //    open sees a different repomd.xml and re-checks every file.
-      if (this.#configChanged || !(await readRepoConfig(this.dir))) {
-        await writeRepoConfig(this.dir, { type: 'yum', format: 1, ...this.#config });
+      if (this.#configChanged || pinsChanged || !(await readRepoConfig(this.dir))) {
+        await writeRepoConfig(this.dir, {
+          type: 'yum',
+          format: 1,
+          ...this.#config,
+          ...(pins ? { signingKeys: pins } : {}),
+        });
       }
+      faultPoint('yum-config-saved');
+      // Data files of earlier publications stay for clients holding an older repomd.xml.
+      const hrefs = files.map((f) => f.href);
+      const before = await readPublishedYum(this.dir);
+      const priorGenerations =
+        before?.generations ?? (this.#existing ? [this.#existing.hrefs] : []);
+      const generations = (
+        priorGenerations[0]?.join('\n') === hrefs.join('\n')
+          ? priorGenerations
+          : [hrefs, ...priorGenerations]
+      ).slice(0, this.#config.keepOldMetadata + 1);
       await writeFileAtomic(
         statePath(this.dir, PUBLISHED),
-        `${JSON.stringify({ format: 1, repomd: sha256(repomd) })}\n`,
+        `${JSON.stringify({ format: 1, repomd: sha256(repomd), generations })}\n`,
       );
+      faultPoint('yum-state-saved');
       this.#blocks.save();
       const fragDir = statePath(this.dir, FRAGMENTS_DIR);
       await mkdir(fragDir, { recursive: true });
       await writeFileAtomic(path.join(fragDir, `${saved.id}.xml`), saved.fragments);
       await writeFileAtomic(statePath(this.dir, `${INDEX_NAME}.json`), saved.index);
+      faultPoint('yum-index-saved');
 
       // 5. The switch: replaced packages, the signature, then repomd.xml.
       for (const [from, to] of renames) {
@@ -710,10 +859,13 @@ export class YumRepository {
       else await rm(ascPath, { force: true });
       await rename(repomdTmp, repomdPath);
       created.length = 0;
+      faultPoint('yum-switched');
 
       // 6. Clean-up: data files and packages no longer referenced.
-      const keep = new Set([...files.map((f) => f.href), ...foreign.map((f) => f.href)]);
-      const stale = [...oldHrefs].filter((h) => !keep.has(h) && !h.includes('..'));
+      const keep = new Set([...generations.flat(), ...foreign.map((f) => f.href)]);
+      const stale = [...new Set([...oldHrefs, ...priorGenerations.flat()])].filter(
+        (h) => !keep.has(h) && !h.includes('..'),
+      );
       const deleted = [...this.#committed].filter((loc) => !this.#store.has(loc));
       await Promise.all(
         [...stale, ...deleted].map((rel) =>
@@ -725,20 +877,27 @@ export class YumRepository {
       this.#repomdStamp = sha256(repomd);
       this.#existing = parseRepomd(repomd);
       this.#committed = new Set(entries.map((e) => e.path));
+      await endJournal(this.dir);
       this.#copies.clear();
       this.#dirty = false;
       this.#configChanged = false;
+      this.#pins = pins;
+      this.#inSync = true;
       return {
         revision,
         repomd: repomdPath,
         signature: ascTmp ? ascPath : undefined,
         signedBy: signer?.fingerprint,
+        signers: known,
+        noop: false,
+        recovered,
         dataFiles: files.map((f) => f.href),
         deleted,
         packages: entries.length,
       };
     } catch (err) {
       await Promise.all(created.map((f) => rm(f, { force: true }).catch(() => undefined)));
+      if (lock) await endJournal(this.dir).catch(() => undefined);
       if (err instanceof RelengError) throw err;
       throw asWriteError(err, this.dir);
     } finally {
@@ -883,7 +1042,22 @@ function resolveConfig(c: YumRepositoryConfig): Required<YumRepositoryConfig> {
   if (!Number.isInteger(level) || level < 1 || level > 9) {
     throw new YumRepositoryError(`compressionLevel must be 1–9, not ${c.compressionLevel}`);
   }
-  return { packagesDir, compressionLevel: level };
+  const keep = c.keepOldMetadata ?? 3;
+  if (!Number.isInteger(keep) || keep < 0 || keep > 100) {
+    throw new YumRepositoryError(`keepOldMetadata must be 0–100, not ${c.keepOldMetadata}`);
+  }
+  return { packagesDir, compressionLevel: level, keepOldMetadata: keep };
+}
+
+/** `.releng-repo/yum-published.json`. */
+async function readPublishedYum(
+  root: string,
+): Promise<{ repomd?: string; generations?: string[][] } | undefined> {
+  try {
+    return JSON.parse(await readFile(statePath(root, PUBLISHED), 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -923,8 +1097,10 @@ export async function yumRepository(
     .then((t) => (JSON.parse(t) as { repomd?: string }).repomd)
     .catch(() => undefined);
   const current = repomd === undefined ? undefined : sha256(repomd);
-  if (hasIndex && (current === undefined || published === current)) await repo.reread(lost);
+  const inSync = hasIndex && (current === undefined || published === current);
+  if (inSync) await repo.reread(lost);
   else await repo.reindex();
+  repo.restoreState(pinnedKeys(existing), inSync && current !== undefined);
   return repo;
 }
 
@@ -932,6 +1108,7 @@ function configFromFile(f: RepoConfigFile): YumRepositoryConfig {
   const out: YumRepositoryConfig = {};
   if (typeof f.packagesDir === 'string') out.packagesDir = f.packagesDir;
   if (typeof f.compressionLevel === 'number') out.compressionLevel = f.compressionLevel;
+  if (typeof f.keepOldMetadata === 'number') out.keepOldMetadata = f.keepOldMetadata;
   return out;
 }
 
@@ -954,6 +1131,7 @@ export async function updateYumRepository(
   const repo = await yumRepository(dir, {
     packagesDir: opts.packagesDir,
     compressionLevel: opts.compressionLevel,
+    keepOldMetadata: opts.keepOldMetadata,
   });
   if (opts.reindex) await repo.reindex({ full: opts.reindex === 'full' });
   const removed = opts.remove?.length ? repo.remove(opts.remove) : [];
@@ -962,6 +1140,9 @@ export async function updateYumRepository(
     : { added: [], replaced: [], unchanged: [] };
   const published = await repo.publish({
     signer: opts.signer,
+    signers: opts.signers,
+    keyChange: opts.keyChange,
+    force: opts.force,
     unsigned: opts.unsigned,
     revision: opts.revision,
     timestamp: opts.timestamp,

@@ -8,7 +8,16 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileStamp, IndexedFile } from '../index-store.ts';
-import { headersLength, parseRpm, RpmFormatError, type RpmHeader, SIG, TAG } from './rpmfile.ts';
+import {
+  headersLength,
+  parseRpm,
+  RpmFormatError,
+  type RpmHeader,
+  RpmIntegrity,
+  type RpmLayout,
+  SIG,
+  TAG,
+} from './rpmfile.ts';
 
 /** What the repository index keeps per package besides its path, stamp and SHA-256. */
 export interface YumMeta {
@@ -253,8 +262,12 @@ export interface FileFacts {
 }
 
 /** Builds the record of a package from its parsed headers. */
-export function recordFrom(file: string, head: Buffer, facts: FileFacts): YumEntry {
-  const rpm = parseRpm(head, file);
+export function recordFrom(
+  file: string,
+  head: Buffer,
+  facts: FileFacts,
+  rpm: RpmLayout = parseRpm(head, file),
+): YumEntry {
   const h = rpm.header;
   const s = rpm.signature;
   const name = h.string(TAG.name);
@@ -354,18 +367,34 @@ function readSmall(file: string): { buf: Buffer; stamp: FileStamp } | undefined 
   }
 }
 
+/** Throws when the integrity check found a problem (truncated or corrupted package). */
+function intact(check: RpmIntegrity, file: string): void {
+  const problem = check.finish();
+  if (problem) throw new RpmFormatError(file, problem);
+}
+
 /**
- * Reads an rpm: parses its headers and hashes the whole file. `location`
+ * Reads an rpm: parses its headers, hashes the whole file and checks that
+ * it is intact (sizes, header and payload digests: {@link RpmIntegrity}). `location`
  * is what primary.xml's `<location href>` will say.
  */
 export async function readPackage(file: string, location: string): Promise<YumEntry> {
   const small = readSmall(file);
   if (small) {
-    return recordFrom(file, small.buf, {
-      location,
-      pkgid: createHash('sha256').update(small.buf).digest('hex'),
-      stamp: small.stamp,
-    });
+    const rpm = parseRpm(small.buf, file);
+    const check = new RpmIntegrity(rpm, small.buf);
+    check.update(small.buf.subarray(rpm.headerEnd));
+    intact(check, file);
+    return recordFrom(
+      file,
+      small.buf,
+      {
+        location,
+        pkgid: createHash('sha256').update(small.buf).digest('hex'),
+        stamp: small.stamp,
+      },
+      rpm,
+    );
   }
   const fh = await open(file, 'r');
   try {
@@ -383,19 +412,29 @@ export async function readPackage(file: string, location: string): Promise<YumEn
       need = Math.max(want ?? need * 2, head.length + 16);
     }
     hash.update(head);
+    const rpm = parseRpm(head, file);
+    const check = new RpmIntegrity(rpm, head);
+    check.update(head.subarray(rpm.headerEnd));
     const chunk = Buffer.allocUnsafe(4 << 20);
     let pos = head.length;
     for (;;) {
       const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos);
       if (bytesRead === 0) break;
       hash.update(chunk.subarray(0, bytesRead));
+      check.update(chunk.subarray(0, bytesRead));
       pos += bytesRead;
     }
-    return recordFrom(file, head, {
-      location,
-      pkgid: hash.digest('hex'),
-      stamp: { size: pos, mtimeMs: st.mtimeMs, ino: st.ino },
-    });
+    intact(check, file);
+    return recordFrom(
+      file,
+      head,
+      {
+        location,
+        pkgid: hash.digest('hex'),
+        stamp: { size: pos, mtimeMs: st.mtimeMs, ino: st.ino },
+      },
+      rpm,
+    );
   } finally {
     await fh.close();
   }

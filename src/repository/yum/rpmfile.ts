@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { serializeHeader } from '../../outputs/formats/rpm.ts';
 /**
  * Reading .rpm (v4) files natively: the 96-byte lead, the signature header
@@ -373,4 +374,93 @@ export interface NewEntry {
 /** Serialises a header with an immutable region (the writer's own serialiser, raw entries of any type). */
 export function buildHeader(regionTag: number, input: readonly NewEntry[]): Buffer {
   return serializeHeader(regionTag, input);
+}
+
+/** Main-header tags of the payload digest (rpm >= 4.14). */
+const PAYLOAD_DIGEST = 5092;
+const PAYLOAD_DIGEST_ALGO = 5093;
+/** OpenPGP hash ids (PAYLOADDIGESTALGO) → node hash names. */
+const DIGEST_ALGOS: Record<number, string> = {
+  1: 'md5',
+  2: 'sha1',
+  8: 'sha256',
+  9: 'sha384',
+  10: 'sha512',
+  11: 'sha224',
+};
+
+/**
+ * Checks that an rpm is whole and unchanged, as `rpmkeys --checksig` does
+ * without keys: the header+payload size the signature header records, the
+ * main header's SHA-256 (or SHA-1) and the payload digest (or, for packages
+ * older than rpm 4.14, the MD5 of header+payload). A truncated or corrupted
+ * package would be published and then fail at install time in dnf.
+ *
+ * Feed the bytes after the main header (the payload) to `update`, in order;
+ * `finish` returns what is wrong, or undefined.
+ */
+export class RpmIntegrity {
+  readonly #layout: RpmLayout;
+  readonly #payload: ReturnType<typeof createHash> | undefined;
+  readonly #payloadAlgo: string | undefined;
+  readonly #md5: ReturnType<typeof createHash> | undefined;
+  #payloadBytes = 0;
+
+  constructor(layout: RpmLayout, headers: Buffer) {
+    this.#layout = layout;
+    const algoId = layout.header.int(PAYLOAD_DIGEST_ALGO) ?? 8;
+    const algo = layout.header.has(PAYLOAD_DIGEST) ? DIGEST_ALGOS[algoId] : undefined;
+    this.#payloadAlgo = algo;
+    this.#payload = algo ? createHash(algo) : undefined;
+    // The MD5 covers header + payload; only needed when there is no payload digest.
+    if (!algo && layout.signature.bin(SIG.md5)) {
+      this.#md5 = createHash('md5');
+      this.#md5.update(headers.subarray(layout.headerStart, layout.headerEnd));
+    }
+  }
+
+  /** The next payload bytes. */
+  update(chunk: Buffer): void {
+    this.#payloadBytes += chunk.length;
+    this.#payload?.update(chunk);
+    this.#md5?.update(chunk);
+  }
+
+  /** What is wrong with the package (sizes, digests), or undefined when it is intact. */
+  finish(): string | undefined {
+    const { signature: s, header: h, headerStart, headerEnd } = this.#layout;
+    const stored = headerEnd - headerStart + this.#payloadBytes;
+    const expected = s.int(SIG.longSize) ?? s.int(SIG.size);
+    if (expected !== undefined && expected !== stored)
+      return `truncated or padded: its signature header says the header and payload take ${expected} bytes, the file holds ${stored}`;
+    const headerBlob = h.blob();
+    const sha256 = s.string(SIG.sha256);
+    if (sha256 !== undefined) {
+      if (createHash('sha256').update(headerBlob).digest('hex') !== sha256.toLowerCase())
+        return 'the main header does not match its SHA-256 digest (corrupted or changed)';
+    } else {
+      const sha1 = s.string(SIG.sha1);
+      if (sha1 !== undefined && createHash('sha1').update(headerBlob).digest('hex') !== sha1)
+        return 'the main header does not match its SHA-1 digest (corrupted or changed)';
+    }
+    if (this.#payload) {
+      const want = h.strings(PAYLOAD_DIGEST)[0]?.toLowerCase();
+      if (want !== undefined && this.#payload.digest('hex') !== want)
+        return `the payload does not match its ${this.#payloadAlgo!.toUpperCase()} digest (truncated or corrupted)`;
+    } else if (this.#md5) {
+      const want = s.bin(SIG.md5)!;
+      if (!this.#md5.digest().equals(want))
+        return 'the header and payload do not match their MD5 digest (truncated or corrupted)';
+    }
+    return undefined;
+  }
+}
+
+/** {@link RpmIntegrity} over a whole file in memory; throws an RpmFormatError when it fails. */
+export function checkRpmIntegrity(buf: Buffer, file: string): void {
+  const layout = parseRpm(buf, file);
+  const check = new RpmIntegrity(layout, buf);
+  check.update(buf.subarray(layout.headerEnd));
+  const problem = check.finish();
+  if (problem) throw new RpmFormatError(file, problem);
 }

@@ -5,10 +5,35 @@
  * package file against its primary.xml entry (size and SHA-256).
  */
 import { createHash } from 'node:crypto';
+import { type Dirent, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
+import { filesBeingPublished, findStaleTemporaries } from '../recovery.ts';
+import { checkRpmIntegrity } from './rpmfile.ts';
+
+/** Every .rpm under the root (relative paths), outside repodata/ and hidden folders. */
+function listRpmFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) {
+        if (d.name.startsWith('.') || (!rel && d.name === 'repodata')) continue;
+        walk(r);
+      } else if (d.name.endsWith('.rpm') && !d.name.startsWith('.')) out.push(r);
+    }
+  };
+  walk('');
+  return out;
+}
 
 const gunzip = promisify(gunzipCb);
 
@@ -155,11 +180,31 @@ export async function verifyYumRepository(
         problem(`${xmlText(href)}: size differs from primary.xml (changed after indexing?)`);
       } else if (sha256(data) !== sum) {
         problem(`${xmlText(href)}: sha256 differs from primary.xml (changed after indexing?)`);
+      } else {
+        try {
+          checkRpmIntegrity(data, xmlText(href));
+        } catch (err) {
+          problem((err as Error).message);
+        }
       }
     }
     if (declared !== undefined && Number(declared) !== count) {
       problem(`primary.xml says packages="${declared}" but lists ${count}`);
     }
+    // What an interrupted publish (or a hand copy) leaves behind.
+    const listed = new Set(
+      [...primary.matchAll(/<location href="([^"]+)"/g)].map((m) => xmlText(m[1]!)),
+    );
+    const running = filesBeingPublished(root);
+    for (const rel of listRpmFiles(root))
+      if (!listed.has(rel) && !running.has(rel))
+        problem(
+          `${rel} is not in primary.xml (left by an interrupted publish, or copied by hand; \`releng repo index\` takes it in)`,
+        );
+    for (const rel of findStaleTemporaries(root, [''], true))
+      problem(
+        `${rel}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,
+      );
   }
   report.ok = report.problems.length === 0;
   return report;
