@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -113,5 +113,40 @@ describe('a project build ends with published repositories', () => {
     const r = await releng(['-R', root]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /repositories\[0\] \(apt\) has no signingKey or gpgKey/);
+  });
+
+  it('warns when the signing key file is readable by others, and fails under -W with nothing published', async () => {
+    const root = await makeProject({
+      'releng.config.ts': `export default {
+        packages: ['t'],
+        outputs: [{ name: 'tt', version: '1', architecture: 'all', maintainer: 'T <t@example.org>', summary: 's', description: 'd', format: 'deb', contents: [{ src: 'f', dst: '/usr/share/t/f' }] }],
+        repositories: [{ type: 'apt', dir: 'repo', signingKey: 'keys/signing.asc' }],
+      };\n`,
+      'package/t/t.ts': nativePackage(
+        `{ internal: true, async install(ctx) { (await import('node:fs')).writeFileSync(ctx.dirs.target + '/f', 'x'); } }`,
+      ),
+    });
+    roots.push(root);
+    const key = join(root, 'keys/signing.asc');
+    let r = await releng([
+      'key',
+      'generate',
+      '--name',
+      'T',
+      '--email',
+      't@example.org',
+      '--out',
+      key,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    chmodSync(key, 0o644);
+    r = await releng(['-R', root, '-W']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /chmod 600/);
+    assert.ok(!existsSync(join(root, 'repo/dists')), 'nothing published under -W');
+    r = await releng(['-R', root]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /chmod 600/);
+    assert.ok(existsSync(join(root, 'repo/dists/stable/InRelease')));
   });
 });

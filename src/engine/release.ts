@@ -17,6 +17,8 @@ export interface ReleaseContext {
   sink: EventSink;
   /** Template variables: releng's run variables, the project's environment, KEY=VALUE words. */
   variables: Record<string, string>;
+  /** The run's --werror: a warning while publishing (e.g. a key file others can read) fails it. */
+  werror?: boolean;
 }
 
 /**
@@ -100,6 +102,8 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
         keyFile: repo.signingKey ? resolve(ctx.project.root, String(repo.signingKey)) : undefined,
         gpgKey: repo.gpgKey as string | undefined,
         passphrase: passphraseEnv ? secret(passphraseEnv) : undefined,
+        warn: (message) => ctx.sink({ type: 'log', level: 'warn', message }),
+        werror: ctx.werror,
       });
     } else if (!repo.unsigned) {
       throw new RelengError(`repositories[${index}] (${type}) has no signingKey or gpgKey`, {

@@ -620,6 +620,7 @@ class Engine {
       project: this.project,
       dirs: this.dirs,
       sink: this.options.sink,
+      werror: this.options.werror,
       // Only what the project controls (not the caller's whole environment),
       // so the same project gives the same packages on any machine.
       variables: {
