@@ -46,8 +46,22 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   if (args.action === 'init') {
     try {
       const { initProject } = await import('./init.ts');
-      const files = await initProject(root);
-      sink({ type: 'log', level: 'success', message: `created ${files.join(', ')} in ${root}` });
+      const result = await initProject(root);
+      sink({
+        type: 'log',
+        level: 'success',
+        message: `created ${result.created.join(', ')} in ${root}`,
+      });
+      if (result.gitignoreAppended) {
+        sink({
+          type: 'log',
+          level: 'note',
+          message:
+            result.gitignoreAppended.length > 0
+              ? `added ${result.gitignoreAppended.join(' ')} to the existing .gitignore`
+              : "the existing .gitignore already ignores releng's folders",
+        });
+      }
       return 0;
     } catch (err) {
       return fail(err);
