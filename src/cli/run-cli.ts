@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
 import { parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
@@ -11,6 +12,9 @@ import { killRunningCommands } from '../util/exec.ts';
 import type { CliArgs } from './args.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
+
+/** Signals that stop a run cleanly (running commands stopped, lock released). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
 export async function runCli(args: CliArgs, root: string): Promise<number> {
@@ -93,17 +97,20 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const version = relengVersion();
   const dirs = projectDirs(root, args);
   let loaded: LoadedProject | undefined;
-  let interrupted = false;
+  let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    const code = signal === 'SIGINT' ? 130 : 143;
+    // One stop per run: Ctrl-C under the Node re-exec of bin/releng.mjs
+    // arrives twice (terminal and wrapper), and a second signal while
+    // stopping must not kill the process before it has released the lock.
+    if (interrupted !== undefined) return;
+    const code = 128 + (osConstants.signals[signal] ?? 0);
+    interrupted = code;
     sink({ type: 'error', message: `interrupted (${signal})`, details: {} });
     killRunningCommands(signal);
     void loaded?.close(true).finally(() => process.exit(code));
     setTimeout(() => process.exit(code), 2000).unref();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const modes = await updateModes(dirs.output, args.development, args.localSources, root);
     const warn = (message: string, file?: string) => {
@@ -164,11 +171,10 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     });
     return 0;
   } catch (err) {
-    if (interrupted) return process.exitCode === undefined ? 130 : Number(process.exitCode);
+    if (interrupted !== undefined) return interrupted;
     return fail(err);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     await loaded?.close();
   }
 }
