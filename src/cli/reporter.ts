@@ -1,8 +1,8 @@
-import { relative } from 'node:path';
 import type { EventSink, LogLevel, RelengEvent } from '../engine/events.ts';
 import { STAGE_VERBS } from '../engine/events.ts';
 import type { RelengErrorDetails } from '../util/errors.ts';
 import { formatDuration } from '../util/fs.ts';
+import { formatError } from './errors.ts';
 
 export interface ReporterOptions {
   json: boolean;
@@ -137,22 +137,7 @@ export class Reporter {
 
   /** The one complete error message: what failed, where, and what to do. */
   formatError(message: string, d: RelengErrorDetails): string {
-    const lines = [this.#paint('error', `(error) ${message}`)];
-    const rel = (p: string): string => {
-      const r = relative(this.options.cwd, p);
-      return r.length < p.length && !r.startsWith('../..') ? r : p;
-    };
-    if (d.pkg) lines.push(`  package: ${d.pkg}${d.stage ? ` (stage: ${d.stage})` : ''}`);
-    else if (d.stage) lines.push(`  stage: ${d.stage}`);
-    if (d.file) lines.push(`  file: ${rel(d.file)}${d.line ? `:${d.line}` : ''}`);
-    if (d.exitCode !== undefined) lines.push(`  exit code: ${d.exitCode}`);
-    if (d.logPath) lines.push(`  log: ${rel(d.logPath)}`);
-    if (d.logTail && d.logTail.length > 0) {
-      lines.push('  last lines of the log:');
-      for (const l of d.logTail) lines.push(`    ${l}`);
-    }
-    if (d.hint) lines.push(`  hint: ${d.hint}`);
-    return lines.join('\n');
+    return formatError(message, d, this.options);
   }
 
   #paint(level: LogLevel, text: string): string {

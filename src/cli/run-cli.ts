@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
-import { parseAction } from '../engine/actions.ts';
+import { type Action, GLOBAL_ACTIONS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
@@ -9,7 +9,9 @@ import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
-import type { CliArgs } from './args.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { type CliArgs, UsageError } from './args.ts';
+import { exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
 
@@ -41,14 +43,15 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
     reporter.flush();
-    if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    if (args.debug && e.stack && !(err instanceof UsageError)) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
     if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });
-    return 1;
+    return exitCodeOf(err);
   };
 
   if (args.action === 'init') {
     try {
+      noExtraWords(args, 'init');
       const { initProject } = await import('./init.ts');
       const result = await initProject(root);
       sink({
@@ -75,10 +78,13 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   if (args.action === 'package') {
     try {
       const file = args.extra[0];
-      if (!file) {
-        throw new RelengError('package needs a description file', {
-          hint: 'releng package app.yaml --source ./root --out ./dist',
-        });
+      if (!file || args.extra.length > 1) {
+        throw new UsageError(
+          file
+            ? `package takes one description file, not ${args.extra.length}`
+            : 'package needs a description file',
+          { hint: 'releng package app.yaml --source ./root --out ./dist' },
+        );
       }
       const { loadDescriptionFile, writeOutputs } = await import('../outputs/index.ts');
       const written = await writeOutputs(await loadDescriptionFile(file), {
@@ -145,7 +151,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       python: args.python,
     });
     const { project } = loaded;
-    const action = parseAction(args.action, new Set(project.packageDefs.keys()));
+    const action = actionOf(args, new Set(project.packageDefs.keys()));
     await runAction(project, dirs, action, {
       jobs: args.jobs,
       force: args.force,
@@ -177,4 +183,36 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     await loaded?.close();
   }
+}
+
+/** Words the CLI handles before the engine sees the action, offered as suggestions too. */
+const CLI_ACTIONS = ['help', 'repo', 'key'];
+
+/**
+ * The action word read against the project's packages. An unknown word, or
+ * words after an action that takes none, are usage errors (exit 2).
+ */
+function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
+  let action: Action;
+  try {
+    action = parseAction(args.action, packages);
+  } catch (err) {
+    if (!(err instanceof RelengError) || args.action === undefined) throw err;
+    const word = args.action;
+    throw new UsageError(
+      `unknown action or package: ${word}${didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])}`,
+      { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
+    );
+  }
+  if (!(action.kind === 'package' && action.op === 'exec')) noExtraWords(args, args.action ?? '');
+  return action;
+}
+
+/** Only `<pkg>-exec` and `package` take words after the action. */
+function noExtraWords(args: CliArgs, action: string): void {
+  if (args.extra.length === 0) return;
+  throw new UsageError(
+    `${action ? `"${action}"` : 'a full build'} takes no further words (got ${args.extra.map((w) => `"${w}"`).join(' ')})`,
+    { hint: 'one action per run; KEY=VALUE words set variables, and words after -- go to scripts' },
+  );
 }
