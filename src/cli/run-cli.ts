@@ -7,6 +7,7 @@ import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
+import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import { didYouMean } from '../util/suggest.ts';
@@ -31,7 +32,8 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const reporter = new Reporter({
     json: args.json,
     color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
-    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet && jobs > 1,
+    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
+    showRunning: jobs > 1,
     quiet: args.quiet,
     verbose: args.verbose,
     debug: args.debug,
@@ -124,32 +126,36 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
         throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
       sink({ type: 'log', level: 'warn', message: file ? `${message} (${file})` : message });
     };
-    loaded = await loadProject({
-      root,
-      dirs,
-      devmode: modes.development,
-      jobs,
-      debug: args.debug,
-      verbose: args.verbose,
-      version,
-      args: args.rest,
-      variables: args.variables,
-      warn,
-      // Under --json, stdout carries only events: definition prints become output events.
-      output: args.json
-        ? (chunk, stream) => {
-            for (const line of chunk.toString().split('\n').filter(Boolean)) {
-              sink({ type: 'output', pkg: '(definitions)', stream, line });
-            }
+    // Under --json, stdout carries only events: definition prints become output events.
+    const definitionOutput = args.json
+      ? (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) {
+            sink({ type: 'output', pkg: '(definitions)', stream, line });
           }
-        : (chunk, stream) => {
-            // after what the reporter still holds, so lines keep their order
-            reporter.flush();
-            (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-          },
-      useCache: !args.noCache,
-      python: args.python,
-    });
+        }
+      : (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+          // after what the reporter still holds, so lines keep their order
+          reporter.flush();
+          (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+        };
+    // Native definition modules run in this process: their console output too.
+    loaded = await captureConsole(definitionOutput, () =>
+      loadProject({
+        root,
+        dirs,
+        devmode: modes.development,
+        jobs,
+        debug: args.debug,
+        verbose: args.verbose,
+        version,
+        args: args.rest,
+        variables: args.variables,
+        warn,
+        output: definitionOutput,
+        useCache: !args.noCache,
+        python: args.python,
+      }),
+    );
     const { project } = loaded;
     const action = actionOf(args, new Set(project.packageDefs.keys()));
     await runAction(project, dirs, action, {
