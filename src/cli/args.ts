@@ -89,6 +89,9 @@ const VALUES: Record<string, keyof CliArgs> = {
 
 const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
+/** The most job slots `-j` takes (it becomes NJOBS and `make -j`). */
+const MAX_JOBS = 4096;
+
 /** Parses argv (without node and the script). */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -148,7 +151,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (word === '-j' || word === '--jobs' || /^-j-?\d+$/.test(word)) {
       const raw = word.startsWith('-j') && word.length > 2 ? word.slice(2) : takeValue();
       const n = Number(raw);
-      if (!Number.isInteger(n)) throw new UsageError(`--jobs takes a whole number, not "${raw}"`);
+      if (!/^-?\d+$/.test(raw) || !Number.isInteger(n)) {
+        throw new UsageError(`--jobs takes a whole number, not "${raw}"`);
+      }
+      if (Math.abs(n) > MAX_JOBS) {
+        throw new UsageError(`--jobs ${raw} is out of range (-${MAX_JOBS} to ${MAX_JOBS})`);
+      }
       args.jobs = n;
       continue;
     }

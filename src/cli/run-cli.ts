@@ -210,7 +210,14 @@ function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
       { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
     );
   }
-  if (!(action.kind === 'package' && action.op === 'exec')) noExtraWords(args, args.action ?? '');
+  if (action.kind === 'package' && action.op === 'exec') {
+    // Known now, before the dependencies are built for nothing.
+    if (args.extra.length === 0 && args.rest.length === 0) {
+      throw new UsageError(`nothing to run for ${action.pkg}-exec`, {
+        hint: `give the command: releng ${action.pkg}-exec "make check"`,
+      });
+    }
+  } else noExtraWords(args, args.action ?? '');
   return action;
 }
 
