@@ -15,22 +15,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Repository and key commands have their own grammar (docs/repositories.md).
   if (argv[0] === 'repo' || argv[0] === 'key') {
     const { runRepoCommand } = await import('../repository/cli.ts');
-    return runRepoCommand([...argv]);
+    try {
+      return await runRepoCommand([...argv]);
+    } catch (err) {
+      // What the repository commands do not report themselves (an unexpected
+      // failure) is printed like any other releng error, not as a stack dump.
+      return reportUncaught(err, argv);
+    }
   }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    const { reportError } = await import('./errors.ts');
-    const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
-    const { colorWanted } = await import('./reporter.ts');
-    const noColor = words.includes('--no-color') || words.includes('--nocolorout');
-    return reportError(err, {
-      json: words.includes('--json'),
-      color: colorWanted(noColor, Boolean(process.stderr.isTTY)),
-      cwd: process.cwd(),
-    });
+    return reportUncaught(err, argv);
   }
   if (args.version) {
     process.stdout.write(`releng ${relengVersion()}\n`);
@@ -75,4 +73,18 @@ async function help(args: ReturnType<typeof parseArgs>): Promise<number> {
   }
   process.stdout.write(HELP);
   return 0;
+}
+
+/** Prints a failure found before (or outside) a run, reading --json and colour from the raw words. */
+async function reportUncaught(err: unknown, argv: readonly string[]): Promise<number> {
+  const { reportError } = await import('./errors.ts');
+  const { colorWanted } = await import('./reporter.ts');
+  const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const noColor = words.includes('--no-color') || words.includes('--nocolorout');
+  return reportError(err, {
+    json: words.includes('--json'),
+    color: colorWanted(noColor, Boolean(process.stderr.isTTY)),
+    cwd: process.cwd(),
+    debug: words.includes('--debug'),
+  });
 }
