@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BIN, makeProject, nativePackage, releng, removeProject } from './helpers.ts';
@@ -69,6 +69,22 @@ function interruptBuild(signal: NodeJS.Signals, toGroup: boolean): Promise<Outco
   });
 }
 
+/** A child process of `parent`, from /proc (no procps needed). */
+function childOf(parent: number): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -97,6 +113,43 @@ describe('bin/releng.mjs re-executed under an old Node', () => {
       assert.equal(existsSync(join(root, 'output/.releng.lock')), false, 'the lock is released');
     });
   }
+
+  it('dies by the same signal when the inner process is killed by it (no run under way)', async () => {
+    // `key generate` blocks opening a FIFO nobody writes to: no run, no signal handlers.
+    const fifo = join(root, 'passphrase.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const child = spawn(
+      OLD_NODE,
+      [
+        BIN,
+        'key',
+        'generate',
+        '--name',
+        'A',
+        '--email',
+        'a@example.org',
+        '--out',
+        join(root, 'k.asc'),
+        '--passphrase-file',
+        fifo,
+      ],
+      { stdio: 'ignore' },
+    );
+    // Wait until the inner Node is running (a child of the outer one).
+    let inner = 0;
+    for (let i = 0; i < 100 && !inner; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      inner = childOf(child.pid!) ?? 0;
+    }
+    assert.ok(inner > 0, 'the inner Node started');
+    await new Promise((r) => setTimeout(r, 300));
+    const ended = new Promise<[number | null, string | null]>((resolve) =>
+      child.on('close', (code, signal) => resolve([code, signal])),
+    );
+    child.kill('SIGTERM');
+    assert.deepEqual(await ended, [null, 'SIGTERM']);
+    assert.equal(alive(inner), false, 'the inner process has ended');
+  });
 
   it('a re-run after the interrupt completes', async () => {
     const r = await releng(['-R', root, 'SLEEP=0']);
