@@ -9,16 +9,49 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (existsSync(pinned) && process.execPath !== pinned) {
-    const { spawnSync } = await import('node:child_process');
-    const child = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-      stdio: 'inherit',
-    });
-    process.exit(child.status ?? 1);
+    await reexec(pinned);
   }
   process.stderr.write(
     `(error) releng needs Node.js >= 22.18 (this is ${process.version}); run "npm ci" in the releng folder or install a newer Node\n`,
   );
   process.exit(1);
+}
+
+/**
+ * Runs this script again under `node` and ends as it ends. Signals sent to
+ * this process (kill, a supervisor, a closed terminal) are passed on, so the
+ * inner run stops and releases its lock; the outer one then exits with the
+ * inner one's code, or dies by the same signal. Never returns.
+ */
+async function reexec(node) {
+  const { spawn } = await import('node:child_process');
+  const { constants } = await import('node:os');
+  const child = spawn(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  // Ctrl-C reaches the whole foreground process group, so the inner process
+  // may get SIGINT twice (from the terminal and from us): releng treats a
+  // signal that arrives while it is already stopping as the same request.
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const signal of forwarded) process.on(signal, forward);
+  const [code, signal] = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, s) => resolve([c, s]));
+  }).catch((err) => {
+    process.stderr.write(`(error) cannot run ${node}: ${err.message}\n`);
+    process.exit(1);
+  });
+  if (signal) {
+    // Die the same way, so a shell or supervisor sees the signal, not a code.
+    for (const s of forwarded) process.off(s, forward);
+    process.kill(process.pid, signal);
+    // A signal whose default is not to end the process: end with the shell's 128+N.
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  }
+  process.exit(code ?? 1);
 }
 
 // Cache compiled (and type-stripped) modules between runs: it cuts start-up

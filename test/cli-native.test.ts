@@ -283,7 +283,7 @@ describe('native projects', () => {
       'package/libx/libx.ts': nativePackage(`{}`),
     });
     const r = await releng(['-R', root, 'libz']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error');
     assert.match(r.stderr, /unknown action or package: libz \(did you mean "libx"\?\)/);
   });
 

@@ -120,7 +120,7 @@ describe('SBOM', () => {
     });
     roots.push(root);
     const r = await releng(['-R', root, 'sbom', '--sbom-format', 'json-cyclondx']);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error');
     assert.match(
       r.stderr,
       /unknown SBOM format "json-cyclondx" \(did you mean "json-cyclonedx"\?\)/,

@@ -1,3 +1,7 @@
+import { sbomFormats } from '../licenses/sbom-formats.ts';
+import { RelengError, type RelengErrorDetails } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
+
 /** Parsed command line. */
 export interface CliArgs {
   action?: string;
@@ -37,7 +41,17 @@ export interface CliArgs {
   out?: string;
 }
 
-export class UsageError extends Error {}
+/**
+ * A command-line mistake (unknown option, bad value, missing word): exit
+ * code 2. A RelengError, so it prints the same way, hint included. Also
+ * used by `releng repo` / `releng key` (src/repository/cli.ts).
+ */
+export class UsageError extends RelengError {
+  constructor(message: string, details: RelengErrorDetails = {}) {
+    super(message, { hint: 'see releng --help', ...details });
+    this.name = 'UsageError';
+  }
+}
 
 const FLAGS: Record<string, keyof CliArgs> = {
   '--debug': 'debug',
@@ -75,6 +89,9 @@ const VALUES: Record<string, keyof CliArgs> = {
 
 const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
+/** The most job slots `-j` takes (it becomes NJOBS and `make -j`). */
+const MAX_JOBS = 4096;
+
 /** Parses argv (without node and the script). */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args: CliArgs = {
@@ -108,10 +125,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       word = word.slice(0, word.indexOf('='));
     }
     const takeValue = (): string => {
-      if (inline !== undefined) return inline;
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${word} needs a value`);
-      return next;
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${word} needs a value`);
+      if (value === '') throw new UsageError(`${word} needs a value, not an empty word`);
+      return value;
     };
     const optionalValue = (): string | undefined => {
       if (inline !== undefined) return inline;
@@ -122,6 +139,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     };
     const flag = FLAGS[word];
     if (flag) {
+      if (inline !== undefined) throw new UsageError(`${word} takes no value (got "${inline}")`);
       (args as unknown as Record<string, unknown>)[flag] = true;
       continue;
     }
@@ -133,12 +151,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (word === '-j' || word === '--jobs' || /^-j-?\d+$/.test(word)) {
       const raw = word.startsWith('-j') && word.length > 2 ? word.slice(2) : takeValue();
       const n = Number(raw);
-      if (!Number.isInteger(n)) throw new UsageError(`--jobs takes a whole number, not "${raw}"`);
+      if (!/^-?\d+$/.test(raw) || !Number.isInteger(n)) {
+        throw new UsageError(`--jobs takes a whole number, not "${raw}"`);
+      }
+      if (Math.abs(n) > MAX_JOBS) {
+        throw new UsageError(`--jobs ${raw} is out of range (-${MAX_JOBS} to ${MAX_JOBS})`);
+      }
       args.jobs = n;
       continue;
     }
     if (word === '-D' || word === '--development') {
-      args.development = optionalValue() ?? true;
+      const mode = optionalValue();
+      if (mode === '') throw new UsageError(`${word}= needs a mode name (or no "=")`);
+      args.development = mode ?? true;
       continue;
     }
     if (word === '-L' || word === '--local-sources') {
@@ -147,14 +172,19 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       if (v === undefined) args.localSources.push(true);
       else {
         const colon = v.indexOf(':');
-        args.localSources.push(
-          colon > 0 ? { pkg: v.slice(0, colon), dir: v.slice(colon + 1) } : { pkg: '', dir: v },
-        );
+        const entry =
+          colon > 0 ? { pkg: v.slice(0, colon), dir: v.slice(colon + 1) } : { pkg: '', dir: v };
+        if (entry.dir === '') {
+          throw new UsageError(`${word} "${v}" names no folder`, {
+            hint: 'write -L DIR, -L PKG:DIR, -L PKG:unset or -L unset',
+          });
+        }
+        args.localSources.push(entry);
       }
       continue;
     }
     if (word.startsWith('-') && word !== '-') {
-      throw new UsageError(`unknown option ${word} (see releng --help)`);
+      throw new UsageError(`unknown option ${word}${suggestOption(word)}`);
     }
     if (KEY_VALUE.test(word)) {
       const eq = word.indexOf('=');
@@ -165,7 +195,50 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   args.action = positional[0];
   args.extra = positional.slice(1);
+  checkValues(args);
   return args;
+}
+
+/**
+ * ` (did you mean "--json"?)` for a mistyped option: long options are
+ * compared with long ones, and `-json` (one dash) with `--json`. Short
+ * options are too close to each other for a guess to help.
+ */
+function suggestOption(word: string): string {
+  const long = [
+    ...Object.keys(FLAGS),
+    ...Object.keys(VALUES),
+    '--jobs',
+    '--development',
+    '--local-sources',
+  ].filter((o) => o.startsWith('--'));
+  if (word.startsWith('--')) return didYouMean(word, long);
+  return word.length > 2 ? didYouMean(`-${word}`, long) : '';
+}
+
+/** Options that belong to one action only. */
+const ACTION_ONLY: ReadonlyArray<[keyof CliArgs, string, string]> = [
+  ['source', '--source', 'package'],
+  ['out', '--out', 'package'],
+];
+
+/** Values whose mistakes are known before the project loads: usage errors (exit 2), not run failures. */
+function checkValues(args: CliArgs): void {
+  if (args.sbomFormat !== undefined) {
+    try {
+      sbomFormats(args.sbomFormat);
+    } catch (err) {
+      const e = err as RelengError;
+      throw new UsageError(`--sbom-format: ${e.message}`, { hint: e.details.hint });
+    }
+  }
+  for (const [key, option, action] of ACTION_ONLY) {
+    if (args[key] !== undefined && args.action !== action) {
+      throw new UsageError(`${option} is an option of "releng ${action}" only`, {
+        hint: key === 'out' ? 'the build output folder is --out-dir' : undefined,
+      });
+    }
+  }
 }
 
 export const HELP = `releng — build a project from sources to installable releases
@@ -183,6 +256,7 @@ actions (none = build everything):
   licenses            collect license files and write output/licenses/licenses
   sbom                write the SBOM files (output/sbom.*)
   init                create a new native project in the root directory
+  help [repo | key]   print this help (or that of the repository commands)
   package FILE [--source DIR] [--out DIR]
                       write the .deb/.rpm/archives a packaging description
                       (JSON or YAML, see docs/outputs.md) asks for, from DIR

@@ -15,30 +15,76 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Repository and key commands have their own grammar (docs/repositories.md).
   if (argv[0] === 'repo' || argv[0] === 'key') {
     const { runRepoCommand } = await import('../repository/cli.ts');
-    return runRepoCommand([...argv]);
+    try {
+      return await runRepoCommand([...argv]);
+    } catch (err) {
+      // What the repository commands do not report themselves (an unexpected
+      // failure) is printed like any other releng error, not as a stack dump.
+      return reportUncaught(err, argv);
+    }
   }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`(error) ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+    if (!(err instanceof UsageError)) throw err;
+    return reportUncaught(err, argv);
   }
   if (args.version) {
     process.stdout.write(`releng ${relengVersion()}\n`);
     return 0;
   }
-  if (args.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+  if (args.help || args.action === 'help') return help(args);
   // Everything below loads lazily so --version and --help stay fast.
   const root = resolve(args.rootDir ?? process.cwd());
   const { prestartPython } = await import('./prestart.ts');
   await prestartPython(args, root);
   const { runCli } = await import('./run-cli.ts');
   return runCli(args, root);
+}
+
+/**
+ * `--help`, `-h` and the `help` action: releng's usage, or with `help repo`
+ * / `help key` the repository commands' own.
+ */
+async function help(args: ReturnType<typeof parseArgs>): Promise<number> {
+  const topic = args.action === 'help' ? args.extra[0] : undefined;
+  if (topic === 'repo' || topic === 'key') {
+    const { runRepoCommand } = await import('../repository/cli.ts');
+    return runRepoCommand([topic, '--help']);
+  }
+  if (topic !== undefined || args.extra.length > 1) {
+    const { reportError } = await import('./errors.ts');
+    const { didYouMean } = await import('../util/suggest.ts');
+    const { colorWanted } = await import('./reporter.ts');
+    return reportError(
+      new UsageError(
+        `no help on "${args.extra.join(' ')}"${didYouMean(topic ?? '', ['repo', 'key'])}`,
+        {
+          hint: 'releng help, releng help repo or releng help key',
+        },
+      ),
+      {
+        json: args.json,
+        color: colorWanted(args.noColor, Boolean(process.stderr.isTTY)),
+        cwd: process.cwd(),
+      },
+    );
+  }
+  process.stdout.write(HELP);
+  return 0;
+}
+
+/** Prints a failure found before (or outside) a run, reading --json and colour from the raw words. */
+async function reportUncaught(err: unknown, argv: readonly string[]): Promise<number> {
+  const { reportError } = await import('./errors.ts');
+  const { colorWanted } = await import('./reporter.ts');
+  const words = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  const noColor = words.includes('--no-color') || words.includes('--nocolorout');
+  return reportError(err, {
+    json: words.includes('--json'),
+    color: colorWanted(noColor, Boolean(process.stderr.isTTY)),
+    cwd: process.cwd(),
+    debug: words.includes('--debug'),
+  });
 }

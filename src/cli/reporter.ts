@@ -1,14 +1,17 @@
-import { relative } from 'node:path';
 import type { EventSink, LogLevel, RelengEvent } from '../engine/events.ts';
 import { STAGE_VERBS } from '../engine/events.ts';
 import type { RelengErrorDetails } from '../util/errors.ts';
 import { formatDuration } from '../util/fs.ts';
+import { formatError } from './errors.ts';
+import { type DownloadStatus, statusText } from './status-line.ts';
 
 export interface ReporterOptions {
   json: boolean;
   color: boolean;
-  /** Draw a live status of running packages (only on a TTY). */
+  /** Draw a live status line (downloads, and running packages with showRunning): only on a TTY. */
   live: boolean;
+  /** The live line lists the running packages (parallel runs). */
+  showRunning?: boolean;
   quiet: boolean;
   verbose: boolean;
   debug: boolean;
@@ -47,7 +50,13 @@ export function colorWanted(noColorFlag: boolean, isTTY: boolean): boolean {
 export class Reporter {
   readonly options: ReporterOptions;
   readonly #running = new Map<string, string>();
+  /** Downloads under way by `pkg\0file`, the most recently updated last. */
+  readonly #downloads = new Map<string, DownloadStatus>();
+  /** When each download last went out as a JSON event. */
+  readonly #downloadSent = new Map<string, number>();
   #statusShown = false;
+  /** After an error the live line is gone for good: nothing may be drawn below the message. */
+  #statusEnded = false;
   readonly #out: NodeJS.WriteStream;
   readonly #err: NodeJS.WriteStream;
 
@@ -55,12 +64,21 @@ export class Reporter {
     this.options = options;
     this.#out = out;
     this.#err = err;
+    if (options.live) {
+      // A narrower terminal would wrap the old line: redraw it to the new width.
+      out.on('resize', () => {
+        if (this.#statusShown) this.#redrawStatus();
+      });
+      liveReporters.add(this);
+      installExitHook();
+    }
   }
 
   readonly sink: EventSink = (event) => this.handle(event);
 
   handle(event: RelengEvent): void {
     if (this.options.json) {
+      if (event.type === 'download' && !this.#sendDownload(event)) return;
       this.#write(this.#out, `${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
       if (event.type === 'run-end' || event.type === 'error') this.flush();
       return;
@@ -99,7 +117,20 @@ export class Reporter {
       case 'log':
         this.#log(event.level, event.pkg, event.message);
         break;
+      case 'download': {
+        const key = `${event.pkg}\0${event.file}`;
+        this.#downloads.delete(key);
+        if (!event.done) {
+          const { pkg, file, received, total } = event;
+          this.#downloads.set(key, { pkg, file, received, total });
+        }
+        if (this.options.live) this.#redrawStatus();
+        break;
+      }
       case 'error':
+        // The status line goes for good (the run is ending): the message is the last thing shown.
+        this.#clearStatus();
+        this.#statusEnded = true;
         this.#line(this.#err, this.formatError(event.message, event.details));
         this.flush();
         break;
@@ -137,22 +168,7 @@ export class Reporter {
 
   /** The one complete error message: what failed, where, and what to do. */
   formatError(message: string, d: RelengErrorDetails): string {
-    const lines = [this.#paint('error', `(error) ${message}`)];
-    const rel = (p: string): string => {
-      const r = relative(this.options.cwd, p);
-      return r.length < p.length && !r.startsWith('../..') ? r : p;
-    };
-    if (d.pkg) lines.push(`  package: ${d.pkg}${d.stage ? ` (stage: ${d.stage})` : ''}`);
-    else if (d.stage) lines.push(`  stage: ${d.stage}`);
-    if (d.file) lines.push(`  file: ${rel(d.file)}${d.line ? `:${d.line}` : ''}`);
-    if (d.exitCode !== undefined) lines.push(`  exit code: ${d.exitCode}`);
-    if (d.logPath) lines.push(`  log: ${rel(d.logPath)}`);
-    if (d.logTail && d.logTail.length > 0) {
-      lines.push('  last lines of the log:');
-      for (const l of d.logTail) lines.push(`    ${l}`);
-    }
-    if (d.hint) lines.push(`  hint: ${d.hint}`);
-    return lines.join('\n');
+    return formatError(message, d, this.options);
   }
 
   #paint(level: LogLevel, text: string): string {
@@ -183,10 +199,7 @@ export class Reporter {
       this.#flushScheduled = true;
       setImmediate(() => this.flush());
       holdingOutput.add(this);
-      if (!exitHookInstalled) {
-        exitHookInstalled = true;
-        process.once('exit', flushAllAtExit);
-      }
+      installExitHook();
     }
   }
 
@@ -197,6 +210,30 @@ export class Reporter {
     for (const [stream, text] of this.#queue.splice(0)) stream.write(text);
   }
 
+  /** Ends the live line (the process is exiting): cleared, and written out at once. */
+  endStatus(): void {
+    this.#clearStatus();
+    this.#statusEnded = true;
+    this.flush();
+  }
+
+  /**
+   * Whether a download event goes out under --json: its start and end
+   * always, progress at most twice a second per download.
+   */
+  #sendDownload(event: Extract<RelengEvent, { type: 'download' }>): boolean {
+    const key = `${event.pkg}\0${event.file}`;
+    const now = Date.now();
+    const last = this.#downloadSent.get(key);
+    if (event.done) {
+      this.#downloadSent.delete(key);
+      return true;
+    }
+    if (last !== undefined && event.received > 0 && now - last < 500) return false;
+    this.#downloadSent.set(key, now);
+    return true;
+  }
+
   #clearStatus(): void {
     if (this.#statusShown) {
       this.#write(this.#out, '\r\x1b[K');
@@ -204,12 +241,19 @@ export class Reporter {
     }
   }
 
+  #redrawStatus(): void {
+    this.#clearStatus();
+    this.#drawStatus();
+  }
+
   #drawStatus(): void {
-    if (!this.options.live || this.#running.size === 0) return;
-    const parts = [...this.#running].map(([pkg, stage]) => `${pkg} (${stage})`);
-    let text = `[running ${this.#running.size}] ${parts.join(', ')}`;
-    const width = this.#out.columns || 80;
-    if (text.length > width - 1) text = `${text.slice(0, width - 2)}…`;
+    if (!this.options.live || this.#statusEnded) return;
+    const text = statusText({
+      running: this.options.showRunning ? [...this.#running] : [],
+      downloads: [...this.#downloads.values()],
+      columns: this.#out.columns || 80,
+    });
+    if (!text) return;
     this.#write(this.#out, this.#paint('debug', text));
     this.#statusShown = true;
   }
@@ -217,9 +261,18 @@ export class Reporter {
 
 /** Reporters with output queued right now, flushed if the process exits first. */
 const holdingOutput = new Set<Reporter>();
+/** Reporters drawing a live line, cleared if the process exits (an error, Ctrl-C, process.exit). */
+const liveReporters = new Set<Reporter>();
 let exitHookInstalled = false;
 
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', flushAllAtExit);
+}
+
 function flushAllAtExit(): void {
+  for (const reporter of liveReporters) reporter.endStatus();
   for (const reporter of holdingOutput) reporter.flush();
 }
 

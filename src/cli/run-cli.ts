@@ -1,16 +1,23 @@
+import { constants as osConstants } from 'node:os';
 import { resolve } from 'node:path';
-import { parseAction } from '../engine/actions.ts';
+import { type Action, GLOBAL_ACTIONS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
+import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
-import type { CliArgs } from './args.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { type CliArgs, UsageError } from './args.ts';
+import { exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
+
+/** Signals that stop a run cleanly (running commands stopped, lock released). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
 export async function runCli(args: CliArgs, root: string): Promise<number> {
@@ -25,7 +32,8 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const reporter = new Reporter({
     json: args.json,
     color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
-    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet && jobs > 1,
+    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
+    showRunning: jobs > 1,
     quiet: args.quiet,
     verbose: args.verbose,
     debug: args.debug,
@@ -37,17 +45,32 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
     reporter.flush();
-    if (args.debug && e.stack) process.stderr.write(`${e.stack}\n`);
+    if (args.debug && e.stack && !(err instanceof UsageError)) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
     if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });
-    return 1;
+    return exitCodeOf(err);
   };
 
   if (args.action === 'init') {
     try {
+      noExtraWords(args, 'init');
       const { initProject } = await import('./init.ts');
-      const files = await initProject(root);
-      sink({ type: 'log', level: 'success', message: `created ${files.join(', ')} in ${root}` });
+      const result = await initProject(root);
+      sink({
+        type: 'log',
+        level: 'success',
+        message: `created ${result.created.join(', ')} in ${root}`,
+      });
+      if (result.gitignoreAppended) {
+        sink({
+          type: 'log',
+          level: 'note',
+          message:
+            result.gitignoreAppended.length > 0
+              ? `added ${result.gitignoreAppended.join(' ')} to the existing .gitignore`
+              : "the existing .gitignore already ignores releng's folders",
+        });
+      }
       return 0;
     } catch (err) {
       return fail(err);
@@ -57,10 +80,13 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   if (args.action === 'package') {
     try {
       const file = args.extra[0];
-      if (!file) {
-        throw new RelengError('package needs a description file', {
-          hint: 'releng package app.yaml --source ./root --out ./dist',
-        });
+      if (!file || args.extra.length > 1) {
+        throw new UsageError(
+          file
+            ? `package takes one description file, not ${args.extra.length}`
+            : 'package needs a description file',
+          { hint: 'releng package app.yaml --source ./root --out ./dist' },
+        );
       }
       const { loadDescriptionFile, writeOutputs } = await import('../outputs/index.ts');
       const written = await writeOutputs(await loadDescriptionFile(file), {
@@ -79,17 +105,20 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   const version = relengVersion();
   const dirs = projectDirs(root, args);
   let loaded: LoadedProject | undefined;
-  let interrupted = false;
+  let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    const code = signal === 'SIGINT' ? 130 : 143;
+    // One stop per run: Ctrl-C under the Node re-exec of bin/releng.mjs
+    // arrives twice (terminal and wrapper), and a second signal while
+    // stopping must not kill the process before it has released the lock.
+    if (interrupted !== undefined) return;
+    const code = 128 + (osConstants.signals[signal] ?? 0);
+    interrupted = code;
     sink({ type: 'error', message: `interrupted (${signal})`, details: {} });
     killRunningCommands(signal);
     void loaded?.close(true).finally(() => process.exit(code));
     setTimeout(() => process.exit(code), 2000).unref();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const modes = await updateModes(dirs.output, args.development, args.localSources, root);
     const warn = (message: string, file?: string) => {
@@ -97,34 +126,38 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
         throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
       sink({ type: 'log', level: 'warn', message: file ? `${message} (${file})` : message });
     };
-    loaded = await loadProject({
-      root,
-      dirs,
-      devmode: modes.development,
-      jobs,
-      debug: args.debug,
-      verbose: args.verbose,
-      version,
-      args: args.rest,
-      variables: args.variables,
-      warn,
-      // Under --json, stdout carries only events: definition prints become output events.
-      output: args.json
-        ? (chunk, stream) => {
-            for (const line of chunk.toString().split('\n').filter(Boolean)) {
-              sink({ type: 'output', pkg: '(definitions)', stream, line });
-            }
+    // Under --json, stdout carries only events: definition prints become output events.
+    const definitionOutput = args.json
+      ? (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) {
+            sink({ type: 'output', pkg: '(definitions)', stream, line });
           }
-        : (chunk, stream) => {
-            // after what the reporter still holds, so lines keep their order
-            reporter.flush();
-            (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
-          },
-      useCache: !args.noCache,
-      python: args.python,
-    });
+        }
+      : (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+          // after what the reporter still holds, so lines keep their order
+          reporter.flush();
+          (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+        };
+    // Native definition modules run in this process: their console output too.
+    loaded = await captureConsole(definitionOutput, () =>
+      loadProject({
+        root,
+        dirs,
+        devmode: modes.development,
+        jobs,
+        debug: args.debug,
+        verbose: args.verbose,
+        version,
+        args: args.rest,
+        variables: args.variables,
+        warn,
+        output: definitionOutput,
+        useCache: !args.noCache,
+        python: args.python,
+      }),
+    );
     const { project } = loaded;
-    const action = parseAction(args.action, new Set(project.packageDefs.keys()));
+    const action = actionOf(args, new Set(project.packageDefs.keys()));
     await runAction(project, dirs, action, {
       jobs: args.jobs,
       force: args.force,
@@ -150,11 +183,49 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     });
     return 0;
   } catch (err) {
-    if (interrupted) return process.exitCode === undefined ? 130 : Number(process.exitCode);
+    if (interrupted !== undefined) return interrupted;
     return fail(err);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     await loaded?.close();
   }
+}
+
+/** Words the CLI handles before the engine sees the action, offered as suggestions too. */
+const CLI_ACTIONS = ['help', 'repo', 'key'];
+
+/**
+ * The action word read against the project's packages. An unknown word, or
+ * words after an action that takes none, are usage errors (exit 2).
+ */
+function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
+  let action: Action;
+  try {
+    action = parseAction(args.action, packages);
+  } catch (err) {
+    if (!(err instanceof RelengError) || args.action === undefined) throw err;
+    const word = args.action;
+    throw new UsageError(
+      `unknown action or package: ${word}${didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])}`,
+      { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
+    );
+  }
+  if (action.kind === 'package' && action.op === 'exec') {
+    // Known now, before the dependencies are built for nothing.
+    if (args.extra.length === 0 && args.rest.length === 0) {
+      throw new UsageError(`nothing to run for ${action.pkg}-exec`, {
+        hint: `give the command: releng ${action.pkg}-exec "make check"`,
+      });
+    }
+  } else noExtraWords(args, args.action ?? '');
+  return action;
+}
+
+/** Only `<pkg>-exec` and `package` take words after the action. */
+function noExtraWords(args: CliArgs, action: string): void {
+  if (args.extra.length === 0) return;
+  throw new UsageError(
+    `${action ? `"${action}"` : 'a full build'} takes no further words (got ${args.extra.map((w) => `"${w}"`).join(' ')})`,
+    { hint: 'one action per run; KEY=VALUE words set variables, and words after -- go to scripts' },
+  );
 }

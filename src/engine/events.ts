@@ -12,6 +12,15 @@ export type RelengEvent =
   | { type: 'output'; pkg: string; stream: 'stdout' | 'stderr'; line: string; always?: boolean }
   | { type: 'log'; level: LogLevel; message: string; pkg?: string }
   | { type: 'error'; message: string; details: RelengErrorDetails }
+  /** An http(s) download's progress: at its start, up to 10 times a second, and at its end. */
+  | {
+      type: 'download';
+      pkg: string;
+      file: string;
+      received: number;
+      total?: number;
+      done: boolean;
+    }
   | { type: 'run-end'; ok: boolean; durationMs: number };
 
 export type EventSink = (event: RelengEvent) => void;

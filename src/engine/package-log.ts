@@ -52,6 +52,11 @@ export class PackageLog {
     for (const line of lines) this.#emit(line, stream);
   }
 
+  /** A download's progress, for the console (never written to the log). */
+  progress(file: string, p: { received: number; total?: number; done: boolean }): void {
+    this.#sink({ type: 'download', pkg: this.pkg, file, ...p });
+  }
+
   /** A line written by the engine itself (stage markers, commands). */
   note(rawLine: string, open = false): void {
     const line = maskCredentials(rawLine);

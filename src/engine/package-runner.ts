@@ -15,6 +15,7 @@ import type {
 import { type RegisteredSite, siteType } from '../sources/registry.ts';
 import type { SiteContext, SiteRunOptions } from '../sources/types.ts';
 import { nowMs } from '../util/clock.ts';
+import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError } from '../util/errors.ts';
 import { execCapture, execStreaming } from '../util/exec.ts';
 import { assertInside } from './contain.ts';
@@ -124,13 +125,15 @@ export async function runPackage(
         });
         tools.contained = true;
       }
-      if (!prefetched) startChain(stage, shared, run, tools, last);
+      // A hook's console.log goes to the package's log, not releng's stdout.
+      const toLog = (text: string, stream: 'stdout' | 'stderr') => log.write(text, stream);
+      if (!prefetched) captureConsole(toLog, () => startChain(stage, shared, run, tools, last));
       const visible = isVisible(stage, pkg, site);
       const started = nowMs();
       if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
       log.note(`---- ${stage}`);
       try {
-        await runStage(stage, shared, run, tools);
+        await captureConsole(toLog, () => runStage(stage, shared, run, tools));
       } catch (err) {
         log.flush();
         throw asRelengError(err, {

@@ -6,6 +6,7 @@ import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
+import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { maskCredentials } from '../util/redact.ts';
@@ -600,7 +601,11 @@ class Engine {
       log,
     );
     try {
-      await action.run({ ...ctx, cwd: this.project.root });
+      // Its console.log is post-build output, like a releng-tool script's print.
+      await captureConsole(
+        (text, stream) => log.write(text, stream),
+        () => action.run({ ...ctx, cwd: this.project.root }),
+      );
     } catch (err) {
       log.flush();
       throw asRelengError(err, {

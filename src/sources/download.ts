@@ -2,9 +2,9 @@
  * Downloading one URL to one file: http(s) with Node's own client, `file:`
  * by copying, and protocols Node has no client for (ftp) through a callback
  * the caller provides (a host tool). Redirects are followed (bounded),
- * transient failures are retried with exponential back-off, a progress bar is
- * drawn on stderr when it is a terminal, and a short body is an error, never
- * a success.
+ * transient failures are retried with exponential back-off, progress is
+ * reported to a callback (the CLI draws it), and a short body is an error,
+ * never a success.
  */
 import { createWriteStream } from 'node:fs';
 import { copyFile, readdir, rm, stat } from 'node:fs/promises';
@@ -27,12 +27,24 @@ export interface DownloadOptions {
   maxRedirects?: number;
   /** Receives one line per notable event (request, redirect, retry, size). */
   log?: (line: string) => void;
-  /** Draw a progress bar on stderr (default: only when stderr is a terminal). */
-  progress?: boolean;
-  /** Shown in front of the progress bar. */
-  label?: string;
+  /**
+   * Receives the progress of an http(s) body: once at its start, at most ten
+   * times a second while it arrives, and once at its end (`done`, also when it
+   * fails). The CLI draws it (a bar on a terminal, events under --json).
+   */
+  onProgress?: (progress: DownloadProgress) => void;
   /** Downloads a URL of a protocol Node has no client for (ftp, ftps). */
   external?: (url: string, dest: string) => Promise<void>;
+}
+
+/** How far one download is. */
+export interface DownloadProgress {
+  /** Bytes received so far. */
+  received: number;
+  /** The body's size, when the server said (Content-Length). */
+  total?: number;
+  /** The last report of this attempt (finished or failed). */
+  done: boolean;
 }
 
 /** A failed download; `transient` ones are worth trying again. */
@@ -224,18 +236,20 @@ async function saveBody(
   const lengthHeader = res.headers['content-length'];
   const total =
     lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-  const bar =
-    (options.progress ?? process.stderr.isTTY === true)
-      ? ProgressBar.start(options.label ?? basename(url.pathname), total)
-      : undefined;
+  const report = options.onProgress;
   let received = 0;
+  let lastReport = Date.now();
+  report?.({ received, total, done: false });
   try {
     await pipeline(
       res,
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           received += chunk.length;
-          bar?.update(received);
+          if (report && Date.now() - lastReport >= 100) {
+            lastReport = Date.now();
+            report({ received, total, done: false });
+          }
           yield chunk;
         }
       },
@@ -251,7 +265,7 @@ async function saveBody(
       true,
     );
   } finally {
-    bar?.stop();
+    report?.({ received, total, done: true });
   }
   if (total !== undefined && received !== total) {
     throw new DownloadError(
@@ -279,49 +293,6 @@ export function formatSize(bytes: number): string {
     value /= 1024;
   }
   return `${bytes} B`;
-}
-
-/**
- * One progress line on stderr, redrawn at most ten times a second. Only one
- * download draws at a time; others running in parallel stay silent.
- */
-class ProgressBar {
-  static #active: ProgressBar | undefined;
-  readonly #label: string;
-  readonly #total?: number;
-  #last = 0;
-
-  private constructor(label: string, total?: number) {
-    this.#label = label;
-    this.#total = total;
-  }
-
-  static start(label: string, total?: number): ProgressBar | undefined {
-    if (ProgressBar.#active) return undefined;
-    ProgressBar.#active = new ProgressBar(label, total);
-    return ProgressBar.#active;
-  }
-
-  update(received: number): void {
-    const now = Date.now();
-    if (now - this.#last < 100) return;
-    this.#last = now;
-    const width = Math.max(10, Math.min(30, (process.stderr.columns ?? 80) - 60));
-    let line: string;
-    if (this.#total) {
-      const ratio = Math.min(1, received / this.#total);
-      const filled = Math.round(ratio * width);
-      line = `${this.#label} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${formatSize(received)} / ${formatSize(this.#total)}`;
-    } else {
-      line = `${this.#label} ${formatSize(received)}`;
-    }
-    process.stderr.write(`\r\x1b[2K${line}`);
-  }
-
-  stop(): void {
-    if (this.#last) process.stderr.write('\r\x1b[2K');
-    if (ProgressBar.#active === this) ProgressBar.#active = undefined;
-  }
 }
 
 /** A temporary name beside `path`, private to this process. */

@@ -158,7 +158,7 @@ export function downloadOptions(ctx: SiteContext, fileName: string): DownloadOpt
     retries: envNumber('RELENG_DOWNLOAD_RETRIES'),
     backoffMs: backoff === undefined ? undefined : backoff * 1000,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    label: `${ctx.pkg.name}: ${fileName}`,
+    onProgress: (progress) => ctx.log.progress(fileName, progress),
     log: (line) => ctx.log.write(`${line}\n`),
     external: (url, dest) => downloadWithTool(ctx, url, dest),
   };
