@@ -13,10 +13,11 @@ export function relengVersion(): string {
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   // Repository and key commands have their own grammar (docs/repositories.md).
-  if (argv[0] === 'repo' || argv[0] === 'key') {
+  const repoArgv = repoCommandWords(argv);
+  if (repoArgv) {
     const { runRepoCommand } = await import('../repository/cli.ts');
     try {
-      return await runRepoCommand([...argv]);
+      return await runRepoCommand(repoArgv);
     } catch (err) {
       // What the repository commands do not report themselves (an unexpected
       // failure) is printed like any other releng error, not as a stack dump.
@@ -41,6 +42,24 @@ export async function main(argv: readonly string[]): Promise<number> {
   await prestartPython(args, root);
   const { runCli } = await import('./run-cli.ts');
   return runCli(args, root);
+}
+
+/** Options of the main CLI that the repository commands also take, so `releng -W repo add …` works. */
+const SHARED_REPO_OPTIONS = new Set(['-W', '--werror', '--json']);
+
+/**
+ * The words for `runRepoCommand` when this is a `repo`/`key` command, with the
+ * shared options given before the group word moved after it; else undefined.
+ */
+function repoCommandWords(argv: readonly string[]): string[] | undefined {
+  let i = 0;
+  while (i < argv.length && SHARED_REPO_OPTIONS.has(argv[i] as string)) i++;
+  const group = argv[i];
+  if (group !== 'repo' && group !== 'key') return undefined;
+  const rest = argv.slice(i + 1);
+  // Without a command the options alone would be read as one; show the help instead.
+  if (rest.length === 0 && i > 0) return [group, '--help'];
+  return [group, ...rest, ...argv.slice(0, i)];
 }
 
 /**

@@ -103,6 +103,21 @@ describe('repo/key CLI errors', () => {
     assert.deepEqual(usage.details, {});
   });
 
+  test('-W and --json given before repo/key on the releng command line still apply', async () => {
+    const { releng } = await import('../helpers.ts');
+    let r = await releng(['--json', 'repo', 'add', path.join(work, 'nowhere'), 'x.deb']);
+    assert.equal(r.code, 1);
+    assert.equal(JSON.parse(r.stdout).type, 'error', r.stdout);
+    chmodSync(key, 0o644);
+    r = await releng(['-W', 'key', 'export', '--key', key]);
+    chmodSync(key, 0o600);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, /accessible to others/);
+    r = await releng(['-W', 'repo']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /releng repo/);
+  });
+
   test('unknown commands and options: did you mean, exit 2', async () => {
     let r = await repoCli(['repo', 'ad', work, 'x.deb']);
     assert.equal(r.code, 2);
