@@ -20,10 +20,10 @@
  * since: temporaries ({@link findStaleTemporaries}) and package files that
  * no index lists.
  */
-import { type Dirent, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/fs.ts';
+import { walkFilesSync, writeFileAtomic } from '../util/fs.ts';
 import { isAlive } from '../util/pid.ts';
 import { STATE_DIR, statePath } from './index-store.ts';
 
@@ -65,26 +65,18 @@ export function isStaleTemporary(name: string): boolean {
  * relative to the root. Missing folders are skipped.
  */
 export function findStaleTemporaries(root: string, relDirs: readonly string[], deep: boolean) {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  const walk = (rel: string, recurse: boolean): void => {
-    if (seen.has(rel)) return;
-    seen.add(rel);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const d of entries) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) {
-        if (recurse) walk(r, true);
-      } else if (isStaleTemporary(d.name)) out.push(r);
-    }
-  };
-  for (const d of relDirs) walk(d, deep);
-  return out.sort();
+  // A Set: overlapping folders (e.g. '' and 'pool' when deep) list a file once.
+  const out = new Set<string>();
+  for (const d of relDirs)
+    walkFilesSync(
+      root,
+      d,
+      (r, name) => {
+        if (isStaleTemporary(name)) out.add(r);
+      },
+      () => deep,
+    );
+  return [...out].sort();
 }
 
 /** Deletes temporaries of dead processes; returns them (relative paths). */

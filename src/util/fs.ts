@@ -1,5 +1,6 @@
+import { type Dirent, readdirSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Writes a file so that readers see either the old content or the new, never
@@ -102,4 +103,33 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
   return `${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}`;
+}
+
+/**
+ * Walks the files under `root/start` synchronously, calling `visit` with each
+ * file's path relative to `root` (`/`-separated) and its name. A folder is
+ * entered when `enter(parentRel, name)` says so (default: always); folders
+ * that cannot be read (missing, vanished meanwhile) are skipped.
+ */
+export function walkFilesSync(
+  root: string,
+  start: string,
+  visit: (rel: string, name: string) => void,
+  enter: (parentRel: string, name: string) => boolean = () => true,
+): void {
+  const walk = (rel: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const d of entries) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      if (d.isDirectory()) {
+        if (enter(rel, d.name)) walk(r);
+      } else visit(r, d.name);
+    }
+  };
+  walk(start);
 }

@@ -6,10 +6,11 @@
  * against its Packages stanza.
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { walkFilesSync } from '../../util/fs.ts';
 import { STATE_DIR } from '../index-store.ts';
 import { filesBeingPublished, findStaleTemporaries, isStaleTemporary } from '../recovery.ts';
 import { verifyClearsigned, verifyDetached } from '../signing/index.ts';
@@ -282,30 +283,22 @@ function leftovers(
   const flat = !existsSync(path.join(root, 'dists'));
   const running = filesBeingPublished(root);
   const skip = new Set([STATE_DIR, 'dists']);
-  const walk = (rel: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const d of entries) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) {
-        if (!rel && skip.has(d.name)) continue;
-        walk(r);
-      } else if (isStaleTemporary(d.name)) {
+  walkFilesSync(
+    root,
+    flat ? '' : 'pool',
+    (r, name) => {
+      if (isStaleTemporary(name)) {
         report.problems.push(
           `${r}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,
         );
-      } else if (d.name.endsWith('.deb') && !listed.has(path.join(root, r)) && !running.has(r)) {
+      } else if (name.endsWith('.deb') && !listed.has(path.join(root, r)) && !running.has(r)) {
         report.problems.push(
           `${r} is not in any Packages index (left by an interrupted publish, or copied by hand; \`releng repo index\` takes it in)`,
         );
       }
-    }
-  };
-  walk(flat ? '' : 'pool');
+    },
+    (parent, name) => parent !== '' || !skip.has(name),
+  );
   for (const r of findStaleTemporaries(root, ['dists', STATE_DIR], true))
     report.problems.push(
       `${r}: temporary file of an interrupted publish (the next releng repo add/remove/index/sign removes it)`,

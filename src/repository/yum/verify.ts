@@ -5,33 +5,25 @@
  * package file against its primary.xml entry (size and SHA-256).
  */
 import { createHash } from 'node:crypto';
-import { type Dirent, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCb } from 'node:zlib';
+import { walkFilesSync } from '../../util/fs.ts';
 import { filesBeingPublished, findStaleTemporaries } from '../recovery.ts';
 import { checkRpmIntegrity } from './rpmfile.ts';
 
 /** Every .rpm under the root (relative paths), outside repodata/ and hidden folders. */
 function listRpmFiles(root: string): string[] {
   const out: string[] = [];
-  const walk = (rel: string): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(path.join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const d of entries) {
-      const r = rel ? `${rel}/${d.name}` : d.name;
-      if (d.isDirectory()) {
-        if (d.name.startsWith('.') || (!rel && d.name === 'repodata')) continue;
-        walk(r);
-      } else if (d.name.endsWith('.rpm') && !d.name.startsWith('.')) out.push(r);
-    }
-  };
-  walk('');
+  walkFilesSync(
+    root,
+    '',
+    (r, name) => {
+      if (name.endsWith('.rpm') && !name.startsWith('.')) out.push(r);
+    },
+    (parent, name) => !name.startsWith('.') && !(parent === '' && name === 'repodata'),
+  );
   return out;
 }
 
