@@ -36,6 +36,7 @@
  * module's public API (`src/repository/yum/index.ts`).
  */
 import path from 'node:path';
+import { jsonErrorLine } from '../cli/errors.ts';
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { type AptRepositoryConfig, aptRepository, verifyAptRepository } from './apt/index.ts';
@@ -445,9 +446,7 @@ export async function runRepoCommand(
   /** An error: `(error) …` on stderr, or under --json the main CLI's `error` event on stdout. */
   const report = (message: string, details: RelengError['details'], usage: boolean): void => {
     if (json) {
-      io.stdout.write(
-        `${JSON.stringify({ time: new Date().toISOString(), type: 'error', message, details })}\n`,
-      );
+      io.stdout.write(jsonErrorLine(message, details));
       return;
     }
     io.stderr.write(`(error) ${message}\n`);
