@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { makeProject, nativePackage, releng, removeProject } from './helpers.ts';
+import { filesUnder, makeProject, nativePackage, releng, removeProject } from './helpers.ts';
 
 const roots: string[] = [];
 after(async () => {
@@ -12,16 +12,6 @@ after(async () => {
 });
 
 const PASS = 'pass-Wh1sper-7781';
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 describe('secrets stay out of stage environments', () => {
   it('withholds passphraseEnv from stages, hooks and post-build; publishing still signs with it', async () => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { maskCredentials } from '../../src/util/redact.ts';
-import { makeProject, nativePackage, releng, removeProject } from '../helpers.ts';
+import { filesUnder, makeProject, nativePackage, releng, removeProject } from '../helpers.ts';
 import { makeTarball, startServer, type TestServer } from './server.ts';
 
 const USER = 'builder';
@@ -17,17 +17,6 @@ after(async () => {
   for (const s of servers) await s.close();
   for (const dir of cleanup) await removeProject(dir);
 });
-
-/** Every file under `dir`, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 async function assertNoPassword(dir: string): Promise<string[]> {
   const files = await filesUnder(dir);
