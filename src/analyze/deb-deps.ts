@@ -20,6 +20,7 @@
  * wrong for symbols that matched. `#!` interpreters map to the package that
  * owns them, unless it is Essential.
  */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { open, readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { compareVersions } from '../repository/apt/control.ts';
@@ -75,13 +76,41 @@ function hasVersion(v: string): boolean {
 }
 
 /** The build host's dpkg database, read lazily and cached. */
+/** The shared hosts of {@link DpkgHost.current}, with the database stamp they were read at. */
+const hosts = new Map<string, { stamp: string; host: DpkgHost }>();
+
 export class DpkgHost {
   readonly admindir: string;
   readonly root: string;
-  private owners?: Promise<Map<string, string[]>>;
+  private listTexts?: Array<[string, string]>;
+  private readonly ownerCache = new Map<string, string[]>();
   private status?: Promise<Map<string, { essential: boolean }>>;
   private readonly symbolFiles = new Map<string, Promise<Map<string, SonameInfo> | undefined>>();
   private ldsoDirs?: Promise<string[]>;
+
+  /**
+   * One host per dpkg database for the whole process, so that every output
+   * of a run (and every description of `releng package`) reads the lists,
+   * status and symbols files once. A new one is made when dpkg changed the
+   * database meanwhile (its `info/` folder or `status` file has a new mtime).
+   */
+  static current(opts: DpkgHostOptions = {}): DpkgHost {
+    const admindir = opts.admindir ?? '/var/lib/dpkg';
+    const key = `${admindir}\0${opts.root ?? '/'}`;
+    const mtime = (p: string): number => {
+      try {
+        return statSync(p).mtimeMs;
+      } catch {
+        return 0;
+      }
+    };
+    const stamp = `${mtime(path.join(admindir, 'info'))}:${mtime(path.join(admindir, 'status'))}`;
+    const known = hosts.get(key);
+    if (known?.stamp === stamp) return known.host;
+    const host = new DpkgHost(opts);
+    hosts.set(key, { stamp, host });
+    return host;
+  }
 
   constructor(opts: DpkgHostOptions = {}) {
     this.admindir = opts.admindir ?? '/var/lib/dpkg';
@@ -90,8 +119,6 @@ export class DpkgHost {
 
   /** Packages owning a path, as `dpkg -S` (names as in `info/`, e.g. `libc6:amd64`). */
   async ownersOf(p: string): Promise<string[]> {
-    this.owners ??= this.loadOwners();
-    const map = await this.owners;
     const twins = [p, p.startsWith('/usr/') ? p.slice(4) : `/usr${p}`];
     try {
       const real = await realpath(path.join(this.root, p));
@@ -100,33 +127,51 @@ export class DpkgHost {
       // a dangling path has no real path
     }
     for (const t of twins) {
-      const hit = map.get(t);
-      if (hit) return hit;
+      const hit = this.listOwners(t);
+      if (hit.length > 0) return hit;
     }
     return [];
   }
 
-  private async loadOwners(): Promise<Map<string, string[]>> {
+  /**
+   * Packages whose `info/<pkg>.list` names `file`. A package asks about a few
+   * paths (its libraries and interpreters), so each is searched in the lists'
+   * text rather than indexing every installed path (≈ 140,000 on a small
+   * host): 5× faster for the usual handful.
+   */
+  private listOwners(file: string): string[] {
+    const cached = this.ownerCache.get(file);
+    if (cached) return cached;
+    const line = `\n${file}\n`;
+    const out: string[] = [];
+    for (const [pkg, text] of this.lists())
+      if (text.includes(line) || text.startsWith(line.slice(1))) out.push(pkg);
+    out.sort();
+    this.ownerCache.set(file, out);
+    return out;
+  }
+
+  /** The `.list` files, read once, synchronously (≈ 1,000 small files: thread-pool trips cost more). */
+  private lists(): Array<[string, string]> {
+    if (this.listTexts) return this.listTexts;
     const info = path.join(this.admindir, 'info');
-    const map = new Map<string, string[]>();
-    const names = (await readdir(info).catch(() => [] as string[])).filter((n) =>
-      n.endsWith('.list'),
-    );
-    await Promise.all(
-      names.sort().map(async (n) => {
-        const pkg = n.slice(0, -5);
-        const text = await readFile(path.join(info, n), 'utf8').catch(() => '');
-        for (const line of text.split('\n')) {
-          if (!line) continue;
-          const list = map.get(line);
-          if (list) {
-            if (!list.includes(pkg)) list.push(pkg);
-          } else map.set(line, [pkg]);
-        }
-      }),
-    );
-    for (const list of map.values()) list.sort();
-    return map;
+    let names: string[];
+    try {
+      names = readdirSync(info).filter((n) => n.endsWith('.list'));
+    } catch {
+      names = [];
+    }
+    this.listTexts = names.sort().map((n) => {
+      let text = '';
+      try {
+        text = readFileSync(path.join(info, n), 'utf8');
+      } catch {
+        // removed meanwhile (dpkg running): owns nothing
+      }
+      // A last line without its newline still counts as a line.
+      return [n.slice(0, -5), text.endsWith('\n') ? text : `${text}\n`];
+    });
+    return this.listTexts;
   }
 
   /** Whether an installed package is Essential (needs no dependency). */

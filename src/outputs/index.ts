@@ -390,7 +390,7 @@ export async function writeOutputs(
   const plans: Array<{ dest: string; files: FileEntry[]; meta: PackageMeta; epoch: number }> = [];
   // Stripped copies and debug files live here until the packages are written.
   const workDir = await mkdtemp(path.join(tmpdir(), 'releng-binaries-'));
-  const dpkg = new DpkgHost();
+  const dpkg = DpkgHost.current();
   try {
     for (const p of prepared) {
       const packager = getPackager(p.meta.format)!;
