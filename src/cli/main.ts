@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HELP, parseArgs, UsageError } from './args.ts';
+import { commandGroup, commandGroupWords } from './command-groups.ts';
 
 /** releng's version, from package.json. */
 export function relengVersion(): string {
@@ -12,15 +13,17 @@ export function relengVersion(): string {
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  // Repository and key commands have their own grammar (docs/repositories.md).
-  const repoArgv = repoCommandWords(argv);
-  if (repoArgv) {
-    const { runRepoCommand } = await import('../repository/cli.ts');
+  // Command groups (repo, key, …) have their own grammar (src/cli/command-groups.ts).
+  const groupArgv = groupCommandWords(argv);
+  if (groupArgv) {
     try {
-      return await runRepoCommand(repoArgv);
+      const run = await (
+        commandGroup(groupArgv[0]) as NonNullable<ReturnType<typeof commandGroup>>
+      ).load();
+      return await run(groupArgv);
     } catch (err) {
-      // What the repository commands do not report themselves (an unexpected
-      // failure) is printed like any other releng error, not as a stack dump.
+      // What a group does not report itself (an unexpected failure) is
+      // printed like any other releng error, not as a stack dump.
       return reportUncaught(err, argv);
     }
   }
@@ -44,18 +47,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   return runCli(args, root);
 }
 
-/** Options of the main CLI that the repository commands also take, so `releng -W repo add …` works. */
-const SHARED_REPO_OPTIONS = new Set(['-W', '--werror', '--json']);
+/** Options of the main CLI that the command groups also take, so `releng -W repo add …` works. */
+const SHARED_GROUP_OPTIONS = new Set(['-W', '--werror', '--json']);
 
 /**
- * The words for `runRepoCommand` when this is a `repo`/`key` command, with the
- * shared options given before the group word moved after it; else undefined.
+ * The words for a command group's runner when this is a group command, with
+ * the shared options given before the group word moved after it; else undefined.
  */
-function repoCommandWords(argv: readonly string[]): string[] | undefined {
+function groupCommandWords(argv: readonly string[]): string[] | undefined {
   let i = 0;
-  while (i < argv.length && SHARED_REPO_OPTIONS.has(argv[i] as string)) i++;
+  while (i < argv.length && SHARED_GROUP_OPTIONS.has(argv[i] as string)) i++;
   const group = argv[i];
-  if (group !== 'repo' && group !== 'key') return undefined;
+  if (group === undefined || !commandGroup(group)) return undefined;
   const rest = argv.slice(i + 1);
   // Without a command the options alone would be read as one; show the help instead.
   if (rest.length === 0 && i > 0) return [group, '--help'];
@@ -64,23 +67,21 @@ function repoCommandWords(argv: readonly string[]): string[] | undefined {
 
 /**
  * `--help`, `-h` and the `help` action: releng's usage, or with `help repo`
- * / `help key` the repository commands' own.
+ * (any group word) that group's own.
  */
 async function help(args: ReturnType<typeof parseArgs>): Promise<number> {
   const topic = args.action === 'help' ? args.extra[0] : undefined;
-  if (topic === 'repo' || topic === 'key') {
-    const { runRepoCommand } = await import('../repository/cli.ts');
-    return runRepoCommand([topic, '--help']);
-  }
+  const group = commandGroup(topic);
+  if (group && args.extra.length === 1) return (await group.load())([topic as string, '--help']);
   if (topic !== undefined || args.extra.length > 1) {
     const { reportError } = await import('./errors.ts');
     const { didYouMean } = await import('../util/suggest.ts');
     const { colorWanted } = await import('./reporter.ts');
     return reportError(
       new UsageError(
-        `no help on "${args.extra.join(' ')}"${didYouMean(topic ?? '', ['repo', 'key'])}`,
+        `no help on "${args.extra.join(' ')}"${didYouMean(topic ?? '', commandGroupWords())}`,
         {
-          hint: 'releng help, releng help repo or releng help key',
+          hint: `releng help, or releng help followed by one of: ${commandGroupWords().join(', ')}`,
         },
       ),
       {
