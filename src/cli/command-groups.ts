@@ -27,6 +27,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'APT/YUM repositories and signing keys (docs/repositories.md)',
     load: async () => (await import('../repository/cli.ts')).runRepoCommand,
   },
+  {
+    words: ['root'],
+    summary: 'clean build roots; .deb/.rpm from source layouts (docs/roots.md)',
+    load: async () => (await import('../roots/cli.ts')).runRootCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */
