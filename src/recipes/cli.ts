@@ -1,14 +1,71 @@
+/** `releng root build NAME SOURCE…`: one source layout built in a fresh root. */
+import path from 'node:path';
 import { UsageError } from '../cli/args.ts';
-import type { RootArgs, RootCliIo } from '../roots/cli.ts';
+import { one, type RootArgs, type RootCliIo } from '../roots/cli.ts';
 import type { RootBackend } from '../roots/types.ts';
+import { RelengError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { detectLayout, LAYOUTS } from './detect.ts';
+import { recipeFor } from './index.ts';
+import type { Layout } from './types.ts';
 
-/** `releng root build NAME SOURCE…` (filled in by the recipes). */
+/** Runs the build; prints the artifacts (and notes) and resolves to 0. */
 export async function rootBuildCommand(
-  _backend: RootBackend,
-  _a: RootArgs,
-  _io: RootCliIo,
-  _print: (text: string, value: unknown) => void,
-  _log: (line: string) => void,
+  backend: RootBackend,
+  a: RootArgs,
+  io: RootCliIo & { env: NodeJS.ProcessEnv; cwd: string },
+  print: (text: string, value: unknown) => void,
+  log: (line: string) => void,
 ): Promise<number> {
-  throw new UsageError('root build is not available yet');
+  const [name, ...rawSources] = a.positionals;
+  if (!name || rawSources.length === 0)
+    throw new UsageError('root build needs a root NAME and a SOURCE', {
+      hint: 'releng root build NAME SOURCE [--layout L] [--out DIR]',
+    });
+  const sources = rawSources.map((s) => path.resolve(io.cwd, s));
+  const named = one(a, '--layout');
+  if (named !== undefined && !LAYOUTS.includes(named as Layout))
+    throw new UsageError(`unknown layout "${named}"${didYouMean(named, LAYOUTS)}`, {
+      hint: `layouts: ${LAYOUTS.join(', ')}`,
+    });
+  const layout = (named as Layout | undefined) ?? detectLayout(sources);
+  const recipe = await recipeFor(layout);
+  if (!recipe) throw new RelengError(`no recipe builds the ${layout} layout yet`);
+  const root = await backend.info(name);
+  const outDir = path.resolve(io.cwd, one(a, '--out') ?? path.join('output', 'images'));
+  const cacheDir = path.dirname(path.dirname(root.basePath));
+  log(`building ${sources.map((s) => shortPath(io.cwd, s)).join(' ')} (${layout}) in root ${name}`);
+  const result = await recipe.build(
+    {
+      layout,
+      sources,
+      ...(one(a, '--target') ? { target: one(a, '--target') } : {}),
+      ...(one(a, '--spec') ? { spec: one(a, '--spec') } : {}),
+    },
+    {
+      backend,
+      root,
+      cacheDir,
+      outDir,
+      log,
+      onOutput: (c) => io.stderr.write(c),
+      ...(io.env.SOURCE_DATE_EPOCH ? { sourceDateEpoch: io.env.SOURCE_DATE_EPOCH } : {}),
+      networkBuild: a.flags.has('--network-build'),
+    },
+  );
+  for (const note of result.notes) io.stderr.write(`(note) ${note}\n`);
+  print(result.artifacts.map((f) => shortPath(io.cwd, f)).join('\n'), {
+    layout,
+    root: name,
+    artifacts: result.artifacts,
+    notes: result.notes,
+    log: result.logFile,
+  });
+  return 0;
+}
+
+/** `file` relative to `cwd` when inside it, else absolute. */
+function shortPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
 }

@@ -50,7 +50,7 @@ export interface RootExecRequest {
   layers?: readonly string[];
   /** Fills the fresh upper folder before the root starts (host path of the root's `/`, writes only). */
   prepare?: (upper: string) => Promise<void>;
-  /** Reads results out of the upper folder after the command, before teardown. */
+  /** Reads results out of the upper folder after a successful command, before teardown. */
   collect?: (upper: string) => Promise<void>;
   /** Keep the upper folder as a layer at this path (renamed there atomically) instead of deleting it. */
   keepUpperAs?: string;

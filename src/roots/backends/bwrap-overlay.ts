@@ -284,7 +284,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
         interactive: request.interactive,
       });
       const code = await spawnRoot(argv, request);
-      if (request.collect) await request.collect(upper);
+      if (code === 0 && request.collect) await request.collect(upper);
       if (code === 0 && request.keepUpperAs) {
         try {
           await rename(upper, request.keepUpperAs);
