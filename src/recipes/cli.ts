@@ -7,6 +7,7 @@ import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { detectLayout, LAYOUTS } from './detect.ts';
 import { recipeFor } from './index.ts';
+import { signArtifacts } from './sign.ts';
 import type { Layout } from './types.ts';
 
 /** Runs the build; prints the artifacts (and notes) and resolves to 0. */
@@ -53,6 +54,24 @@ export async function rootBuildCommand(
       networkBuild: a.flags.has('--network-build'),
     },
   );
+  const key = one(a, '--key');
+  let signed: string[] = [];
+  if (key) {
+    const { openSigner } = await import('../repository/signing/index.ts');
+    const passEnv = one(a, '--passphrase-env');
+    if (passEnv && io.env[passEnv] === undefined)
+      throw new UsageError(`--passphrase-env ${passEnv}: the variable is not set`);
+    const signer = await openSigner({
+      keyFile: path.resolve(io.cwd, key),
+      ...(one(a, '--passphrase-file')
+        ? { passphraseFile: path.resolve(io.cwd, one(a, '--passphrase-file')!) }
+        : {}),
+      ...(passEnv ? { passphrase: io.env[passEnv] } : {}),
+      warn: (m) => log(`(warn) ${m}`),
+    });
+    signed = await signArtifacts(result.artifacts, signer);
+    for (const s of signed) log(`signed ${s}`);
+  }
   for (const note of result.notes) io.stderr.write(`(note) ${note}\n`);
   print(result.artifacts.map((f) => shortPath(io.cwd, f)).join('\n'), {
     layout,

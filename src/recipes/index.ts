@@ -6,6 +6,10 @@ const RECIPES: Array<{ layouts: readonly Layout[]; load: () => Promise<Recipe> }
     layouts: ['dsc', 'debian-tree'],
     load: async () => (await import('./debian-source.ts')).debianSource,
   },
+  {
+    layouts: ['srpm', 'rpm-standard', 'rpm-two-repo'],
+    load: async () => (await import('./rpm-spec.ts')).rpmSpec,
+  },
 ];
 
 /** The recipe for a layout. */

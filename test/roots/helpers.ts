@@ -12,7 +12,7 @@ import { releng } from '../helpers.ts';
 
 /** The cache every roots test shares (RELENG_TEST_ROOTS_DIR moves it). */
 export const CACHE = process.env.RELENG_TEST_ROOTS_DIR ?? path.join(tmpdir(), 'releng-test-roots');
-/** The shared root's name: bookworm buildd + rpm. */
+/** The shared root's name: bookworm buildd + rpm and file (rpm's brp scripts run file). */
 export const ROOT = 'test-bookworm';
 /** Environment for the CLI. */
 export const ENV = { RELENG_ROOTS_DIR: CACHE };
@@ -33,7 +33,7 @@ export function rootsUnavailable(): string | false {
 
 /** Makes (or reuses) the shared root. */
 export async function ensureRoot(): Promise<void> {
-  const r = await releng(['root', 'create', ROOT, '--include', 'rpm'], { env: ENV });
+  const r = await releng(['root', 'create', ROOT, '--include', 'rpm,file'], { env: ENV });
   if (r.code !== 0) throw new Error(`root create failed:\n${r.stderr}`);
 }
 
