@@ -4,15 +4,17 @@
  * and bubblewrap on top. Pure, so the exact argv can be printed and tested.
  *
  * ```
- * unshare --mount --propagation private -- sh -c SCRIPT sh LOCK BASE OPTIONS MOUNTPOINT bwrap ARGS…
+ * setpriv --pdeathsig KILL unshare --mount --propagation private -- \
+ *   sh -c SCRIPT sh PARENT LOCK BASE OPTIONS MOUNTPOINT bwrap ARGS…
  * ```
  *
  * SCRIPT takes the base's lock shared on descriptor 9 (held by bwrap and so
  * for the command's whole life; `releng root update` removes an old base only
  * when it can take that lock exclusively), checks the base still exists,
  * mounts, and execs bwrap. Nothing is left when the process tree ends: the
- * mount lived only in the namespace; bwrap's `--die-with-parent` ends the
- * tree when releng dies. Run as root without a user namespace, so apt can
+ * mount lived only in the namespace; the parent-death signal (kept across
+ * the execs up to bwrap) and bwrap's `--die-with-parent` end the tree when
+ * releng dies, even by kill -9. Run as root without a user namespace, so apt can
  * drop to `_apt` (bwrap's `--unshare-all` would map only uid 0).
  */
 
@@ -20,6 +22,10 @@
 export const BASE_GONE_EXIT = 75;
 
 const SCRIPT = [
+  // setpriv armed SIGKILL-on-parent-death before this chain of execs; if
+  // releng died even earlier, our parent is no longer it: stop here.
+  '[ "$PPID" = "$1" ] || exit 70',
+  'shift',
   'exec 9<"$1" || exit 70',
   'flock -s 9 || exit 70',
   `[ -d "$2" ] || exit ${BASE_GONE_EXIT}`,
@@ -43,6 +49,8 @@ export interface SandboxPlan {
   /** Host files bound read-only into the root (host path → root path). */
   roBinds: ReadonlyArray<readonly [string, string]>;
   hostname: string;
+  /** The pid that spawns the argv (releng): the root dies with it. */
+  parentPid: number;
   /** A terminal session (`root shell`): keeps the caller's session so job control works. */
   interactive?: boolean;
 }
@@ -78,6 +86,9 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
   for (const [from, to] of plan.roBinds) bwrap.push('--ro-bind', from, to);
   bwrap.push('--chdir', plan.cwd, '--', ...plan.command);
   return [
+    'setpriv',
+    '--pdeathsig',
+    'KILL',
     'unshare',
     '--mount',
     '--propagation',
@@ -87,6 +98,7 @@ export function sandboxArgv(plan: SandboxPlan): string[] {
     '-c',
     SCRIPT,
     'sh',
+    String(plan.parentPid),
     plan.baseLock,
     plan.base,
     options,

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { faultPoint } from '../../repository/recovery.ts';
 import { RelengError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { baseKey, sourceText, specSources } from '../archive.ts';
@@ -281,6 +282,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
             ? [['/etc/resolv.conf', '/etc/resolv.conf']]
             : [],
         hostname: 'releng-root',
+        parentPid: process.pid,
         interactive: request.interactive,
       });
       const code = await spawnRoot(argv, request);
@@ -307,6 +309,8 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
         env: request.env ?? defaultRootEnv(),
         stdio: request.interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'],
       });
+      // Fault tests: die the instant the root's process exists (before it is set up).
+      faultPoint('root-started');
       if (!request.interactive) {
         const out =
           request.onOutput ??

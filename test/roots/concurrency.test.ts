@@ -1,0 +1,179 @@
+/**
+ * Builds side by side and builds killed: two revisions of one package built
+ * at the same time (both run at once, artifacts distinct), and kill -9 of
+ * releng mid-build — its root dies with it, the next command leaves no
+ * build folder or mount behind, the base is intact and a re-run succeeds.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BIN, releng, writeFiles } from '../helpers.ts';
+import {
+  basePath,
+  CACHE,
+  cacheMounts,
+  ENV,
+  ensureRoot,
+  leftovers,
+  ROOT,
+  rootsUnavailable,
+  treeChecksum,
+} from './helpers.ts';
+
+const skip = rootsUnavailable();
+
+/** A tiny noarch package whose %build sleeps for the seconds in SOURCES/sleep-seconds. */
+async function tinySpec(dir: string, release: number, seconds: number): Promise<void> {
+  await writeFiles(dir, {
+    'releng-tiny.spec': `Name: releng-tiny
+Version: 1.0
+Release: ${release}
+Summary: A tiny package for the roots concurrency tests
+License: MIT
+BuildArch: noarch
+Source0: releng-tiny.sh
+Source1: sleep-seconds
+
+%description
+Prints its revision.
+
+%prep
+
+%build
+sleep $(cat %{SOURCE1})
+
+%install
+install -D -m 0755 %{SOURCE0} %{buildroot}/usr/bin/releng-tiny
+
+%files
+/usr/bin/releng-tiny
+`,
+    'releng-tiny.sh': `#!/bin/sh\necho revision ${release}\n`,
+    'sleep-seconds': `${seconds}\n`,
+  });
+}
+
+/** Starts `releng root build` and resolves handles to its pid, output and exit. */
+function startBuild(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, 'root', 'build', ROOT, ...args], {
+    env: { ...process.env, ...ENV, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (code, signal) => r({ code, signal })),
+  );
+  return { child, done, out: () => stdout, err: () => stderr };
+}
+
+/** Processes whose command line names the cache's build folders. */
+function rootProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes(path.join(CACHE, 'builds'))) out.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (cond()) return true;
+  return cond();
+}
+
+describe('builds side by side, and builds killed', { skip }, () => {
+  let work = '';
+  before(async () => {
+    await ensureRoot();
+    work = await mkdtemp(path.join(tmpdir(), 'releng-roots-conc-'));
+  });
+  after(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('two revisions of one package build at the same time', async () => {
+    await tinySpec(path.join(work, 'r1'), 1, 4);
+    await tinySpec(path.join(work, 'r2'), 2, 4);
+    const out = path.join(work, 'out');
+    const a = startBuild([path.join(work, 'r1'), '--out', out]);
+    const b = startBuild([path.join(work, 'r2'), '--out', out]);
+    let most = 0;
+    let finished = false;
+    void Promise.all([a.done, b.done]).then(() => {
+      finished = true;
+    });
+    while (!finished) {
+      const l = await releng(['root', 'list', '--json'], { env: ENV });
+      const mine = (JSON.parse(l.stdout) as Array<{ name: string; running: number }>).find(
+        (r) => r.name === ROOT,
+      );
+      most = Math.max(most, mine?.running ?? 0);
+      await sleep(250);
+    }
+    assert.equal((await a.done).code, 0, a.err());
+    assert.equal((await b.done).code, 0, b.err());
+    assert.ok(most >= 2, `both builds ran at once (most seen running: ${most})`);
+    for (const r of [1, 2])
+      assert.ok(existsSync(path.join(out, `releng-tiny-1.0-${r}.noarch.rpm`)));
+    assert.deepEqual(leftovers(), []);
+  });
+
+  test('kill -9 mid-build: nothing left after the next command, base intact, re-run works', async () => {
+    const dir = path.join(work, 'r3');
+    await tinySpec(dir, 3, 120);
+    const base = treeChecksum(basePath());
+    const out = path.join(work, 'out-kill');
+    const run = startBuild([dir, '--out', out]);
+    assert.ok(await waitFor(() => run.err().includes('+ sleep'), 60_000), run.err());
+    assert.ok(rootProcesses().length > 0, 'the build is running in its root');
+    run.child.kill('SIGKILL');
+    await run.done;
+    assert.ok(
+      await waitFor(() => rootProcesses().length === 0, 10_000),
+      rootProcesses().join('\n'),
+    );
+    const l = await releng(['root', 'list'], { env: ENV });
+    assert.equal(l.code, 0, l.stderr);
+    assert.deepEqual(leftovers(), []);
+    assert.deepEqual(cacheMounts(), []);
+    assert.equal(treeChecksum(basePath()), base, 'the base tree changed');
+    await tinySpec(dir, 3, 0);
+    const again = await releng(['root', 'build', ROOT, dir, '--out', out], { env: ENV });
+    assert.equal(again.code, 0, again.stderr);
+    assert.ok(existsSync(path.join(out, 'releng-tiny-1.0-3.noarch.rpm')));
+  });
+
+  test('killed the instant the root process starts: it does not run on orphaned', async () => {
+    const dir = path.join(work, 'r4');
+    await tinySpec(dir, 4, 0);
+    const out = path.join(work, 'out-kill2');
+    const run = startBuild([dir, '--out', out], { RELENG_TEST_KILL_AT: 'root-started' });
+    const { signal } = await run.done;
+    assert.equal(signal, 'SIGKILL');
+    assert.ok(
+      await waitFor(() => rootProcesses().length === 0, 10_000),
+      rootProcesses().join('\n'),
+    );
+    assert.ok(!existsSync(path.join(out, 'releng-tiny-1.0-4.noarch.rpm')));
+    const again = await releng(['root', 'build', ROOT, dir, '--out', out], { env: ENV });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(leftovers(), []);
+    assert.ok(existsSync(path.join(out, 'releng-tiny-1.0-4.noarch.rpm')));
+  });
+});
