@@ -72,12 +72,17 @@ export async function rootBuildCommand(
     signed = await signArtifacts(result.artifacts, signer);
     for (const s of signed) log(`signed ${s}`);
   }
+  const publishTo = one(a, '--publish');
+  let published: string[] = [];
+  if (publishTo) published = await publish(publishTo, result.artifacts, a, io, log);
   for (const note of result.notes) io.stderr.write(`(note) ${note}\n`);
   print(result.artifacts.map((f) => shortPath(io.cwd, f)).join('\n'), {
     layout,
     root: name,
     artifacts: result.artifacts,
     notes: result.notes,
+    signed,
+    published,
     log: result.logFile,
   });
   return 0;
@@ -87,4 +92,78 @@ export async function rootBuildCommand(
 function shortPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
   return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+}
+
+/**
+ * Adds the built packages to a releng APT or YUM repository through `releng
+ * repo add` (the repository's own checks, indexes and signing): .deb files
+ * into an APT repository, binary .rpm files into a YUM one. The same --key
+ * and passphrase options sign the indexes; without --key the repository must
+ * be unsigned (--unsigned is passed).
+ */
+async function publish(
+  dir: string,
+  artifacts: readonly string[],
+  a: RootArgs,
+  io: RootCliIo & { env: NodeJS.ProcessEnv; cwd: string },
+  log: (line: string) => void,
+): Promise<string[]> {
+  const { detectRepoType } = await import('../repository/index-store.ts');
+  const repoDir = path.resolve(io.cwd, dir);
+  const type = await detectRepoType(repoDir);
+  if (!type)
+    throw new RelengError(`${repoDir} is not a releng repository`, {
+      file: repoDir,
+      hint: 'create it first: releng repo create DIR --type apt|yum',
+    });
+  const files = artifacts.filter((f) =>
+    type === 'apt' ? /\.d?deb$/.test(f) : f.endsWith('.rpm') && !f.endsWith('.src.rpm'),
+  );
+  if (files.length === 0)
+    throw new RelengError(`the build made no packages for a ${type} repository`, {
+      file: repoDir,
+      hint:
+        type === 'apt'
+          ? 'publish .deb builds into an APT repository'
+          : 'publish .rpm builds into a YUM repository',
+    });
+  const signing: string[] = [];
+  const key = one(a, '--key');
+  if (key) {
+    signing.push('--key', path.resolve(io.cwd, key));
+    const pf = one(a, '--passphrase-file');
+    if (pf) signing.push('--passphrase-file', path.resolve(io.cwd, pf));
+    const pe = one(a, '--passphrase-env');
+    if (pe) signing.push('--passphrase-env', pe);
+  } else signing.push('--unsigned');
+  const component = one(a, '--component');
+  const { runRepoCommand } = await import('../repository/cli.ts');
+  const lines: string[] = [];
+  const code = await runRepoCommand(
+    [
+      'repo',
+      'add',
+      repoDir,
+      ...files,
+      '--replace',
+      ...(component ? ['--component', component] : []),
+      ...signing,
+    ],
+    {
+      stdout: { write: (s: string | Uint8Array) => lines.push(String(s)) },
+      stderr: { write: (s: string) => io.stderr.write(s) },
+      env: io.env,
+      cwd: io.cwd,
+    },
+  );
+  if (code !== 0)
+    throw new RelengError(
+      `publishing into ${repoDir} failed (the packages are in the output folder)`,
+      {
+        file: repoDir,
+      },
+    );
+  const out = lines.join('').split('\n').filter(Boolean);
+  for (const l of out) log(l);
+  return out;
 }

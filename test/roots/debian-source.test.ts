@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,12 +28,45 @@ const skip = rootsUnavailable();
 
 describe('Debian source packages in a fresh root', { skip }, () => {
   let out = '';
+  let work = '';
+  let key = '';
+  let pub = '';
+  let repo = '';
   before(async () => {
     await ensureRoot();
-    out = await mkdtemp(path.join(tmpdir(), 'releng-roots-deb-'));
+    work = await mkdtemp(path.join(tmpdir(), 'releng-roots-deb-'));
+    out = path.join(work, 'out');
+    key = path.join(work, 'key.asc');
+    pub = path.join(work, 'pub.asc');
+    repo = path.join(work, 'apt');
+    const k = await releng([
+      'key',
+      'generate',
+      '--name',
+      'Roots Test',
+      '--email',
+      'roots@example.org',
+      '--out',
+      key,
+      '--public-out',
+      pub,
+    ]);
+    assert.equal(k.code, 0, k.stderr);
+    const c = await releng([
+      'repo',
+      'create',
+      repo,
+      '--type',
+      'apt',
+      '--suite',
+      'stable',
+      '--key',
+      key,
+    ]);
+    assert.equal(c.code, 0, c.stderr);
   });
   after(async () => {
-    if (out) await rm(out, { recursive: true, force: true });
+    if (work) await rm(work, { recursive: true, force: true });
   });
 
   test('the network is off inside a root unless asked for', async () => {
@@ -50,12 +84,15 @@ describe('Debian source packages in a fresh root', { skip }, () => {
     assert.ok(on.stdout.split('\n').slice(2).filter(Boolean).length > 1, on.stdout);
   });
 
-  test('hello .dsc → .deb, -dbgsym, .buildinfo, .changes; base unchanged', async () => {
+  test('hello .dsc → .deb, -dbgsym, .buildinfo, .changes, signed and published; base unchanged', async () => {
     const { dsc } = await helloSource();
     const before = treeChecksum(basePath());
-    const r = await releng(['root', 'build', ROOT, dsc, '--out', out, '--json'], {
-      env: { ...ENV, SOURCE_DATE_EPOCH: '1700000000' },
-    });
+    const r = await releng(
+      ['root', 'build', ROOT, dsc, '--out', out, '--key', key, '--publish', repo, '--json'],
+      {
+        env: { ...ENV, SOURCE_DATE_EPOCH: '1700000000' },
+      },
+    );
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     const result = JSON.parse(r.stdout);
     assert.equal(result.layout, 'dsc');
@@ -77,6 +114,22 @@ describe('Debian source packages in a fresh root', { skip }, () => {
     );
     // The build ran offline: the build log records dpkg-buildpackage finishing.
     assert.match(r.stderr, /dpkg-buildpackage: info: binary-only upload/);
+    // Signed: an origin signature in each .deb, the .changes clear-signed with matching checksums.
+    assert.match(execFileSync('ar', ['t', deb], { encoding: 'utf8' }), /_gpgorigin/);
+    const changes = readFileSync(
+      path.join(out, names.find((n) => n.endsWith('.changes'))!),
+      'utf8',
+    );
+    assert.match(changes, /^-----BEGIN PGP SIGNED MESSAGE-----/);
+    const sha = createHash('sha256').update(readFileSync(deb)).digest('hex');
+    assert.ok(changes.includes(`${sha} `), 'the .changes lists the signed .deb');
+    // Published: the repository has hello and verifies with the key.
+    assert.ok(
+      result.published.some((l: string) => /added hello 2\.10-3/.test(l)),
+      result.published.join('\n'),
+    );
+    const v = await releng(['repo', 'verify', repo, '--public-key', pub]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.equal(treeChecksum(basePath()), before, 'the base tree changed');
     assert.deepEqual(cacheMounts(), []);
     assert.deepEqual(leftovers(), []);

@@ -114,11 +114,29 @@ describe('rpm layouts built in a fresh root', { skip }, () => {
     });
     assert.equal(r.code, 0, r.stderr.slice(-3000));
     assert.match(r.stderr, /BuildRequires NOT checked/, 'the --nodeps build is stated');
-    return JSON.parse(r.stdout) as { layout: string; artifacts: string[]; signed: string[] };
+    return JSON.parse(r.stdout) as {
+      layout: string;
+      artifacts: string[];
+      signed: string[];
+      published: string[];
+    };
   }
 
-  test('standard layout: tarball + spec + patch → .rpm and .src.rpm, signed', async () => {
-    const res = await build([path.join(work, 'standard')], path.join(work, 'out-std'));
+  test('standard layout: tarball + spec + patch → .rpm and .src.rpm, signed, published', async () => {
+    const yum = path.join(work, 'yum');
+    const c = await releng(['repo', 'create', yum, '--type', 'yum', '--key', key]);
+    assert.equal(c.code, 0, c.stderr);
+    const res = await build(
+      [path.join(work, 'standard'), '--publish', yum],
+      path.join(work, 'out-std'),
+    );
+    assert.equal(res.signed.length, 2, res.signed.join('\n'));
+    assert.ok(
+      res.published.some((l) => /added hello-2\.10-1\.x86_64/.test(l)),
+      res.published.join('\n'),
+    );
+    const v = await releng(['repo', 'verify', yum, '--public-key', pub]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.equal(res.layout, 'rpm-standard');
     const names = res.artifacts.map((f) => path.basename(f)).sort();
     assert.deepEqual(names, ['hello-2.10-1.src.rpm', 'hello-2.10-1.x86_64.rpm']);
