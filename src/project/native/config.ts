@@ -107,6 +107,8 @@ export interface PackageConfig {
   pythonSetupType?: string;
   /** Python interpreter used to build and install. */
   pythonInterpreter?: string;
+  /** `debian-source`/`rpm-spec` types: the build root (`releng root create NAME`) to build in (docs/roots.md). */
+  buildRoot?: string;
   /** Runs before fetching. */
   bootstrap?: StageHook;
   /** Runs after the `*.patch` files are applied. */

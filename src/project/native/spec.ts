@@ -46,6 +46,7 @@ export const PACKAGE_SPEC: Spec = {
   cargoName: 'string',
   pythonSetupType: 'string',
   pythonInterpreter: 'string',
+  buildRoot: 'string',
   bootstrap: 'function',
   patch: 'function',
   configure: 'function',
