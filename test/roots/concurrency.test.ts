@@ -5,8 +5,8 @@
  * build folder or mount behind, the base is intact and a re-run succeeds.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -175,5 +175,52 @@ describe('builds side by side, and builds killed', { skip }, () => {
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(leftovers(), []);
     assert.ok(existsSync(path.join(out, 'releng-tiny-1.0-4.noarch.rpm')));
+  });
+
+  test('remove while a command runs: it finishes on its base, which goes when it ends', async () => {
+    // A second base without a second mmdebstrap: a hard-linked copy of the shared one.
+    const real = basePath();
+    const key = 'f0'.repeat(16);
+    const copy = path.join(CACHE, 'bases', key);
+    await rm(copy, { recursive: true, force: true });
+    execFileSync('cp', ['-al', real, copy]);
+    const meta = JSON.parse(readFileSync(`${real}.json`, 'utf8'));
+    writeFileSync(path.join(CACHE, 'bases', `${key}.json`), JSON.stringify({ ...meta, key }));
+    writeFileSync(path.join(CACHE, 'bases', `${key}.lock`), '');
+    const pointer = JSON.parse(readFileSync(path.join(CACHE, 'names', `${ROOT}.json`), 'utf8'));
+    writeFileSync(
+      path.join(CACHE, 'names', 'test-gc.json'),
+      JSON.stringify({ ...pointer, name: 'test-gc', key }),
+    );
+    const child = spawn(
+      process.execPath,
+      [BIN, 'root', 'exec', 'test-gc', '--', 'sh', '-c', 'sleep 3; echo finished'],
+      {
+        env: { ...process.env, ...ENV },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const done = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    const running = async () => {
+      const l = await releng(['root', 'list', '--json'], { env: ENV });
+      return (
+        (JSON.parse(l.stdout) as Array<{ name: string; running: number }>).find(
+          (r) => r.name === 'test-gc',
+        )?.running ?? 0
+      );
+    };
+    for (let i = 0; i < 50 && (await running()) === 0; i++) await sleep(100);
+    const r = await releng(['root', 'remove', 'test-gc'], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(copy), 'the base stays while a command uses it');
+    assert.equal(await done, 0);
+    assert.equal(stdout.trim(), 'finished');
+    assert.ok(!existsSync(copy), 'the unused base is removed when its last command ends');
+    assert.ok(existsSync(real), 'the shared base is untouched');
+    assert.deepEqual(leftovers(), []);
   });
 });

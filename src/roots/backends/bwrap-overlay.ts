@@ -246,6 +246,8 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       for (let attempt = 0; ; attempt++) {
         const info = await backend.info(name);
         const code = await execOnBase(info.key, request);
+        // The name moved on (update/remove) while this ran: its old base may now be unused.
+        if ((await cache.readPointer(name))?.key !== info.key) await collectGarbage();
         // The base was switched and removed between reading the pointer and
         // locking it: run again on the new one (nothing ran yet).
         if (code !== BASE_GONE_EXIT || attempt > 2 || existsSync(cache.base(info.key))) return code;
