@@ -27,6 +27,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'APT/YUM repositories and signing keys (docs/repositories.md)',
     load: async () => (await import('../repository/cli.ts')).runRepoCommand,
   },
+  {
+    words: ['manifest'],
+    summary: 'IPS manifests: fmt, mogrify (docs/manifest.md)',
+    load: async () => (await import('../manifest/cli.ts')).runManifestCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */
