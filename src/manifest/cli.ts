@@ -33,6 +33,8 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -D  define a macro            -I  folder for <include> and FILE names
       -i  keep <include> lines      -v  comment the transforms applied
       -O  write to OUT (atomically) -P  write print-op lines to PRINTFILE
+      a macro no -D defines is left as written, with a warning naming file:line
+      (an error under -W)
 `;
 
 const COMMANDS = ['fmt', 'mogrify'];
@@ -139,6 +141,7 @@ async function mogrifyCommand(
   argv: readonly string[],
   io: ManifestCliIo,
   cwd: string,
+  werror: boolean,
 ): Promise<number> {
   const { opts, args } = getopt(argv, 'iv', 'DIOP');
   const macros: [string, string][] = [];
@@ -166,6 +169,17 @@ async function mogrifyCommand(
     ignoreIncludes: opts.some(([k]) => k === 'i'),
     verbose: opts.some(([k]) => k === 'v'),
   });
+  for (const u of res.undefinedMacros) {
+    const msg = `${u.file}:${u.line}: macro ${u.macro} is not defined (left as written)`;
+    if (werror) {
+      throw new RelengError(`${msg}; -W makes this an error`, {
+        file: resolve(cwd, u.file),
+        line: u.line,
+        hint: `define it with -D ${u.macro.slice(2, -1)}=VALUE`,
+      });
+    }
+    io.stderr.write(`(warning) ${msg}\n`);
+  }
   if (res.exit) {
     if (res.exit.message !== undefined) io.stderr.write(`${res.exit.message}\n`);
     return res.exit.code;
@@ -185,6 +199,7 @@ export async function runManifestCommand(
 ): Promise<number> {
   const [, cmd, ...rest] = argv;
   const json = rest.includes('--json');
+  const werror = rest.includes('-W') || rest.includes('--werror');
   const args = rest.filter((a) => a !== '--json' && a !== '-W' && a !== '--werror');
   const cwd = io.cwd ?? process.cwd();
   try {
@@ -198,7 +213,9 @@ export async function runManifestCommand(
       io.stdout.write(HELP);
       return 0;
     }
-    return cmd === 'fmt' ? await fmtCommand(args, io, cwd) : await mogrifyCommand(args, io, cwd);
+    return cmd === 'fmt'
+      ? await fmtCommand(args, io, cwd)
+      : await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
     if (json) {

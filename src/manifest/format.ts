@@ -152,7 +152,17 @@ function pyRepr(v: unknown): string {
   return String(v);
 }
 
-type SortKey = string | string[] | [AttrValue, AttrValue];
+/** A sort key: an attribute value, or a (path, target) / (type, fmri) tuple. */
+type SortKey = AttrValue | { tuple: [AttrValue, AttrValue] };
+
+/** str() of a sort key, as Python prints it (the fallback when Python cannot order two keys). */
+function pyStr(k: SortKey): string {
+  if (typeof k === 'string') return k;
+  if (Array.isArray(k)) return pyRepr(k);
+  return `(${k.tuple.map(pyRepr).join(', ')})`;
+}
+
+const items = (k: SortKey): unknown => (typeof k === 'object' && !Array.isArray(k) ? k.tuple : k);
 
 /** Python's comparison of str / list / tuple; undefined where Python raises TypeError. */
 function pyCompare(a: unknown, b: unknown): number | undefined {
@@ -216,22 +226,22 @@ function cmpLines(x: Line, y: Line, v2: boolean): number {
     if (v2) {
       if (a.attrs.has('path') && b.attrs.has('path')) {
         if (a.attrs.has('target') && b.attrs.has('target')) {
-          ak = [a.attrs.get('path') as AttrValue, a.attrs.get('target') as AttrValue];
-          bk = [b.attrs.get('path') as AttrValue, b.attrs.get('target') as AttrValue];
+          ak = { tuple: [a.attrs.get('path') as AttrValue, a.attrs.get('target') as AttrValue] };
+          bk = { tuple: [b.attrs.get('path') as AttrValue, b.attrs.get('target') as AttrValue] };
         } else {
           ak = a.attrs.get('path');
           bk = b.attrs.get('path');
         }
       } else if (a.name === 'depend' && b.name === 'depend') {
-        ak = [a.attrs.get('type') as AttrValue, a.attrs.get('fmri') as AttrValue];
-        bk = [b.attrs.get('type') as AttrValue, b.attrs.get('fmri') as AttrValue];
+        ak = { tuple: [a.attrs.get('type') as AttrValue, a.attrs.get('fmri') as AttrValue] };
+        bk = { tuple: [b.attrs.get('type') as AttrValue, b.attrs.get('fmri') as AttrValue] };
       }
     }
     if (!ak) ak = a.attrs.get(keyAttr) as AttrValue;
     if (!bk) bk = b.attrs.get(keyAttr) as AttrValue;
-    const k = pyCompare(ak, bk);
+    const k = pyCompare(items(ak), items(bk));
     if (k === undefined) {
-      c = cmpStr(pyRepr(ak), pyRepr(bk));
+      c = cmpStr(pyStr(ak), pyStr(bk));
       if (c) return c;
     } else if (k) return k;
   }

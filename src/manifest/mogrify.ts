@@ -42,10 +42,19 @@ export interface MogrifyOptions {
 /** One input: a name (as given) and its text, or a path to read. */
 export type MogrifyInput = { name: string; text: string } | string;
 
+/** A `$(NAME)` no -D defined, left in the output as written (as pkgmogrify does). */
+export interface UndefinedMacro {
+  macro: string;
+  file: string;
+  line: number;
+}
+
 /** The result: the manifest text, the `print` lines, and an `exit` op's code when one ran. */
 export interface MogrifyResult {
   output: string;
   printed: string[];
+  /** Macros left undefined on action and transform lines, in input order. */
+  undefinedMacros: UndefinedMacro[];
   /** Set when an `exit`/`abort` op ended the run (no output then, like pkgmogrify). */
   exit?: { code: number; message?: string };
 }
@@ -424,7 +433,10 @@ function makeTransform(line: string, file: string, lineno: number, printed: stri
 interface InLine {
   text: string | undefined;
   file: string;
+  /** The last line of the action, as pkgmogrify numbers it (pkg.manifest.lineno). */
   line: number | undefined;
+  /** Its first line, for error messages. */
+  first?: number;
 }
 
 /** Substitutes `-D` macros until none is left ($(X) not defined stays). */
@@ -485,13 +497,16 @@ export function mogrify(
   const cwd = options.cwd ?? process.cwd();
   const transforms: Transform[] = [];
   const printed: string[] = [];
+  const undefinedMacros: UndefinedMacro[] = [];
 
   const readFile = (src: { name: string; text: string }, chain: string[]): InLine[] => {
     const ret: InLine[] = [];
     let accumulate = '';
     let lineno = 0;
+    let first = 0;
     for (const raw of pyLines(src.text)) {
       lineno++;
+      if (!accumulate) first = lineno;
       let line = raw.trim();
       if (!line) {
         ret.push({ text: line, file: src.name, line: lineno });
@@ -507,6 +522,11 @@ export function mogrify(
       try {
         line = applyMacros(line, macros).trim();
         if (!line) continue;
+        if (!line.startsWith('#') && line.includes('$(')) {
+          for (const m of line.matchAll(/\$\([A-Za-z0-9_.-]+\)/g)) {
+            undefinedMacros.push({ macro: m[0], file: src.name, line: first });
+          }
+        }
         if (line.startsWith('<') && line.endsWith('>')) {
           if (line.startsWith('<include')) {
             if (!options.ignoreIncludes) {
@@ -518,17 +538,17 @@ export function mogrify(
               if (chain.length > 50)
                 throw new OpError(`<include> nested too deep (a file includes itself?)`);
               ret.push(...readFile(searchingOpen(target, includes, cwd), [...chain, src.name]));
-            } else ret.push({ text: line, file: src.name, line: lineno });
+            } else ret.push({ text: line, file: src.name, line: lineno, first });
           } else if (line.startsWith('<transform')) {
             transforms.push(makeTransform(line.slice(1, -1), src.name, lineno, printed));
           } else throw new OpError(`unknown command ${line}`);
-        } else ret.push({ text: line, file: src.name, line: lineno });
+        } else ret.push({ text: line, file: src.name, line: lineno, first });
       } catch (e) {
         if (e instanceof OpError) {
           throw mogError(
             e.message,
             src.name,
-            lineno,
+            first,
             'see pkgmogrify(1) for <transform [action…] [attr=regex…] -> op args>',
           );
         }
@@ -668,7 +688,8 @@ export function mogrify(
         try {
           act = parseAction(body);
         } catch (e) {
-          if (e instanceof ActionParseError) throw actionError(e, l.file, l.line as number, body);
+          if (e instanceof ActionParseError)
+            throw actionError(e, l.file, l.first ?? (l.line as number), body);
           throw e;
         }
         if (act.name === 'set') {
@@ -699,6 +720,7 @@ export function mogrify(
       return {
         output: '',
         printed: [],
+        undefinedMacros,
         exit: { code: e.code, ...(e.message !== undefined ? { message: e.message } : {}) },
       };
     }
@@ -720,7 +742,7 @@ export function mogrify(
       }
     });
   }
-  return { output: out, printed };
+  return { output: out, printed, undefinedMacros };
 }
 
 function pyListRepr(l: unknown[]): string {
