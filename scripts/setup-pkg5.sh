@@ -12,6 +12,10 @@
 #   widened to Py_ssize_t (Python 3.10+ refuses the int form).
 # - sitecustomize.py gives platform.dist() back (removed in Python 3.8; pkg.portable calls it on Linux) and drops
 #   the `codeset` argument of gettext.install/translation (removed in Python 3.11).
+# - configparser.ConfigParser allows value-less options (pkglint's defaults hold a None, refused since 3.x).
+# - pkg._syscallat (used by pkglint and the client) is built with cffi from its own build script.
+# - pkglint runs with -f $RELENG_PKG5_HOME/etc/pkglintrc (the shipped pkglintrc, pointed at the shipped
+#   opensolaris.org.sections) instead of /usr/share/lib/pkg/pkglintrc.
 # - the elf extension (Solaris libelf) is not built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +46,11 @@ cc=(gcc -shared -fPIC -O2 -w -DPY_SSIZE_T_CLEAN -I"$inc")
 "${cc[@]}" "$m/_varcet.c" -o "$work/lib/pkg/_varcet$suf"
 "${cc[@]}" -fno-strict-aliasing -D_FILE_OFFSET_BITS=64 -I"$m/solver" "$m/solver/solver.c" "$m/solver/py_solver.c" \
   -lm -o "$work/lib/pkg/solver$suf"
+(cd "$work/src/src/cffi_src" && $python build_syscallat.py >/dev/null && cp cffi_src/_syscallat*.so "$work/lib/pkg/")
+mkdir -p "$work/etc"
+cp "$work/src/src/util/opensolaris.org.sections" "$work/etc/"
+sed "s|^info_classification_path = .*|info_classification_path = $home/etc/opensolaris.org.sections|" \
+  "$work/src/src/util/pkglintrc" > "$work/etc/pkglintrc"
 
 cat > "$work/shim/sitecustomize.py" <<'PY'
 # Shims so pkg(5) of 2021 runs on Debian 12's Python (see scripts/setup-pkg5.sh).
@@ -61,20 +70,32 @@ def _drop_codeset(fn):
 
 gettext.install = _drop_codeset(gettext.install)
 gettext.translation = _drop_codeset(gettext.translation)
+
+import configparser
+
+_cp_init = configparser.ConfigParser.__init__
+
+
+def _cp_allow_none(self, *args, **kwargs):
+    kwargs.setdefault("allow_no_value", True)
+    _cp_init(self, *args, **kwargs)
+
+
+configparser.ConfigParser.__init__ = _cp_allow_none
 PY
 
 wrapper() {
-  local name="$1" script="$2"
+  local name="$1" script="$2" opts="${3:-}"
   cat > "$work/bin/$name" <<SH
 #!/bin/sh
 # pkg(5) reference tool, built by scripts/setup-pkg5.sh
-PYTHONPATH="$home/shim:$home/lib" exec $python "$home/src/$script" "\$@"
+PYTHONPATH="$home/shim:$home/lib" exec $python -W ignore::SyntaxWarning "$home/src/$script" $opts "\$@"
 SH
   chmod 755 "$work/bin/$name"
 }
 wrapper pkgfmt src/util/publish/pkgfmt.py
 wrapper pkgmogrify src/util/publish/pkgmogrify.py
-wrapper pkglint src/util/publish/pkglint.py
+wrapper pkglint src/util/publish/pkglint.py "-f $home/etc/pkglintrc"
 wrapper pkgdepend src/pkgdep.py
 wrapper pkgsend src/publish.py
 wrapper pkgrepo src/pkgrepo.py

@@ -18,6 +18,9 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { formatManifest, isFormatted } from './format.ts';
+import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
+import { LINT_RULES } from './lint/rules/index.ts';
+import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
@@ -35,9 +38,14 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -O  write to OUT (atomically) -P  write print-op lines to PRINTFILE
       a macro no -D defines is left as written, with a warning naming file:line
       (an error under -W)
+
+  releng manifest lint [-W] [-r RULE]... [--list] FILE...
+      check the (mogrified) manifests together, reporting like pkglint;
+      fails on an ERROR, and under -W on a WARNING too
+      -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
 `;
 
-const COMMANDS = ['fmt', 'mogrify'];
+const COMMANDS = ['fmt', 'mogrify', 'lint'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -192,6 +200,63 @@ async function mogrifyCommand(
   return 0;
 }
 
+async function lintCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): Promise<number> {
+  if (argv.includes('--list')) {
+    for (const r of LINT_RULES) io.stdout.write(`${r.id.padEnd(24)}${r.description}\n`);
+    return 0;
+  }
+  const { opts, args } = getopt(argv, '', 'r');
+  const only = opts.filter(([k]) => k === 'r').map(([, v]) => v);
+  const rules = only.length > 0 ? LINT_RULES.filter((r) => only.includes(r.id)) : LINT_RULES;
+  for (const o of only) {
+    if (!LINT_RULES.some((r) => r.id === o)) {
+      throw new Usage(
+        `unknown rule ${o}${didYouMean(
+          o,
+          LINT_RULES.map((r) => r.id),
+        )}`,
+      );
+    }
+  }
+  if (args.length === 0) throw new Usage('releng manifest lint needs the manifest files to check');
+  const manifests: Manifest[] = [];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    manifests.push(parseManifest(text, name));
+  }
+  const messages = runLint(manifests, rules);
+  let failed = 0;
+  for (const m of messages) {
+    io.stdout.write(`${formatLintMessage(m)}\n`);
+    if (atLeast(m, werror ? 'WARNING' : 'ERROR')) failed++;
+  }
+  if (failed > 0) {
+    throw new RelengError(
+      `lint found ${failed} problem${failed === 1 ? '' : 's'}${werror ? ' (warnings count under -W)' : ''}`,
+      {
+        file: resolve(
+          cwd,
+          (messages.find((m) => atLeast(m, werror ? 'WARNING' : 'ERROR')) as { file: string }).file,
+        ),
+        hint: 'fix the manifests, or mark a deliberate case with pkg.linted.<id>=true on the action or package',
+      },
+    );
+  }
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -213,9 +278,9 @@ export async function runManifestCommand(
       io.stdout.write(HELP);
       return 0;
     }
-    return cmd === 'fmt'
-      ? await fmtCommand(args, io, cwd)
-      : await mogrifyCommand(args, io, cwd, werror);
+    if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
+    if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
     if (json) {
