@@ -66,7 +66,13 @@ export class ActionParseError extends Error {
   }
 }
 
-const isWs = (c: string): boolean => c === ' ' || c === '\t' || c === '\n';
+const SP = 32;
+const TAB = 9;
+const NL = 10;
+const EQ = 61;
+const SQ = 39;
+const DQ = 34;
+const BS = 92;
 
 /** The values of `name` as a list (empty when absent). */
 export function attrList(action: Action, name: string): string[] {
@@ -113,7 +119,7 @@ export function parseAction(str: string): Action {
   let vs = 0;
   let key = '';
   let keyIsHash = false;
-  let quote = '';
+  let quote = 0;
   let concat = false;
   let escapes = false;
   const n = str.length;
@@ -128,9 +134,9 @@ export function parseAction(str: string): Action {
   };
   let i = m.index;
   for (; i < n; i++) {
-    const c = str[i] as string;
+    const c = str.charCodeAt(i);
     if (state === KEY) {
-      if (isWs(c)) {
+      if (c === SP || c === TAB || c === NL) {
         if (attrs.size > 0 || hash !== undefined) throw malformed('whitespace in key', i);
         hash = str.slice(ks, i);
         if (!hashAllowed)
@@ -138,7 +144,7 @@ export function parseAction(str: string): Action {
         hashStr = hash;
         prevstate = state;
         state = WS;
-      } else if (c === '=') {
+      } else if (c === EQ) {
         key = str.slice(ks, i);
         keyIsHash = key === 'hash';
         if (key === 'data') throw new ActionParseError('invalid', "invalid key: 'data'");
@@ -147,48 +153,54 @@ export function parseAction(str: string): Action {
         }
         if (i === ks) throw malformed('impossible: missing key', i);
         if (++i === n) throw malformed('missing value', i);
-        const v = str[i] as string;
-        if (v === "'" || v === '"') {
+        const v = str.charCodeAt(i);
+        if (v === SQ || v === DQ) {
           prevstate = state;
           state = QVAL;
           quote = v;
           vs = i + 1;
           escapes = false;
-        } else if (isWs(v)) {
+        } else if (v === SP || v === TAB || v === NL) {
           throw malformed('missing value', i);
         } else {
           prevstate = state;
           state = UQVAL;
           vs = i;
+          // Fast path: the rest of a bare value up to whitespace.
+          while (i + 1 < n) {
+            const d = str.charCodeAt(i + 1);
+            if (d === SP || d === TAB || d === NL) break;
+            i++;
+          }
         }
-      } else if (c === "'" || c === '"') {
+      } else if (c === SQ || c === DQ) {
         throw malformed('quote in key', i);
       }
     } else if (state === QVAL) {
-      if (c === '\\') {
+      if (c === BS) {
         if (i === n - 1) break;
         i++;
-        const e = str[i];
-        if (e === '\\' || e === quote) escapes = true;
+        const e = str.charCodeAt(i);
+        if (e === BS || e === quote) escapes = true;
       } else if (c === quote) {
         prevstate = state;
         state = WS;
         let value = str.slice(vs, i);
-        if (escapes) value = unescapeQuoted(value, quote);
+        if (escapes) value = unescapeQuoted(value, String.fromCharCode(quote));
         setValue(value, concat);
         concat = false;
       }
     } else if (state === UQVAL) {
-      if (isWs(c)) {
+      if (c === SP || c === TAB || c === NL) {
         prevstate = state;
         state = WS;
         setValue(str.slice(vs, i), false);
       }
-    } else if (!isWs(c)) {
+    } else if (c !== SP && c !== TAB && c !== NL) {
       state = KEY;
       ks = i;
-      if (c === '=') throw malformed('missing key', i);
-      if (prevstate === QVAL && (c === "'" || c === '"')) {
+      if (c === EQ) throw malformed('missing key', i);
+      if (prevstate === QVAL && (c === SQ || c === DQ)) {
         // Two adjacent quoted values are one value.
         state = QVAL;
         quote = c;

@@ -3,7 +3,9 @@
  *
  * ```
  * releng manifest fmt [-c] [-u] [-s] [-f v1|v2] [FILE...]
- * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-i] [-v] [-O OUT] [-P PRINTFILE] [FILE...]
+ * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
+ *                         [-d DIR] [FILE...]
+ * releng manifest lint [-W] [-r RULE]... [--list] FILE...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -21,7 +23,7 @@ import { formatManifest, isFormatted } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
-import { mogrify } from './mogrify.ts';
+import { mogrify, type UndefinedMacro } from './mogrify.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
 
@@ -31,11 +33,14 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -u  one line per action      -s  drop pkg.debug.* / pkg.depend.* attributes
       -f  layout (v2, the default, or v1)
 
-  releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-i] [-v] [-O OUT] [-P PRINTFILE] [FILE...]
+  releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v]
+                          [-O OUT] [-P PRINTFILE] [-d DIR] [FILE...]
       apply $(NAME) macros, <include> and <transform> like pkgmogrify
       -D  define a macro            -I  folder for <include> and FILE names
       -i  keep <include> lines      -v  comment the transforms applied
       -O  write to OUT (atomically) -P  write print-op lines to PRINTFILE
+      -T  a transforms file read after the manifests (repeatable, in order)
+      -d  mogrify each FILE on its own (with the -T files) into DIR/<FILE>.mogrified
       a macro no -D defines is left as written, with a warning naming file:line
       (an error under -W)
 
@@ -151,7 +156,7 @@ async function mogrifyCommand(
   cwd: string,
   werror: boolean,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, 'iv', 'DIOP');
+  const { opts, args } = getopt(argv, 'iv', 'DIOPTd');
   const macros: [string, string][] = [];
   const includes: string[] = [];
   let out: string | undefined;
@@ -168,26 +173,43 @@ async function mogrifyCommand(
     else if (k === 'O') out = resolve(cwd, v);
     else if (k === 'P') printFile = resolve(cwd, v);
   }
-  const inputs =
-    args.length > 0 ? args : [{ name: '<stdin>', text: await (io.readStdin ?? readAllStdin)() }];
-  const res = mogrify(inputs, {
+  const options = {
     macros,
     includes,
     cwd,
     ignoreIncludes: opts.some(([k]) => k === 'i'),
     verbose: opts.some(([k]) => k === 'v'),
-  });
-  for (const u of res.undefinedMacros) {
-    const msg = `${u.file}:${u.line}: macro ${u.macro} is not defined (left as written)`;
-    if (werror) {
-      throw new RelengError(`${msg}; -W makes this an error`, {
-        file: resolve(cwd, u.file),
-        line: u.line,
-        hint: `define it with -D ${u.macro.slice(2, -1)}=VALUE`,
-      });
+  };
+  const transforms = opts.filter(([k]) => k === 'T').map(([, v]) => v);
+  const outDir = opts.find(([k]) => k === 'd')?.[1];
+  if (outDir !== undefined) {
+    // One manifest at a time, each followed by the -T transforms, as a component build runs pkgmogrify.
+    if (args.length === 0) throw new Usage('-d DIR needs the manifest files');
+    if (out || printFile)
+      throw new Usage('-d DIR writes one file per manifest: -O/-P do not apply');
+    let code = 0;
+    for (const file of args) {
+      const res = mogrify([file, ...transforms], options);
+      reportMacros(res.undefinedMacros, io, cwd, werror);
+      if (res.exit) {
+        if (res.exit.message !== undefined) io.stderr.write(`${file}: ${res.exit.message}\n`);
+        code = Math.max(code, res.exit.code);
+        continue;
+      }
+      const name = `${file.replace(/\.p5m$/, '').replaceAll('/', '_')}.mogrified`;
+      await writeFileAtomic(
+        resolve(cwd, outDir, name),
+        res.printed.map((p) => `${p}\n`).join('') + res.output,
+      );
     }
-    io.stderr.write(`(warning) ${msg}\n`);
+    return code;
   }
+  const inputs =
+    args.length > 0
+      ? [...args, ...transforms]
+      : [{ name: '<stdin>', text: await (io.readStdin ?? readAllStdin)() }, ...transforms];
+  const res = mogrify(inputs, options);
+  reportMacros(res.undefinedMacros, io, cwd, werror);
   if (res.exit) {
     if (res.exit.message !== undefined) io.stderr.write(`${res.exit.message}\n`);
     return res.exit.code;
@@ -198,6 +220,26 @@ async function mogrifyCommand(
   if (out) await writeFileAtomic(out, res.output);
   else io.stdout.write(res.output);
   return 0;
+}
+
+/** Warns about macros no -D defined (an error under -W). */
+function reportMacros(
+  list: readonly UndefinedMacro[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): void {
+  for (const u of list) {
+    const msg = `${u.file}:${u.line}: macro ${u.macro} is not defined (left as written)`;
+    if (werror) {
+      throw new RelengError(`${msg}; -W makes this an error`, {
+        file: resolve(cwd, u.file),
+        line: u.line,
+        hint: `define it with -D ${u.macro.slice(2, -1)}=VALUE`,
+      });
+    }
+    io.stderr.write(`(warning) ${msg}\n`);
+  }
 }
 
 async function lintCommand(
