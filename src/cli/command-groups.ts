@@ -32,6 +32,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'clean build roots; .deb/.rpm from source layouts (docs/roots.md)',
     load: async () => (await import('../roots/cli.ts')).runRootCommand,
   },
+  {
+    words: ['manifest'],
+    summary: 'IPS manifests: fmt, mogrify (docs/manifest.md)',
+    load: async () => (await import('../manifest/cli.ts')).runManifestCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */
