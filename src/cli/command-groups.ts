@@ -27,6 +27,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'APT/YUM repositories and signing keys (docs/repositories.md)',
     load: async () => (await import('../repository/cli.ts')).runRepoCommand,
   },
+  {
+    words: ['release'],
+    summary: 'version bump, changelog, signed commit and tag (docs/release.md)',
+    load: async () => (await import('../release/cli.ts')).runReleaseCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */
