@@ -7,6 +7,7 @@ import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportError } from '../cli/errors.ts';
 import { findConfig } from '../project/find-config.ts';
+import { faultPoint } from '../repository/recovery.ts';
 import { RelengError } from '../util/errors.ts';
 import { applyPlan, inspectRelease, type ReleaseContext, rollBack } from './apply.ts';
 import { type ReleaseConfig, type ResolvedReleaseConfig, resolveReleaseConfig } from './config.ts';
@@ -174,6 +175,7 @@ export async function runReleaseCommand(
     }
     const journal: ReleaseJournal = { format: 1, plan };
     await writeReleaseJournal(gitDir, journal);
+    faultPoint('release-after-journal');
     return report(await applyPlan(ctx, journal), plan, json, out);
   } catch (err) {
     // node:util parseArgs reports a bad option as a TypeError with an ERR_PARSE_ARGS_* code.
