@@ -28,6 +28,8 @@ export interface ReleaseContext {
   log: (line: string) => void;
   /** Opens releng's OpenPGP key when the plan signs with one. */
   openSigner?: () => Promise<Signer>;
+  /** Runs once the tag exists: makes the release folder and uploads it. */
+  publish?: (plan: ReleasePlan, commit: string) => Promise<void>;
 }
 
 /** How far an interrupted release got. */
@@ -136,6 +138,7 @@ export async function applyPlan(ctx: ReleaseContext, journal: ReleaseJournal): P
     faultPoint('release-after-tag');
     stage = { stage: 'tagged', commit: stage.commit };
   }
+  if (ctx.publish) await ctx.publish(plan, stage.commit);
   if (plan.push) {
     await ctx.git.ok([
       'push',

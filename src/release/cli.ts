@@ -3,23 +3,41 @@
  * commit, tag) and apply it. The main CLI hands over the words after
  * `releng` when the first one is `release` (src/cli/command-groups.ts).
  */
-import { relative, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportError } from '../cli/errors.ts';
+import { relengVersion } from '../cli/main.ts';
+import type { SbomPackage } from '../licenses/sbom.ts';
 import { findConfig } from '../project/find-config.ts';
 import { faultPoint } from '../repository/recovery.ts';
+import type { Signer } from '../repository/signing/index.ts';
 import { RelengError } from '../util/errors.ts';
 import { applyPlan, inspectRelease, type ReleaseContext, rollBack } from './apply.ts';
-import { type ReleaseConfig, type ResolvedReleaseConfig, resolveReleaseConfig } from './config.ts';
+import {
+  fill,
+  type ReleaseConfig,
+  type ResolvedReleaseConfig,
+  resolveReleaseConfig,
+} from './config.ts';
 import { gatherFacts } from './facts.ts';
 import { type ReleaseJournal, readReleaseJournal, writeReleaseJournal } from './journal.ts';
-import { formatPlan, makePlan, type Refusal, type ReleasePlan } from './plan.ts';
+import {
+  formatPlan,
+  makePlan,
+  type Refusal,
+  type ReleasePlan,
+  tagGlob,
+  versionOfTag,
+} from './plan.ts';
+import { makeDist, type PublishContext, taggedCommit, uploadDist } from './publish.ts';
 import { Git } from './vcs.ts';
 
 export const RELEASE_HELP = `releng release — version bump, changelog, commit and tag (docs/release.md)
 
   releng release plan [VERSION]      print what a release would do (file diffs, commit, tag)
   releng release apply [VERSION]     do it; finishes an interrupted release first
+  releng release dist [VERSION]      (re)make the release folder of a tagged version
+  releng release upload [VERSION]    upload it to release.uploads (idempotent)
   releng release abort               roll an interrupted release back (files, untagged commit)
   releng release status              say whether an interrupted release is pending
 
@@ -84,9 +102,9 @@ export async function runReleaseCommand(
       io.stdout.write(RELEASE_HELP);
       return values.help || cmd === 'help' ? 0 : 2;
     }
-    if (!['plan', 'apply', 'abort', 'status'].includes(cmd))
+    if (!['plan', 'apply', 'dist', 'upload', 'abort', 'status'].includes(cmd))
       throw new RelengError(`unknown release command "${cmd}"`, {
-        hint: 'one of plan, apply, abort, status; see `releng release --help`',
+        hint: 'one of plan, apply, dist, upload, abort, status; see `releng release --help`',
       });
     if (extra.length > 0) throw new RelengError(`unexpected words: ${extra.join(' ')}`);
     const root = resolve(io.cwd ?? process.cwd(), values.root ?? '.');
@@ -115,7 +133,30 @@ export async function runReleaseCommand(
         });
       },
     };
+    const publishing = publishContext(root, ctx, config, env, values.werror);
+    ctx.publish = async (plan, commit) => {
+      const dist = await makeDist(publishing, plan.next, plan.tag, commit);
+      faultPoint('release-after-dist');
+      await uploadDist(publishing, dist, plan.next);
+    };
     const pending = await readReleaseJournal(gitDir);
+    if (cmd === 'dist' || cmd === 'upload') {
+      if (pending)
+        throw new RelengError(`an interrupted release of ${pending.plan.next} is pending`, {
+          hint: '`releng release apply` finishes it (and makes its release folder)',
+        });
+      const v = version ?? (await lastReleaseVersion(ctx.git, config));
+      const tag = fill(config.tagFormat, v);
+      const commit = await taggedCommit(ctx.git, tag);
+      const dist = await makeDist(publishing, v, tag, commit);
+      const reports = cmd === 'upload' ? await uploadDist(publishing, dist, v) : [];
+      out(
+        json
+          ? `${JSON.stringify({ event: `release-${cmd}`, version: v, dir: dist.dir, files: dist.files, uploads: reports })}\n`
+          : `${cmd === 'dist' ? 'release folder' : 'uploaded'} ${v}: ${dist.dir}\n`,
+      );
+      return 0;
+    }
     if (cmd === 'status') {
       if (!pending) {
         out(
@@ -197,6 +238,88 @@ export async function runReleaseCommand(
   }
 }
 
+/** The version of the last release tag reachable from HEAD. */
+async function lastReleaseVersion(git: Git, config: ResolvedReleaseConfig): Promise<string> {
+  const tag = await git.lastTag(tagGlob(config.tagFormat));
+  const v = tag === undefined ? undefined : versionOfTag(tag, config.tagFormat);
+  if (v === undefined)
+    throw new RelengError('no release tag is reachable from HEAD', {
+      hint: 'name the version: releng release dist 1.2.0',
+    });
+  return v;
+}
+
+/** Publishing of the project at `root`: its packages for the SBOM, the signer of SHA256SUMS. */
+function publishContext(
+  root: string,
+  ctx: ReleaseContext,
+  config: ResolvedReleaseConfig,
+  env: NodeJS.ProcessEnv,
+  werror: boolean | undefined,
+): PublishContext {
+  const sign = config.sign;
+  return {
+    git: ctx.git,
+    root,
+    subdir: relative(ctx.root, root),
+    config,
+    env,
+    log: ctx.log,
+    relengVersion: relengVersion(),
+    project: async () => projectPackages(root),
+    signer:
+      sign === false
+        ? undefined
+        : 'key' in sign
+          ? (ctx.openSigner as () => Promise<Signer>)
+          : async () => {
+              const { openSigner } = await import('../repository/signing/index.ts');
+              const gpgKey = sign.gpgKey ?? (await ctx.git.config('user.signingkey'));
+              if (!gpgKey)
+                throw new RelengError('signing SHA256SUMS with gpg needs a key id', {
+                  hint: 'pass --gpg-key ID (or set git config user.signingkey)',
+                });
+              return openSigner({ backend: 'gpg', gpgKey, gpgHome: sign.gpgHome, werror });
+            },
+  };
+}
+
+/** The packages of the releng project at root (none outside one), with their fetched sources' hashes. */
+async function projectPackages(
+  root: string,
+): Promise<{ packages: SbomPackage[]; dl: string; cache: string }> {
+  const { projectDirs } = await import('../project/dirs.ts');
+  const dirs = projectDirs(root);
+  let found: Awaited<ReturnType<typeof findConfig>>;
+  try {
+    found = await findConfig(root);
+  } catch {
+    return { packages: [], dl: dirs.dl, cache: dirs.cache };
+  }
+  const { loadProject } = await import('../project/load.ts');
+  const { describePackages } = await import('../licenses/sbom.ts');
+  const loaded = await loadProject({
+    root,
+    dirs,
+    jobs: 1,
+    debug: false,
+    verbose: false,
+    version: relengVersion(),
+    args: [],
+    warn: () => {},
+    useCache: found.format === 'native',
+  });
+  try {
+    return {
+      packages: await describePackages([...loaded.project.packageDefs.values()], dirs),
+      dl: dirs.dl,
+      cache: dirs.cache,
+    };
+  } finally {
+    await loaded.close();
+  }
+}
+
 function report(
   commit: string,
   plan: ReleasePlan,
@@ -242,7 +365,7 @@ async function loadConfig(
   if (values['gpg-sign'] || values['gpg-key'])
     merged.sign = { gpg: true, gpgKey: values['gpg-key'], gpgHome: values['gpg-home'] };
   if (values.key) merged.sign = { key: values.key, passphraseEnv: values['passphrase-env'] };
-  const config = resolveReleaseConfig(merged, file);
+  const config = resolveReleaseConfig(merged, file, basename(root));
   // Config paths are relative to the project root; git and the plan work from the top of the tree.
   const prefix = relative(top, root);
   const under = (p: string) => {

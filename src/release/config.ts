@@ -3,6 +3,12 @@
  * override). These types are the user's documentation in their editor.
  */
 import { RelengError } from '../util/errors.ts';
+import type { BundleConfig } from './bundle/types.ts';
+import type { UploadConfig } from './upload/types.ts';
+
+export type { PythonBundleConfig, PythonPlatform } from './bundle/python.ts';
+export type { BundleConfig } from './bundle/types.ts';
+export type { UploadConfig } from './upload/types.ts';
 
 /** One file whose version a release rewrites. */
 export interface BumpFileConfig {
@@ -50,8 +56,20 @@ export interface ReleaseConfig {
   maintainer?: string;
   /** Signing of the commit, the tag and the release checksums (default: none). */
   sign?: ReleaseSigning;
-  /** Where artifacts are written (default `output/release`). */
+  /** Where release folders are made: `<outputDir>/<version>/` (default `output/release`). */
   outputDir?: string;
+  /** Names the release's files (default: the project folder's name). */
+  name?: string;
+  /** Files the release ships, as globs relative to the project root (e.g. `output/images/*.deb`). */
+  artifacts?: string[];
+  /**
+   * Offline bundles: `{ type: 'sources' }` (sources, dl/ and cache/ with
+   * hashes) and `{ type: 'python', … }` (sdists and every dependency as a
+   * wheel, per platform, with an offline install script).
+   */
+  bundles?: BundleConfig[];
+  /** Where the release folder is uploaded after the tag (see docs/release.md#uploads). */
+  uploads?: UploadConfig[];
 }
 
 /** The configuration with defaults filled in. */
@@ -64,6 +82,10 @@ export interface ResolvedReleaseConfig {
   maintainer?: string;
   sign: ReleaseSigning;
   outputDir: string;
+  name: string;
+  artifacts: string[];
+  bundles: BundleConfig[];
+  uploads: UploadConfig[];
 }
 
 const NATIVE_BY_NAME: Record<string, string> = {
@@ -77,8 +99,12 @@ const NATIVE_BY_NAME: Record<string, string> = {
   changelog: 'debian/changelog',
 };
 
-/** Fills in defaults and checks the shape; `file` names the config in errors. */
-export function resolveReleaseConfig(raw: unknown, file?: string): ResolvedReleaseConfig {
+/** Fills in defaults and checks the shape; `file` names the config in errors, `name` is the default release name. */
+export function resolveReleaseConfig(
+  raw: unknown,
+  file?: string,
+  defaultName = 'release',
+): ResolvedReleaseConfig {
   const fail = (message: string, hint?: string): never => {
     throw new RelengError(`release: ${message}`, { file, hint });
   };
@@ -120,10 +146,42 @@ export function resolveReleaseConfig(raw: unknown, file?: string): ResolvedRelea
     maintainer: str(c.maintainer, 'maintainer'),
     sign,
     outputDir: str(c.outputDir, 'outputDir') ?? 'output/release',
+    name: checkName(str(c.name, 'name') ?? defaultName, fail),
+    artifacts: list(c.artifacts, 'artifacts', fail),
+    bundles: objects<BundleConfig>(c.bundles, 'bundles', fail),
+    uploads: objects<UploadConfig>(c.uploads, 'uploads', fail),
   };
 }
 
 /** Replaces `{version}` in a template. */
 export function fill(template: string, version: string): string {
   return template.replaceAll('{version}', version);
+}
+
+/** A release name goes into file names: letters, digits, `.`, `_`, `+`, `-` only. */
+function checkName(name: string, fail: (m: string, h?: string) => never): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name))
+    fail(`name "${name}" cannot name files`, 'use letters, digits, ".", "_", "+" and "-"');
+  return name;
+}
+
+function list(v: unknown, name: string, fail: (m: string) => never): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    fail(`${name} must be a list of strings`);
+  return v as string[];
+}
+
+function objects<T extends { type: string }>(
+  v: unknown,
+  name: string,
+  fail: (m: string) => never,
+): T[] {
+  if (v === undefined) return [];
+  if (
+    !Array.isArray(v) ||
+    v.some((x) => typeof x !== 'object' || x === null || typeof x.type !== 'string')
+  )
+    fail(`${name} must be a list of objects with a "type"`);
+  return v as T[];
 }

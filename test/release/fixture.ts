@@ -25,6 +25,7 @@ export function git(cwd: string, env: Record<string, string>, ...args: string[])
 }
 
 export const PROJECT_FILES: Record<string, string> = {
+  '.gitignore': 'output/\n',
   'releng.config.ts': `import { defineProject } from 'releng';
 export default defineProject({
   packages: [],
@@ -48,6 +49,7 @@ export default defineProject({
 
 /** A repository at v1.2.3 with a feature and a fix committed after the tag. */
 export async function releaseRepo(files: Record<string, string> = PROJECT_FILES) {
+  if (!('.gitignore' in files)) files = { ...files, '.gitignore': 'output/\n' };
   const home = mkdtempSync(join(tmpdir(), 'releng-home-'));
   const env = gitEnv(home);
   const root = await makeProject(files);
