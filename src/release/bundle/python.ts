@@ -10,13 +10,14 @@
  * setuptools/wheel (`--no-isolation`), so they run offline too.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, open, readdir } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { assertInside } from '../../engine/contain.ts';
 import { RelengError } from '../../util/errors.ts';
 import { type ArchiveFormat, type BundleMember, writeBundleArchive } from './archive.ts';
 import { exportedSources } from './export.ts';
+import { filesUnder } from './sources.ts';
 import type { BundleConfig, BundleContext, Bundler } from './types.ts';
 
 const run = promisify(execFile);
@@ -76,22 +77,29 @@ async function py(
 }
 
 /**
- * setuptools writes the sdist's gzip header with the current time; the
- * compressed bytes do not depend on it, so it is set to SOURCE_DATE_EPOCH
- * (bytes 4–7, the CRC covers only the data) to make the sdist reproducible.
+ * setuptools writes the files it generates (PKG-INFO, *.egg-info) with the
+ * current time and the gzip header with it too, so the sdist is repacked
+ * with releng's archive writer: the same members, sorted, root-owned, every
+ * time SOURCE_DATE_EPOCH — the same bytes from the same commit.
  */
-async function fixGzipTime(file: string, epoch: number): Promise<void> {
-  const fh = await open(file, 'r+');
-  try {
-    const head = Buffer.alloc(10);
-    await fh.read(head, 0, 10, 0);
-    if (head[0] !== 0x1f || head[1] !== 0x8b) return;
-    const t = Buffer.alloc(4);
-    t.writeUInt32LE(epoch >>> 0);
-    await fh.write(t, 0, 4, 4);
-  } finally {
-    await fh.close();
+async function repackSdist(file: string, scratch: string, epoch: number): Promise<void> {
+  const dir = await mkdtemp(join(scratch, 'sdist-'));
+  await run('tar', ['-xzf', file, '-C', dir]);
+  const tops = await readdir(dir);
+  if (tops.length !== 1) throw new RelengError(`${basename(file)} does not hold one top folder`);
+  const top = tops[0] as string;
+  const members: BundleMember[] = [];
+  for (const rel of filesUnder(join(dir, top))) {
+    const st = await lstat(join(dir, top, rel));
+    if (st.isFile())
+      members.push({
+        name: rel,
+        source: join(dir, top, rel),
+        mode: st.mode & 0o111 ? 0o755 : 0o644,
+      });
   }
+  await writeBundleArchive(file, 'tar.gz', top, members, epoch);
+  await rm(dir, { recursive: true, force: true });
 }
 
 const sorted = async (dir: string) => (await readdir(dir)).sort();
@@ -120,7 +128,7 @@ export const pythonBundler: Bundler = {
     }
     const sdists = (await sorted(sdistDir)).filter((f) => f.endsWith('.tar.gz'));
     if (sdists.length === 0) throw new RelengError('python bundle: no sdist was built');
-    for (const s of sdists) await fixGzipTime(join(sdistDir, s), ctx.sourceDateEpoch);
+    for (const s of sdists) await repackSdist(join(sdistDir, s), ctx.scratch, ctx.sourceDateEpoch);
     const names = sdists.map((s) => s.replace(/-[^-]+\.tar\.gz$/, ''));
     // 2. Their wheels (pure ones serve every platform).
     const ownWheels = join(ctx.scratch, 'python-own-wheels');
