@@ -8,6 +8,8 @@ export type { UploadConfig, UploadContext, UploadReport, UploadTarget } from './
 /** Every target, loaded on use (the repository targets pull in the APT/YUM writers). */
 export const UPLOAD_TARGETS: Readonly<Record<string, () => Promise<UploadTarget>>> = {
   directory: async () => directoryTarget,
+  apt: async () => (await import('./repository.ts')).repositoryTarget,
+  yum: async () => (await import('./repository.ts')).repositoryTarget,
 };
 
 /** Uploads the release folder to every configured target, in order. */
