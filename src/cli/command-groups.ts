@@ -37,6 +37,11 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'IPS manifests: fmt, mogrify (docs/manifest.md)',
     load: async () => (await import('../manifest/cli.ts')).runManifestCommand,
   },
+  {
+    words: ['release'],
+    summary: 'version bump, changelog, signed commit and tag (docs/release.md)',
+    load: async () => (await import('../release/cli.ts')).runReleaseCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */

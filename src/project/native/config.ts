@@ -2,6 +2,7 @@
  * The native project format: `releng.config.ts` and `package/<name>/<name>.ts`.
  * These types are the user's documentation in their editor.
  */
+import type { ReleaseConfig } from '../../release/config.ts';
 import type { InstallType, StageContext } from '../model.ts';
 
 /** A stage hook of a native package: receives the stage context. */
@@ -178,6 +179,11 @@ export interface ProjectConfig {
    * override them.
    */
   extractLimits?: { maxSize?: number | string; maxRatio?: number };
+  /**
+   * How `releng release` makes a release (docs/release.md): the files whose
+   * version it bumps, the changelog, tag format, branches and signing.
+   */
+  release?: ReleaseConfig;
 }
 
 /** A repository a project build publishes into. */

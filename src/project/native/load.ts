@@ -158,6 +158,7 @@ export async function loadNativeConfig(
     'defaultMesonBuildType',
     'extraLicenses',
     'extraLicenseExceptions',
+    'release',
   ]) {
     if (config[key] !== undefined) options[key] = config[key];
   }

@@ -79,6 +79,7 @@ export const PROJECT_SPEC: Spec = {
   extraLicenses: 'strings',
   extraLicenseExceptions: 'strings',
   extractLimits: 'record',
+  release: 'record',
 };
 
 /** Package keys holding stage hooks. */
