@@ -1,0 +1,11 @@
+// Every compatibility case, one import per case file.
+import type { Case } from '../lib.ts';
+import { engineCases } from './engine.ts';
+
+export const ALL_CASES: Case[] = [...engineCases];
+
+const seen = new Set<string>();
+for (const c of ALL_CASES) {
+  if (seen.has(c.name)) throw new Error(`duplicate compatibility case ${c.name}`);
+  seen.add(c.name);
+}
