@@ -83,7 +83,11 @@ export class Ctx {
 
   /** Runs the CLI on the project with the given arguments. */
   run(args: string[], options: RunOptions = {}): Promise<RunResult> {
-    const full = [...this.impl.prefix, ...(options.noRoot ? [] : ['--root-dir', this.dir]), ...args];
+    const full = [
+      ...this.impl.prefix,
+      ...(options.noRoot ? [] : ['--root-dir', this.dir]),
+      ...args,
+    ];
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
@@ -199,9 +203,7 @@ const haveCache = new Map<string, boolean>();
 function have(tool: string): boolean {
   let v = haveCache.get(tool);
   if (v === undefined) {
-    v = (process.env.PATH ?? '')
-      .split(':')
-      .some((d) => d !== '' && existsSync(join(d, tool)));
+    v = (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, tool)));
     haveCache.set(tool, v);
   }
   return v;

@@ -8,13 +8,17 @@ import { ALL_CASES } from './cases/index.ts';
 import { compare, implFromEnv, readKnownFailures, runAll } from './lib.ts';
 
 const filters = process.argv.slice(2);
-const cases = ALL_CASES.filter((c) => filters.length === 0 || filters.some((f) => c.name.includes(f)));
+const cases = ALL_CASES.filter(
+  (c) => filters.length === 0 || filters.some((f) => c.name.includes(f)),
+);
 const impl = implFromEnv();
 const pool = Number(process.env.RELENG_COMPAT_JOBS ?? 2);
 const started = Date.now();
 const outcomes = await runAll(cases, impl, pool, (o) => {
-  if (o.status === 'fail') process.stdout.write(`FAIL ${o.name} (${o.ms} ms)\n  ${o.message.replace(/\n/g, '\n  ')}\n`);
-  else if (o.status === 'unavailable') process.stdout.write(`UNAVAILABLE ${o.name}: ${o.message}\n`);
+  if (o.status === 'fail')
+    process.stdout.write(`FAIL ${o.name} (${o.ms} ms)\n  ${o.message.replace(/\n/g, '\n  ')}\n`);
+  else if (o.status === 'unavailable')
+    process.stdout.write(`UNAVAILABLE ${o.name}: ${o.message}\n`);
   else if (process.env.RELENG_COMPAT_VERBOSE) process.stdout.write(`pass ${o.name} (${o.ms} ms)\n`);
 });
 const passed = outcomes.filter((o) => o.status === 'pass').length;

@@ -18,7 +18,10 @@ export const engineCases: Case[] = [
     from: 'test_engine_run_scripts.py::test_engine_run_scripts_include',
     async run(t) {
       await t.ok();
-      flags(t, [1, 2, 3, 4, 5].map((i) => `invoked-stage${i}`));
+      flags(
+        t,
+        [1, 2, 3, 4, 5].map((i) => `invoked-stage${i}`),
+      );
     },
   },
   ...['bootstrap', 'build', 'configure', 'install', 'post'].map(

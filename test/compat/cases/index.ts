@@ -1,8 +1,9 @@
 // Every compatibility case, one import per case file.
 import type { Case } from '../lib.ts';
+import { argsCases } from './args.ts';
 import { engineCases } from './engine.ts';
 
-export const ALL_CASES: Case[] = [...engineCases];
+export const ALL_CASES: Case[] = [...engineCases, ...argsCases];
 
 const seen = new Set<string>();
 for (const c of ALL_CASES) {
