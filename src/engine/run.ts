@@ -313,10 +313,10 @@ class Engine {
         state.clear(['build']);
         return this.build(closure, 'build', only);
       case 'reconfigure':
-        state.clear(['configure', 'build', 'install', 'post']);
+        state.clear(['bootstrap', 'configure', 'build', 'install', 'post']);
         return this.build(closure, 'post', new Set());
       case 'reconfigure-only':
-        state.clear(['configure']);
+        state.clear(['bootstrap', 'configure']);
         return this.build(closure, 'configure', only);
       case 'reinstall':
         state.clear(['install', 'post']);

@@ -4,8 +4,10 @@
 // RELENG_COMPAT_JOBS=<n> cases at once (default 2). Against releng, the run
 // fails when a case outside known-failures.txt fails or a listed case passes;
 // against releng-tool, when any case fails (the cases must be fair).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ALL_CASES } from './cases/index.ts';
-import { compare, implFromEnv, readKnownFailures, runAll } from './lib.ts';
+import { compare, HERE, implFromEnv, readKnownFailures, runAll } from './lib.ts';
 
 const filters = process.argv.slice(2);
 const cases = ALL_CASES.filter(
@@ -34,6 +36,16 @@ if (impl.name === 'releng') {
   for (const n of unexpected) process.stdout.write(`unexpected failure: ${n}\n`);
   for (const n of fixed) process.stdout.write(`listed in known-failures.txt but passes: ${n}\n`);
   bad = unexpected.length > 0 || fixed.length > 0;
+  // RELENG_COMPAT_PRUNE=1: take passing cases off the list (it never adds).
+  if (process.env.RELENG_COMPAT_PRUNE && fixed.length > 0) {
+    const drop = new Set(fixed.map((n) => n.replace(/ \(no such case\)$/, '')));
+    const file = join(HERE, 'known-failures.txt');
+    const kept = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => !drop.has(l.split(' #')[0]!.trim()));
+    writeFileSync(file, kept.join('\n'));
+    process.stdout.write(`pruned ${drop.size} passing cases from known-failures.txt\n`);
+  }
 } else {
   bad = failed > 0;
 }
