@@ -1,5 +1,5 @@
 import { constants as osConstants } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
@@ -102,8 +102,20 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     }
   }
 
+  if (args.helpQuirks) {
+    process.stdout.write(QUIRKS_HELP);
+    return 0;
+  }
+  for (const option of args.ignoredOptions) {
+    sink({
+      type: 'log',
+      level: 'warn',
+      message: `unknown argument ignored (--relaxed-args): ${option}`,
+    });
+  }
+
   const version = relengVersion();
-  const dirs = projectDirs(root, args);
+  const dirs = projectDirs(root, dirOptions(args));
   let loaded: LoadedProject | undefined;
   let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -154,6 +166,7 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
         output: definitionOutput,
         useCache: !args.noCache,
         python: args.python,
+        configFile: args.config,
       }),
     );
     const { project } = loaded;
@@ -180,8 +193,11 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       fromCache: loaded.fromCache,
       onlyMirror: args.onlyMirror,
       sbomFormat: args.sbomFormat,
+      release: args.release,
+      profiles: args.profiles,
+      quirks: args.quirks,
     });
-    return 0;
+    return args.successExitCode ?? 0;
   } catch (err) {
     if (interrupted !== undefined) return interrupted;
     return fail(err);
@@ -190,6 +206,44 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     await loaded?.close();
   }
 }
+
+/**
+ * The run's folder options: the command line, then releng-tool's environment
+ * variables (RELENG_OUTPUT_DIR, …); --assets-dir / RELENG_ASSETS_DIR holds
+ * cache/ and dl/ unless those are given themselves.
+ */
+function dirOptions(args: CliArgs): CliArgs {
+  const env = process.env;
+  const assets = args.assetsDir ?? env.RELENG_ASSETS_DIR;
+  return {
+    ...args,
+    outDir: args.outDir ?? env.RELENG_OUTPUT_DIR,
+    imagesDir: args.imagesDir ?? env.RELENG_IMAGES_DIR,
+    cacheDir: args.cacheDir ?? env.RELENG_CACHE_DIR ?? (assets ? join(assets, 'cache') : undefined),
+    dlDir: args.dlDir ?? env.RELENG_DL_DIR ?? (assets ? join(assets, 'dl') : undefined),
+  };
+}
+
+/** `--help-quirks`: the quirks releng-tool 4.x knows (accepted with --quirk). */
+const QUIRKS_HELP = `releng-tool quirks (--quirk NAME):
+  releng.cmake.disable_default_prefix
+  releng.cmake.disable_direct_includes
+  releng.disable_devmode_ignore_cache
+  releng.disable_prerequisites_check
+  releng.disable_remote_configs
+  releng.disable_remote_scripts
+  releng.disable_verbose_patch
+  releng.git.no_depth
+  releng.git.no_quick_fetch
+  releng.git.replicate_cache
+  releng.ignore_failed_extensions
+  releng.ignore_release_check
+  releng.log.execute_args
+  releng.log.execute_env
+  releng.stats.no_pdf
+  releng.xmake.disable_arch_detection
+  releng.xmake.disable_deps_init
+`;
 
 /** Words the CLI handles before the engine sees the action, offered as suggestions too. */
 const CLI_ACTIONS = ['help', 'repo', 'key'];

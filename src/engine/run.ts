@@ -50,6 +50,12 @@ export interface EngineOptions {
   sbomFormat?: string;
   /** `--only-mirror`: downloads only from the project's url_mirror. */
   onlyMirror?: boolean;
+  /** `--release`: RELENG_RELEASE. */
+  release?: boolean;
+  /** `-P/--profile` names: RELENG_PROFILES. */
+  profiles?: string[];
+  /** `--quirk` names (releng-tool's quirks). */
+  quirks?: string[];
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -119,6 +125,8 @@ export async function runAction(
       force: options.force,
       devmode: options.devmode,
       localSources: options.localSources !== undefined,
+      release: options.release,
+      profiles: options.profiles,
     };
     // Scripts expect the sysroots to exist (releng-tool creates them up front).
     for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
@@ -278,10 +286,11 @@ class Engine {
     const deps = closure.slice(0, -1);
     const only = new Set([name]);
     this.flags.targetPkg = name;
-    this.flags.rebuild = op === 'rebuild' || op === 'rebuild-only';
+    // releng-tool's flags: a full reconfigure also rebuilds and reinstalls
+    this.flags.rebuild = op === 'rebuild' || op === 'rebuild-only' || op === 'reconfigure';
     this.flags.reconfigure = op === 'reconfigure' || op === 'reconfigure-only';
-    this.flags.reinstall = op === 'reinstall';
-    this.flags.clean = op === 'clean';
+    this.flags.reinstall = op === 'reinstall' || op === 'rebuild' || op === 'reconfigure';
+    this.flags.clean = op === 'clean' || op === 'fresh';
     this.flags.distclean = op === 'distclean';
     this.flags.exec = op === 'exec' ? (this.options.execCommand ?? '') : undefined;
     if (CHANGES_BUILD_DIR.has(op)) {

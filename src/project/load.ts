@@ -29,6 +29,8 @@ import { POST_BUILD_NAMES } from './releng-tool/names.ts';
 
 export interface LoadOptions {
   root: string;
+  /** `--config FILE`: the configuration file, instead of looking for one in the root. */
+  configFile?: string;
   dirs: ProjectDirs;
   devmode?: string | boolean;
   /** Python workers for releng-tool projects (the run's job count). */
@@ -57,7 +59,7 @@ export interface LoadedProject {
 
 /** Loads a project of either format into the normalised model. */
 export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
-  const { file, format } = await findConfig(options.root);
+  const { file, format } = await findConfig(options.root, options.configFile);
   // Every load-time warning is recorded with the model, so a cached run shows
   // it again (and -W fails on it) instead of only the run that evaluated it.
   const warnings: LoadWarning[] = [];

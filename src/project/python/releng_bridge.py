@@ -904,16 +904,42 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 _EMPTY_ENV = {}
 
 
+# Run modes, as releng-tool gives them to scripts: None when off (the
+# variable is not exported then), True when on ('1'); RELENG_DEVMODE may be a
+# mode name and RELENG_PROFILES is a list (';'-separated in the environment).
+_MODE_FLAGS = (
+    'RELENG_CLEAN', 'RELENG_DEBUG', 'RELENG_DEVMODE', 'RELENG_DISTCLEAN', 'RELENG_EXEC',
+    'RELENG_FORCE', 'RELENG_LOCALSRCS', 'RELENG_MRPROPER', 'RELENG_REBUILD',
+    'RELENG_RECONFIGURE', 'RELENG_REINSTALL', 'RELENG_RELEASE', 'RELENG_TARGET_PKG',
+    'RELENG_VERBOSE',
+)
+
+
+def _global_value(key, value):
+    if _is_path_name(key):
+        return RelengPath(value)
+    if key in _MODE_FLAGS:
+        if value == '1' and key not in ('RELENG_TARGET_PKG',):
+            return True
+        return value or None
+    if key == 'RELENG_PROFILES':
+        return [p for p in value.split(';') if p]
+    if key in ('NJOBS', 'NJOBSCONF') and value.isdigit():
+        return int(value)
+    return value
+
+
 def _env_globals(env):
     # The environment as script globals (paths as RelengPath), computed once
     # per environment: a batch of definitions shares one.
     cached = _Worker.env_globals
     if cached is not None and cached[0] is env:
         return cached[1]
-    out = {}
+    out = {key: None for key in _MODE_FLAGS}
+    out['RELENG_PROFILES'] = []
     for key, value in env.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
-            out[key] = RelengPath(value) if _is_path_name(key) else value
+            out[key] = _global_value(key, value)
     _Worker.env_globals = (env, out)
     return out
 
@@ -926,10 +952,15 @@ def _carry_env_globals(previous, env, unset, changed):
         return
     out = dict(cached[1])
     for key in unset:
-        out.pop(key, None)
+        if key in _MODE_FLAGS:
+            out[key] = None
+        elif key == 'RELENG_PROFILES':
+            out[key] = []
+        else:
+            out.pop(key, None)
     for key, value in changed.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
-            out[key] = RelengPath(value) if _is_path_name(key) else value
+            out[key] = _global_value(key, value)
     _Worker.env_globals = (env, out)
 
 
