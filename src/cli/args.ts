@@ -234,6 +234,8 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
         const sep = /[:@]/.exec(v)?.index ?? -1;
         const entry =
           sep > 0 ? { pkg: v.slice(0, sep), dir: v.slice(sep + 1) } : { pkg: '', dir: v };
+        // releng-tool: `-L PKG@` (nothing after @) clears that package's entry
+        if (entry.dir === '' && entry.pkg !== '' && v[sep] === '@') entry.dir = 'unset';
         if (entry.dir === '') {
           throw new UsageError(`${word} "${v}" names no folder`, {
             hint: 'write -L DIR, -L PKG:DIR, -L PKG:unset or -L unset',
@@ -369,7 +371,8 @@ options:
   -L, --local-sources [[PKG:]DIR]
                       build internal packages from local checkouts (remembered; "unset" leaves it)
   --only-mirror       download only from the project's url_mirror
-  --sbom-format LIST  SBOM formats: text, html, json-spdx, json-cyclonedx (comma-separated)
+  --sbom-format LIST  SBOM formats (comma-separated): text, html, json-spdx, json-cyclonedx,
+                      csv, json, xml, rdf-spdx, xml-cyclonedx, or all
   -P, --profile NAME  a profile for the project's scripts (repeatable; RELENG_PROFILES)
   --config FILE       the project configuration file (default: releng-tool.rt, ...)
   --assets-dir DIR    cache and downloads in DIR/cache and DIR/dl

@@ -146,19 +146,21 @@ export function currentPackageVariables(
   paths: PackagePaths,
   state: { devmode: boolean; localSources: boolean },
 ): Record<string, string> {
-  return {
+  const vars: Record<string, string> = {
     PKG_BUILD_BASE_DIR: paths.buildBaseDir,
     PKG_BUILD_DIR: paths.buildDir,
     PKG_BUILD_OUTPUT_DIR: paths.buildOutputDir,
     PKG_CACHE_DIR: paths.cacheDir,
     PKG_CACHE_FILE: paths.cacheFile,
     PKG_DEFDIR: pkg.defDir,
-    PKG_DEVMODE: flag(state.devmode),
-    PKG_INTERNAL: flag(pkg.internal),
-    PKG_LOCALSRCS: flag(state.localSources),
     PKG_NAME: pkg.name,
     PKG_REVISION: pkg.revision,
     PKG_SITE: pkg.site ?? '',
     PKG_VERSION: pkg.version,
   };
+  // As releng-tool: these are exported only when true (scripts see None otherwise).
+  if (state.devmode) vars.PKG_DEVMODE = '1';
+  if (pkg.internal) vars.PKG_INTERNAL = '1';
+  if (state.localSources) vars.PKG_LOCALSRCS = '1';
+  return vars;
 }

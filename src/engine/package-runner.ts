@@ -331,6 +331,8 @@ export function siteContext(
 function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
   if (tools.dirMade) return;
   mkdirSync(paths.buildDir, { recursive: true });
+  // releng-tool creates PKG_BUILD_OUTPUT_DIR once the sources are there: scripts write into it
+  mkdirSync(paths.buildOutputDir, { recursive: true });
   tools.dirMade = true;
 }
 

@@ -31,6 +31,8 @@ export interface LoadOptions {
   root: string;
   /** `--config FILE`: the configuration file, instead of looking for one in the root. */
   configFile?: string;
+  /** releng-tool's `<PKG>_FORCE_REVISION` values, by package key. */
+  forceRevisions?: Record<string, string>;
   dirs: ProjectDirs;
   devmode?: string | boolean;
   /** Python workers for releng-tool projects (the run's job count). */
@@ -91,6 +93,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     dirs: options.dirs,
     args: options.args,
     variables: options.variables ?? {},
+    forceRevisions: options.forceRevisions ?? {},
   });
   const cachePath = cacheFile(options.dirs.output);
   try {
@@ -114,6 +117,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       overrideSites: settings.overrideSites,
       overrideRevisions: settings.overrideRevisions,
       devmode: options.devmode,
+      forceRevisions: options.forceRevisions,
     });
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.

@@ -159,6 +159,19 @@ export class Ctx {
     const p = this.path(...parts);
     return existsSync(p) ? readdirSync(p).sort() : [];
   }
+  /** Files under a folder (relative to the project), recursively, whose path ends with `suffix`. */
+  find(under: string, suffix: string): string[] {
+    const out: string[] = [];
+    const walk = (rel: string) => {
+      for (const e of readdirSync(this.path(rel), { withFileTypes: true })) {
+        const r = join(rel, e.name);
+        if (e.isDirectory()) walk(r);
+        else if (r.endsWith(suffix)) out.push(r);
+      }
+    };
+    if (this.exists(under)) walk(under);
+    return out.sort();
+  }
   /** Reads a `KEY=VALUE`-lines file a case's script wrote (see env dumps). */
   kv(rel: string): Record<string, string> {
     const out: Record<string, string> = {};

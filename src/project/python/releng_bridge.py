@@ -203,7 +203,11 @@ def _as_relpath(value):
 
 
 def _is_path_name(name):
-    return name.endswith('_DIR') or name in ('PREFIX', 'RELENG_SCRIPT', 'PKG_CACHE_FILE')
+    return (
+        name.endswith('_DIR')
+        or name.endswith('_DEFDIR')
+        or name in ('PREFIX', 'RELENG_SCRIPT', 'PKG_CACHE_FILE')
+    )
 
 
 def _path_in(value, *more):
@@ -911,7 +915,7 @@ _MODE_FLAGS = (
     'RELENG_CLEAN', 'RELENG_DEBUG', 'RELENG_DEVMODE', 'RELENG_DISTCLEAN', 'RELENG_EXEC',
     'RELENG_FORCE', 'RELENG_LOCALSRCS', 'RELENG_MRPROPER', 'RELENG_REBUILD',
     'RELENG_RECONFIGURE', 'RELENG_REINSTALL', 'RELENG_RELEASE', 'RELENG_TARGET_PKG',
-    'RELENG_VERBOSE',
+    'RELENG_VERBOSE', 'PKG_DEVMODE', 'PKG_INTERNAL', 'PKG_LOCALSRCS',
 )
 
 
@@ -922,7 +926,7 @@ def _global_value(key, value):
         if value == '1' and key not in ('RELENG_TARGET_PKG',):
             return True
         return value or None
-    if key == 'RELENG_PROFILES':
+    if key in ('RELENG_PROFILES', 'RELENG_GENERATED_SBOMS', 'RELENG_GENERATED_LICENSES'):
         return [p for p in value.split(';') if p]
     if key in ('NJOBS', 'NJOBSCONF') and value.isdigit():
         return int(value)
@@ -1246,7 +1250,12 @@ def _handle(msg):
                 try:
                     if item.get('cwd'):
                         os.chdir(item['cwd'])
-                    values.append({'ok': True, 'value': _definition_values(item_file, msg, req)})
+                    item_msg = msg
+                    if item.get('globals'):
+                        # per-definition globals (releng-tool's PKG_DEFDIR)
+                        item_msg = dict(msg)
+                        item_msg['globals'] = dict(msg.get('globals') or {}, **item['globals'])
+                    values.append({'ok': True, 'value': _definition_values(item_file, item_msg, req)})
                 except BaseException as e:  # noqa: B036 - one file's failure is its own result
                     values.append({'ok': False, 'error': _describe(e, item_file)})
                 finally:
