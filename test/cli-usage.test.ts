@@ -22,9 +22,6 @@ describe('usage errors exit 2 with a suggestion', () => {
       /--sbom-format: unknown SBOM format "htm" \(did you mean "html"\?\)/,
     ],
     [['--sbom-format=text,spdx,cdx'], /unknown SBOM format "cdx"/],
-    [['--jsn'], /unknown option --jsn \(did you mean "--json"\?\)/],
-    [['-verbose'], /unknown option -verbose \(did you mean "--verbose"\?\)/],
-    [['--no-colour'], /unknown option --no-colour \(did you mean "--no-color"\?\)/],
     [['--json=yes'], /--json takes no value \(got "yes"\)/],
     [['--out-dir='], /--out-dir needs a value, not an empty word/],
     [['--root-dir'], /--root-dir needs a value/],
@@ -49,6 +46,20 @@ describe('usage errors exit 2 with a suggestion', () => {
     });
   }
 
+  // releng-tool exits 1 for an unknown option (2 stays for the other usage errors)
+  for (const [args, message] of [
+    [['--jsn'], /unknown option --jsn \(did you mean "--json"\?\)/],
+    [['-verbose'], /unknown option -verbose \(did you mean "--verbose"\?\)/],
+    [['--no-colour'], /unknown option --no-colour \(did you mean "--no-color"\?\)/],
+  ] as const) {
+    it(`releng ${args.join(' ')} exits 1`, async () => {
+      const r = await releng(['-R', root, ...args]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stdout, '');
+    });
+  }
+
   it('an unknown action is a usage error naming the closest actions and packages', async () => {
     const r = await releng(['-R', root, 'helo']);
     assert.equal(r.code, 2, r.stderr);
@@ -68,12 +79,12 @@ describe('usage errors exit 2 with a suggestion', () => {
   });
 
   it('under --json a usage error is one JSON error event on stdout', async () => {
-    for (const args of [
-      ['--json', '--jsn'],
-      ['--json', 'helo'],
-    ]) {
+    for (const [args, code] of [
+      [['--json', '--jsn'], 1],
+      [['--json', 'helo'], 2],
+    ] as const) {
       const r = await releng(['-R', root, ...args]);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.code, code, r.stderr);
       assert.equal(r.stderr, '');
       const events = r.stdout
         .trim()

@@ -17,7 +17,7 @@ describe('development and local-sources modes', () => {
     const root = join(base, 'project');
     const build = `async build(ctx) {
       const fs = await import('node:fs');
-      fs.writeFileSync(ctx.dirs.output + '/' + ctx.name + '.txt', fs.readFileSync(ctx.buildDir + '/src.txt', 'utf8') + ' ' + ctx.env.PKG_LOCALSRCS);
+      fs.writeFileSync(ctx.dirs.output + '/' + ctx.name + '.txt', fs.readFileSync(ctx.buildDir + '/src.txt', 'utf8') + ' ' + (ctx.env.PKG_LOCALSRCS ?? ''));
     }`;
     await mkdir(join(root, 'package/app/local'), { recursive: true });
     await writeFile(
@@ -39,7 +39,11 @@ describe('development and local-sources modes', () => {
     await mkdir(join(base, 'app'));
     await writeFile(join(base, 'app/src.txt'), 'checkout');
 
+    // As releng-tool: -L without an action only configures the mode.
     let r = await releng(['-R', root, '-L']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(root, 'output/app.txt')));
+    r = await releng(['-R', root]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await readFile(join(root, 'output/app.txt'), 'utf8'), 'checkout 1');
     // External packages are not affected.

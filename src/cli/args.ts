@@ -39,6 +39,24 @@ export interface CliArgs {
   source?: string;
   /** `releng package`: where packages are written. */
   out?: string;
+  /** `-P/--profile NAME`, repeatable (RELENG_PROFILES). */
+  profiles: string[];
+  /** `--quirk NAME`, repeatable (releng-tool's quirks). */
+  quirks: string[];
+  /** `--config FILE`: the project configuration file. */
+  config?: string;
+  /** `--assets-dir DIR`: cache and downloads in DIR/cache and DIR/dl. */
+  assetsDir?: string;
+  /** `--success-exit-code N`: the exit code of a successful run. */
+  successExitCode?: number;
+  /** `--relaxed-args`: unknown options are warned about, not refused. */
+  relaxedArgs: boolean;
+  /** `--help-quirks`: list the quirks. */
+  helpQuirks: boolean;
+  /** `--api`: releng-tool's API mode (accepted; output is unchanged). */
+  api: boolean;
+  /** Unknown options left by --relaxed-args / RELENG_IGNORE_UNKNOWN_ARGS (warned about when relaxed). */
+  ignoredOptions: string[];
 }
 
 /**
@@ -47,14 +65,21 @@ export interface CliArgs {
  * used by `releng repo` / `releng key` (src/repository/cli.ts).
  */
 export class UsageError extends RelengError {
-  constructor(message: string, details: RelengErrorDetails = {}) {
+  /** The process's exit code: 2, or 1 for an unknown option (as releng-tool). */
+  readonly status: number;
+  constructor(message: string, details: RelengErrorDetails = {}, status = 2) {
     super(message, { hint: 'see releng --help', ...details });
     this.name = 'UsageError';
+    this.status = status;
   }
 }
 
 const FLAGS: Record<string, keyof CliArgs> = {
   '--debug': 'debug',
+  '--debug-extended': 'debug',
+  '--relaxed-args': 'relaxedArgs',
+  '--help-quirks': 'helpQuirks',
+  '--api': 'api',
   '--verbose': 'verbose',
   '-V': 'verbose',
   '--quiet': 'quiet',
@@ -63,6 +88,7 @@ const FLAGS: Record<string, keyof CliArgs> = {
   '--no-color': 'noColor',
   '--werror': 'werror',
   '-W': 'werror',
+  '-Werror': 'werror',
   '--force': 'force',
   '-F': 'force',
   '--json': 'json',
@@ -78,6 +104,8 @@ const VALUES: Record<string, keyof CliArgs> = {
   '--root-dir': 'rootDir',
   '-R': 'rootDir',
   '--out-dir': 'outDir',
+  '--config': 'config',
+  '--assets-dir': 'assetsDir',
   '--dl-dir': 'dlDir',
   '--cache-dir': 'cacheDir',
   '--images-dir': 'imagesDir',
@@ -92,8 +120,8 @@ const KEY_VALUE = /^[A-Za-z_][A-Za-z0-9_]*=/;
 /** The most job slots `-j` takes (it becomes NJOBS and `make -j`). */
 const MAX_JOBS = 4096;
 
-/** Parses argv (without node and the script). */
-export function parseArgs(argv: readonly string[]): CliArgs {
+/** Parses argv (without node and the script); `env` decides RELENG_IGNORE_UNKNOWN_ARGS. */
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const args: CliArgs = {
     extra: [],
     variables: {},
@@ -111,8 +139,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     noCache: false,
     onlyMirror: false,
     release: false,
+    profiles: [],
+    quirks: [],
+    relaxedArgs: false,
+    helpQuirks: false,
+    api: false,
+    ignoredOptions: [],
   };
   const positional: string[] = [];
+  const unknown: string[] = [];
+  let outputDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     let word = argv[i]!;
     if (word === '--') {
@@ -148,6 +184,29 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       (args as unknown as Record<string, unknown>)[value] = takeValue();
       continue;
     }
+    if (word === '-P' || word === '--profile') {
+      args.profiles.push(takeValue());
+      continue;
+    }
+    if (word === '--quirk') {
+      args.quirks.push(takeValue());
+      continue;
+    }
+    if (word === '--output-dir') {
+      // releng-tool's older spelling; --out-dir wins when both are given
+      outputDir = takeValue();
+      continue;
+    }
+    if (word === '--success-exit-code') {
+      const raw = takeValue();
+      if (!/^\d+$/.test(raw) || Number(raw) > 255) {
+        throw new UsageError(
+          `--success-exit-code takes a whole number from 0 to 255, not "${raw}"`,
+        );
+      }
+      args.successExitCode = Number(raw);
+      continue;
+    }
     if (word === '-j' || word === '--jobs' || /^-j-?\d+$/.test(word)) {
       const raw = word.startsWith('-j') && word.length > 2 ? word.slice(2) : takeValue();
       const n = Number(raw);
@@ -171,9 +230,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       args.localSources ??= [];
       if (v === undefined) args.localSources.push(true);
       else {
-        const colon = v.indexOf(':');
+        // PKG:DIR or releng-tool's PKG@DIR (the first separator wins)
+        const sep = /[:@]/.exec(v)?.index ?? -1;
         const entry =
-          colon > 0 ? { pkg: v.slice(0, colon), dir: v.slice(colon + 1) } : { pkg: '', dir: v };
+          sep > 0 ? { pkg: v.slice(0, sep), dir: v.slice(sep + 1) } : { pkg: '', dir: v };
+        // releng-tool: `-L PKG@` (nothing after @) clears that package's entry
+        if (entry.dir === '' && entry.pkg !== '' && v[sep] === '@') entry.dir = 'unset';
         if (entry.dir === '') {
           throw new UsageError(`${word} "${v}" names no folder`, {
             hint: 'write -L DIR, -L PKG:DIR, -L PKG:unset or -L unset',
@@ -184,7 +246,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       continue;
     }
     if (word.startsWith('-') && word !== '-') {
-      throw new UsageError(`unknown option ${word}${suggestOption(word)}`);
+      unknown.push(inline !== undefined ? `${word}=${inline}` : word);
+      continue;
     }
     if (KEY_VALUE.test(word)) {
       const eq = word.indexOf('=');
@@ -195,8 +258,30 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   args.action = positional[0];
   args.extra = positional.slice(1);
+  if (args.outDir === undefined && outputDir !== undefined) args.outDir = outputDir;
+  checkUnknown(args, unknown, env);
   checkValues(args);
   return args;
+}
+
+/**
+ * Unknown options: refused (exit 1, as releng-tool), unless RELENG_IGNORE_UNKNOWN_ARGS
+ * is set (ignored silently) or --relaxed-args is given (warned about; still
+ * refused under --werror).
+ */
+function checkUnknown(args: CliArgs, unknown: string[], env: NodeJS.ProcessEnv): void {
+  if (unknown.length === 0) return;
+  if (env.RELENG_IGNORE_UNKNOWN_ARGS !== undefined) return;
+  if (args.relaxedArgs && !args.werror) {
+    args.ignoredOptions = unknown;
+    return;
+  }
+  const first = unknown[0]!;
+  throw new UsageError(
+    `unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(' ')}${unknown.length === 1 ? suggestOption(first.split('=')[0]!) : ''}`,
+    { hint: 'see releng --help (or pass --relaxed-args to only warn)' },
+    1,
+  );
 }
 
 /**
@@ -211,6 +296,10 @@ function suggestOption(word: string): string {
     '--jobs',
     '--development',
     '--local-sources',
+    '--profile',
+    '--quirk',
+    '--success-exit-code',
+    '--output-dir',
   ].filter((o) => o.startsWith('--'));
   if (word.startsWith('--')) return didYouMean(word, long);
   return word.length > 2 ? didYouMean(`-${word}`, long) : '';
@@ -282,11 +371,20 @@ options:
   -L, --local-sources [[PKG:]DIR]
                       build internal packages from local checkouts (remembered; "unset" leaves it)
   --only-mirror       download only from the project's url_mirror
-  --sbom-format LIST  SBOM formats: text, html, json-spdx, json-cyclonedx (comma-separated)
+  --sbom-format LIST  SBOM formats (comma-separated): text, html, json-spdx, json-cyclonedx,
+                      csv, json, xml, rdf-spdx, xml-cyclonedx, or all
+  -P, --profile NAME  a profile for the project's scripts (repeatable; RELENG_PROFILES)
+  --config FILE       the project configuration file (default: releng-tool.rt, ...)
+  --assets-dir DIR    cache and downloads in DIR/cache and DIR/dl
+  --quirk NAME        enable a releng-tool quirk (repeatable; --help-quirks lists them)
+  --success-exit-code N
+                      exit with N when the run succeeds
+  --relaxed-args      warn about unknown options instead of failing
+                      (RELENG_IGNORE_UNKNOWN_ARGS=1 ignores them silently)
   -F, --force         re-run stages even when done
   -W, --werror        treat warnings as errors
   --json              print one JSON event per line instead of text
-  --debug, -V/--verbose, -q/--quiet
+  --debug, --debug-extended, -V/--verbose, -q/--quiet, --api
   --nocolorout        no colours (also NO_COLOR=1; FORCE_COLOR=1 forces them)
   --no-cache          re-evaluate every definition (ignore the project cache)
   --python PATH       Python interpreter for releng-tool projects (default python3)

@@ -14,9 +14,9 @@ export interface ErrorOutput {
   stderr?: NodeJS.WritableStream;
 }
 
-/** The exit code of a failure: 2 for a command-line mistake, 1 for anything else. */
+/** The exit code of a failure: 2 for a command-line mistake (1 for an unknown option, as releng-tool), 1 for anything else. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError ? 2 : 1;
+  return err instanceof UsageError ? err.status : 1;
 }
 
 /**
@@ -69,5 +69,5 @@ export function reportError(err: unknown, out: ErrorOutput): number {
     if (out.debug && e.stack && !usage) stderr.write(`${e.stack}\n`);
     stderr.write(`${formatError(e.message, e.details, out)}\n`);
   }
-  return usage ? 2 : 1;
+  return exitCodeOf(err);
 }

@@ -1,5 +1,5 @@
 import { constants as osConstants } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
@@ -20,8 +20,9 @@ import { colorWanted, Reporter } from './reporter.ts';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
-export async function runCli(args: CliArgs, root: string): Promise<number> {
+export async function runCli(given: CliArgs, root: string): Promise<number> {
   const started = nowMs();
+  const args = withEnvironment(given);
   // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -102,8 +103,20 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     }
   }
 
+  if (args.helpQuirks) {
+    process.stdout.write(QUIRKS_HELP);
+    return 0;
+  }
+  for (const option of args.ignoredOptions) {
+    sink({
+      type: 'log',
+      level: 'warn',
+      message: `unknown argument ignored (--relaxed-args): ${option}`,
+    });
+  }
+
   const version = relengVersion();
-  const dirs = projectDirs(root, args);
+  const dirs = projectDirs(root, dirOptions(args, root));
   let loaded: LoadedProject | undefined;
   let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -121,6 +134,12 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const modes = await updateModes(dirs.output, args.development, args.localSources, root);
+    // As releng-tool: `-D`/`-L` without an action only configure the mode.
+    if ((args.development !== undefined || args.localSources) && args.action === undefined) {
+      const what = args.development !== undefined ? 'development' : 'local-sources';
+      sink({ type: 'log', level: 'success', message: `configured root for ${what} mode` });
+      return args.successExitCode ?? 0;
+    }
     const warn = (message: string, file?: string) => {
       if (args.werror)
         throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
@@ -154,6 +173,8 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
         output: definitionOutput,
         useCache: !args.noCache,
         python: args.python,
+        configFile: args.config,
+        forceRevisions: args.release ? {} : forceRevisions(args.variables),
       }),
     );
     const { project } = loaded;
@@ -180,8 +201,11 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
       fromCache: loaded.fromCache,
       onlyMirror: args.onlyMirror,
       sbomFormat: args.sbomFormat,
+      release: args.release,
+      profiles: args.profiles,
+      quirks: args.quirks,
     });
-    return 0;
+    return args.successExitCode ?? 0;
   } catch (err) {
     if (interrupted !== undefined) return interrupted;
     return fail(err);
@@ -190,6 +214,73 @@ export async function runCli(args: CliArgs, root: string): Promise<number> {
     await loaded?.close();
   }
 }
+
+/**
+ * The run's folder options: the command line, then releng-tool's environment
+ * variables (RELENG_OUTPUT_DIR, …); --assets-dir / RELENG_ASSETS_DIR holds
+ * cache/ and dl/ unless those are given themselves.
+ */
+function dirOptions(args: CliArgs, root: string): CliArgs {
+  const env = process.env;
+  const assets = args.assetsDir ?? env.RELENG_ASSETS_DIR;
+  // RELENG_GLOBAL_OUTPUT_CONTAINER_DIR holds one output folder per project
+  // (named as the root), images included unless ..._NO_IMAGES is set.
+  const container = env.RELENG_GLOBAL_OUTPUT_CONTAINER_DIR || undefined;
+  const containerOut = container ? join(container, basename(root)) : undefined;
+  const imagesAtHome = containerOut && env.RELENG_GLOBAL_OUTPUT_CONTAINER_NO_IMAGES;
+  return {
+    ...args,
+    outDir: args.outDir ?? env.RELENG_OUTPUT_DIR ?? containerOut,
+    imagesDir:
+      args.imagesDir ??
+      env.RELENG_IMAGES_DIR ??
+      (imagesAtHome ? join(root, 'output', 'images') : undefined),
+    cacheDir: args.cacheDir ?? env.RELENG_CACHE_DIR ?? (assets ? join(assets, 'cache') : undefined),
+    dlDir: args.dlDir ?? env.RELENG_DL_DIR ?? (assets ? join(assets, 'dl') : undefined),
+  };
+}
+
+/**
+ * releng-tool's `<PKG>_FORCE_REVISION` overrides from the environment and the
+ * `KEY=VALUE` words (those win), by package key. A release run ignores them.
+ */
+function forceRevisions(variables: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const source of [process.env, variables]) {
+    for (const [k, v] of Object.entries(source)) {
+      if (k.endsWith('_FORCE_REVISION') && v) out[k.slice(0, -'_FORCE_REVISION'.length)] = v;
+    }
+  }
+  return out;
+}
+
+/** RELENG_PARALLEL_LEVEL gives the jobs when -j does not (a value that is no whole number is ignored). */
+function withEnvironment(args: CliArgs): CliArgs {
+  const level = process.env.RELENG_PARALLEL_LEVEL;
+  if (args.jobs !== 0 || level === undefined || !/^-?\d+$/.test(level.trim())) return args;
+  return { ...args, jobs: Number(level.trim()) };
+}
+
+/** `--help-quirks`: the quirks releng-tool 4.x knows (accepted with --quirk). */
+const QUIRKS_HELP = `releng-tool quirks (--quirk NAME):
+  releng.cmake.disable_default_prefix
+  releng.cmake.disable_direct_includes
+  releng.disable_devmode_ignore_cache
+  releng.disable_prerequisites_check
+  releng.disable_remote_configs
+  releng.disable_remote_scripts
+  releng.disable_verbose_patch
+  releng.git.no_depth
+  releng.git.no_quick_fetch
+  releng.git.replicate_cache
+  releng.ignore_failed_extensions
+  releng.ignore_release_check
+  releng.log.execute_args
+  releng.log.execute_env
+  releng.stats.no_pdf
+  releng.xmake.disable_arch_detection
+  releng.xmake.disable_deps_init
+`;
 
 /** Words the CLI handles before the engine sees the action, offered as suggestions too. */
 const CLI_ACTIONS = ['help', 'repo', 'key'];

@@ -18,6 +18,8 @@ export interface RunFlags {
   release?: boolean;
   targetPkg?: string;
   verbose?: boolean;
+  /** `-P/--profile` names (RELENG_PROFILES, `;`-separated in the environment). */
+  profiles?: string[];
 }
 
 export interface PackagePaths {
@@ -82,23 +84,27 @@ export function globalVariables(
     TARGET_DIR: dirs.target,
     NJOBS: String(jobs.njobs),
     NJOBSCONF: String(jobs.njobsConf),
-    RELENG_CLEAN: flag(flags.clean),
-    RELENG_DEBUG: flag(flags.debug),
-    RELENG_DEVMODE: typeof flags.devmode === 'string' ? flags.devmode : flag(flags.devmode),
-    RELENG_DISTCLEAN: flag(flags.distclean),
-    RELENG_EXEC: flag(flags.exec),
-    RELENG_FORCE: flag(flags.force),
-    RELENG_LOCALSRCS: flag(flags.localSources),
-    RELENG_MRPROPER: flag(flags.mrproper),
-    RELENG_PROFILES: '',
-    RELENG_REBUILD: flag(flags.rebuild),
-    RELENG_RECONFIGURE: flag(flags.reconfigure),
-    RELENG_REINSTALL: flag(flags.reinstall),
-    RELENG_RELEASE: flag(flags.release),
-    RELENG_TARGET_PKG: flags.targetPkg ?? '',
-    RELENG_VERBOSE: flag(flags.verbose),
     RELENG_VERSION: version,
   };
+  // As releng-tool: a mode that is off is not exported at all (scripts see None).
+  const modes: Record<string, unknown> = {
+    RELENG_CLEAN: flags.clean || flags.distclean || flags.mrproper,
+    RELENG_DEBUG: flags.debug,
+    RELENG_DISTCLEAN: flags.distclean,
+    RELENG_EXEC: flags.exec !== undefined,
+    RELENG_FORCE: flags.force,
+    RELENG_LOCALSRCS: flags.localSources,
+    RELENG_MRPROPER: flags.mrproper || flags.distclean,
+    RELENG_REBUILD: flags.rebuild,
+    RELENG_RECONFIGURE: flags.reconfigure,
+    RELENG_REINSTALL: flags.reinstall,
+    RELENG_RELEASE: flags.release,
+    RELENG_VERBOSE: flags.verbose,
+  };
+  for (const [key, on] of Object.entries(modes)) if (on) vars[key] = flag(on);
+  if (flags.devmode) vars.RELENG_DEVMODE = typeof flags.devmode === 'string' ? flags.devmode : '1';
+  if (flags.targetPkg) vars.RELENG_TARGET_PKG = flags.targetPkg;
+  if (flags.profiles && flags.profiles.length > 0) vars.RELENG_PROFILES = flags.profiles.join(';');
   Object.assign(vars, prefixedVariables(dirs, prefix));
   return vars;
 }
@@ -140,19 +146,21 @@ export function currentPackageVariables(
   paths: PackagePaths,
   state: { devmode: boolean; localSources: boolean },
 ): Record<string, string> {
-  return {
+  const vars: Record<string, string> = {
     PKG_BUILD_BASE_DIR: paths.buildBaseDir,
     PKG_BUILD_DIR: paths.buildDir,
     PKG_BUILD_OUTPUT_DIR: paths.buildOutputDir,
     PKG_CACHE_DIR: paths.cacheDir,
     PKG_CACHE_FILE: paths.cacheFile,
     PKG_DEFDIR: pkg.defDir,
-    PKG_DEVMODE: flag(state.devmode),
-    PKG_INTERNAL: flag(pkg.internal),
-    PKG_LOCALSRCS: flag(state.localSources),
     PKG_NAME: pkg.name,
     PKG_REVISION: pkg.revision,
     PKG_SITE: pkg.site ?? '',
     PKG_VERSION: pkg.version,
   };
+  // As releng-tool: these are exported only when true (scripts see None otherwise).
+  if (state.devmode) vars.PKG_DEVMODE = '1';
+  if (pkg.internal) vars.PKG_INTERNAL = '1';
+  if (state.localSources) vars.PKG_LOCALSRCS = '1';
+  return vars;
 }

@@ -41,8 +41,11 @@ export async function updateModes(
       const map = { ...(modes.localSources ?? {}) };
       for (const l of localSources) {
         if (l === true) map[''] = join(rootDir, '..');
-        else if (l.dir === 'unset') delete map[l.pkg];
-        else map[l.pkg] = l.dir;
+        // with a folder for every package, an unset package stays excluded ('')
+        else if (l.dir === 'unset') {
+          if (map[''] !== undefined) map[l.pkg] = '';
+          else delete map[l.pkg];
+        } else map[l.pkg] = l.dir;
       }
       modes.localSources = map;
     }

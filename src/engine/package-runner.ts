@@ -28,12 +28,15 @@ import { STATE_FILE, StageState } from './state.ts';
 /** The patch module, imported on the first patch stage (once, not once per package). */
 let patchModule: Promise<typeof import('../patch/index.ts')> | undefined;
 
-/** Stages in order, with bootstrap first when a package defines it. */
+/**
+ * Stages in order. As in releng-tool, bootstrap (only when a package defines
+ * it) runs after patching, right before configure, so it sees the sources.
+ */
 export const PIPELINE: readonly (StageName | 'bootstrap')[] = [
-  'bootstrap',
   'fetch',
   'extract',
   'patch',
+  'bootstrap',
   'configure',
   'build',
   'install',
@@ -107,6 +110,9 @@ export async function runPackage(
     for (const stage of PIPELINE.slice(0, last + 1)) {
       if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
       if (run.localDir && (stage === 'fetch' || stage === 'extract' || stage === 'patch')) continue;
+      // releng-tool never patches a `local` site's sources (native projects do).
+      if (stage === 'patch' && pkg.vcsType === 'local' && shared.project.format === 'releng-tool')
+        continue;
       const ran = shared.ranThisRun.has(`${pkg.name}:${stage}`);
       if ((!shared.force || ran) && state.isDone(stage)) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
@@ -325,6 +331,8 @@ export function siteContext(
 function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
   if (tools.dirMade) return;
   mkdirSync(paths.buildDir, { recursive: true });
+  // releng-tool creates PKG_BUILD_OUTPUT_DIR once the sources are there: scripts write into it
+  mkdirSync(paths.buildOutputDir, { recursive: true });
   tools.dirMade = true;
 }
 

@@ -65,7 +65,11 @@ export class RunEnvironment {
           this.#project.sysrootPrefix,
           {
             njobs: this.#settings.jobs,
-            njobsConf: Math.max(this.#settings.requestedJobs, 0),
+            // releng-tool gives -j as asked (a negative count stays negative)
+            njobsConf:
+              this.#project.format === 'releng-tool'
+                ? this.#settings.requestedJobs
+                : Math.max(this.#settings.requestedJobs, 0),
           },
           this.#flags,
           this.#settings.version,
@@ -107,7 +111,10 @@ export class RunEnvironment {
       }),
     );
     env.NJOBS = String(jobs);
-    if (pkg.fixedJobs) env.NJOBSCONF = String(pkg.fixedJobs);
+    // as releng-tool: a package whose FIXED_JOBS/MAX_JOBS changed its count
+    // configures with that count; otherwise NJOBSCONF stays what -j asked
+    if (pkg.fixedJobs || (this.#project.format === 'releng-tool' && jobs !== this.#settings.jobs))
+      env.NJOBSCONF = String(jobs);
     const own = pkg.options.env as Record<string, string> | undefined;
     if (own) Object.assign(env, own);
     return env;

@@ -9,6 +9,7 @@ import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
+import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
 import { assertInside } from './contain.ts';
@@ -50,6 +51,12 @@ export interface EngineOptions {
   sbomFormat?: string;
   /** `--only-mirror`: downloads only from the project's url_mirror. */
   onlyMirror?: boolean;
+  /** `--release`: RELENG_RELEASE. */
+  release?: boolean;
+  /** `-P/--profile` names: RELENG_PROFILES. */
+  profiles?: string[];
+  /** `--quirk` names (releng-tool's quirks). */
+  quirks?: string[];
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -68,6 +75,13 @@ export function effectiveJobs(requested: number): number {
   if (requested > 0) return requested;
   if (requested < 0) return Math.max(1, cores + requested);
   return cores;
+}
+
+/** Every file below a folder (none when it is missing), sorted. */
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  walkFilesSync(dir, '', (rel) => out.push(join(dir, rel)));
+  return out.sort();
 }
 
 /** Runs one action on a loaded project. Resolves when done; throws a RelengError on failure. */
@@ -119,6 +133,8 @@ export async function runAction(
       force: options.force,
       devmode: options.devmode,
       localSources: options.localSources !== undefined,
+      release: options.release,
+      profiles: options.profiles,
     };
     // Scripts expect the sysroots to exist (releng-tool creates them up front).
     for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
@@ -156,6 +172,10 @@ class Engine {
   readonly options: EngineOptions;
   readonly jobs: number;
   readonly flags: RunFlags;
+  /** SBOM files of this run (RELENG_GENERATED_SBOMS for the post-build script). */
+  #generatedSboms: string[] | undefined;
+  /** License documents of this run (RELENG_GENERATED_LICENSES). */
+  #generatedLicenses: string[] | undefined;
   /** The run's base environment and each package's (computed on first use). */
   readonly environment: RunEnvironment;
   #stopped = false;
@@ -278,10 +298,11 @@ class Engine {
     const deps = closure.slice(0, -1);
     const only = new Set([name]);
     this.flags.targetPkg = name;
-    this.flags.rebuild = op === 'rebuild' || op === 'rebuild-only';
+    // releng-tool's flags: a full reconfigure also rebuilds and reinstalls
+    this.flags.rebuild = op === 'rebuild' || op === 'rebuild-only' || op === 'reconfigure';
     this.flags.reconfigure = op === 'reconfigure' || op === 'reconfigure-only';
-    this.flags.reinstall = op === 'reinstall';
-    this.flags.clean = op === 'clean';
+    this.flags.reinstall = op === 'reinstall' || op === 'rebuild' || op === 'reconfigure';
+    this.flags.clean = op === 'clean' || op === 'fresh';
     this.flags.distclean = op === 'distclean';
     this.flags.exec = op === 'exec' ? (this.options.execCommand ?? '') : undefined;
     if (CHANGES_BUILD_DIR.has(op)) {
@@ -313,10 +334,10 @@ class Engine {
         state.clear(['build']);
         return this.build(closure, 'build', only);
       case 'reconfigure':
-        state.clear(['configure', 'build', 'install', 'post']);
+        state.clear(['bootstrap', 'configure', 'build', 'install', 'post']);
         return this.build(closure, 'post', new Set());
       case 'reconfigure-only':
-        state.clear(['configure']);
+        state.clear(['bootstrap', 'configure']);
         return this.build(closure, 'configure', only);
       case 'reinstall':
         state.clear(['install', 'post']);
@@ -455,6 +476,8 @@ class Engine {
   #localDir(pkg: PackageModel): string | undefined {
     const map = this.options.localSources;
     if (!map || !pkg.internal) return undefined;
+    // '' = excluded by -L PKG:unset while a folder holds every other package
+    if (map[pkg.name] === '') return undefined;
     const dir = map[pkg.name] ?? (map[''] !== undefined ? join(map[''], pkg.name) : undefined);
     if (dir === undefined) return undefined;
     const abs = resolve(this.dirs.root, dir);
@@ -514,14 +537,26 @@ class Engine {
   /** A package's share of the job slots: FIXED_JOBS wins, MAX_JOBS caps. */
   #jobsFor(pkg: PackageModel): number {
     if (pkg.fixedJobs && pkg.fixedJobs > 0) return pkg.fixedJobs;
-    const share = Math.max(1, Math.ceil(this.jobs / Math.max(1, this.#running)));
-    return pkg.maxJobs && pkg.maxJobs > 0 ? Math.min(pkg.maxJobs, share) : share;
+    // releng-tool projects: every package gets the run's jobs, as releng-tool
+    // gives them (its NJOBS follows -j and MAX_JOBS, not how many packages
+    // happen to run at once); native projects share the slots.
+    const share =
+      this.project.format === 'releng-tool'
+        ? this.jobs
+        : Math.max(1, Math.ceil(this.jobs / Math.max(1, this.#running)));
+    if (pkg.maxJobs && pkg.maxJobs > 0) return Math.min(pkg.maxJobs, share);
+    // a negative MAX_JOBS leaves that many slots free (at least one job)
+    if (pkg.maxJobs && pkg.maxJobs < 0) return Math.max(1, share + pkg.maxJobs);
+    return share;
   }
 
   /** License documents (output/licenses/), generated before post-processing as the guide says. */
   async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
-    if (document && this.#unchangedSince([join(this.dirs.license, 'licenses')])) return;
+    if (document && this.#unchangedSince([join(this.dirs.license, 'licenses')])) {
+      this.#generatedLicenses = filesUnder(this.dirs.license);
+      return;
+    }
     const { collectLicenses } = await import('../licenses/collect.ts');
     const shared = this.#shared(false);
     await collectLicenses(
@@ -535,17 +570,24 @@ class Engine {
         document,
       },
     );
+    // the post-build script sees them as RELENG_GENERATED_LICENSES
+    if (document) this.#generatedLicenses = filesUnder(this.dirs.license);
   }
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
   async sbom(names: readonly string[]): Promise<void> {
     const { SBOM_FILE_NAMES, sbomFormats } = await import('../licenses/sbom-formats.ts');
+    // releng-tool projects default to releng-tool's one text SBOM
     const formats = sbomFormats(
-      this.options.sbomFormat ?? (this.project.options.sbomFormat as string | string[] | undefined),
+      this.options.sbomFormat ??
+        (this.project.options.sbomFormat as string | string[] | undefined) ??
+        (this.project.format === 'releng-tool' ? 'text' : undefined),
     );
     this.options.sink({ type: 'log', level: 'verbose', message: 'generating sbom information...' });
-    if (this.#unchangedSince(formats.map((f) => join(this.dirs.output, SBOM_FILE_NAMES[f]))))
-      return;
+    const files = formats.map((f) => join(this.dirs.output, SBOM_FILE_NAMES[f]));
+    // the post-build script sees them as RELENG_GENERATED_SBOMS
+    this.#generatedSboms = files;
+    if (this.#unchangedSince(files)) return;
     const { writeSbom } = await import('../licenses/sbom.ts');
     await writeSbom(
       this.project,
@@ -563,6 +605,8 @@ class Engine {
       this.options.sink(e.type === 'output' ? { ...e, always: true } : e),
     );
     const env = { ...this.environment.base() };
+    if (this.#generatedSboms) env.RELENG_GENERATED_SBOMS = this.#generatedSboms.join(';');
+    if (this.#generatedLicenses) env.RELENG_GENERATED_LICENSES = this.#generatedLicenses.join(';');
     const shared = this.#shared(false);
     const pseudo: PackageModel = {
       name: 'post-build',
@@ -648,7 +692,8 @@ class Engine {
   }
 
   async removeSbom(): Promise<void> {
-    for (const name of ['sbom.txt', 'sbom.html', 'sbom.spdx.json', 'sbom.cdx.json']) {
+    const { SBOM_FILE_NAMES } = await import('../licenses/sbom-formats.ts');
+    for (const name of Object.values(SBOM_FILE_NAMES)) {
       await rm(join(this.dirs.output, name), { force: true });
     }
   }

@@ -200,6 +200,32 @@ ${rows}
 `;
 }
 
+async function render(
+  format: SbomFormat,
+  project: ProjectModel,
+  pkgs: SbomPackage[],
+  created: Date,
+): Promise<string> {
+  switch (format) {
+    case 'json-spdx':
+      return `${JSON.stringify(spdxDocument(project, pkgs, created), null, 2)}\n`;
+    case 'json-cyclonedx':
+      return `${JSON.stringify(cyclonedxDocument(project, pkgs, created), null, 2)}\n`;
+    case 'html':
+      return htmlSummary(project, pkgs);
+    case 'text':
+      return textSummary(project, pkgs);
+    default: {
+      const more = await import('./sbom-more.ts');
+      if (format === 'csv') return more.csvSbom(pkgs);
+      if (format === 'json') return more.jsonSbom(project, pkgs, created);
+      if (format === 'xml') return more.xmlSbom(project, pkgs, created);
+      if (format === 'rdf-spdx') return more.rdfSpdx(spdxDocument(project, pkgs, created));
+      return more.xmlCyclonedx(cyclonedxDocument(project, pkgs, created));
+    }
+  }
+}
+
 /**
  * Writes the SBOM files into the output directory. Times come from
  * SOURCE_DATE_EPOCH when set, so the same inputs give the same bytes.
@@ -216,14 +242,7 @@ export async function writeSbom(
   const written: string[] = [];
   for (const format of formats) {
     const file = join(dirs.output, SBOM_FILE_NAMES[format]);
-    const body =
-      format === 'json-spdx'
-        ? `${JSON.stringify(spdxDocument(project, pkgs, created), null, 2)}\n`
-        : format === 'json-cyclonedx'
-          ? `${JSON.stringify(cyclonedxDocument(project, pkgs, created), null, 2)}\n`
-          : format === 'html'
-            ? htmlSummary(project, pkgs)
-            : textSummary(project, pkgs);
+    const body = await render(format, project, pkgs, created);
     await writeFileAtomic(file, body);
     written.push(file);
   }

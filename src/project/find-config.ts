@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { firstFile } from '../util/fs.ts';
 import { NATIVE_CONFIG_NAMES } from './config-names.ts';
@@ -7,7 +7,19 @@ import { RELENG_TOOL_CONFIG_NAMES } from './releng-tool/names.ts';
 /** Finds the project's configuration file and its format. */
 export async function findConfig(
   root: string,
+  explicit?: string,
 ): Promise<{ file: string; format: 'native' | 'releng-tool' }> {
+  // --config FILE (relative to the root): its format follows its name
+  if (explicit !== undefined) {
+    const file = resolve(root, explicit);
+    if (!(await firstFile([file]))) {
+      throw new RelengError(`configuration file not found: ${file}`, {
+        hint: 'check the path given to --config',
+      });
+    }
+    const native = /\.(?:[cm]?[jt]s)$/.test(file);
+    return { file, format: native ? 'native' : 'releng-tool' };
+  }
   const native = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
   if (native) return { file: native, format: 'native' };
   const legacy = await firstFile(RELENG_TOOL_CONFIG_NAMES.map((n) => join(root, n)));

@@ -29,6 +29,10 @@ import { POST_BUILD_NAMES } from './releng-tool/names.ts';
 
 export interface LoadOptions {
   root: string;
+  /** `--config FILE`: the configuration file, instead of looking for one in the root. */
+  configFile?: string;
+  /** releng-tool's `<PKG>_FORCE_REVISION` values, by package key. */
+  forceRevisions?: Record<string, string>;
   dirs: ProjectDirs;
   devmode?: string | boolean;
   /** Python workers for releng-tool projects (the run's job count). */
@@ -57,7 +61,7 @@ export interface LoadedProject {
 
 /** Loads a project of either format into the normalised model. */
 export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
-  const { file, format } = await findConfig(options.root);
+  const { file, format } = await findConfig(options.root, options.configFile);
   // Every load-time warning is recorded with the model, so a cached run shows
   // it again (and -W fails on it) instead of only the run that evaluated it.
   const warnings: LoadWarning[] = [];
@@ -89,6 +93,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     dirs: options.dirs,
     args: options.args,
     variables: options.variables ?? {},
+    forceRevisions: options.forceRevisions ?? {},
   });
   const cachePath = cacheFile(options.dirs.output);
   try {
@@ -112,6 +117,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       overrideSites: settings.overrideSites,
       overrideRevisions: settings.overrideRevisions,
       devmode: options.devmode,
+      forceRevisions: options.forceRevisions,
     });
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.

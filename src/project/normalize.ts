@@ -12,6 +12,8 @@ export interface PackageDefaults {
   overrideRevisions: Record<string, string>;
   /** Development mode, when active. */
   devmode?: string | boolean;
+  /** releng-tool's `<PKG>_FORCE_REVISION` (environment or KEY=VALUE), by package key; not under --release. */
+  forceRevisions?: Record<string, string>;
 }
 
 /** Values of a package definition in the native (camelCase) vocabulary, already validated. */

@@ -101,7 +101,7 @@ describe('URL credentials', () => {
       assert.ok(!(r.stdout + r.stderr).includes(PASSWORD), r.stdout + r.stderr);
     }
     const files = await assertNoPassword(join(root, 'output'));
-    for (const name of ['sbom.txt', 'sbom.html', 'sbom.spdx.json', 'sbom.cdx.json']) {
+    for (const name of ['sbom.txt', 'sbom.html', 'sbom-spdx.json', 'sbom-cyclonedx.json']) {
       const file = join(root, 'output', name);
       assert.ok(files.includes(file), `${name} was written`);
       assert.match(await readFile(file, 'utf8'), /http:\/\/\*\*\*@127\.0\.0\.1/);

@@ -827,7 +827,7 @@ export class PythonBridge {
    * are spread over the live workers in contiguous chunks.
    */
   async evalFiles(
-    items: ReadonlyArray<{ file: string; cwd?: string }>,
+    items: ReadonlyArray<{ file: string; cwd?: string; globals?: Record<string, unknown> }>,
     options: EvalOptions = {},
   ): Promise<
     Array<{ ok: true; value: Record<string, unknown> } | { ok: false; error: PythonError }>
@@ -847,6 +847,7 @@ export class PythonBridge {
             items: items.slice(i, i + size).map((item) => ({
               file: path.resolve(item.file),
               cwd: item.cwd ? path.resolve(item.cwd) : undefined,
+              globals: item.globals,
             })),
             globals: options.globals ?? {},
             env,

@@ -203,7 +203,11 @@ def _as_relpath(value):
 
 
 def _is_path_name(name):
-    return name.endswith('_DIR') or name in ('PREFIX', 'RELENG_SCRIPT', 'PKG_CACHE_FILE')
+    return (
+        name.endswith('_DIR')
+        or name.endswith('_DEFDIR')
+        or name in ('PREFIX', 'RELENG_SCRIPT', 'PKG_CACHE_FILE')
+    )
 
 
 def _path_in(value, *more):
@@ -904,16 +908,42 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 _EMPTY_ENV = {}
 
 
+# Run modes, as releng-tool gives them to scripts: None when off (the
+# variable is not exported then), True when on ('1'); RELENG_DEVMODE may be a
+# mode name and RELENG_PROFILES is a list (';'-separated in the environment).
+_MODE_FLAGS = (
+    'RELENG_CLEAN', 'RELENG_DEBUG', 'RELENG_DEVMODE', 'RELENG_DISTCLEAN', 'RELENG_EXEC',
+    'RELENG_FORCE', 'RELENG_LOCALSRCS', 'RELENG_MRPROPER', 'RELENG_REBUILD',
+    'RELENG_RECONFIGURE', 'RELENG_REINSTALL', 'RELENG_RELEASE', 'RELENG_TARGET_PKG',
+    'RELENG_VERBOSE', 'PKG_DEVMODE', 'PKG_INTERNAL', 'PKG_LOCALSRCS',
+)
+
+
+def _global_value(key, value):
+    if _is_path_name(key):
+        return RelengPath(value)
+    if key in _MODE_FLAGS:
+        if value == '1' and key not in ('RELENG_TARGET_PKG',):
+            return True
+        return value or None
+    if key in ('RELENG_PROFILES', 'RELENG_GENERATED_SBOMS', 'RELENG_GENERATED_LICENSES'):
+        return [p for p in value.split(';') if p]
+    if key in ('NJOBS', 'NJOBSCONF') and value.isdigit():
+        return int(value)
+    return value
+
+
 def _env_globals(env):
     # The environment as script globals (paths as RelengPath), computed once
     # per environment: a batch of definitions shares one.
     cached = _Worker.env_globals
     if cached is not None and cached[0] is env:
         return cached[1]
-    out = {}
+    out = {key: None for key in _MODE_FLAGS}
+    out['RELENG_PROFILES'] = []
     for key, value in env.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
-            out[key] = RelengPath(value) if _is_path_name(key) else value
+            out[key] = _global_value(key, value)
     _Worker.env_globals = (env, out)
     return out
 
@@ -926,10 +956,15 @@ def _carry_env_globals(previous, env, unset, changed):
         return
     out = dict(cached[1])
     for key in unset:
-        out.pop(key, None)
+        if key in _MODE_FLAGS:
+            out[key] = None
+        elif key == 'RELENG_PROFILES':
+            out[key] = []
+        else:
+            out.pop(key, None)
     for key, value in changed.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
-            out[key] = RelengPath(value) if _is_path_name(key) else value
+            out[key] = _global_value(key, value)
     _Worker.env_globals = (env, out)
 
 
@@ -1215,7 +1250,12 @@ def _handle(msg):
                 try:
                     if item.get('cwd'):
                         os.chdir(item['cwd'])
-                    values.append({'ok': True, 'value': _definition_values(item_file, msg, req)})
+                    item_msg = msg
+                    if item.get('globals'):
+                        # per-definition globals (releng-tool's PKG_DEFDIR)
+                        item_msg = dict(msg)
+                        item_msg['globals'] = dict(msg.get('globals') or {}, **item['globals'])
+                    values.append({'ok': True, 'value': _definition_values(item_file, item_msg, req)})
                 except BaseException as e:  # noqa: B036 - one file's failure is its own result
                     values.append({'ok': False, 'error': _describe(e, item_file)})
                 finally:

@@ -91,7 +91,7 @@ export class PythonRuntime {
    * one per file); a failure throws for the first failing file, in order.
    */
   async evaluateMany(
-    items: ReadonlyArray<{ file: string; cwd: string }>,
+    items: ReadonlyArray<{ file: string; cwd: string; globals?: Record<string, unknown> }>,
   ): Promise<Array<Record<string, unknown>>> {
     if (items.length === 0) return [];
     const env = { ...processEnv(), ...this.options.variables };
@@ -308,6 +308,26 @@ export async function findRelengToolDefinition(
 }
 
 /**
+ * A package folder without a definition file but with at least one stage
+ * script (`<pkg>-build.rt`, …): the path its definition would have
+ * (`<dir>/<pkg>/<pkg>.rt`), or undefined.
+ */
+async function bareRelengToolPackage(
+  packageDirs: readonly string[],
+  name: string,
+): Promise<string | undefined> {
+  for (const dir of packageDirs) {
+    const entries = await readdir(join(dir, name)).catch(() => undefined);
+    if (!entries) continue;
+    const scripts = HOOK_STAGES.flatMap((stage) =>
+      SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`),
+    );
+    if (entries.some((e) => scripts.includes(e))) return join(dir, name, `${name}.rt`);
+  }
+  return undefined;
+}
+
+/**
  * Loads releng-tool packages by name (a frontier of the package graph): finds
  * the definitions, evaluates them together, and finds their stage scripts.
  * Undefined for a name without a definition.
@@ -320,12 +340,27 @@ export async function loadRelengToolPackages(
 ): Promise<Array<PackageModel | undefined>> {
   const files = await Promise.all(names.map((n) => findRelengToolDefinition(packageDirs, n)));
   const found = names.flatMap((name, i) => (files[i] ? [{ name, file: files[i]! }] : []));
+  // releng-tool: a package folder with stage scripts and no definition is a
+  // package with every option at its default
+  const bare = await Promise.all(
+    names.map((n, i) => (files[i] ? undefined : bareRelengToolPackage(packageDirs, n))),
+  );
   const values = await runtime.evaluateMany(
-    found.map(({ file }) => ({ file, cwd: join(file, '..') })),
+    found.map(({ file }) => ({
+      file,
+      cwd: join(file, '..'),
+      globals: { PKG_DEFDIR: join(file, '..') },
+    })),
   );
-  const models = await Promise.all(
-    found.map(({ name, file }, i) => relengToolPackage(name, file, values[i]!, defaults, runtime)),
-  );
+  const models = await Promise.all([
+    ...found.map(({ name, file }, i) =>
+      relengToolPackage(name, file, values[i]!, defaults, runtime),
+    ),
+    ...names.flatMap((name, i) =>
+      bare[i] ? [relengToolPackage(name, bare[i]!, {}, defaults, runtime)] : [],
+    ),
+  ]);
+  found.push(...names.flatMap((name, i) => (bare[i] ? [{ name, file: bare[i]! }] : [])));
   const byName = new Map(found.map(({ name }, i) => [name, models[i]!]));
   return names.map((name) => byName.get(name));
 }
@@ -371,6 +406,12 @@ async function relengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
+  const forced = defaults.forceRevisions?.[key];
+  if (forced !== undefined && forced !== '') {
+    raw.revision = forced;
+    delete raw.devmodeRevision;
+  }
   // One listing of the package folder instead of a stat per stage and extension.
   const entries = await readdir(defDir, { withFileTypes: true });
   const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));

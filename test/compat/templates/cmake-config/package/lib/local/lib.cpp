@@ -1,0 +1,5 @@
+#include <iostream>
+
+void process() {
+    std::cout << "process\n";
+}

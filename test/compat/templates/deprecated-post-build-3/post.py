@@ -1,0 +1,2 @@
+file_flag = OUTPUT_DIR / 'invoked-post'
+releng_touch(file_flag)

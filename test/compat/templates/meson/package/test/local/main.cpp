@@ -1,0 +1,7 @@
+#include "lib.h"
+
+int main() {
+    process();
+
+    return 0;
+}

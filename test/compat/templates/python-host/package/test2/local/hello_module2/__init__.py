@@ -1,0 +1,2 @@
+def hello_world2():
+    print('hello world2')

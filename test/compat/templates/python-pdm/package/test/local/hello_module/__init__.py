@@ -1,0 +1,2 @@
+def hello_world():
+    print('hello world')

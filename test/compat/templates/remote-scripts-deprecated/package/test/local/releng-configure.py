@@ -1,0 +1,2 @@
+file_flag = TARGET_DIR / 'configure-remote'
+releng_touch(file_flag)

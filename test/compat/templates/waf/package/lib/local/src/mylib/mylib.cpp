@@ -1,0 +1,6 @@
+#include "mylib/mylib.h"
+#include <iostream>
+
+void process() {
+    std::cout << "process\n";
+}

@@ -1,0 +1,7 @@
+#include "mylib/mylib.h"
+
+int main() {
+    process();
+
+    return 0;
+}

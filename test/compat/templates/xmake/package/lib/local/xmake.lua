@@ -1,0 +1,6 @@
+add_rules("mode.debug", "mode.release")
+
+target("releng-tool-testlib")
+    set_kind("static")
+    add_files("lib.cpp")
+    add_headerfiles("lib.h")
