@@ -66,7 +66,7 @@ export async function startPypiServer(user: string, password: string) {
       if (!normalize(filename).startsWith(`${normalize(name)}-`) || !filename.includes(version))
         return send(400, `Start filename for ${name} ${version} with the project name and version`);
       const fields: Record<string, string[]> = {};
-      for (const [k, v] of form) if (typeof v === 'string') (fields[k] ??= []).push(v);
+      for (const [k, v] of form) if (typeof v === 'string') fields[k] = [...(fields[k] ?? []), v];
       uploads.push({ file: filename, fields, agent: String(req.headers['user-agent'] ?? '') });
       const existing = files.get(filename);
       if (existing) {
