@@ -21,6 +21,11 @@ test('plan prints every edit and leaves the tree alone; apply bumps exactly the 
   assert.match(plan.stdout, /- {2}"version": "1\.2\.3",\n\+ {2}"version": "1\.3\.0",/);
   assert.match(plan.stdout, /tag: {4}v1\.3\.0/);
   assert.equal(git(root, env, 'status', '--porcelain'), '');
+  const dry = await releng(['release', 'apply', '--dry-run'], { cwd: root, env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(dry.stdout, plan.stdout);
+  assert.equal(git(root, env, 'status', '--porcelain'), '');
+  assert.equal(git(root, env, 'tag', '--list').trim(), 'v1.2.3');
 
   const r = await releng(['release', 'apply'], { cwd: root, env });
   assert.equal(r.code, 0, r.stderr);
