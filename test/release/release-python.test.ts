@@ -191,9 +191,13 @@ test('python bundle installs offline into an empty venv; PyPI upload (twine agre
       sha256: createHash('sha256').update(bytes).digest('hex'),
     });
   }
-  // pip installs the release from the index.
-  const venv2 = join(work, 'venv2');
-  execFileSync(PYTHON, ['-m', 'venv', venv2], { stdio: 'ignore' });
+  // pip installs the release from the index (into the same venv, emptied again: a venv costs seconds).
+  const venv2 = venv;
+  execFileSync(
+    join(venv, 'bin', 'python'),
+    ['-m', 'pip', 'uninstall', '-q', '-y', 'demo-app', 'tinydep'],
+    { stdio: 'ignore' },
+  );
   const pip = await run(join(venv2, 'bin', 'python'), [
     '-m',
     'pip',
