@@ -108,7 +108,10 @@ export async function runReleaseCommand(
       });
     if (extra.length > 0) throw new RelengError(`unexpected words: ${extra.join(' ')}`);
     const root = resolve(io.cwd ?? process.cwd(), values.root ?? '.');
-    const git = new Git(root, values['gpg-home'] ? { ...env, GNUPGHOME: values['gpg-home'] } : env);
+    // Git, gpg, pip and the bundles' builds never see a secret (see releaseSecretNames).
+    const gitEnv = (names: readonly string[]) =>
+      withoutVars(values['gpg-home'] ? { ...env, GNUPGHOME: values['gpg-home'] } : env, names);
+    const git = new Git(root, gitEnv(DEFAULT_SECRET_VARS));
     const top = await git.topLevel();
     if (top === undefined)
       throw new RelengError(`${root} is not in a git repository`, {
@@ -118,7 +121,7 @@ export async function runReleaseCommand(
     const config = await loadConfig(root, top, values);
     const out = (text: string) => io.stdout.write(text);
     const ctx: ReleaseContext = {
-      git: new Git(top, git.env),
+      git: new Git(top, gitEnv(releaseSecretNames(config))),
       root: top,
       gitDir,
       log: (line) => (json ? undefined : io.stderr.write(`${line}\n`)),
@@ -263,7 +266,8 @@ function publishContext(
     root,
     subdir: relative(ctx.root, root),
     config,
-    env,
+    env: ctx.git.env,
+    uploadEnv: env,
     log: ctx.log,
     relengVersion: relengVersion(),
     project: async () => projectPackages(root),
@@ -318,6 +322,26 @@ async function projectPackages(
   } finally {
     await loaded.close();
   }
+}
+
+/** Variables the uploads read credentials from when the config names none. */
+const DEFAULT_SECRET_VARS = ['TWINE_PASSWORD', 'RELENG_WEBDAV_PASSWORD'];
+
+/** Every variable holding a secret of this release: passphrases and upload passwords. */
+export function releaseSecretNames(config: ResolvedReleaseConfig): string[] {
+  const names = new Set(DEFAULT_SECRET_VARS);
+  if (config.sign !== false && 'key' in config.sign && config.sign.passphraseEnv)
+    names.add(config.sign.passphraseEnv);
+  for (const u of config.uploads)
+    for (const k of ['passwordEnv', 'passphraseEnv'])
+      if (typeof u[k] === 'string' && u[k] !== '') names.add(u[k] as string);
+  return [...names];
+}
+
+function withoutVars(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const n of names) delete out[n];
+  return out;
 }
 
 function report(

@@ -92,9 +92,16 @@ test('python bundle installs offline into an empty venv; PyPI upload (twine agre
     'demo_app/__init__.py': '__version__ = "1.2.3"\n',
   });
   const penv = { ...env, TWINE_USERNAME: 'uploader', TWINE_PASSWORD: 'secret-token' };
+  // A commit hook records the environment git's children get: the upload password is not in it.
+  const hookEnv = join(work, 'hook-env');
+  writeFileSync(join(root, '.git', 'hooks', 'pre-commit'), `#!/bin/sh\nenv > '${hookEnv}'\n`, {
+    mode: 0o755,
+  });
   const r = await releng(['release', 'apply'], { cwd: root, env: penv });
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /secret-token/);
+  assert.match(readFileSync(hookEnv, 'utf8'), /TWINE_USERNAME=uploader/);
+  assert.doesNotMatch(readFileSync(hookEnv, 'utf8'), /secret-token/);
   const dist = join(root, 'output', 'release', '1.3.0');
   const names = readdirSync(dist).sort();
   for (const n of [
