@@ -116,7 +116,7 @@ export function makePlan(
   if (facts.changed.length > 0)
     refusals.push({
       message: `the working tree has uncommitted changes: ${facts.changed.slice(0, 5).join(', ')}${facts.changed.length > 5 ? ', …' : ''}`,
-      hint: 'commit or remove them first: a release is made from committed sources only',
+      hint: 'commit or remove them first: a release is made from committed sources only (build folders such as output/, dl/ and cache/ belong in .gitignore)',
     });
 
   const current = request.currentVersion ?? currentVersion(config, facts);
