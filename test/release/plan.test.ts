@@ -134,6 +134,26 @@ describe('versions and notes', () => {
   });
 });
 
+describe('config', () => {
+  it('says what is wrong and what to do', () => {
+    const bad = (raw: unknown, re: RegExp) =>
+      assert.throws(
+        () => resolveReleaseConfig(raw, 'releng.config.ts'),
+        (e: RelengError) => re.test(e.message) && e.details.file === 'releng.config.ts',
+      );
+    bad({ files: [{ path: 'v.py' }] }, /v\.py\) needs a "search" text containing \{version\}/);
+    bad({ files: [{ path: 'package.json', count: 0 }] }, /count must be a whole number/);
+    bad({ tagFormat: 'release' }, /tagFormat must contain \{version\}/);
+    bad({ name: '../x' }, /name "\.\.\/x" cannot name files/);
+    bad({ bundles: [{ formats: ['zip'] }] }, /bundles must be a list of objects with a "type"/);
+    bad({ sign: { password: 'x' } }, /sign must be false/);
+    assert.equal(
+      resolveReleaseConfig({ files: [{ path: 'pkg/app.spec' }] }).files[0]?.format,
+      'rpm-spec',
+    );
+  });
+});
+
 describe('plan', () => {
   const facts = (over: Partial<RepoFacts> = {}): RepoFacts => ({
     branch: 'main',

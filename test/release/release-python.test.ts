@@ -85,7 +85,7 @@ test('python bundle installs offline into an empty venv; PyPI upload (twine agre
     'releng.config.ts': `export default { packages: [], release: {
   name: 'demo',
   files: [{ path: 'pyproject.toml' }, { path: 'demo_app/__init__.py', search: '__version__ = "{version}"' }],
-  bundles: [{ type: 'python', python: ${JSON.stringify(PYTHON)}, findLinks: [${JSON.stringify(wheelhouse)}], platforms: [{ name: 'linux' }], formats: ['tar.bz2', 'zip'] }],
+  bundles: [{ type: 'python', python: ${JSON.stringify(PYTHON)}, findLinks: [${JSON.stringify(wheelhouse)}], platforms: [{ name: 'linux' }, { name: 'windows', platform: ['win_amd64'], pythonVersion: '3.11' }], formats: ['tar.bz2', 'zip'] }],
   uploads: [{ type: 'pypi', url: '${index.url}/legacy/', simpleUrl: '${index.url}/simple/' }],
 } };\n`,
     'pyproject.toml': `${PYPROJECT('demo-app', '1.2.3', '"tinydep>=0.4"')}\n[tool.setuptools]\npackages = ["demo_app"]\n`,
@@ -107,6 +107,7 @@ test('python bundle installs offline into an empty venv; PyPI upload (twine agre
   for (const n of [
     'demo-1.3.0-linux.tar.bz2',
     'demo-1.3.0-linux.zip',
+    'demo-1.3.0-windows.zip',
     'demo-app-1.3.0.tar.gz',
     'demo_app-1.3.0-py3-none-any.whl',
   ])
@@ -142,6 +143,22 @@ test('python bundle installs offline into an empty venv; PyPI upload (twine agre
     { encoding: 'utf8' },
   );
   assert.equal(imported.trim(), '1.3.0 42');
+
+  // The Windows bundle: the same pure wheels resolved for win_amd64, and install.bat.
+  const winList = execFileSync('unzip', ['-Z1', join(dist, 'demo-1.3.0-windows.zip')], {
+    encoding: 'utf8',
+  });
+  assert.match(winList, /^demo-1\.3\.0-windows\/install\.bat$/m);
+  assert.match(winList, /^demo-1\.3\.0-windows\/wheels\/tinydep-0\.4\.0-py3-none-any\.whl$/m);
+  assert.match(
+    execFileSync(
+      'unzip',
+      ['-p', join(dist, 'demo-1.3.0-windows.zip'), 'demo-1.3.0-windows/install.bat'],
+      { encoding: 'utf8' },
+    ),
+    /--no-index --find-links "%~dp0wheels" %\* demo-app\r\n$/,
+  );
+  assert.ok(!readdirSync(top).includes('install.bat'), 'no install.bat for linux');
 
   // The index got the sdist and the wheel; a re-upload is harmless; wrong credentials are refused.
   assert.deepEqual([...index.files.keys()].sort(), [
