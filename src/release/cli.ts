@@ -3,22 +3,15 @@
  * commit, tag) and apply it. The main CLI hands over the words after
  * `releng` when the first one is `release` (src/cli/command-groups.ts).
  */
-import { basename, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportError } from '../cli/errors.ts';
 import { relengVersion } from '../cli/main.ts';
-import type { SbomPackage } from '../licenses/sbom.ts';
-import { findConfig } from '../project/find-config.ts';
 import { faultPoint } from '../repository/recovery.ts';
 import type { Signer } from '../repository/signing/index.ts';
 import { RelengError } from '../util/errors.ts';
 import { applyPlan, inspectRelease, type ReleaseContext, rollBack } from './apply.ts';
-import {
-  fill,
-  type ReleaseConfig,
-  type ResolvedReleaseConfig,
-  resolveReleaseConfig,
-} from './config.ts';
+import { fill, type ResolvedReleaseConfig } from './config.ts';
 import { gatherFacts } from './facts.ts';
 import { type ReleaseJournal, readReleaseJournal, writeReleaseJournal } from './journal.ts';
 import {
@@ -29,7 +22,9 @@ import {
   tagGlob,
   versionOfTag,
 } from './plan.ts';
+import { loadConfig, projectPackages } from './project.ts';
 import { makeDist, type PublishContext, taggedCommit, uploadDist } from './publish.ts';
+import { DEFAULT_SECRET_VARS, releaseSecretNames, withoutVars } from './secrets.ts';
 import { Git } from './vcs.ts';
 
 export const RELEASE_HELP = `releng release — version bump, changelog, commit and tag (docs/release.md)
@@ -270,7 +265,7 @@ function publishContext(
     uploadEnv: env,
     log: ctx.log,
     relengVersion: relengVersion(),
-    project: async () => projectPackages(root),
+    project: async () => projectPackages(root, relengVersion()),
     signer:
       sign === false
         ? undefined
@@ -288,62 +283,6 @@ function publishContext(
   };
 }
 
-/** The packages of the releng project at root (none outside one), with their fetched sources' hashes. */
-async function projectPackages(
-  root: string,
-): Promise<{ packages: SbomPackage[]; dl: string; cache: string }> {
-  const { projectDirs } = await import('../project/dirs.ts');
-  const dirs = projectDirs(root);
-  let found: Awaited<ReturnType<typeof findConfig>>;
-  try {
-    found = await findConfig(root);
-  } catch {
-    return { packages: [], dl: dirs.dl, cache: dirs.cache };
-  }
-  const { loadProject } = await import('../project/load.ts');
-  const { describePackages } = await import('../licenses/sbom.ts');
-  const loaded = await loadProject({
-    root,
-    dirs,
-    jobs: 1,
-    debug: false,
-    verbose: false,
-    version: relengVersion(),
-    args: [],
-    warn: () => {},
-    useCache: found.format === 'native',
-  });
-  try {
-    return {
-      packages: await describePackages([...loaded.project.packageDefs.values()], dirs),
-      dl: dirs.dl,
-      cache: dirs.cache,
-    };
-  } finally {
-    await loaded.close();
-  }
-}
-
-/** Variables the uploads read credentials from when the config names none. */
-const DEFAULT_SECRET_VARS = ['TWINE_PASSWORD', 'RELENG_WEBDAV_PASSWORD'];
-
-/** Every variable holding a secret of this release: passphrases and upload passwords. */
-export function releaseSecretNames(config: ResolvedReleaseConfig): string[] {
-  const names = new Set(DEFAULT_SECRET_VARS);
-  if (config.sign !== false && 'key' in config.sign && config.sign.passphraseEnv)
-    names.add(config.sign.passphraseEnv);
-  for (const u of config.uploads)
-    for (const k of ['passwordEnv', 'passphraseEnv'])
-      if (typeof u[k] === 'string' && u[k] !== '') names.add(u[k] as string);
-  return [...names];
-}
-
-function withoutVars(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
-  const out = { ...env };
-  for (const n of names) delete out[n];
-  return out;
-}
-
 function report(
   commit: string,
   plan: ReleasePlan,
@@ -356,56 +295,4 @@ function report(
       : `released ${plan.next}: ${plan.tag} on ${commit.slice(0, 12)}\n`,
   );
   return 0;
-}
-
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->['values'];
-
-/** The `release` section of the project's native config (if any), then the flags over it; paths made relative to the git top. */
-async function loadConfig(
-  root: string,
-  top: string,
-  values: Values,
-): Promise<ResolvedReleaseConfig> {
-  let raw: ReleaseConfig = {};
-  let file: string | undefined;
-  try {
-    const found = await findConfig(root);
-    if (found.format === 'native') {
-      file = found.file;
-      const { loadNativeConfig } = await import('../project/native/load.ts');
-      const loaded = await loadNativeConfig(root, found.file);
-      raw = (loaded.options.release as ReleaseConfig | undefined) ?? {};
-    }
-  } catch (err) {
-    // No releng project here: a release can still be made with flags alone.
-    if (!(err instanceof RelengError && /^no releng project/.test(err.message))) throw err;
-  }
-  const merged: ReleaseConfig = { ...raw };
-  if (values.branch) merged.branches = values.branch;
-  if (values['tag-format']) merged.tagFormat = values['tag-format'];
-  if (values['no-changelog']) merged.changelog = false;
-  if (values['gpg-sign'] || values['gpg-key'])
-    merged.sign = { gpg: true, gpgKey: values['gpg-key'], gpgHome: values['gpg-home'] };
-  if (values.key) merged.sign = { key: values.key, passphraseEnv: values['passphrase-env'] };
-  const config = resolveReleaseConfig(merged, file, basename(root));
-  // Config paths are relative to the project root; git and the plan work from the top of the tree.
-  const prefix = relative(top, root);
-  const under = (p: string) => {
-    const rel = relative(top, resolve(root, p));
-    if (rel.startsWith('..') || (resolve(root, p) === top && p !== '.'))
-      throw new RelengError(`release: ${p} is outside the repository`, {
-        file,
-        hint: 'list files inside the project',
-      });
-    return rel;
-  };
-  if (prefix !== '') {
-    config.files = config.files.map((f) => ({ ...f, path: under(f.path) }));
-    if (config.changelog !== false) config.changelog = under(config.changelog);
-  } else {
-    for (const f of config.files) under(f.path);
-  }
-  return config;
 }
