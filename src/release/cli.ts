@@ -13,7 +13,12 @@ import { RelengError } from '../util/errors.ts';
 import { applyPlan, inspectRelease, type ReleaseContext, rollBack } from './apply.ts';
 import { fill, type ResolvedReleaseConfig } from './config.ts';
 import { gatherFacts } from './facts.ts';
-import { type ReleaseJournal, readReleaseJournal, writeReleaseJournal } from './journal.ts';
+import {
+  assertNotRunning,
+  type ReleaseJournal,
+  readReleaseJournal,
+  writeReleaseJournal,
+} from './journal.ts';
 import {
   formatPlan,
   makePlan,
@@ -138,6 +143,8 @@ export async function runReleaseCommand(
       await uploadDist(publishing, dist, plan.next);
     };
     const pending = await readReleaseJournal(gitDir);
+    if (pending && cmd !== 'status' && cmd !== 'plan' && !values['dry-run'])
+      assertNotRunning(pending, gitDir);
     if (cmd === 'dist' || cmd === 'upload') {
       if (pending)
         throw new RelengError(`an interrupted release of ${pending.plan.next} is pending`, {
@@ -193,6 +200,7 @@ export async function runReleaseCommand(
         return 0;
       }
       ctx.log(`finishing the interrupted release of ${pending.plan.next}`);
+      await writeReleaseJournal(gitDir, pending);
       return report(await applyPlan(ctx, pending), pending.plan, json, out);
     }
     const facts = await gatherFacts(ctx.git, top, config, env);
