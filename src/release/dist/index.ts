@@ -149,19 +149,10 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
         started,
       ),
     );
-    const files = [...artifacts, ...(await digested([sbomName]))];
-    const sums = sha256sums(files);
-    await writeFile(join(tmp, SUMS), sums);
-    const meta = [SUMS];
-    if (ctx.signer) {
-      const signer = await ctx.signer();
-      const sig = await signer.detachSign(Buffer.from(sums), { armor: true });
-      await writeFile(join(tmp, `${SUMS}.asc`), sig);
-      meta.push(`${SUMS}.asc`);
-    }
+    const subjects = [...artifacts, ...(await digested([sbomName]))];
     const remote = (await ctx.git.config('remote.origin.url')) ?? `file://${ctx.root}`;
     const statement = provenanceStatement({
-      subjects: files,
+      subjects,
       repository: maskCredentials(remote),
       commit: ctx.commit,
       tag: ctx.tag,
@@ -178,9 +169,19 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
       startedOn: started,
       finishedOn: started,
     });
-    const provName = `${ctx.config.name}-${ctx.version}.intoto.jsonl`;
-    await writeFile(join(tmp, provName), `${JSON.stringify(statement)}\n`);
-    meta.push(provName);
+    // A bare statement (not a DSSE envelope): it is authenticated by being in the signed SHA256SUMS.
+    const provName = `${ctx.config.name}-${ctx.version}.provenance.json`;
+    await writeFile(join(tmp, provName), `${JSON.stringify(statement, null, 2)}\n`);
+    const files = [...subjects, ...(await digested([provName]))];
+    const sums = sha256sums(files);
+    await writeFile(join(tmp, SUMS), sums);
+    const meta = [SUMS];
+    if (ctx.signer) {
+      const signer = await ctx.signer();
+      const sig = await signer.detachSign(Buffer.from(sums), { armor: true });
+      await writeFile(join(tmp, `${SUMS}.asc`), sig);
+      meta.push(`${SUMS}.asc`);
+    }
     faultPoint('release-dist-before-rename');
     await rename(tmp, final);
     ctx.log(
