@@ -42,7 +42,7 @@ export const RELEASE_HELP = `releng release — version bump, changelog, commit 
   releng release status              say whether an interrupted release is pending
 
   VERSION: X.Y.Z[-pre] | auto (default: from Conventional Commits) | major | minor | patch |
-           premajor | preminor | prepatch | prerelease
+           premajor | preminor | prepatch | prerelease | calver (YEAR.MONTH.N)
   Options: -C, --root DIR          project folder (default: the current folder)
            --dry-run               apply: print the plan only
            --preid ID              pre-release identifier for pre* steps (rc, beta, …)

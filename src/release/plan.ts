@@ -126,7 +126,7 @@ export function makePlan(
     return first.startsWith(pre) && first.endsWith(post) && first.length > pre.length + post.length;
   };
   const commits = parseCommits(facts.commits, isRelease);
-  const next = nextVersion(current, request.version, commits, request.preid);
+  const next = nextVersion(current, request.version, commits, request.preid, facts.date);
   if (commits.length === 0 && request.version === 'auto')
     refusals.push({
       message: `nothing to release: no commits since ${facts.lastTag ?? 'the start'}`,

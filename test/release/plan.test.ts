@@ -120,6 +120,11 @@ describe('versions and notes', () => {
       () => nextVersion('1.3.0', 'banana', []),
       /neither a semantic version nor a step/,
     );
+    const dec = new Date(Date.UTC(2026, 11, 3));
+    assert.equal(nextVersion('1.3.0', 'calver', [], undefined, dec), '2026.12.0');
+    assert.equal(nextVersion('2026.12.0', 'calver', [], undefined, dec), '2026.12.1');
+    assert.equal(nextVersion('2026.11.4', 'calver', [], undefined, dec), '2026.12.0');
+    assert.throws(() => nextVersion('2027.1.0', 'calver', [], undefined, dec), /does not increase/);
   });
   it('groups: breaking first, housekeeping hidden, unconventional under other changes', () => {
     assert.deepEqual(
