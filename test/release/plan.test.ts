@@ -152,6 +152,7 @@ describe('config', () => {
     bad({ name: '../x' }, /name "\.\.\/x" cannot name files/);
     bad({ bundles: [{ formats: ['zip'] }] }, /bundles must be a list of objects with a "type"/);
     bad({ sign: { password: 'x' } }, /sign must be false/);
+    bad({ file: [] }, /unknown key "file" \(did you mean "files"\?\)/);
     assert.equal(
       resolveReleaseConfig({ files: [{ path: 'pkg/app.spec' }] }).files[0]?.format,
       'rpm-spec',
