@@ -3,24 +3,22 @@
  * commit, tag) and apply it. The main CLI hands over the words after
  * `releng` when the first one is `release` (src/cli/command-groups.ts).
  */
-import { basename, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { reportError } from '../cli/errors.ts';
 import { relengVersion } from '../cli/main.ts';
-import type { SbomPackage } from '../licenses/sbom.ts';
-import { findConfig } from '../project/find-config.ts';
 import { faultPoint } from '../repository/recovery.ts';
 import type { Signer } from '../repository/signing/index.ts';
 import { RelengError } from '../util/errors.ts';
 import { applyPlan, inspectRelease, type ReleaseContext, rollBack } from './apply.ts';
-import {
-  fill,
-  type ReleaseConfig,
-  type ResolvedReleaseConfig,
-  resolveReleaseConfig,
-} from './config.ts';
+import { fill, type ResolvedReleaseConfig } from './config.ts';
 import { gatherFacts } from './facts.ts';
-import { type ReleaseJournal, readReleaseJournal, writeReleaseJournal } from './journal.ts';
+import {
+  assertNotRunning,
+  type ReleaseJournal,
+  readReleaseJournal,
+  writeReleaseJournal,
+} from './journal.ts';
 import {
   formatPlan,
   makePlan,
@@ -29,7 +27,9 @@ import {
   tagGlob,
   versionOfTag,
 } from './plan.ts';
+import { loadConfig, projectPackages } from './project.ts';
 import { makeDist, type PublishContext, taggedCommit, uploadDist } from './publish.ts';
+import { DEFAULT_SECRET_VARS, releaseSecretNames, withoutVars } from './secrets.ts';
 import { Git } from './vcs.ts';
 
 export const RELEASE_HELP = `releng release — version bump, changelog, commit and tag (docs/release.md)
@@ -42,7 +42,7 @@ export const RELEASE_HELP = `releng release — version bump, changelog, commit 
   releng release status              say whether an interrupted release is pending
 
   VERSION: X.Y.Z[-pre] | auto (default: from Conventional Commits) | major | minor | patch |
-           premajor | preminor | prepatch | prerelease
+           premajor | preminor | prepatch | prerelease | calver (YEAR.MONTH.N)
   Options: -C, --root DIR          project folder (default: the current folder)
            --dry-run               apply: print the plan only
            --preid ID              pre-release identifier for pre* steps (rc, beta, …)
@@ -108,7 +108,10 @@ export async function runReleaseCommand(
       });
     if (extra.length > 0) throw new RelengError(`unexpected words: ${extra.join(' ')}`);
     const root = resolve(io.cwd ?? process.cwd(), values.root ?? '.');
-    const git = new Git(root, values['gpg-home'] ? { ...env, GNUPGHOME: values['gpg-home'] } : env);
+    // Git, gpg, pip and the bundles' builds never see a secret (see releaseSecretNames).
+    const gitEnv = (names: readonly string[]) =>
+      withoutVars(values['gpg-home'] ? { ...env, GNUPGHOME: values['gpg-home'] } : env, names);
+    const git = new Git(root, gitEnv(DEFAULT_SECRET_VARS));
     const top = await git.topLevel();
     if (top === undefined)
       throw new RelengError(`${root} is not in a git repository`, {
@@ -118,7 +121,7 @@ export async function runReleaseCommand(
     const config = await loadConfig(root, top, values);
     const out = (text: string) => io.stdout.write(text);
     const ctx: ReleaseContext = {
-      git: new Git(top, git.env),
+      git: new Git(top, gitEnv(releaseSecretNames(config))),
       root: top,
       gitDir,
       log: (line) => (json ? undefined : io.stderr.write(`${line}\n`)),
@@ -140,6 +143,8 @@ export async function runReleaseCommand(
       await uploadDist(publishing, dist, plan.next);
     };
     const pending = await readReleaseJournal(gitDir);
+    if (pending && cmd !== 'status' && cmd !== 'plan' && !values['dry-run'])
+      assertNotRunning(pending, gitDir);
     if (cmd === 'dist' || cmd === 'upload') {
       if (pending)
         throw new RelengError(`an interrupted release of ${pending.plan.next} is pending`, {
@@ -195,6 +200,7 @@ export async function runReleaseCommand(
         return 0;
       }
       ctx.log(`finishing the interrupted release of ${pending.plan.next}`);
+      await writeReleaseJournal(gitDir, pending);
       return report(await applyPlan(ctx, pending), pending.plan, json, out);
     }
     const facts = await gatherFacts(ctx.git, top, config, env);
@@ -263,10 +269,11 @@ function publishContext(
     root,
     subdir: relative(ctx.root, root),
     config,
-    env,
+    env: ctx.git.env,
+    uploadEnv: env,
     log: ctx.log,
     relengVersion: relengVersion(),
-    project: async () => projectPackages(root),
+    project: async () => projectPackages(root, relengVersion()),
     signer:
       sign === false
         ? undefined
@@ -284,42 +291,6 @@ function publishContext(
   };
 }
 
-/** The packages of the releng project at root (none outside one), with their fetched sources' hashes. */
-async function projectPackages(
-  root: string,
-): Promise<{ packages: SbomPackage[]; dl: string; cache: string }> {
-  const { projectDirs } = await import('../project/dirs.ts');
-  const dirs = projectDirs(root);
-  let found: Awaited<ReturnType<typeof findConfig>>;
-  try {
-    found = await findConfig(root);
-  } catch {
-    return { packages: [], dl: dirs.dl, cache: dirs.cache };
-  }
-  const { loadProject } = await import('../project/load.ts');
-  const { describePackages } = await import('../licenses/sbom.ts');
-  const loaded = await loadProject({
-    root,
-    dirs,
-    jobs: 1,
-    debug: false,
-    verbose: false,
-    version: relengVersion(),
-    args: [],
-    warn: () => {},
-    useCache: found.format === 'native',
-  });
-  try {
-    return {
-      packages: await describePackages([...loaded.project.packageDefs.values()], dirs),
-      dl: dirs.dl,
-      cache: dirs.cache,
-    };
-  } finally {
-    await loaded.close();
-  }
-}
-
 function report(
   commit: string,
   plan: ReleasePlan,
@@ -332,56 +303,4 @@ function report(
       : `released ${plan.next}: ${plan.tag} on ${commit.slice(0, 12)}\n`,
   );
   return 0;
-}
-
-type Values = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->['values'];
-
-/** The `release` section of the project's native config (if any), then the flags over it; paths made relative to the git top. */
-async function loadConfig(
-  root: string,
-  top: string,
-  values: Values,
-): Promise<ResolvedReleaseConfig> {
-  let raw: ReleaseConfig = {};
-  let file: string | undefined;
-  try {
-    const found = await findConfig(root);
-    if (found.format === 'native') {
-      file = found.file;
-      const { loadNativeConfig } = await import('../project/native/load.ts');
-      const loaded = await loadNativeConfig(root, found.file);
-      raw = (loaded.options.release as ReleaseConfig | undefined) ?? {};
-    }
-  } catch (err) {
-    // No releng project here: a release can still be made with flags alone.
-    if (!(err instanceof RelengError && /^no releng project/.test(err.message))) throw err;
-  }
-  const merged: ReleaseConfig = { ...raw };
-  if (values.branch) merged.branches = values.branch;
-  if (values['tag-format']) merged.tagFormat = values['tag-format'];
-  if (values['no-changelog']) merged.changelog = false;
-  if (values['gpg-sign'] || values['gpg-key'])
-    merged.sign = { gpg: true, gpgKey: values['gpg-key'], gpgHome: values['gpg-home'] };
-  if (values.key) merged.sign = { key: values.key, passphraseEnv: values['passphrase-env'] };
-  const config = resolveReleaseConfig(merged, file, basename(root));
-  // Config paths are relative to the project root; git and the plan work from the top of the tree.
-  const prefix = relative(top, root);
-  const under = (p: string) => {
-    const rel = relative(top, resolve(root, p));
-    if (rel.startsWith('..') || (resolve(root, p) === top && p !== '.'))
-      throw new RelengError(`release: ${p} is outside the repository`, {
-        file,
-        hint: 'list files inside the project',
-      });
-    return rel;
-  };
-  if (prefix !== '') {
-    config.files = config.files.map((f) => ({ ...f, path: under(f.path) }));
-    if (config.changelog !== false) config.changelog = under(config.changelog);
-  } else {
-    for (const f of config.files) under(f.path);
-  }
-  return config;
 }

@@ -3,6 +3,7 @@
  * override). These types are the user's documentation in their editor.
  */
 import { RelengError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
 import type { BundleConfig } from './bundle/types.ts';
 import type { UploadConfig } from './upload/types.ts';
 
@@ -110,6 +111,8 @@ export function resolveReleaseConfig(
   };
   const c = (raw ?? {}) as ReleaseConfig;
   if (typeof c !== 'object' || Array.isArray(c)) fail('must be an object');
+  for (const key of Object.keys(c))
+    if (!RELEASE_KEYS.includes(key)) fail(`unknown key "${key}"${didYouMean(key, RELEASE_KEYS)}`);
   const str = (v: unknown, name: string) => {
     if (v !== undefined && typeof v !== 'string') fail(`${name} must be a string`);
     return v as string | undefined;
@@ -152,6 +155,22 @@ export function resolveReleaseConfig(
     uploads: objects<UploadConfig>(c.uploads, 'uploads', fail),
   };
 }
+
+/** The keys of {@link ReleaseConfig}, to catch a misspelt one. */
+const RELEASE_KEYS = [
+  'branches',
+  'tagFormat',
+  'commitMessage',
+  'files',
+  'changelog',
+  'maintainer',
+  'sign',
+  'outputDir',
+  'name',
+  'artifacts',
+  'bundles',
+  'uploads',
+];
 
 /** Replaces `{version}` in a template. */
 export function fill(template: string, version: string): string {

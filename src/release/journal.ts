@@ -9,6 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
+import { isAlive } from '../util/pid.ts';
 import type { ReleasePlan } from './plan.ts';
 
 const NAME = 'releng-release.json';
@@ -19,6 +20,8 @@ export interface ReleaseJournal {
   plan: ReleasePlan;
   /** The release commit, once `git commit` has returned. */
   commit?: string;
+  /** The process applying it (a second `apply` while it runs is refused). */
+  pid?: number;
 }
 
 export const journalPath = (gitDir: string) => join(gitDir, NAME);
@@ -44,7 +47,19 @@ export async function readReleaseJournal(gitDir: string): Promise<ReleaseJournal
 }
 
 export async function writeReleaseJournal(gitDir: string, j: ReleaseJournal): Promise<void> {
-  await writeFileAtomic(journalPath(gitDir), `${JSON.stringify(j, null, 1)}\n`, { durable: true });
+  const body = { ...j, pid: process.pid };
+  await writeFileAtomic(journalPath(gitDir), `${JSON.stringify(body, null, 1)}\n`, {
+    durable: true,
+  });
+}
+
+/** Refuses to touch a release another live process is applying. */
+export function assertNotRunning(j: ReleaseJournal, gitDir: string): void {
+  if (j.pid !== undefined && j.pid !== process.pid && isAlive(j.pid))
+    throw new RelengError(`a release of ${j.plan.next} is being applied by process ${j.pid}`, {
+      file: journalPath(gitDir),
+      hint: 'wait for it to finish; if that process is not releng, remove the journal file',
+    });
 }
 
 export async function removeReleaseJournal(gitDir: string): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import { RelengError } from '../util/errors.ts';
+import { maskCredentials } from '../util/redact.ts';
 import { BUMP_FORMATS } from './bump/index.ts';
 import { markdownSection, parseCommits, plainNotes, prependMarkdown } from './changelog.ts';
 import { fill, type ReleaseSigning, type ResolvedReleaseConfig } from './config.ts';
@@ -71,6 +72,8 @@ export interface ReleasePlan {
   tagMessage: string;
   edits: FileEdit[];
   sign: ReleaseSigning;
+  /** What goes into the release folder and where it is uploaded (after the tag). */
+  dist: { dir: string; artifacts: string[]; bundles: string[]; uploads: string[] };
   push?: string;
   /** The Markdown notes of this release. */
   notes: string;
@@ -113,7 +116,7 @@ export function makePlan(
   if (facts.changed.length > 0)
     refusals.push({
       message: `the working tree has uncommitted changes: ${facts.changed.slice(0, 5).join(', ')}${facts.changed.length > 5 ? ', …' : ''}`,
-      hint: 'commit or remove them first: a release is made from committed sources only',
+      hint: 'commit or remove them first: a release is made from committed sources only (build folders such as output/, dl/ and cache/ belong in .gitignore)',
     });
 
   const current = request.currentVersion ?? currentVersion(config, facts);
@@ -123,7 +126,7 @@ export function makePlan(
     return first.startsWith(pre) && first.endsWith(post) && first.length > pre.length + post.length;
   };
   const commits = parseCommits(facts.commits, isRelease);
-  const next = nextVersion(current, request.version, commits, request.preid);
+  const next = nextVersion(current, request.version, commits, request.preid, facts.date);
   if (commits.length === 0 && request.version === 'auto')
     refusals.push({
       message: `nothing to release: no commits since ${facts.lastTag ?? 'the start'}`,
@@ -175,6 +178,15 @@ export function makePlan(
     tagMessage: `Release ${next}\n\n${notes}`,
     edits,
     sign: config.sign,
+    dist: {
+      dir: `${config.outputDir}/${next}`,
+      artifacts: config.artifacts,
+      bundles: config.bundles.map(
+        (b) =>
+          `${b.type} (${(b.formats ?? [b.type === 'python' ? 'tar.bz2' : 'tar.gz']).join(', ')})`,
+      ),
+      uploads: config.uploads.map(describeUpload),
+    },
     push: request.push,
     notes,
     refusals,
@@ -240,7 +252,19 @@ export function formatPlan(plan: ReleasePlan): string {
     `commit: ${plan.commitMessage} (${signed})`,
     `tag:    ${plan.tag} (annotated, ${signed})`,
   );
+  lines.push(
+    `folder: ${plan.dist.dir}/ with SHA256SUMS${plan.sign === false ? '' : ' + SHA256SUMS.asc'}, SBOM, provenance`,
+  );
+  if (plan.dist.artifacts.length) lines.push(`  artifacts: ${plan.dist.artifacts.join(', ')}`);
+  if (plan.dist.bundles.length) lines.push(`  bundles:   ${plan.dist.bundles.join('; ')}`);
+  for (const u of plan.dist.uploads) lines.push(`upload: ${u}`);
   if (plan.push) lines.push(`push:   ${plan.branch} and ${plan.tag} to ${plan.push}`);
   for (const r of plan.refusals) lines.push(`refused: ${r.message}${r.hint ? ` (${r.hint})` : ''}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per upload target, with no credentials. */
+function describeUpload(u: { type: string; [k: string]: unknown }): string {
+  const where = u.url ?? u.dir ?? u.path ?? (u.type === 'directory' ? '$RELEASE_DIR' : '');
+  return maskCredentials(`${u.type} ${String(where)}`.trim());
 }

@@ -18,7 +18,10 @@ export interface PublishContext {
   /** The project root relative to the top of the git tree. */
   subdir: string;
   config: ResolvedReleaseConfig;
+  /** The environment of commands started (builds, git): no secrets in it. */
   env: NodeJS.ProcessEnv;
+  /** The environment uploads read credentials from (used in this process only). */
+  uploadEnv: NodeJS.ProcessEnv;
   log: (line: string) => void;
   relengVersion: string;
   /** The project's packages and folders (for the SBOM and provenance). */
@@ -72,7 +75,7 @@ export async function uploadDist(
   version: string,
 ): Promise<UploadReport[]> {
   return uploadAll(
-    { dist, name: ctx.config.name, version, root: ctx.root, env: ctx.env, log: ctx.log },
+    { dist, name: ctx.config.name, version, root: ctx.root, env: ctx.uploadEnv, log: ctx.log },
     ctx.config.uploads,
   );
 }

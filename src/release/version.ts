@@ -6,6 +6,8 @@ import type { ConventionalCommit } from './changelog.ts';
 /** What the user asked for: an exact version or a step. */
 export type VersionRequest =
   | 'auto'
+  /** Calendar versioning: `2026.12.0`, then `2026.12.1`, … (still semver, so ordering holds). */
+  | 'calver'
   | 'major'
   | 'minor'
   | 'patch'
@@ -44,6 +46,7 @@ export function nextVersion(
   request: VersionRequest,
   commits: readonly ConventionalCommit[],
   preid?: string,
+  date: Date = new Date(),
 ): string {
   const cur = semver.parse(current);
   if (!cur)
@@ -51,7 +54,11 @@ export function nextVersion(
       hint: 'fix the version in the files (or the last tag), or pass the version with --current-version',
     });
   let next: string | null;
-  if (request === 'auto') {
+  if (request === 'calver') {
+    // CalVer as semver: YEAR.MONTH.N (UTC), N counting the releases of that month from 0.
+    const [y, m] = [date.getUTCFullYear(), date.getUTCMonth() + 1];
+    next = cur.major === y && cur.minor === m ? `${y}.${m}.${cur.patch + 1}` : `${y}.${m}.0`;
+  } else if (request === 'auto') {
     const step = stepFromCommits(commits);
     // Before 1.0.0 a breaking change bumps minor (semver §4: anything may change).
     const adjusted = cur.major === 0 && step === 'major' ? 'minor' : step;
@@ -65,7 +72,7 @@ export function nextVersion(
     const exact = semver.valid(request.replace(/^v/, ''));
     if (!exact)
       throw new RelengError(`"${request}" is neither a semantic version nor a step`, {
-        hint: 'give e.g. 1.4.0, 2.0.0-rc.1, or one of auto, major, minor, patch, premajor, preminor, prepatch, prerelease',
+        hint: 'give e.g. 1.4.0, 2.0.0-rc.1, or one of auto, major, minor, patch, premajor, preminor, prepatch, prerelease, calver',
       });
     next = exact;
   }

@@ -99,14 +99,14 @@ test('the release folder: bundles, SHA256SUMS and its signature, SBOM, provenanc
     'demo-1.3.0-sources.tar.bz2',
     'demo-1.3.0-sources.tar.gz',
     'demo-1.3.0-sources.zip',
-    'demo-1.3.0.intoto.jsonl',
+    'demo-1.3.0.provenance.json',
     'demo-1.3.0.spdx.json',
     'demo-notes.txt',
   ]);
   // sha256sum -c and gpg --verify, as a user checks a download.
   const check = spawnSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dist, encoding: 'utf8' });
   assert.equal(check.status, 0, check.stdout + check.stderr);
-  assert.equal(check.stdout.trim().split('\n').length, 5);
+  assert.equal(check.stdout.trim().split('\n').length, 6);
   const gnupg = join(home, 'gnupg');
   mkdirSync(gnupg, { mode: 0o700 });
   const genv = { ...process.env, GNUPGHOME: gnupg };
@@ -120,7 +120,7 @@ test('the release folder: bundles, SHA256SUMS and its signature, SBOM, provenanc
   assert.match(verify.stderr, /Good signature from "Rel Eng <releng@example\.invalid>"/);
 
   // Provenance: valid against the in-toto/SLSA schema; subjects are SHA256SUMS; sources and dl/ are dependencies.
-  const statement = JSON.parse(readFileSync(join(dist, 'demo-1.3.0.intoto.jsonl'), 'utf8'));
+  const statement = JSON.parse(readFileSync(join(dist, 'demo-1.3.0.provenance.json'), 'utf8'));
   const validate = await provenanceValidator();
   const valid: boolean = validate(statement);
   assert.ok(valid, JSON.stringify(validate.errors));
@@ -128,6 +128,7 @@ test('the release folder: bundles, SHA256SUMS and its signature, SBOM, provenanc
   for (const s of statement.subject)
     assert.ok(sums.includes(`${s.digest.sha256}  ${s.name}\n`), s.name);
   assert.equal(statement.subject.length, 5);
+  assert.match(sums, / {2}demo-1\.3\.0\.provenance\.json\n/);
   const deps = statement.predicate.buildDefinition.resolvedDependencies;
   assert.equal(deps[0].digest.gitCommit, git(root, env, 'rev-parse', 'v1.3.0^{commit}').trim());
   const dl = deps.find((d: { name?: string }) => d.name === 'dl/foo-1.0.tar.gz');

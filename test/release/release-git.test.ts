@@ -21,6 +21,11 @@ test('plan prints every edit and leaves the tree alone; apply bumps exactly the 
   assert.match(plan.stdout, /- {2}"version": "1\.2\.3",\n\+ {2}"version": "1\.3\.0",/);
   assert.match(plan.stdout, /tag: {4}v1\.3\.0/);
   assert.equal(git(root, env, 'status', '--porcelain'), '');
+  const dry = await releng(['release', 'apply', '--dry-run'], { cwd: root, env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(dry.stdout, plan.stdout);
+  assert.equal(git(root, env, 'status', '--porcelain'), '');
+  assert.equal(git(root, env, 'tag', '--list').trim(), 'v1.2.3');
 
   const r = await releng(['release', 'apply'], { cwd: root, env });
   assert.equal(r.code, 0, r.stderr);
@@ -64,11 +69,28 @@ test('plan prints every edit and leaves the tree alone; apply bumps exactly the 
   );
   assert.match(git(root, env, 'tag', '-l', '--format=%(contents)', 'v1.3.0'), /### Features/);
 
+  // --push: the branch and the tag reach the remote, atomically.
+  const remote = join(root, '..', `${root.split('/').pop()}-remote.git`);
+  execFileSync('git', ['init', '-q', '--bare', remote]);
+  git(root, env, 'remote', 'add', 'origin', remote);
+  git(root, env, 'commit', '-q', '--allow-empty', '-m', 'fix: pushed');
+  const pushed = await releng(['release', 'apply', '--push', 'origin'], { cwd: root, env });
+  assert.equal(pushed.code, 0, pushed.stderr);
+  assert.equal(
+    execFileSync('git', ['--git-dir', remote, 'rev-parse', 'v1.3.1^{commit}', 'main'], {
+      encoding: 'utf8',
+    }).split('\n')[0],
+    git(root, env, 'rev-parse', 'HEAD').trim(),
+  );
+  execFileSync('rm', ['-rf', remote]);
+  const head2 = git(root, env, 'rev-parse', 'HEAD').trim();
+
   // Nothing new since the tag: refused, nothing done.
   const again = await releng(['release', 'apply'], { cwd: root, env });
   assert.equal(again.code, 1);
   assert.match(again.stderr, /nothing to release/);
-  assert.equal(git(root, env, 'rev-parse', 'HEAD').trim(), head);
+  assert.equal(git(root, env, 'rev-parse', 'HEAD').trim(), head2);
+  assert.notEqual(head2, head);
 });
 
 test('refuses a dirty tree, a detached HEAD, another branch, an existing tag and a version that does not increase', async () => {

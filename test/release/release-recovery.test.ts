@@ -80,6 +80,36 @@ for (const point of ['release-after-edit', 'release-after-commit']) {
   });
 }
 
+test('a release another live process is applying is left alone', async () => {
+  const { root, env } = await releaseRepo();
+  await releng(['release', 'apply'], {
+    cwd: root,
+    env: { ...env, RELENG_TEST_KILL_AT: 'release-after-edit' },
+  });
+  const journal = join(root, '.git', 'releng-release.json');
+  const { spawn } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const sleeper = spawn('sleep', ['60']);
+  try {
+    writeFileSync(
+      journal,
+      JSON.stringify({ ...JSON.parse(readFileSync(journal, 'utf8')), pid: sleeper.pid }),
+    );
+    for (const cmd of ['apply', 'abort']) {
+      const r = await releng(['release', cmd], { cwd: root, env });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`being applied by process ${sleeper.pid}`));
+    }
+    assert.equal((await releng(['release', 'status'], { cwd: root, env })).code, 0);
+  } finally {
+    sleeper.kill();
+  }
+  await new Promise((r) => sleeper.once('exit', r));
+  const done = await releng(['release', 'apply'], { cwd: root, env });
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal(git(root, env, 'status', '--porcelain'), '');
+});
+
 test('an interrupted release whose files were changed meanwhile stops instead of guessing', async () => {
   const { root, env } = await releaseRepo();
   await releng(['release', 'apply'], {

@@ -73,7 +73,8 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
   assertInside(final, ctx.root, { action: 'write to', area: 'project' });
   const parent = dirname(final);
   await mkdir(parent, { recursive: true });
-  for (const e of await readdir(parent)) if (isStaleTemporary(e)) await rm(join(parent, e), { recursive: true, force: true });
+  for (const e of await readdir(parent))
+    if (isStaleTemporary(e)) await rm(join(parent, e), { recursive: true, force: true });
   if (await pathExists(join(final, SUMS))) {
     ctx.log(`release folder ${relative(ctx.root, final)} is complete already`);
     return readDist(final);
@@ -87,7 +88,9 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
     const names: string[] = [];
     const add = (name: string) => {
       if (names.includes(name))
-        throw new RelengError(`two release artifacts are named ${name}`, { hint: 'rename one of them' });
+        throw new RelengError(`two release artifacts are named ${name}`, {
+          hint: 'rename one of them',
+        });
       names.push(name);
     };
     // Artifacts the project built (outputs, images): copied by name.
@@ -108,7 +111,9 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
     for (const b of ctx.config.bundles) {
       const bundler = BUNDLERS[b.type];
       if (!bundler)
-        throw new RelengError(`release: unknown bundle type "${b.type}"`, { hint: `one of ${Object.keys(BUNDLERS).join(', ')}` });
+        throw new RelengError(`release: unknown bundle type "${b.type}"`, {
+          hint: `one of ${Object.keys(BUNDLERS).join(', ')}`,
+        });
       const written = await bundler.write(
         {
           git: ctx.git,
@@ -135,21 +140,19 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
     const sbomName = `${ctx.config.name}-${ctx.version}.spdx.json`;
     await writeFile(
       join(tmp, sbomName),
-      releaseSbom({ root: ctx.root }, ctx.config.name, ctx.version, ctx.packages, artifacts, started),
+      releaseSbom(
+        { root: ctx.root },
+        ctx.config.name,
+        ctx.version,
+        ctx.packages,
+        artifacts,
+        started,
+      ),
     );
-    const files = [...artifacts, ...(await digested([sbomName]))];
-    const sums = sha256sums(files);
-    await writeFile(join(tmp, SUMS), sums);
-    const meta = [SUMS];
-    if (ctx.signer) {
-      const signer = await ctx.signer();
-      const sig = await signer.detachSign(Buffer.from(sums), { armor: true });
-      await writeFile(join(tmp, `${SUMS}.asc`), sig);
-      meta.push(`${SUMS}.asc`);
-    }
+    const subjects = [...artifacts, ...(await digested([sbomName]))];
     const remote = (await ctx.git.config('remote.origin.url')) ?? `file://${ctx.root}`;
     const statement = provenanceStatement({
-      subjects: files,
+      subjects,
       repository: maskCredentials(remote),
       commit: ctx.commit,
       tag: ctx.tag,
@@ -166,12 +169,24 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
       startedOn: started,
       finishedOn: started,
     });
-    const provName = `${ctx.config.name}-${ctx.version}.intoto.jsonl`;
-    await writeFile(join(tmp, provName), `${JSON.stringify(statement)}\n`);
-    meta.push(provName);
+    // A bare statement (not a DSSE envelope): it is authenticated by being in the signed SHA256SUMS.
+    const provName = `${ctx.config.name}-${ctx.version}.provenance.json`;
+    await writeFile(join(tmp, provName), `${JSON.stringify(statement, null, 2)}\n`);
+    const files = [...subjects, ...(await digested([provName]))];
+    const sums = sha256sums(files);
+    await writeFile(join(tmp, SUMS), sums);
+    const meta = [SUMS];
+    if (ctx.signer) {
+      const signer = await ctx.signer();
+      const sig = await signer.detachSign(Buffer.from(sums), { armor: true });
+      await writeFile(join(tmp, `${SUMS}.asc`), sig);
+      meta.push(`${SUMS}.asc`);
+    }
     faultPoint('release-dist-before-rename');
     await rename(tmp, final);
-    ctx.log(`release folder ${relative(ctx.root, final)}: ${files.length} files, ${meta.join(', ')}`);
+    ctx.log(
+      `release folder ${relative(ctx.root, final)}: ${files.length} files, ${meta.join(', ')}`,
+    );
     return { dir: final, files, meta: meta.sort() };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

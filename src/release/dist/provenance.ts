@@ -29,7 +29,7 @@ export const RELENG_BUILD_TYPE = 'urn:releng:release:v1';
 
 const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The in-toto statement (serialise it as one JSON line for a `.intoto.jsonl`). */
+/** The in-toto statement. */
 export function provenanceStatement(p: ProvenanceInput): Record<string, unknown> {
   return {
     _type: 'https://in-toto.io/Statement/v1',

@@ -25,6 +25,10 @@ export function releaseSbom(
     internal: true,
   }));
   // spdxDocument reads only the root (for the document's name).
-  const doc = spdxDocument({ ...project, root: `/${name}` } as ProjectModel, [...packages, ...released], created);
+  const doc = spdxDocument(
+    { ...project, root: `/${name}` } as ProjectModel,
+    [...packages, ...released],
+    created,
+  );
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -10,6 +10,8 @@ export const UPLOAD_TARGETS: Readonly<Record<string, () => Promise<UploadTarget>
   directory: async () => directoryTarget,
   apt: async () => (await import('./repository.ts')).repositoryTarget,
   yum: async () => (await import('./repository.ts')).repositoryTarget,
+  pypi: async () => (await import('./pypi.ts')).pypiTarget,
+  webdav: async () => (await import('./webdav.ts')).webdavTarget,
 };
 
 /** Uploads the release folder to every configured target, in order. */
