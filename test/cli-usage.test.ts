@@ -113,7 +113,7 @@ describe('releng help', () => {
     assert.match(r.stdout, /releng repo create DIR/);
   });
 
-  it('--help lists every command group, and help GROUP prints each one\'s own', async () => {
+  it("--help lists every command group, and help GROUP prints each one's own", async () => {
     const r = await releng(['--help']);
     assert.equal(r.code, 0, r.stderr);
     const section = r.stdout.slice(r.stdout.indexOf('command groups'));
