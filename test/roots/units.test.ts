@@ -1,10 +1,12 @@
 /** The pure parts of roots and recipes, and the CLI's usage errors (no root needed). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { collectFiles } from '../../src/recipes/common.ts';
 import { detectLayout } from '../../src/recipes/detect.ts';
 import { readSpec } from '../../src/recipes/rpm-spec.ts';
 import { updateChecksums } from '../../src/recipes/sign.ts';
@@ -128,6 +130,21 @@ describe('roots: pure parts', () => {
       );
       assert.throws(() => detectLayout([path.join(dir, 'other')]), /cannot tell its source layout/);
       assert.throws(() => detectLayout([path.join(dir, 'missing')]), /no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('collecting outputs', () => {
+  test('only regular files with safe names are collected (a symlink would resolve on the host)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'releng-collect-'));
+    try {
+      await writeFiles(dir, { 'build/a_1_all.deb': 'deb', 'build/-x.deb': 'bad name' });
+      await symlink('/etc/passwd', path.join(dir, 'build', 'evil_1_all.deb'));
+      const got = await collectFiles(path.join(dir, 'build'), /\.deb$/, path.join(dir, 'out'));
+      assert.deepEqual(got, [path.join(dir, 'out', 'a_1_all.deb')]);
+      assert.equal(readFileSync(got[0]!, 'utf8'), 'deb');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
