@@ -71,6 +71,9 @@ export function readSpec(text: string, file: string): SpecInfo {
         file,
         hint: 'use %{name}, %{version} or %global macros in Source/Patch tags',
       });
+  // Both name files (the log, the tarball prefix): plain names only.
+  checkFileName(name, file);
+  checkFileName(version, file);
   return { name, version, sources: sources.map((s) => checkFileName(s, file)), buildRequires };
 }
 
@@ -129,7 +132,14 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
         });
     // Everything beside the spec goes to SOURCES (init scripts, configs named by %{SOURCEn}).
     sourceFiles = (await readdir(dir, { withFileTypes: true }))
-      .filter((d) => d.isFile() && d.name !== path.basename(specFile!) && !d.name.startsWith('.'))
+      .filter(
+        (d) =>
+          (d.isFile() ||
+            (d.isSymbolicLink() &&
+              statSync(path.join(dir, d.name), { throwIfNoEntry: false })?.isFile())) &&
+          d.name !== path.basename(specFile!) &&
+          !d.name.startsWith('.'),
+      )
       .map((d) => path.join(dir, checkFileName(d.name, dir)));
     if (info.buildRequires.length)
       notes.push(

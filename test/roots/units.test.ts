@@ -78,6 +78,7 @@ describe('roots: pure parts', () => {
       /cannot expand/,
     );
     assert.throws(() => readSpec('Version: 1\n', 'c.spec'), /no Name or Version/);
+    assert.throws(() => readSpec('Name: ../../x\nVersion: 1\n', 'd.spec'), /not a plain file name/);
   });
 
   test('changes checksums rewritten for re-signed files only', () => {
