@@ -16,7 +16,7 @@
  * removed by the next command ({@link cleanStale}); its mounts lived in a
  * private mount namespace and went with it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -183,7 +183,10 @@ export async function cleanStale(cache: RootsCache): Promise<string[]> {
       try {
         stamp = readFileSync(path.join(dir, 'owner'), 'utf8');
       } catch {
-        // no owner file: made by a process killed before it could write one
+        // No owner file: being made right now (mkdir, then the owner), or
+        // made by a process killed in between; only the latter is old.
+        if (Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000)
+          continue;
       }
       if (stamp && ownerAlive(stamp)) continue;
       await rm(dir, { recursive: true, force: true });

@@ -134,6 +134,10 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       );
       await run(
         [
+          // Dies with releng (kill -9 too), so it never writes into a folder the next command removes.
+          'setpriv',
+          '--pdeathsig',
+          'KILL',
           'mmdebstrap',
           '--variant=buildd',
           '--mode=root',
