@@ -181,8 +181,10 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
     for (const e of entries) {
       if (e.includes('.') || wanted.has(e)) continue;
       const lock = await flockFile(cache.baseLock(e), { wait: false });
-      if (!lock) continue; // builds still use it; the next update or remove tries again
+      if (!lock) continue; // builds still use it; the last of them removes it
       try {
+        // Another command's collection may have removed it while we waited for the lock.
+        if (!existsSync(cache.base(e))) continue;
         const trash = path.join(cache.tmpDir, `gone-${e}`);
         await mkdir(trash, { recursive: true });
         await writeFile(path.join(trash, 'owner'), ownerStamp());
