@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -187,6 +187,10 @@ describe('builds side by side, and builds killed', { skip }, () => {
     const meta = JSON.parse(readFileSync(`${real}.json`, 'utf8'));
     writeFileSync(path.join(CACHE, 'bases', `${key}.json`), JSON.stringify({ ...meta, key }));
     writeFileSync(path.join(CACHE, 'bases', `${key}.lock`), '');
+    // A build-dependency layer made over it goes with it.
+    const layer = path.join(CACHE, 'layers', 'e1'.repeat(16));
+    mkdirSync(path.join(layer, 'usr'), { recursive: true });
+    writeFileSync(`${layer}.base`, `${key}\n`);
     const pointer = JSON.parse(readFileSync(path.join(CACHE, 'names', `${ROOT}.json`), 'utf8'));
     writeFileSync(
       path.join(CACHE, 'names', 'test-gc.json'),
@@ -220,6 +224,7 @@ describe('builds side by side, and builds killed', { skip }, () => {
     assert.equal(await done, 0);
     assert.equal(stdout.trim(), 'finished');
     assert.ok(!existsSync(copy), 'the unused base is removed when its last command ends');
+    assert.ok(!existsSync(layer) && !existsSync(`${layer}.base`), 'its layers too');
     assert.ok(existsSync(real), 'the shared base is untouched');
     assert.deepEqual(leftovers(), []);
   });

@@ -191,10 +191,22 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
         await rename(cache.base(e), path.join(trash, 'tree'));
         await rm(trash, { recursive: true, force: true });
         await rm(cache.baseMeta(e), { force: true });
+        await removeLayersOf(e);
       } finally {
         await lock.release();
       }
       await rm(cache.baseLock(e), { force: true });
+    }
+  }
+
+  /** Removes the build-dependency layers made over base `key` (called with its lock held). */
+  async function removeLayersOf(key: string): Promise<void> {
+    const dir = path.join(cache.dir, 'layers');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.base'))) {
+      const owner = await readFile(path.join(dir, f), 'utf8').catch(() => '');
+      if (owner.trim() !== key) continue;
+      await rm(path.join(dir, f.slice(0, -5)), { recursive: true, force: true });
+      await rm(path.join(dir, f), { force: true });
     }
   }
 
