@@ -262,6 +262,7 @@ actions (none = build everything):
                       (JSON or YAML, see docs/outputs.md) asks for, from DIR
                       (default: current directory) into --out (default: .)
   repo ... | key ...  APT/YUM repositories and signing keys (releng repo --help)
+  root ...            clean build roots: .deb/.rpm from sources (releng root --help)
   <pkg>               build one package (and its dependencies)
   <pkg>-clean | -distclean | -fresh
   <pkg>-fetch | -extract | -patch | -configure | -build | -install
