@@ -228,4 +228,79 @@ describe('builds side by side, and builds killed', { skip }, () => {
     assert.ok(existsSync(real), 'the shared base is untouched');
     assert.deepEqual(leftovers(), []);
   });
+
+  test('a passphrase from --passphrase-env signs and publishes but reaches no build', async () => {
+    const secret = 's3cret-roots-passphrase';
+    const env = { ...ENV, ROOTS_TEST_PASS: secret };
+    const key = path.join(work, 'protected.asc');
+    const pub = path.join(work, 'protected.pub.asc');
+    const k = await releng(
+      [
+        'key',
+        'generate',
+        '--name',
+        'T',
+        '--email',
+        't@example.org',
+        '--out',
+        key,
+        '--public-out',
+        pub,
+        '--passphrase-env',
+        'ROOTS_TEST_PASS',
+      ],
+      { env },
+    );
+    assert.equal(k.code, 0, k.stderr);
+    const yum = path.join(work, 'yum-protected');
+    const c = await releng(
+      ['repo', 'create', yum, '--type', 'yum', '--key', key, '--passphrase-env', 'ROOTS_TEST_PASS'],
+      { env },
+    );
+    assert.equal(c.code, 0, c.stderr);
+    const dir = path.join(work, 'r5');
+    await tinySpec(dir, 5, 0);
+    // The build fails if the secret is anywhere in its environment (not traced: set +x).
+    const spec = path.join(dir, 'releng-tiny.spec');
+    writeFileSync(
+      spec,
+      readFileSync(spec, 'utf8').replace(
+        '%build\n',
+        `%build\n{ set +x; } 2>/dev/null\nif env | grep -q -e ${secret} -e ROOTS_TEST_PASS; then echo LEAKED; exit 1; fi\n`,
+      ),
+    );
+    const out = path.join(work, 'out-secret');
+    const r = await releng(
+      [
+        'root',
+        'build',
+        ROOT,
+        dir,
+        '--out',
+        out,
+        '--key',
+        key,
+        '--passphrase-env',
+        'ROOTS_TEST_PASS',
+        '--publish',
+        yum,
+      ],
+      { env },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(!(r.stdout + r.stderr).includes(secret));
+    const db = path.join(work, 'rpmdb-secret');
+    mkdirSync(db);
+    execFileSync('rpmkeys', ['--dbpath', db, '--import', pub]);
+    assert.match(
+      execFileSync(
+        'rpmkeys',
+        ['--dbpath', db, '-K', path.join(out, 'releng-tiny-1.0-5.noarch.rpm')],
+        { encoding: 'utf8' },
+      ),
+      /digests signatures OK/,
+    );
+    const v = await releng(['repo', 'verify', yum, '--public-key', pub]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
 });
