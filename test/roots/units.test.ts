@@ -12,7 +12,7 @@ import { updateChecksums } from '../../src/recipes/sign.ts';
 import { readSpec } from '../../src/recipes/spec-file.ts';
 import { parseSourceLine } from '../../src/roots/archive.ts';
 import { parseSimulation, unmetDependencies } from '../../src/roots/build-deps.ts';
-import { checkRootName, rootsCacheDir } from '../../src/roots/cache.ts';
+import { checkRootName, mountsUnder, rootsCacheDir } from '../../src/roots/cache.ts';
 import { sandboxArgv } from '../../src/roots/sandbox.ts';
 import { releng, writeFiles } from '../helpers.ts';
 
@@ -108,6 +108,9 @@ describe('roots: pure parts', () => {
       },
     );
     assert.throws(() => rootsCacheDir('/tmp/a,b'), /contains/);
+    // Stale clean-up never deletes through a mount point.
+    assert.ok(mountsUnder('/proc').includes('/proc'));
+    assert.deepEqual(mountsUnder('/nonexistent-releng-dir'), []);
   });
 
   test('layouts detected', async () => {

@@ -20,7 +20,14 @@ import { faultPoint } from '../../repository/recovery.ts';
 import { RelengError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { baseKey, sourceText, specSources } from '../archive.ts';
-import { cleanStale, ownerStamp, type RootPointer, RootsCache, runningBuilds } from '../cache.ts';
+import {
+  cleanStale,
+  mountsUnder,
+  ownerStamp,
+  type RootPointer,
+  RootsCache,
+  runningBuilds,
+} from '../cache.ts';
 import { flockFile } from '../flock.ts';
 import { BASE_GONE_EXIT, defaultRootEnv, sandboxArgv } from '../sandbox.ts';
 import type { RootBackend, RootExecRequest, RootInfo, RootSpec } from '../types.ts';
@@ -134,10 +141,21 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       );
       await run(
         [
-          // Dies with releng (kill -9 too), so it never writes into a folder the next command removes.
+          // Dies with releng, kill -9 included, with every process it started: unshare
+          // gets the parent-death signal, --kill-child then ends the pid namespace.
+          // So nothing writes into a folder the next command removes as stale, and
+          // mmdebstrap's own mounts live only in the private mount namespace.
           'setpriv',
           '--pdeathsig',
           'KILL',
+          'unshare',
+          '--pid',
+          '--fork',
+          '--kill-child',
+          '--mount',
+          '--propagation',
+          'private',
+          '--',
           'mmdebstrap',
           '--variant=buildd',
           '--mode=root',
@@ -184,7 +202,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       if (!lock) continue; // builds still use it; the last of them removes it
       try {
         // Another command's collection may have removed it while we waited for the lock.
-        if (!existsSync(cache.base(e))) continue;
+        if (!existsSync(cache.base(e)) || mountsUnder(cache.base(e)).length) continue;
         const trash = path.join(cache.tmpDir, `gone-${e}`);
         await mkdir(trash, { recursive: true });
         await writeFile(path.join(trash, 'owner'), ownerStamp());
