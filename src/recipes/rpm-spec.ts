@@ -108,7 +108,7 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
       '--define',
       'use_source_date_epoch_as_buildtime 1',
       '--define',
-      'clamp_mtime_to_source_epoch 1',
+      'clamp_mtime_to_source_date_epoch 1',
     );
   const command = srpm
     ? ['rpmbuild', '--rebuild', ...defines, `/build/${path.basename(srpm)}`]

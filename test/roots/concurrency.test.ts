@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -302,5 +303,28 @@ describe('builds side by side, and builds killed', { skip }, () => {
     );
     const v = await releng(['repo', 'verify', yum, '--public-key', pub]);
     assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
+
+  test('same sources and SOURCE_DATE_EPOCH give the same rpm bytes', async () => {
+    const dir = path.join(work, 'r6');
+    await tinySpec(dir, 6, 0);
+    const sums: string[] = [];
+    for (const n of [1, 2]) {
+      const out = path.join(work, `out-repro-${n}`);
+      const r = await releng(['root', 'build', ROOT, dir, '--out', out], {
+        env: { ...ENV, SOURCE_DATE_EPOCH: '1700000000' },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      sums.push(
+        ['releng-tiny-1.0-6.noarch.rpm', 'releng-tiny-1.0-6.src.rpm']
+          .map((f) =>
+            createHash('sha256')
+              .update(readFileSync(path.join(out, f)))
+              .digest('hex'),
+          )
+          .join(' '),
+      );
+    }
+    assert.equal(sums[0], sums[1]);
   });
 });
