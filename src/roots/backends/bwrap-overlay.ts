@@ -17,7 +17,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { faultPoint } from '../../repository/recovery.ts';
-import { RelengError } from '../../util/errors.ts';
+import { asRelengError, RelengError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { baseKey, sourceText, specSources } from '../archive.ts';
 import {
@@ -45,10 +45,13 @@ function run(
   argv: readonly string[],
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
+  /** The tool named in errors (the argv may start with wrappers). */
+  tool?: string,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv as [string, ...string[]];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const [program, ...args] = argv as [string, ...string[]];
+    const cmd = tool ?? program;
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const tail: string[] = [];
     const take = (c: Buffer, keep: boolean) => {
@@ -171,7 +174,13 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
         ],
         log,
         env,
-      );
+        'mmdebstrap',
+      ).catch(async (err: unknown) => {
+        await rm(tmp, { recursive: true, force: true });
+        throw asRelengError(err).with({
+          hint: `check the suite "${spec.suite}", the mirror and the --include package names (mmdebstrap's last lines above)`,
+        });
+      });
       const when = new Date().toISOString();
       await writeFileAtomic(
         cache.baseMeta(key),
