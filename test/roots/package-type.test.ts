@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeProject, releng, removeProject } from '../helpers.ts';
@@ -71,6 +72,22 @@ describe('debian-source and rpm-spec package types in a project', { skip }, () =
     const roots = JSON.parse(l.stdout) as Array<{ name: string; key: string }>;
     const declared = roots.find((r) => r.name === 'test-project-root');
     assert.equal(declared?.key, roots.find((r) => r.name === ROOT)?.key);
+  });
+
+  test('a debian/ tree built twice gives the same .deb bytes', async () => {
+    const tree = path.join(dir, 'package', 'deb-tiny', 'local');
+    const sums: string[] = [];
+    for (const n of [1, 2]) {
+      const out = path.join(dir, `out-repro-${n}`);
+      const r = await releng(['root', 'build', ROOT, tree, '--out', out], { env: ENV });
+      assert.equal(r.code, 0, r.stderr);
+      sums.push(
+        createHash('sha256')
+          .update(readFileSync(path.join(out, 'deb-tiny_1.0_all.deb')))
+          .digest('hex'),
+      );
+    }
+    assert.equal(sums[0], sums[1]);
   });
 
   test('a package without buildRoot fails naming the option', async () => {
