@@ -99,6 +99,25 @@ function requireRoot(): void {
     });
 }
 
+/** Debian packages that provide the tools, for the hint. */
+const PROVIDERS: Record<string, string> = {
+  bwrap: 'bubblewrap',
+  mmdebstrap: 'mmdebstrap',
+  unshare: 'util-linux',
+  flock: 'util-linux',
+  setpriv: 'util-linux',
+};
+
+/** Throws naming the first tool not on PATH. */
+function requireTools(tools: readonly string[], env: NodeJS.ProcessEnv): void {
+  const dirs = (env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean);
+  for (const t of tools)
+    if (!dirs.some((d) => existsSync(path.join(d, t))))
+      throw new RelengError(`build roots need ${t}, which is not installed`, {
+        hint: `install it: apt-get install ${PROVIDERS[t] ?? t}`,
+      });
+}
+
 /** Makes the backend over one cache folder. */
 export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
   const cache = new RootsCache(options.cacheDir);
@@ -106,6 +125,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
 
   async function ready(): Promise<void> {
     requireRoot();
+    requireTools(['unshare', 'flock', 'setpriv', 'bwrap'], env);
     await cache.init();
     await cleanStale(cache);
   }
@@ -130,6 +150,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
   ): Promise<string> {
     const created = () => readFile(cache.baseMeta(key), 'utf8').then((t) => JSON.parse(t).created);
     if (existsSync(cache.base(key))) return created();
+    requireTools(['mmdebstrap'], env);
     const lock = await flockFile(cache.createLock);
     try {
       // Another process may have made it while we waited.
