@@ -79,13 +79,18 @@ function startBuild(args: string[], env: Record<string, string> = {}) {
   return { child, done, out: () => stdout, err: () => stderr };
 }
 
-/** Processes whose command line names the cache's build folders. */
+/**
+ * This file's root processes: their command line names the cache's build
+ * folders and this file's spec (the sandbox argv carries the command at every
+ * step, setpriv to bwrap), so other test files' builds do not count.
+ */
 function rootProcesses(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes(path.join(CACHE, 'builds'))) out.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
+      if (cmd.includes(path.join(CACHE, 'builds')) && cmd.includes('releng-tiny.spec'))
+        out.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
     } catch {
       // gone
     }
