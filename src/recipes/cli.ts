@@ -23,6 +23,17 @@ export async function rootBuildCommand(
     throw new UsageError('root build needs a root NAME and a SOURCE', {
       hint: 'releng root build NAME SOURCE [--layout L] [--out DIR]',
     });
+  // The passphrase variable leaves the environment before anything is spawned
+  // (mmdebstrap, git, flock inherit releng's); only the signer reads it.
+  const passEnv = one(a, '--passphrase-env');
+  let passphrase: string | undefined;
+  if (passEnv) {
+    passphrase = io.env[passEnv];
+    if (passphrase === undefined)
+      throw new UsageError(`--passphrase-env ${passEnv}: the variable is not set`);
+    delete process.env[passEnv];
+    delete io.env[passEnv];
+  }
   const sources = rawSources.map((s) => path.resolve(io.cwd, s));
   const named = one(a, '--layout');
   if (named !== undefined && !LAYOUTS.includes(named as Layout))
@@ -58,15 +69,12 @@ export async function rootBuildCommand(
   let signed: string[] = [];
   if (key) {
     const { openSigner } = await import('../repository/signing/index.ts');
-    const passEnv = one(a, '--passphrase-env');
-    if (passEnv && io.env[passEnv] === undefined)
-      throw new UsageError(`--passphrase-env ${passEnv}: the variable is not set`);
     const signer = await openSigner({
       keyFile: path.resolve(io.cwd, key),
       ...(one(a, '--passphrase-file')
         ? { passphraseFile: path.resolve(io.cwd, one(a, '--passphrase-file')!) }
         : {}),
-      ...(passEnv ? { passphrase: io.env[passEnv] } : {}),
+      ...(passphrase !== undefined ? { passphrase } : {}),
       warn: (m) => log(`(warn) ${m}`),
     });
     signed = await signArtifacts(result.artifacts, signer);
@@ -74,7 +82,7 @@ export async function rootBuildCommand(
   }
   const publishTo = one(a, '--publish');
   let published: string[] = [];
-  if (publishTo) published = await publish(publishTo, result.artifacts, a, io, log);
+  if (publishTo) published = await publish(publishTo, result.artifacts, a, io, log, passphrase);
   for (const note of result.notes) io.stderr.write(`(note) ${note}\n`);
   print(result.artifacts.map((f) => shortPath(io.cwd, f)).join('\n'), {
     layout,
@@ -107,6 +115,7 @@ async function publish(
   a: RootArgs,
   io: RootCliIo & { env: NodeJS.ProcessEnv; cwd: string },
   log: (line: string) => void,
+  passphrase: string | undefined,
 ): Promise<string[]> {
   const { detectRepoType } = await import('../repository/index-store.ts');
   const repoDir = path.resolve(io.cwd, dir);
@@ -129,11 +138,11 @@ async function publish(
     });
   const signing: string[] = [];
   const key = one(a, '--key');
+  const pe = one(a, '--passphrase-env');
   if (key) {
     signing.push('--key', path.resolve(io.cwd, key));
     const pf = one(a, '--passphrase-file');
     if (pf) signing.push('--passphrase-file', path.resolve(io.cwd, pf));
-    const pe = one(a, '--passphrase-env');
     if (pe) signing.push('--passphrase-env', pe);
   } else signing.push('--unsigned');
   const component = one(a, '--component');
@@ -152,7 +161,8 @@ async function publish(
     {
       stdout: { write: (s: string | Uint8Array) => lines.push(String(s)) },
       stderr: { write: (s: string) => io.stderr.write(s) },
-      env: io.env,
+      // The withheld passphrase, for the repository command alone (it runs in this process).
+      env: pe && passphrase !== undefined ? { ...io.env, [pe]: passphrase } : io.env,
       cwd: io.cwd,
     },
   );

@@ -1,5 +1,5 @@
 /** Shared steps of the recipes: safe file names, copying into a root, collecting outputs. */
-import { copyFile, cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { copyFile, cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { tmpSibling } from '../util/fs.ts';
@@ -47,6 +47,8 @@ export async function collectFiles(
   }
   for (const name of names.sort()) {
     if (!pattern.test(name) || !SAFE_NAME.test(name)) continue;
+    // Regular files only: a build could leave a symlink that would resolve on the host (/etc/shadow).
+    if (!(await lstat(path.join(dir, name))).isFile()) continue;
     const dest = path.join(outDir, name);
     const tmp = tmpSibling(dest);
     try {

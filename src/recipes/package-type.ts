@@ -9,19 +9,21 @@
  * export default definePackage({ version: '2.10', site: '…', type: 'rpm-spec', buildRoot: 'bookworm' });
  * ```
  *
- * `buildRoot` names a root made with `releng root create` (cache:
+ * `buildRoot` names a root of the project's `roots` section (made or
+ * reused on first use), or one made with `releng root create` (cache:
  * `RELENG_ROOTS_DIR` or the default of docs/roots.md).
  */
 import type { BuilderContext, PackageSteps } from '../builders/types.ts';
 import { rootsCacheDir } from '../roots/cache.ts';
 import { DEFAULT_BACKEND, openBackend } from '../roots/index.ts';
+import { makeSpec, type RootConfig } from '../roots/spec.ts';
 import { RelengError } from '../util/errors.ts';
 import { recipeFor } from './index.ts';
 import type { Layout } from './types.ts';
 
 function steps(layout: Layout): PackageSteps {
   return {
-    async build({ pkg, stage }: BuilderContext) {
+    async build({ pkg, stage, project }: BuilderContext) {
       const rootName = pkg.options.buildRoot;
       if (typeof rootName !== 'string' || rootName === '')
         throw new RelengError(`package "${pkg.name}" of type ${pkg.type} needs buildRoot`, {
@@ -31,7 +33,17 @@ function steps(layout: Layout): PackageSteps {
         });
       const cacheDir = rootsCacheDir(undefined, { ...process.env, ...stage.env });
       const backend = await openBackend(DEFAULT_BACKEND, { cacheDir });
-      const root = await backend.info(rootName);
+      const declared = (project.options.roots as Record<string, RootConfig> | undefined)?.[
+        rootName
+      ];
+      // A root the project declares is made (or reused from the cache) on first use.
+      const root = declared
+        ? await backend.create(
+            rootName,
+            makeSpec(declared, `roots.${rootName}`, project.configFile),
+            (line) => stage.io.log('log', line),
+          )
+        : await backend.info(rootName);
       const recipe = (await recipeFor(layout))!;
       const result = await recipe.build(
         { layout, sources: [stage.buildDir] },

@@ -19,60 +19,9 @@ import { lastLines } from '../roots/run.ts';
 import { defaultRootEnv } from '../roots/sandbox.ts';
 import { RelengError } from '../util/errors.ts';
 import { checkFileName, collectFiles } from './common.ts';
+import { readSpec } from './spec-file.ts';
 import { twoRepoToStandard } from './two-repo.ts';
 import type { Recipe, RecipeContext, RecipeInput, RecipeResult } from './types.ts';
-
-/** The fields of a spec file the recipes read (macros %{name} and %{version} expanded). */
-export interface SpecInfo {
-  name: string;
-  version: string;
-  /** Source and Patch file names (basenames). */
-  sources: string[];
-  buildRequires: string[];
-}
-
-/** Expands %{name}, %{version} and simple %global/%define macros of a spec. */
-function expand(value: string, macros: Map<string, string>): string {
-  let out = value;
-  for (let i = 0; i < 5 && /%\{\??[A-Za-z_]\w*\}/.test(out); i++)
-    out = out.replace(/%\{(\?)?([A-Za-z_]\w*)\}/g, (m, opt, n) => macros.get(n) ?? (opt ? '' : m));
-  return out;
-}
-
-/** Reads a spec's name, version, sources and build requirements. */
-export function readSpec(text: string, file: string): SpecInfo {
-  const macros = new Map<string, string>();
-  const sources: string[] = [];
-  const buildRequires: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('%description') || line.startsWith('%prep')) break;
-    const def = /^%(?:global|define)\s+(\w+)\s+(.+)$/.exec(line);
-    if (def) macros.set(def[1]!, expand(def[2]!.trim(), macros));
-    const tag = /^([A-Za-z]+\d*)\s*:\s*(.+)$/.exec(line);
-    if (!tag) continue;
-    const key = tag[1]!.toLowerCase();
-    const value = expand(tag[2]!.trim(), macros);
-    if (key === 'name' || key === 'version') macros.set(key, value);
-    else if (/^(source|patch)\d*$/.test(key)) sources.push(value.replace(/^.*\//, ''));
-    else if (key === 'buildrequires')
-      buildRequires.push(...value.split(/,\s*|\s+(?=[A-Za-z])/).filter(Boolean));
-  }
-  const name = macros.get('name');
-  const version = macros.get('version');
-  if (!name || !version)
-    throw new RelengError(`${file}: no Name or Version tag`, {
-      file,
-      hint: 'an rpm spec needs Name: and Version: before %description',
-    });
-  for (const s of sources)
-    if (s.includes('%'))
-      throw new RelengError(`${file}: cannot expand the macros in source "${s}"`, {
-        file,
-        hint: 'use %{name}, %{version} or %global macros in Source/Patch tags',
-      });
-  return { name, version, sources: sources.map((s) => checkFileName(s, file)), buildRequires };
-}
 
 /** The one .spec of a standard-layout folder (or the named one). */
 export async function findSpec(dir: string, named?: string): Promise<string> {
@@ -129,7 +78,14 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
         });
     // Everything beside the spec goes to SOURCES (init scripts, configs named by %{SOURCEn}).
     sourceFiles = (await readdir(dir, { withFileTypes: true }))
-      .filter((d) => d.isFile() && d.name !== path.basename(specFile!) && !d.name.startsWith('.'))
+      .filter(
+        (d) =>
+          (d.isFile() ||
+            (d.isSymbolicLink() &&
+              statSync(path.join(dir, d.name), { throwIfNoEntry: false })?.isFile())) &&
+          d.name !== path.basename(specFile!) &&
+          !d.name.startsWith('.'),
+      )
       .map((d) => path.join(dir, checkFileName(d.name, dir)));
     if (info.buildRequires.length)
       notes.push(
@@ -152,7 +108,7 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
       '--define',
       'use_source_date_epoch_as_buildtime 1',
       '--define',
-      'clamp_mtime_to_source_epoch 1',
+      'clamp_mtime_to_source_date_epoch 1',
     );
   const command = srpm
     ? ['rpmbuild', '--rebuild', ...defines, `/build/${path.basename(srpm)}`]

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { RelengError } from '../util/errors.ts';
 import { checkFileName } from './common.ts';
 import { twoRepoTargets } from './detect.ts';
-import { readSpec } from './rpm-spec.ts';
+import { readSpec } from './spec-file.ts';
 
 /** A standard-layout folder made from the two repositories. */
 export interface StandardLayout {

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { execCaptured, failed } from './run.ts';
@@ -111,5 +112,7 @@ export async function buildDepsLayer(
       install,
       `check that the archive is reachable; if it moved on since the base was made, run releng root update ${root.name}`,
     );
+  // Which base the layer belongs to: it is removed with that base.
+  await writeFile(`${layer}.base`, `${root.key}\n`);
   return { layer, packages, cached: false };
 }

@@ -16,7 +16,7 @@
  * removed by the next command ({@link cleanStale}); its mounts lived in a
  * private mount namespace and went with it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -139,14 +139,42 @@ export function ownerStamp(pid = process.pid): string {
   return `${pid} ${processStart(pid) ?? 0}\n`;
 }
 
-function processStart(pid: number): string | undefined {
+function processStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime); the command name (field 2) may hold spaces, so count from its ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    // From field 3 (state) on; the command name (field 2) may hold spaces, so count from its ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 (starttime) of a process. */
+function processStart(pid: number): string | undefined {
+  return processStat(pid)?.[19];
+}
+
+/**
+ * Mount points at or below `dir` in this mount namespace. Nothing is
+ * deleted while one exists: a recursive delete would walk into it.
+ */
+export function mountsUnder(dir: string): string[] {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const point = line.split(' ')[4];
+    if (!point) continue;
+    const decoded = point.replace(/\\([0-7]{3})/g, (_m, o: string) =>
+      String.fromCharCode(Number.parseInt(o, 8)),
+    );
+    if (decoded === dir || decoded.startsWith(`${dir}/`)) out.push(decoded);
+  }
+  return out;
 }
 
 /** Whether the process that wrote `stamp` is still running. */
@@ -155,7 +183,9 @@ export function ownerAlive(stamp: string): boolean {
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   if (!isAlive(pid)) return false;
-  const now = processStart(pid);
+  const stat = processStat(pid);
+  if (stat?.[0] === 'Z') return false; // exited, not yet reaped
+  const now = stat?.[19];
   return now === undefined || start === '0' || now === start;
 }
 
@@ -183,9 +213,13 @@ export async function cleanStale(cache: RootsCache): Promise<string[]> {
       try {
         stamp = readFileSync(path.join(dir, 'owner'), 'utf8');
       } catch {
-        // no owner file: made by a process killed before it could write one
+        // No owner file: being made right now (mkdir, then the owner), or
+        // made by a process killed in between; only the latter is old.
+        if (Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000)
+          continue;
       }
       if (stamp && ownerAlive(stamp)) continue;
+      if (mountsUnder(dir).length) continue; // never delete through a mount; retried next time
       await rm(dir, { recursive: true, force: true });
       removed.push(dir);
     }

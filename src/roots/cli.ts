@@ -8,6 +8,7 @@ import { didYouMean } from '../util/suggest.ts';
 import { rootsCacheDir } from './cache.ts';
 import { DEFAULT_BACKEND, openBackend } from './index.ts';
 import { defaultRootEnv } from './sandbox.ts';
+import { makeSpec } from './spec.ts';
 import type { RootBackend, RootInfo, RootSpec } from './types.ts';
 
 export const ROOT_HELP = `releng root — clean build roots (docs/roots.md)
@@ -125,21 +126,18 @@ function needName(a: RootArgs, cmd: string): string {
 
 /** The spec `create` makes from its options. */
 export function specFromArgs(a: RootArgs): RootSpec {
-  const spec: RootSpec = {
-    suite: one(a, '--suite') ?? 'bookworm',
-    mirror: one(a, '--mirror') ?? 'http://deb.debian.org/debian',
-    components: a.values.get('--component') ?? ['main'],
-    extraSources: a.values.get('--source') ?? [],
-    packages: (a.values.get('--include') ?? []).flatMap((v) => v.split(/[,\s]+/).filter(Boolean)),
-  };
   const arch = one(a, '--arch');
-  if (arch) spec.arch = arch;
-  for (const p of spec.packages)
-    if (!/^[a-z0-9][a-z0-9+.-]*(:[a-z0-9-]+)?$/.test(p))
-      throw new UsageError(`invalid package name "${p}" in --include`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(spec.suite))
-    throw new UsageError(`invalid suite "${spec.suite}"`);
-  return spec;
+  return makeSpec(
+    {
+      ...(one(a, '--suite') ? { suite: one(a, '--suite') } : {}),
+      ...(one(a, '--mirror') ? { mirror: one(a, '--mirror') } : {}),
+      ...(a.values.get('--component') ? { components: a.values.get('--component') } : {}),
+      sources: a.values.get('--source') ?? [],
+      include: a.values.get('--include') ?? [],
+      ...(arch ? { arch } : {}),
+    },
+    'root create',
+  );
 }
 
 function describe(info: RootInfo): string {

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,13 +79,18 @@ function startBuild(args: string[], env: Record<string, string> = {}) {
   return { child, done, out: () => stdout, err: () => stderr };
 }
 
-/** Processes whose command line names the cache's build folders. */
+/**
+ * This file's root processes: their command line names the cache's build
+ * folders and this file's spec (the sandbox argv carries the command at every
+ * step, setpriv to bwrap), so other test files' builds do not count.
+ */
 function rootProcesses(): string[] {
   const out: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmd.includes(path.join(CACHE, 'builds'))) out.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
+      if (cmd.includes(path.join(CACHE, 'builds')) && cmd.includes('releng-tiny.spec'))
+        out.push(`${pid}: ${cmd.replace(/\0/g, ' ')}`);
     } catch {
       // gone
     }
@@ -187,6 +193,10 @@ describe('builds side by side, and builds killed', { skip }, () => {
     const meta = JSON.parse(readFileSync(`${real}.json`, 'utf8'));
     writeFileSync(path.join(CACHE, 'bases', `${key}.json`), JSON.stringify({ ...meta, key }));
     writeFileSync(path.join(CACHE, 'bases', `${key}.lock`), '');
+    // A build-dependency layer made over it goes with it.
+    const layer = path.join(CACHE, 'layers', 'e1'.repeat(16));
+    mkdirSync(path.join(layer, 'usr'), { recursive: true });
+    writeFileSync(`${layer}.base`, `${key}\n`);
     const pointer = JSON.parse(readFileSync(path.join(CACHE, 'names', `${ROOT}.json`), 'utf8'));
     writeFileSync(
       path.join(CACHE, 'names', 'test-gc.json'),
@@ -220,7 +230,106 @@ describe('builds side by side, and builds killed', { skip }, () => {
     assert.equal(await done, 0);
     assert.equal(stdout.trim(), 'finished');
     assert.ok(!existsSync(copy), 'the unused base is removed when its last command ends');
+    assert.ok(!existsSync(layer) && !existsSync(`${layer}.base`), 'its layers too');
     assert.ok(existsSync(real), 'the shared base is untouched');
     assert.deepEqual(leftovers(), []);
+  });
+
+  test('a passphrase from --passphrase-env signs and publishes but reaches no build', async () => {
+    const secret = 's3cret-roots-passphrase';
+    const env = { ...ENV, ROOTS_TEST_PASS: secret };
+    const key = path.join(work, 'protected.asc');
+    const pub = path.join(work, 'protected.pub.asc');
+    const k = await releng(
+      [
+        'key',
+        'generate',
+        '--name',
+        'T',
+        '--email',
+        't@example.org',
+        '--out',
+        key,
+        '--public-out',
+        pub,
+        '--passphrase-env',
+        'ROOTS_TEST_PASS',
+      ],
+      { env },
+    );
+    assert.equal(k.code, 0, k.stderr);
+    const yum = path.join(work, 'yum-protected');
+    const c = await releng(
+      ['repo', 'create', yum, '--type', 'yum', '--key', key, '--passphrase-env', 'ROOTS_TEST_PASS'],
+      { env },
+    );
+    assert.equal(c.code, 0, c.stderr);
+    const dir = path.join(work, 'r5');
+    await tinySpec(dir, 5, 0);
+    // The build fails if the secret is anywhere in its environment (not traced: set +x).
+    const spec = path.join(dir, 'releng-tiny.spec');
+    writeFileSync(
+      spec,
+      readFileSync(spec, 'utf8').replace(
+        '%build\n',
+        `%build\n{ set +x; } 2>/dev/null\nif env | grep -q -e ${secret} -e ROOTS_TEST_PASS; then echo LEAKED; exit 1; fi\n`,
+      ),
+    );
+    const out = path.join(work, 'out-secret');
+    const r = await releng(
+      [
+        'root',
+        'build',
+        ROOT,
+        dir,
+        '--out',
+        out,
+        '--key',
+        key,
+        '--passphrase-env',
+        'ROOTS_TEST_PASS',
+        '--publish',
+        yum,
+      ],
+      { env },
+    );
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(!(r.stdout + r.stderr).includes(secret));
+    const db = path.join(work, 'rpmdb-secret');
+    mkdirSync(db);
+    execFileSync('rpmkeys', ['--dbpath', db, '--import', pub]);
+    assert.match(
+      execFileSync(
+        'rpmkeys',
+        ['--dbpath', db, '-K', path.join(out, 'releng-tiny-1.0-5.noarch.rpm')],
+        { encoding: 'utf8' },
+      ),
+      /digests signatures OK/,
+    );
+    const v = await releng(['repo', 'verify', yum, '--public-key', pub]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+  });
+
+  test('same sources and SOURCE_DATE_EPOCH give the same rpm bytes', async () => {
+    const dir = path.join(work, 'r6');
+    await tinySpec(dir, 6, 0);
+    const sums: string[] = [];
+    for (const n of [1, 2]) {
+      const out = path.join(work, `out-repro-${n}`);
+      const r = await releng(['root', 'build', ROOT, dir, '--out', out], {
+        env: { ...ENV, SOURCE_DATE_EPOCH: '1700000000' },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      sums.push(
+        ['releng-tiny-1.0-6.noarch.rpm', 'releng-tiny-1.0-6.src.rpm']
+          .map((f) =>
+            createHash('sha256')
+              .update(readFileSync(path.join(out, f)))
+              .digest('hex'),
+          )
+          .join(' '),
+      );
+    }
+    assert.equal(sums[0], sums[1]);
   });
 });

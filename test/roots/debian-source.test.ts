@@ -135,6 +135,14 @@ describe('Debian source packages in a fresh root', { skip }, () => {
     assert.deepEqual(leftovers(), []);
   });
 
+  test('update against an unchanged archive keeps the base', async () => {
+    const key = path.basename(basePath());
+    const r = await releng(['root', 'update', ROOT], { env: ENV });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /the archive has not changed; base \w+ kept/);
+    assert.equal(path.basename(basePath()), key);
+  });
+
   test('a missing build dependency fails naming it', async () => {
     const dir = await makeProject({
       'debian/control':

@@ -4,10 +4,11 @@
  * hello source package from Debian's archive, downloaded once.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ownerAlive } from '../../src/roots/cache.ts';
 import { releng } from '../helpers.ts';
 
 /** The cache every roots test shares (RELENG_TEST_ROOTS_DIR moves it). */
@@ -110,16 +111,21 @@ export function cacheMounts(): string[] {
     .filter((l) => l.includes(CACHE));
 }
 
-/** Leftovers of commands (should be none between commands). */
+/**
+ * Leftovers of commands that are gone: build and tmp folders whose owner
+ * process is dead (other test files' running builds share the cache and are
+ * not leftovers).
+ */
 export function leftovers(): string[] {
   const out: string[] = [];
   for (const area of ['builds', 'tmp']) {
     const dir = path.join(CACHE, area);
-    if (existsSync(dir))
-      for (const e of execFileSync('ls', ['-A', dir], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean))
-        out.push(`${area}/${e}`);
+    if (!existsSync(dir)) continue;
+    for (const e of readdirSync(dir)) {
+      const owner = path.join(dir, e, 'owner');
+      if (existsSync(owner) && ownerAlive(readFileSync(owner, 'utf8'))) continue;
+      out.push(`${area}/${e}`);
+    }
   }
   return out;
 }

@@ -1,16 +1,18 @@
 /** The pure parts of roots and recipes, and the CLI's usage errors (no root needed). */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { collectFiles } from '../../src/recipes/common.ts';
 import { detectLayout } from '../../src/recipes/detect.ts';
-import { readSpec } from '../../src/recipes/rpm-spec.ts';
 import { updateChecksums } from '../../src/recipes/sign.ts';
+import { readSpec } from '../../src/recipes/spec-file.ts';
 import { parseSourceLine } from '../../src/roots/archive.ts';
 import { parseSimulation, unmetDependencies } from '../../src/roots/build-deps.ts';
-import { checkRootName, rootsCacheDir } from '../../src/roots/cache.ts';
+import { checkRootName, mountsUnder, rootsCacheDir } from '../../src/roots/cache.ts';
 import { sandboxArgv } from '../../src/roots/sandbox.ts';
 import { releng, writeFiles } from '../helpers.ts';
 
@@ -76,6 +78,7 @@ describe('roots: pure parts', () => {
       /cannot expand/,
     );
     assert.throws(() => readSpec('Version: 1\n', 'c.spec'), /no Name or Version/);
+    assert.throws(() => readSpec('Name: ../../x\nVersion: 1\n', 'd.spec'), /not a plain file name/);
   });
 
   test('changes checksums rewritten for re-signed files only', () => {
@@ -105,6 +108,9 @@ describe('roots: pure parts', () => {
       },
     );
     assert.throws(() => rootsCacheDir('/tmp/a,b'), /contains/);
+    // Stale clean-up never deletes through a mount point.
+    assert.ok(mountsUnder('/proc').includes('/proc'));
+    assert.deepEqual(mountsUnder('/nonexistent-releng-dir'), []);
   });
 
   test('layouts detected', async () => {
@@ -128,6 +134,21 @@ describe('roots: pure parts', () => {
       );
       assert.throws(() => detectLayout([path.join(dir, 'other')]), /cannot tell its source layout/);
       assert.throws(() => detectLayout([path.join(dir, 'missing')]), /no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('collecting outputs', () => {
+  test('only regular files with safe names are collected (a symlink would resolve on the host)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'releng-collect-'));
+    try {
+      await writeFiles(dir, { 'build/a_1_all.deb': 'deb', 'build/-x.deb': 'bad name' });
+      await symlink('/etc/passwd', path.join(dir, 'build', 'evil_1_all.deb'));
+      const got = await collectFiles(path.join(dir, 'build'), /\.deb$/, path.join(dir, 'out'));
+      assert.deepEqual(got, [path.join(dir, 'out', 'a_1_all.deb')]);
+      assert.equal(readFileSync(got[0]!, 'utf8'), 'deb');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

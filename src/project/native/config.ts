@@ -161,6 +161,8 @@ export interface ProjectConfig {
    * outputs are written): APT or YUM, signed when a key is given.
    */
   repositories?: RepositoryConfig[];
+  /** Build roots by name, made on first use by `debian-source`/`rpm-spec` packages (docs/roots.md). */
+  roots?: Record<string, import('../../roots/spec.ts').RootConfig>;
   /** SBOM formats to write. */
   sbomFormat?: string | string[];
   /** Default CMake build type for CMake packages. */

@@ -153,6 +153,7 @@ export async function loadNativeConfig(
   for (const key of [
     'outputs',
     'repositories',
+    'roots',
     'sbomFormat',
     'defaultCmakeBuildType',
     'defaultMesonBuildType',

@@ -73,6 +73,7 @@ export const PROJECT_SPEC: Spec = {
   post: 'function',
   outputs: 'array',
   repositories: 'array',
+  roots: 'record',
   sbomFormat: 'stringOrStrings',
   defaultCmakeBuildType: 'string',
   defaultMesonBuildType: 'string',

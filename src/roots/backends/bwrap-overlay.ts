@@ -17,10 +17,17 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { faultPoint } from '../../repository/recovery.ts';
-import { RelengError } from '../../util/errors.ts';
+import { asRelengError, RelengError } from '../../util/errors.ts';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { baseKey, sourceText, specSources } from '../archive.ts';
-import { cleanStale, ownerStamp, type RootPointer, RootsCache, runningBuilds } from '../cache.ts';
+import {
+  cleanStale,
+  mountsUnder,
+  ownerStamp,
+  type RootPointer,
+  RootsCache,
+  runningBuilds,
+} from '../cache.ts';
 import { flockFile } from '../flock.ts';
 import { BASE_GONE_EXIT, defaultRootEnv, sandboxArgv } from '../sandbox.ts';
 import type { RootBackend, RootExecRequest, RootInfo, RootSpec } from '../types.ts';
@@ -38,10 +45,13 @@ function run(
   argv: readonly string[],
   log: (line: string) => void,
   env: NodeJS.ProcessEnv = process.env,
+  /** The tool named in errors (the argv may start with wrappers). */
+  tool?: string,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const [cmd, ...args] = argv as [string, ...string[]];
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const [program, ...args] = argv as [string, ...string[]];
+    const cmd = tool ?? program;
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const tail: string[] = [];
     const take = (c: Buffer, keep: boolean) => {
@@ -89,6 +99,25 @@ function requireRoot(): void {
     });
 }
 
+/** Debian packages that provide the tools, for the hint. */
+const PROVIDERS: Record<string, string> = {
+  bwrap: 'bubblewrap',
+  mmdebstrap: 'mmdebstrap',
+  unshare: 'util-linux',
+  flock: 'util-linux',
+  setpriv: 'util-linux',
+};
+
+/** Throws naming the first tool not on PATH. */
+function requireTools(tools: readonly string[], env: NodeJS.ProcessEnv): void {
+  const dirs = (env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean);
+  for (const t of tools)
+    if (!dirs.some((d) => existsSync(path.join(d, t))))
+      throw new RelengError(`build roots need ${t}, which is not installed`, {
+        hint: `install it: apt-get install ${PROVIDERS[t] ?? t}`,
+      });
+}
+
 /** Makes the backend over one cache folder. */
 export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
   const cache = new RootsCache(options.cacheDir);
@@ -96,6 +125,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
 
   async function ready(): Promise<void> {
     requireRoot();
+    requireTools(['unshare', 'flock', 'setpriv', 'bwrap'], env);
     await cache.init();
     await cleanStale(cache);
   }
@@ -120,6 +150,7 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
   ): Promise<string> {
     const created = () => readFile(cache.baseMeta(key), 'utf8').then((t) => JSON.parse(t).created);
     if (existsSync(cache.base(key))) return created();
+    requireTools(['mmdebstrap'], env);
     const lock = await flockFile(cache.createLock);
     try {
       // Another process may have made it while we waited.
@@ -134,6 +165,21 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       );
       await run(
         [
+          // Dies with releng, kill -9 included, with every process it started: unshare
+          // gets the parent-death signal, --kill-child then ends the pid namespace.
+          // So nothing writes into a folder the next command removes as stale, and
+          // mmdebstrap's own mounts live only in the private mount namespace.
+          'setpriv',
+          '--pdeathsig',
+          'KILL',
+          'unshare',
+          '--pid',
+          '--fork',
+          '--kill-child',
+          '--mount',
+          '--propagation',
+          'private',
+          '--',
           'mmdebstrap',
           '--variant=buildd',
           '--mode=root',
@@ -149,7 +195,13 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
         ],
         log,
         env,
-      );
+        'mmdebstrap',
+      ).catch(async (err: unknown) => {
+        await rm(tmp, { recursive: true, force: true });
+        throw asRelengError(err).with({
+          hint: `check the suite "${spec.suite}", the mirror and the --include package names (mmdebstrap's last lines above)`,
+        });
+      });
       const when = new Date().toISOString();
       await writeFileAtomic(
         cache.baseMeta(key),
@@ -177,18 +229,32 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
     for (const e of entries) {
       if (e.includes('.') || wanted.has(e)) continue;
       const lock = await flockFile(cache.baseLock(e), { wait: false });
-      if (!lock) continue; // builds still use it; the next update or remove tries again
+      if (!lock) continue; // builds still use it; the last of them removes it
       try {
+        // Another command's collection may have removed it while we waited for the lock.
+        if (!existsSync(cache.base(e)) || mountsUnder(cache.base(e)).length) continue;
         const trash = path.join(cache.tmpDir, `gone-${e}`);
         await mkdir(trash, { recursive: true });
         await writeFile(path.join(trash, 'owner'), ownerStamp());
         await rename(cache.base(e), path.join(trash, 'tree'));
         await rm(trash, { recursive: true, force: true });
         await rm(cache.baseMeta(e), { force: true });
+        await removeLayersOf(e);
       } finally {
         await lock.release();
       }
       await rm(cache.baseLock(e), { force: true });
+    }
+  }
+
+  /** Removes the build-dependency layers made over base `key` (called with its lock held). */
+  async function removeLayersOf(key: string): Promise<void> {
+    const dir = path.join(cache.dir, 'layers');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.base'))) {
+      const owner = await readFile(path.join(dir, f), 'utf8').catch(() => '');
+      if (owner.trim() !== key) continue;
+      await rm(path.join(dir, f.slice(0, -5)), { recursive: true, force: true });
+      await rm(path.join(dir, f), { force: true });
     }
   }
 
