@@ -2,13 +2,17 @@
  * `releng root …`: clean build roots from the command line (docs/roots.md).
  * The main CLI hands the words after `releng` here when the first is `root`.
  */
+import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/args.ts';
 import { reportError } from '../cli/errors.ts';
+import { NATIVE_CONFIG_NAMES } from '../project/config-names.ts';
+import { RelengError } from '../util/errors.ts';
+import { firstFile } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { rootsCacheDir } from './cache.ts';
 import { DEFAULT_BACKEND, openBackend } from './index.ts';
 import { defaultRootEnv } from './sandbox.ts';
-import { makeSpec } from './spec.ts';
+import { makeSpec, type RootConfig } from './spec.ts';
 import type { RootBackend, RootInfo, RootSpec } from './types.ts';
 
 export const ROOT_HELP = `releng root — clean build roots (docs/roots.md)
@@ -16,6 +20,8 @@ export const ROOT_HELP = `releng root — clean build roots (docs/roots.md)
   releng root create NAME [--suite bookworm] [--mirror URL] [--component C]...
                           [--source "deb URI SUITE COMP"]... [--include PKG[,PKG]]... [--arch A]
                                     make (or reuse from the cache) a base root and name it
+  releng root create NAME [-R DIR]  the same, as the native project in DIR (default: here)
+                                    declares NAME in its \`roots\` section
   releng root update NAME           rebuild NAME's base from today's archive; running builds keep theirs
   releng root list                  the roots, their bases and running builds
   releng root exec NAME [--network] [--cwd DIR] [--] CMD [ARG...]
@@ -72,6 +78,8 @@ const VALUES = new Set([
   '--passphrase-env',
   '--publish',
   '--spec',
+  '-R',
+  '--root-dir',
 ]);
 const COMMANDS = ['create', 'update', 'list', 'exec', 'shell', 'remove', 'build'];
 
@@ -122,6 +130,44 @@ function needName(a: RootArgs, cmd: string): string {
   if (!name)
     throw new UsageError(`root ${cmd} needs a root NAME`, { hint: 'see releng root --help' });
   return name;
+}
+
+/** The options that describe a base; without any, `create` reads the project's `roots` section. */
+const SPEC_OPTIONS = ['--suite', '--mirror', '--component', '--source', '--include', '--arch'];
+
+/**
+ * The spec `create` makes: from its options, else from the native project's
+ * `roots.NAME` (the same declaration the package types use), else the defaults.
+ */
+export async function createSpec(a: RootArgs, name: string, cwd: string): Promise<RootSpec> {
+  const projectDir = one(a, '--root-dir') ?? one(a, '-R');
+  const fromOptions = SPEC_OPTIONS.some((o) => a.values.has(o));
+  if (fromOptions && projectDir !== undefined)
+    throw new UsageError(`root create: give either -R/--root-dir or the base options, not both`, {
+      hint: "the project's roots section describes the base; drop --suite/--mirror/…",
+    });
+  if (fromOptions) return specFromArgs(a);
+  const root = resolve(cwd, projectDir ?? '.');
+  const file = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
+  if (!file) {
+    if (projectDir !== undefined)
+      throw new UsageError(`root create: no native project (releng.config.ts) in ${root}`, {
+        hint: 'the roots section lives in releng.config.ts; or describe the base with --suite/--include/…',
+      });
+    return specFromArgs(a);
+  }
+  const { loadNativeConfig } = await import('../project/native/load.ts');
+  const config = await loadNativeConfig(root, file);
+  const declared = (config.options.roots as Record<string, RootConfig> | undefined)?.[name];
+  if (!declared) {
+    if (projectDir !== undefined)
+      throw new RelengError(`root "${name}" is not declared in the project's roots section`, {
+        file,
+        hint: `add roots: { '${name}': { suite: 'bookworm', include: [...] } }, or describe the base with --suite/--include/…`,
+      });
+    return specFromArgs(a);
+  }
+  return makeSpec(declared, `roots.${name}`, file);
 }
 
 /** The spec `create` makes from its options. */
@@ -180,7 +226,8 @@ export async function runRootCommand(
       io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${text}\n`);
     switch (cmd) {
       case 'create': {
-        const info = await backend.create(needName(a, cmd), specFromArgs(a), log);
+        const name = needName(a, cmd);
+        const info = await backend.create(name, await createSpec(a, name, cwd), log);
         print(describe(info), info);
         return 0;
       }

@@ -90,6 +90,40 @@ describe('debian-source and rpm-spec package types in a project', { skip }, () =
     assert.equal(sums[0], sums[1]);
   });
 
+  test('releng root create NAME makes the root the project declares', async () => {
+    // No base options: the project's roots section describes the base (here and with -R),
+    // the same spec as the shared root, so the same cached base.
+    const l = await releng(['root', 'list', '--json'], { env: ENV });
+    const shared = (JSON.parse(l.stdout) as Array<{ name: string; key: string }>).find(
+      (x) => x.name === ROOT,
+    );
+    for (const how of [
+      { cwd: dir, args: [] },
+      { cwd: undefined, args: ['-R', dir] },
+    ]) {
+      const c = await releng(['root', 'create', 'test-project-root', ...how.args, '--json'], {
+        ...(how.cwd ? { cwd: how.cwd } : {}),
+        env: ENV,
+      });
+      assert.equal(c.code, 0, c.stderr);
+      const made = JSON.parse(c.stdout) as { key: string; spec: { packages: string[] } };
+      assert.deepEqual(made.spec.packages, ['rpm', 'file']);
+      assert.equal(made.key, shared?.key);
+    }
+  });
+
+  test('root create -R: an undeclared name or base options beside it are refused', async () => {
+    const undeclared = await releng(['root', 'create', 'nope', '-R', dir], { env: ENV });
+    assert.notEqual(undeclared.code, 0);
+    assert.match(undeclared.stderr, /root "nope" is not declared in the project's roots section/);
+    assert.match(undeclared.stderr, /releng\.config\.ts/);
+    const both = await releng(['root', 'create', 'x', '-R', dir, '--suite', 'bookworm'], {
+      env: ENV,
+    });
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /either -R\/--root-dir or the base options/);
+  });
+
   test('a package without buildRoot fails naming the option', async () => {
     const p = await makeProject({
       'releng.config.ts': `export default { packages: ['x'] };\n`,
