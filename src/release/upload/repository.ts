@@ -60,6 +60,41 @@ async function checkPublished(
   }
 }
 
+/** The part of an APT or YUM repository an upload uses. */
+interface UploadRepository {
+  add(paths: string[]): Promise<{ added: { sha256: string }[]; unchanged: { sha256: string }[] }>;
+  publish(options: {
+    signer: Awaited<ReturnType<typeof signerFor>>;
+    unsigned: boolean;
+  }): Promise<unknown>;
+  /** Every package the index lists, by path in the repository and checksum. */
+  published(): { path: string; sha256: string }[];
+}
+
+async function openRepository(dir: string, c: RepositoryUploadConfig): Promise<UploadRepository> {
+  if (c.type === 'apt') {
+    const { aptRepository } = await import('../../repository/apt/index.ts');
+    const apt = await aptRepository(dir, {
+      suite: c.suite,
+      codename: c.codename,
+      components: c.component ? [c.component] : undefined,
+      layout: c.flat ? 'flat' : undefined,
+    });
+    return {
+      add: (paths) => apt.add(paths, { component: c.component }),
+      publish: (o) => apt.publish(o),
+      published: () => apt.packages().map((p) => ({ path: p.filename, sha256: p.sha256 })),
+    };
+  }
+  const { yumRepository } = await import('../../repository/yum/index.ts');
+  const yum = await yumRepository(dir);
+  return {
+    add: (paths) => yum.add(paths),
+    publish: (o) => yum.publish(o),
+    published: () => yum.packages().map((p) => ({ path: p.location, sha256: p.sha256 })),
+  };
+}
+
 export const repositoryTarget: UploadTarget = {
   async upload(ctx, raw): Promise<UploadReport> {
     const c = raw as RepositoryUploadConfig;
@@ -76,40 +111,13 @@ export const repositoryTarget: UploadTarget = {
       });
     const paths = files.map((f) => join(ctx.dist.dir, f.name));
     const signer = await signerFor(ctx, c);
-    let uploaded: string[];
-    let unchanged: string[];
-    if (c.type === 'apt') {
-      const { aptRepository } = await import('../../repository/apt/index.ts');
-      const apt = await aptRepository(dir, {
-        suite: c.suite,
-        codename: c.codename,
-        components: c.component ? [c.component] : undefined,
-        layout: c.flat ? 'flat' : undefined,
-      });
-      const added = await apt.add(paths, { component: c.component });
-      await apt.publish({ signer, unsigned: !signer });
-      const name = (sha: string) => files.find((f) => f.sha256 === sha)?.name as string;
-      uploaded = added.added.map((p) => name(p.sha256));
-      unchanged = added.unchanged.map((p) => name(p.sha256));
-      await checkPublished(
-        dir,
-        files,
-        apt.packages().map((p) => ({ path: p.filename, sha256: p.sha256 })),
-      );
-    } else {
-      const { yumRepository } = await import('../../repository/yum/index.ts');
-      const yum = await yumRepository(dir);
-      const added = await yum.add(paths);
-      await yum.publish({ signer, unsigned: !signer });
-      const name = (sha: string) => files.find((f) => f.sha256 === sha)?.name as string;
-      uploaded = added.added.map((p) => name(p.sha256));
-      unchanged = added.unchanged.map((p) => name(p.sha256));
-      await checkPublished(
-        dir,
-        files,
-        yum.packages().map((p) => ({ path: p.location, sha256: p.sha256 })),
-      );
-    }
+    const repo = await openRepository(dir, c);
+    const added = await repo.add(paths);
+    await repo.publish({ signer, unsigned: !signer });
+    const name = (sha: string) => files.find((f) => f.sha256 === sha)?.name as string;
+    const uploaded = added.added.map((p) => name(p.sha256));
+    const unchanged = added.unchanged.map((p) => name(p.sha256));
+    await checkPublished(dir, files, repo.published());
     ctx.log(
       `${c.type} repository ${dir}: ${uploaded.length} added, ${unchanged.length} already there`,
     );
