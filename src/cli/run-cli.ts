@@ -38,7 +38,9 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     quiet: args.quiet,
     verbose: args.verbose,
     debug: args.debug,
-    showOutput: args.verbose || args.debug || jobs === 1,
+    // As releng-tool (and its guide's getting-started): what scripts print is
+    // on the console; with several jobs each line names its package.
+    showOutput: !args.quiet || args.verbose || args.debug,
     prefixOutput: jobs > 1,
     cwd: process.cwd(),
   });
