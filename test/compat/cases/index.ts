@@ -4,8 +4,15 @@ import { argsCases } from './args.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { pipelineCases } from './pipeline.ts';
+import { toolCases } from './tools.ts';
 
-export const ALL_CASES: Case[] = [...engineCases, ...argsCases, ...engine2Cases, ...pipelineCases];
+export const ALL_CASES: Case[] = [
+  ...engineCases,
+  ...argsCases,
+  ...engine2Cases,
+  ...pipelineCases,
+  ...toolCases,
+];
 
 const seen = new Set<string>();
 for (const c of ALL_CASES) {
