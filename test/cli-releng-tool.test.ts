@@ -57,7 +57,8 @@ describe('releng-tool projects', () => {
     assert.ok(existsSync(join(root, 'output/images/post-ran')));
     assert.match(r.stdout, /post done/);
     const printed = await releng(['-R', root, 'printpkgs']);
-    assert.deepEqual(printed.stdout.trim().split('\n'), ['lib-core', 'app']);
+    // releng-tool's printpkgs form: name (version)
+    assert.deepEqual(printed.stdout.trim().split('\n'), ['lib-core (0.9)', 'app (3.1)']);
   });
 
   it('gives scripts the environment as globals and in os.environ, KEY=VALUE and releng_args', async () => {

@@ -189,6 +189,12 @@ export function fromPythonError(err: unknown, file: string): RelengError {
       file: err.file ?? file,
       line: err.line,
       exitCode: err.exitCode,
+      // as releng-tool: a script's own exit (releng_exit(msg, 3), sys.exit(3))
+      // is the process's exit code; a failing releng_execute is not
+      processExit:
+        err.pythonType === 'SystemExit' || err.pythonType === 'RelengExit'
+          ? err.exitCode
+          : undefined,
     });
   }
   if (err instanceof RelengError) return err;
@@ -230,6 +236,13 @@ export async function loadRelengToolConfig(
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
       hint: "add packages = ['my-package']",
+    });
+  }
+  if (toList(project.packages).length === 0) {
+    // releng-tool refuses a project without packages
+    throw new RelengError('the project configuration lists no packages', {
+      file: configFile,
+      hint: "add the packages to build: packages = ['my-package']",
     });
   }
   const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
