@@ -362,7 +362,22 @@ async function runHook(
       chained.gate.open();
       await chained.promise;
     } else {
-      await action.run(stageContext(stage, shared, run, tools.log));
+      const ctx = stageContext(stage, shared, run, tools.log);
+      // releng-tool runs the patch script in PATCH_SUBDIR, where the patches apply
+      const sub =
+        stage === 'patch' ? (run.pkg.options.patchSubdir as string | undefined) : undefined;
+      let cwd = ctx.cwd;
+      if (sub) {
+        cwd = join(ctx.cwd, sub);
+        // a definition's folder name never leads outside the build folder
+        assertInside(cwd, run.paths.buildBaseDir, {
+          action: 'write to',
+          area: 'build folder',
+          pkg: run.pkg.name,
+        });
+        mkdirSync(cwd, { recursive: true });
+      }
+      await action.run({ ...ctx, cwd });
     }
   } catch (err) {
     throw asRelengError(err, { file: action.file });

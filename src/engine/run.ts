@@ -69,6 +69,16 @@ export interface EngineOptions {
   beforeInheritedOutput?: () => void;
 }
 
+/** Whether a package is part of the run: releng-tool's ONLY_DEVMODE (true, a mode, or modes). */
+function inDevmode(pkg: PackageModel, devmode: string | boolean | undefined): boolean {
+  const only = (pkg.options.relengTool as Record<string, unknown> | undefined)?.ONLY_DEVMODE;
+  if (only === undefined || only === null || only === false) return true;
+  if (!devmode) return false;
+  if (only === true) return true;
+  const mode = devmode === true ? '' : devmode;
+  return (Array.isArray(only) ? only : [only]).map(String).includes(mode);
+}
+
 /** Actions that process no package past its fetch (no sysroots made). */
 function FETCH_ONLY(action: Action): boolean {
   if (action.kind === 'global') return ['fetch', 'fetch-full', 'sbom'].includes(action.action);
@@ -104,7 +114,11 @@ export async function runAction(
   withholdSecrets(secretNames(project));
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
-  const order = topologicalOrder(project.packageDefs, project.packages);
+  // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
+  // (its dependents no longer wait for it; its own dependencies still build)
+  const order = topologicalOrder(project.packageDefs, project.packages).filter((name) =>
+    inDevmode(project.packageDefs.get(name)!, options.devmode),
+  );
 
   if (action.kind === 'global' && action.action === 'printpkgs') {
     print(
