@@ -202,6 +202,8 @@ function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): bool
 interface StageTools {
   /** Set once the build directory is known to exist. */
   dirMade?: boolean;
+  /** Set once the build output directory is known to exist. */
+  outputDirMade?: boolean;
   /** Set once the build directory is known to be inside the output folder (contain.ts). */
   contained?: boolean;
   state: StageState;
@@ -249,10 +251,12 @@ async function runStage(
     case 'bootstrap':
     case 'post':
       ensureBuildDir(paths, tools);
+      if (shared.project.format === 'releng-tool') ensureOutputDir(paths, tools);
       await runHook(stage, shared, run, tools);
       return;
     default: {
       ensureBuildDir(paths, tools);
+      if (shared.project.format === 'releng-tool') ensureOutputDir(paths, tools);
       if (tools.builder.name !== 'script' && pkg.hooks[stage]) {
         shared.warn(
           `package "${pkg.name}" defines a ${stage} hook, which ${pkg.type} packages do not run (use the post or patch hook, or the script type)`,
@@ -331,9 +335,14 @@ export function siteContext(
 function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
   if (tools.dirMade) return;
   mkdirSync(paths.buildDir, { recursive: true });
-  // releng-tool creates PKG_BUILD_OUTPUT_DIR once the sources are there: scripts write into it
-  mkdirSync(paths.buildOutputDir, { recursive: true });
   tools.dirMade = true;
+}
+
+/** PKG_BUILD_OUTPUT_DIR exists for a releng-tool project's building stages, as releng-tool makes it (scripts write into it). */
+function ensureOutputDir(paths: PackagePaths, tools: StageTools): void {
+  if (tools.outputDirMade) return;
+  mkdirSync(paths.buildOutputDir, { recursive: true });
+  tools.outputDirMade = true;
 }
 
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */

@@ -330,7 +330,9 @@ class Engine {
           return;
         case 'fetch':
         case 'fetch-full':
-          await this.build(order, 'fetch', new Set(order), false, false);
+          // as releng-tool, an explicit fetch asks the sites again (a moved
+          // branch or tag is updated; url downloads are only re-checked)
+          await this.build(order, 'fetch', new Set(order), true, false);
           return;
         case 'extract':
         case 'patch':

@@ -3,6 +3,7 @@ import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
+import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { toolCases } from './tools.ts';
 
@@ -12,6 +13,7 @@ export const ALL_CASES: Case[] = [
   ...engine2Cases,
   ...pipelineCases,
   ...toolCases,
+  ...gitCases,
 ];
 
 const seen = new Set<string>();
