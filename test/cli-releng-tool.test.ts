@@ -21,13 +21,12 @@ describe('releng-tool projects', () => {
     await cp(join(REPO, 'examples/getting-started'), root, { recursive: true });
     const r = await releng(['-R', root, '-j1']);
     assert.equal(r.code, 0, r.stderr);
+    // as the guide (and releng-tool) show it: no "patching" line when there is nothing to patch
     const expected = [
-      'patching libx...',
       'configuring libx...',
       'building libx...',
       'invoked libx package build stage',
       'installing libx...',
-      'patching liby...',
       'configuring liby...',
       'building liby...',
       'invoked liby package build stage',

@@ -196,6 +196,8 @@ function startChain(
 function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): boolean {
   if (stage === 'fetch' || stage === 'extract') return site.hasSources;
   if (stage === 'post' || stage === 'bootstrap') return pkg.hooks[stage] !== undefined;
+  if (stage === 'patch' && pkg.options.hasPatchFiles === false)
+    return pkg.hooks.patch !== undefined;
   return true;
 }
 

@@ -428,6 +428,8 @@ async function relengToolPackage(
   // One listing of the package folder instead of a stat per stage and extension.
   const entries = await readdir(defDir, { withFileTypes: true });
   const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));
+  // releng-tool prints no "patching" line for a package with nothing to patch
+  raw.hasPatchFiles = [...files].some((f) => f.endsWith('.patch'));
   const hooks: Partial<Record<HookStage, StageAction>> = {};
   for (const stage of HOOK_STAGES) {
     const script = SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`).find((f) =>
