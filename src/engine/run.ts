@@ -242,8 +242,8 @@ class Engine {
   readonly flags: RunFlags;
   /** SBOM files of this run (RELENG_GENERATED_SBOMS for the post-build script). */
   #generatedSboms: string[] | undefined;
-  /** License documents of this run (RELENG_GENERATED_LICENSES). */
-  #generatedLicenses: string[] | undefined;
+  /** License documents are in place (RELENG_GENERATED_LICENSES lists them). */
+  #licensesWritten = false;
   /** The run's base environment and each package's (computed on first use). */
   readonly environment: RunEnvironment;
   #stopped = false;
@@ -626,7 +626,7 @@ class Engine {
   async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
     if (document && this.#unchangedSince([join(this.dirs.license, 'licenses')])) {
-      this.#generatedLicenses = filesUnder(this.dirs.license);
+      this.#licensesWritten = true;
       return;
     }
     const { collectLicenses } = await import('../licenses/collect.ts');
@@ -643,7 +643,7 @@ class Engine {
       },
     );
     // the post-build script sees them as RELENG_GENERATED_LICENSES
-    if (document) this.#generatedLicenses = filesUnder(this.dirs.license);
+    if (document) this.#licensesWritten = true;
   }
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
@@ -678,7 +678,9 @@ class Engine {
     );
     const env = { ...this.environment.base() };
     if (this.#generatedSboms) env.RELENG_GENERATED_SBOMS = this.#generatedSboms.join(';');
-    if (this.#generatedLicenses) env.RELENG_GENERATED_LICENSES = this.#generatedLicenses.join(';');
+    // listed only here, when a post-build script wants them (no walk on runs without one)
+    if (this.#licensesWritten)
+      env.RELENG_GENERATED_LICENSES = filesUnder(this.dirs.license).join(';');
     const shared = this.#shared(false);
     const pseudo: PackageModel = {
       name: 'post-build',
