@@ -18,3 +18,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+
+# the pkg(5) reference tools for test/manifest (IPS)
+bash scripts/setup-pkg5.sh

@@ -112,4 +112,16 @@ describe('releng help', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /releng repo create DIR/);
   });
+
+  it("--help lists every command group, and help GROUP prints each one's own", async () => {
+    const r = await releng(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const section = r.stdout.slice(r.stdout.indexOf('command groups'));
+    for (const word of ['repo', 'key', 'root', 'manifest', 'release']) {
+      assert.match(section, new RegExp(`\\b${word} \\.\\.\\.`), word);
+      const own = await releng(['help', word]);
+      assert.equal(own.code, 0, `${word}: ${own.stderr}`);
+      assert.match(own.stdout, new RegExp(`releng ${word}\\b`), word);
+    }
+  });
 });

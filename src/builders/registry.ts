@@ -51,6 +51,14 @@ const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
         tools: ['scons'],
         load: once(async () => (await import('./scons.ts')).sconsType),
       },
+      {
+        name: 'debian-source',
+        load: once(async () => (await import('../recipes/package-type.ts')).debianSourceType),
+      },
+      {
+        name: 'rpm-spec',
+        load: once(async () => (await import('../recipes/package-type.ts')).rpmSpecType),
+      },
     ] satisfies RegisteredPackageType[]
   ).map((t) => [t.name, t]),
 );

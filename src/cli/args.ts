@@ -347,12 +347,11 @@ actions (none = build everything):
   licenses            collect license files and write output/licenses/licenses
   sbom                write the SBOM files (output/sbom.*)
   init                create a new native project in the root directory
-  help [repo | key]   print this help (or that of the repository commands)
+  help [GROUP]        print this help (or that of a command group below)
   package FILE [--source DIR] [--out DIR]
                       write the .deb/.rpm/archives a packaging description
                       (JSON or YAML, see docs/outputs.md) asks for, from DIR
                       (default: current directory) into --out (default: .)
-  repo ... | key ...  APT/YUM repositories and signing keys (releng repo --help)
   <pkg>               build one package (and its dependencies)
   <pkg>-clean | -distclean | -fresh
   <pkg>-fetch | -extract | -patch | -configure | -build | -install

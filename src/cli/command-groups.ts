@@ -27,6 +27,21 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     summary: 'APT/YUM repositories and signing keys (docs/repositories.md)',
     load: async () => (await import('../repository/cli.ts')).runRepoCommand,
   },
+  {
+    words: ['root'],
+    summary: 'clean build roots; .deb/.rpm from source layouts (docs/roots.md)',
+    load: async () => (await import('../roots/cli.ts')).runRootCommand,
+  },
+  {
+    words: ['manifest'],
+    summary: 'IPS manifests: fmt, mogrify (docs/manifest.md)',
+    load: async () => (await import('../manifest/cli.ts')).runManifestCommand,
+  },
+  {
+    words: ['release'],
+    summary: 'version bump, changelog, signed commit and tag (docs/release.md)',
+    load: async () => (await import('../release/cli.ts')).runReleaseCommand,
+  },
 ];
 
 /** The group selected by `word`, if any. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HELP, parseArgs, UsageError } from './args.ts';
-import { commandGroup, commandGroupWords } from './command-groups.ts';
+import { COMMAND_GROUPS, commandGroup, commandGroupWords } from './command-groups.ts';
 
 /** releng's version, from package.json. */
 export function relengVersion(): string {
@@ -91,8 +91,17 @@ async function help(args: ReturnType<typeof parseArgs>): Promise<number> {
       },
     );
   }
-  process.stdout.write(HELP);
+  process.stdout.write(HELP + groupsHelp());
   return 0;
+}
+
+/** The command groups' part of `releng --help`, from the registry so no group is left out. */
+function groupsHelp(): string {
+  const lines = COMMAND_GROUPS.map((g) => {
+    const words = g.words.map((w) => `${w} ...`).join(' | ');
+    return `  ${words.padEnd(18)}  ${g.summary}\n`;
+  });
+  return `\ncommand groups (releng GROUP --help, or releng help GROUP):\n${lines.join('')}`;
 }
 
 /** Prints a failure found before (or outside) a run, reading --json and colour from the raw words. */

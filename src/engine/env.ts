@@ -35,6 +35,9 @@ export interface PackagePaths {
   cacheFile: string;
 }
 
+/** Package types that build out of source, in `<build>/releng-output` (releng-tool's list plus cargo). */
+const OUT_OF_SOURCE_TYPES = new Set(['cmake', 'meson', 'waf', 'xmake', 'cargo']);
+
 /**
  * Where a package builds. With `localDir` (local-sources mode) the sources
  * and build happen in that checkout, while state and out-of-source output
@@ -51,7 +54,9 @@ export function packagePaths(
   return {
     buildBaseDir: base,
     buildDir,
-    buildOutputDir: join(base, 'releng-output'),
+    // As releng-tool: out-of-source build systems get a `releng-output`
+    // folder, every other type builds (and writes its output) in place.
+    buildOutputDir: OUT_OF_SOURCE_TYPES.has(pkg.type) ? join(base, 'releng-output') : base,
     cacheDir: join(dirs.cache, pkg.name),
     cacheFile: join(dirs.dl, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name),
   };

@@ -2,6 +2,7 @@
  * The native project format: `releng.config.ts` and `package/<name>/<name>.ts`.
  * These types are the user's documentation in their editor.
  */
+import type { ReleaseConfig } from '../../release/config.ts';
 import type { InstallType, StageContext } from '../model.ts';
 
 /** A stage hook of a native package: receives the stage context. */
@@ -107,6 +108,8 @@ export interface PackageConfig {
   pythonSetupType?: string;
   /** Python interpreter used to build and install. */
   pythonInterpreter?: string;
+  /** `debian-source`/`rpm-spec` types: the build root (`releng root create NAME`) to build in (docs/roots.md). */
+  buildRoot?: string;
   /** Runs before fetching. */
   bootstrap?: StageHook;
   /** Runs after the `*.patch` files are applied. */
@@ -158,6 +161,8 @@ export interface ProjectConfig {
    * outputs are written): APT or YUM, signed when a key is given.
    */
   repositories?: RepositoryConfig[];
+  /** Build roots by name, made on first use by `debian-source`/`rpm-spec` packages (docs/roots.md). */
+  roots?: Record<string, import('../../roots/spec.ts').RootConfig>;
   /** SBOM formats to write. */
   sbomFormat?: string | string[];
   /** Default CMake build type for CMake packages. */
@@ -176,6 +181,11 @@ export interface ProjectConfig {
    * override them.
    */
   extractLimits?: { maxSize?: number | string; maxRatio?: number };
+  /**
+   * How `releng release` makes a release (docs/release.md): the files whose
+   * version it bumps, the changelog, tag format, branches and signing.
+   */
+  release?: ReleaseConfig;
 }
 
 /** A repository a project build publishes into. */

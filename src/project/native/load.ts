@@ -153,11 +153,13 @@ export async function loadNativeConfig(
   for (const key of [
     'outputs',
     'repositories',
+    'roots',
     'sbomFormat',
     'defaultCmakeBuildType',
     'defaultMesonBuildType',
     'extraLicenses',
     'extraLicenseExceptions',
+    'release',
   ]) {
     if (config[key] !== undefined) options[key] = config[key];
   }

@@ -46,6 +46,7 @@ export const PACKAGE_SPEC: Spec = {
   cargoName: 'string',
   pythonSetupType: 'string',
   pythonInterpreter: 'string',
+  buildRoot: 'string',
   bootstrap: 'function',
   patch: 'function',
   configure: 'function',
@@ -72,12 +73,14 @@ export const PROJECT_SPEC: Spec = {
   post: 'function',
   outputs: 'array',
   repositories: 'array',
+  roots: 'record',
   sbomFormat: 'stringOrStrings',
   defaultCmakeBuildType: 'string',
   defaultMesonBuildType: 'string',
   extraLicenses: 'strings',
   extraLicenseExceptions: 'strings',
   extractLimits: 'record',
+  release: 'record',
 };
 
 /** Package keys holding stage hooks. */

@@ -1,0 +1,340 @@
+/**
+ * `releng manifest …`: IPS (pkg(5)) manifests from the command line.
+ *
+ * ```
+ * releng manifest fmt [-c] [-u] [-s] [-f v1|v2] [FILE...]
+ * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
+ *                         [-d DIR] [FILE...]
+ * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * ```
+ *
+ * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
+ * place (atomically); `-c` only checks and fails listing the files not in
+ * pkgfmt form. `mogrify` applies macros and transforms as pkgmogrify does and
+ * writes the result to stdout or OUT (atomically). Errors name file:line.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { jsonErrorLine } from '../cli/errors.ts';
+import { asRelengError, RelengError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { formatManifest, isFormatted } from './format.ts';
+import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
+import { LINT_RULES } from './lint/rules/index.ts';
+import { type Manifest, parseManifest } from './manifest.ts';
+import { mogrify, type UndefinedMacro } from './mogrify.ts';
+
+const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
+
+  releng manifest fmt [-c] [-u] [-s] [-f v1|v2] [FILE...]
+      format like pkgfmt: stdin to stdout, or each FILE rewritten in place
+      -c  only check; fail naming the files not in pkgfmt form
+      -u  one line per action      -s  drop pkg.debug.* / pkg.depend.* attributes
+      -f  layout (v2, the default, or v1)
+
+  releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v]
+                          [-O OUT] [-P PRINTFILE] [-d DIR] [FILE...]
+      apply $(NAME) macros, <include> and <transform> like pkgmogrify
+      -D  define a macro            -I  folder for <include> and FILE names
+      -i  keep <include> lines      -v  comment the transforms applied
+      -O  write to OUT (atomically) -P  write print-op lines to PRINTFILE
+      -T  a transforms file read after the manifests (repeatable, in order)
+      -d  mogrify each FILE on its own (with the -T files) into DIR/<FILE>.mogrified
+      a macro no -D defines is left as written, with a warning naming file:line
+      (an error under -W)
+
+  releng manifest lint [-W] [-r RULE]... [--list] FILE...
+      check the (mogrified) manifests together, reporting like pkglint;
+      fails on an ERROR, and under -W on a WARNING too
+      -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
+`;
+
+const COMMANDS = ['fmt', 'mogrify', 'lint'];
+
+/** Where the command reads and writes (tests pass their own). */
+export interface ManifestCliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  readStdin?: () => Promise<string>;
+  cwd?: string;
+}
+
+async function readAllStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class Usage extends RelengError {}
+
+/** Splits argv into options (with their values) and operands, getopt style. */
+function getopt(
+  argv: readonly string[],
+  flags: string,
+  valued: string,
+): { opts: [string, string][]; args: string[] } {
+  const opts: [string, string][] = [];
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      args.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('-') || a === '-') {
+      args.push(a);
+      continue;
+    }
+    for (let j = 1; j < a.length; j++) {
+      const o = a[j] as string;
+      if (valued.includes(o)) {
+        const v = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+        if (v === undefined) throw new Usage(`option -${o} needs a value`);
+        opts.push([o, v]);
+        break;
+      }
+      if (!flags.includes(o)) throw new Usage(`unknown option -${o}`);
+      opts.push([o, '']);
+    }
+  }
+  return { opts, args };
+}
+
+async function fmtCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'cus', 'f');
+  const has = (o: string) => opts.some(([k]) => k === o);
+  const f = opts.find(([k]) => k === 'f')?.[1];
+  if (f !== undefined && f !== 'v1' && f !== 'v2')
+    throw new Usage(`unsupported format '${f}' (v1 or v2)`);
+  const options = { format: (f ?? 'v2') as 'v1' | 'v2', unwrap: has('u'), strip: has('s') };
+  if (args.length === 0) {
+    const text = await (io.readStdin ?? readAllStdin)();
+    if (has('c')) {
+      if (!isFormatted(text, f as 'v1' | 'v2' | undefined)) {
+        throw new RelengError('the manifest on stdin is not in pkgfmt form', {
+          hint: 'run releng manifest fmt on it',
+        });
+      }
+      return 0;
+    }
+    io.stdout.write(formatManifest(text, options));
+    return 0;
+  }
+  const unformatted: string[] = [];
+  for (const name of args) {
+    const path = resolve(cwd, name);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, { file: path });
+    }
+    if (has('c')) {
+      if (!isFormatted(text, f as 'v1' | 'v2' | undefined)) unformatted.push(name);
+      continue;
+    }
+    const out = formatManifest(text, options);
+    if (out !== text) await writeFileAtomic(path, out);
+  }
+  if (unformatted.length > 0) {
+    throw new RelengError(`not in pkgfmt form: ${unformatted.join(', ')}`, {
+      file: resolve(cwd, unformatted[0] as string),
+      hint: `run releng manifest fmt ${unformatted.join(' ')} to reformat in place`,
+    });
+  }
+  return 0;
+}
+
+async function mogrifyCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'iv', 'DIOPTd');
+  const macros: [string, string][] = [];
+  const includes: string[] = [];
+  let out: string | undefined;
+  let printFile: string | undefined;
+  for (const [k, v] of opts) {
+    if (k === 'D') {
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new Usage(`macros must be of form name=value: -D ${v}`);
+      const name = v.slice(0, eq);
+      const at = macros.findIndex(([n]) => n === name);
+      if (at >= 0) macros[at] = [name, v.slice(eq + 1)];
+      else macros.push([name, v.slice(eq + 1)]);
+    } else if (k === 'I') includes.push(v);
+    else if (k === 'O') out = resolve(cwd, v);
+    else if (k === 'P') printFile = resolve(cwd, v);
+  }
+  const options = {
+    macros,
+    includes,
+    cwd,
+    ignoreIncludes: opts.some(([k]) => k === 'i'),
+    verbose: opts.some(([k]) => k === 'v'),
+  };
+  const transforms = opts.filter(([k]) => k === 'T').map(([, v]) => v);
+  const outDir = opts.find(([k]) => k === 'd')?.[1];
+  if (outDir !== undefined) {
+    // One manifest at a time, each followed by the -T transforms, as a component build runs pkgmogrify.
+    if (args.length === 0) throw new Usage('-d DIR needs the manifest files');
+    if (out || printFile)
+      throw new Usage('-d DIR writes one file per manifest: -O/-P do not apply');
+    let code = 0;
+    for (const file of args) {
+      const res = mogrify([file, ...transforms], options);
+      reportMacros(res.undefinedMacros, io, cwd, werror);
+      if (res.exit) {
+        if (res.exit.message !== undefined) io.stderr.write(`${file}: ${res.exit.message}\n`);
+        code = Math.max(code, res.exit.code);
+        continue;
+      }
+      const name = `${file.replace(/\.p5m$/, '').replaceAll('/', '_')}.mogrified`;
+      await writeFileAtomic(
+        resolve(cwd, outDir, name),
+        res.printed.map((p) => `${p}\n`).join('') + res.output,
+      );
+    }
+    return code;
+  }
+  const inputs =
+    args.length > 0
+      ? [...args, ...transforms]
+      : [{ name: '<stdin>', text: await (io.readStdin ?? readAllStdin)() }, ...transforms];
+  const res = mogrify(inputs, options);
+  reportMacros(res.undefinedMacros, io, cwd, werror);
+  if (res.exit) {
+    if (res.exit.message !== undefined) io.stderr.write(`${res.exit.message}\n`);
+    return res.exit.code;
+  }
+  const printed = res.printed.map((p) => `${p}\n`).join('');
+  if (printFile) await writeFileAtomic(printFile, printed);
+  else io.stdout.write(printed);
+  if (out) await writeFileAtomic(out, res.output);
+  else io.stdout.write(res.output);
+  return 0;
+}
+
+/** Warns about macros no -D defined (an error under -W). */
+function reportMacros(
+  list: readonly UndefinedMacro[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): void {
+  for (const u of list) {
+    const msg = `${u.file}:${u.line}: macro ${u.macro} is not defined (left as written)`;
+    if (werror) {
+      throw new RelengError(`${msg}; -W makes this an error`, {
+        file: resolve(cwd, u.file),
+        line: u.line,
+        hint: `define it with -D ${u.macro.slice(2, -1)}=VALUE`,
+      });
+    }
+    io.stderr.write(`(warning) ${msg}\n`);
+  }
+}
+
+async function lintCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): Promise<number> {
+  if (argv.includes('--list')) {
+    for (const r of LINT_RULES) io.stdout.write(`${r.id.padEnd(24)}${r.description}\n`);
+    return 0;
+  }
+  const { opts, args } = getopt(argv, '', 'r');
+  const only = opts.filter(([k]) => k === 'r').map(([, v]) => v);
+  const rules = only.length > 0 ? LINT_RULES.filter((r) => only.includes(r.id)) : LINT_RULES;
+  for (const o of only) {
+    if (!LINT_RULES.some((r) => r.id === o)) {
+      throw new Usage(
+        `unknown rule ${o}${didYouMean(
+          o,
+          LINT_RULES.map((r) => r.id),
+        )}`,
+      );
+    }
+  }
+  if (args.length === 0) throw new Usage('releng manifest lint needs the manifest files to check');
+  const manifests: Manifest[] = [];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    manifests.push(parseManifest(text, name));
+  }
+  const messages = runLint(manifests, rules);
+  let failed = 0;
+  for (const m of messages) {
+    io.stdout.write(`${formatLintMessage(m)}\n`);
+    if (atLeast(m, werror ? 'WARNING' : 'ERROR')) failed++;
+  }
+  if (failed > 0) {
+    throw new RelengError(
+      `lint found ${failed} problem${failed === 1 ? '' : 's'}${werror ? ' (warnings count under -W)' : ''}`,
+      {
+        file: resolve(
+          cwd,
+          (messages.find((m) => atLeast(m, werror ? 'WARNING' : 'ERROR')) as { file: string }).file,
+        ),
+        hint: 'fix the manifests, or mark a deliberate case with pkg.linted.<id>=true on the action or package',
+      },
+    );
+  }
+  return 0;
+}
+
+/** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
+export async function runManifestCommand(
+  argv: readonly string[],
+  io: ManifestCliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const [, cmd, ...rest] = argv;
+  const json = rest.includes('--json');
+  const werror = rest.includes('-W') || rest.includes('--werror');
+  const args = rest.filter((a) => a !== '--json' && a !== '-W' && a !== '--werror');
+  const cwd = io.cwd ?? process.cwd();
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (!COMMANDS.includes(cmd))
+      throw new Usage(`unknown command 'manifest ${cmd}'${didYouMean(cmd, COMMANDS)}`);
+    if (args.includes('--help')) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
+    if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    return await mogrifyCommand(args, io, cwd, werror);
+  } catch (err) {
+    const e = asRelengError(err);
+    if (json) {
+      io.stdout.write(jsonErrorLine(e.message, e.details));
+    } else {
+      io.stderr.write(`(error) ${e.message}\n`);
+      if (e.details.file)
+        io.stderr.write(`  file: ${e.details.file}${e.details.line ? `:${e.details.line}` : ''}\n`);
+      if (e.details.hint) io.stderr.write(`  hint: ${e.details.hint}\n`);
+      if (err instanceof Usage)
+        io.stderr.write('run `releng manifest --help` for the commands and options\n');
+    }
+    return err instanceof Usage ? 2 : 1;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Signs what a build produced with releng's native signers: rpm header
+ * signatures (repository/rpmsign.ts) and .deb origin signatures
+ * (repository/debsig.ts). A signed .deb has new bytes, so the checksums in
+ * the build's .changes and .buildinfo are rewritten to match, and the
+ * .changes is clear-signed, as debsign does.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { signDeb } from '../repository/debsig.ts';
+import { signRpm } from '../repository/rpmsign.ts';
+import type { Signer } from '../repository/signing/index.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+
+/** Digest algorithm of each checksum field of a .changes/.buildinfo. */
+const FIELD_HASH: Record<string, string> = {
+  'checksums-sha1': 'sha1',
+  'checksums-sha256': 'sha256',
+  'checksums-md5': 'md5',
+  files: 'md5',
+};
+
+/**
+ * Rewrites the checksum lines of `text` for the files in `changed`
+ * (name → bytes). Other lines are kept as written.
+ */
+export function updateChecksums(text: string, changed: ReadonlyMap<string, Buffer>): string {
+  let algorithm: string | undefined;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (!line.startsWith(' ')) {
+        const name = line.slice(0, line.indexOf(':')).toLowerCase();
+        algorithm = FIELD_HASH[name];
+        return line;
+      }
+      if (!algorithm) return line;
+      const words = line.trim().split(/\s+/);
+      const bytes = changed.get(words.at(-1)!);
+      if (!bytes || words.length < 3) return line;
+      words[0] = createHash(algorithm).update(bytes).digest('hex');
+      words[1] = String(bytes.length);
+      return ` ${words.join(' ')}`;
+    })
+    .join('\n');
+}
+
+/** Signs every .rpm and .deb of `files`; fixes and signs the .changes. Returns what was done, per file. */
+export async function signArtifacts(files: readonly string[], signer: Signer): Promise<string[]> {
+  const done: string[] = [];
+  const changed = new Map<string, Buffer>();
+  for (const f of files) {
+    if (f.endsWith('.rpm')) {
+      const r = await signRpm(f, signer);
+      done.push(
+        `${path.basename(f)}: rpm header signature (${r.algorithm}/${r.hash}, key ${signer.keyId})`,
+      );
+    } else if (f.endsWith('.deb') || f.endsWith('.ddeb')) {
+      await signDeb(f, signer);
+      changed.set(path.basename(f), await readFile(f));
+      done.push(`${path.basename(f)}: origin signature (_gpgorigin, key ${signer.keyId})`);
+    }
+  }
+  // .buildinfo first: the .changes lists its checksums too.
+  const texts = [
+    ...files.filter((f) => f.endsWith('.buildinfo')),
+    ...files.filter((f) => f.endsWith('.changes')),
+  ];
+  for (const f of texts) {
+    const isChanges = f.endsWith('.changes');
+    const mode = (await stat(f)).mode & 0o777;
+    let text = updateChecksums(await readFile(f, 'utf8'), changed);
+    if (isChanges) {
+      text = await signer.clearsign(text);
+      done.push(`${path.basename(f)}: clear-signed (key ${signer.keyId})`);
+    } else changed.set(path.basename(f), Buffer.from(text));
+    await writeFileAtomic(f, text);
+    await chmod(f, mode);
+  }
+  return done;
+}

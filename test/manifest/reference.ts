@@ -1,0 +1,98 @@
+/**
+ * The pkg(5) reference tools and the vendored oi-userland data for the
+ * manifest tests (built by scripts/setup-pkg5.sh; see test/reference/README.md).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { REPO } from '../helpers.ts';
+
+/** The folder holding bin/pkgfmt etc., or undefined when the set-up script has not run. */
+export function pkg5Home(): string | undefined {
+  const candidates = [
+    process.env.RELENG_PKG5_HOME,
+    '/opt/releng-pkg5',
+    join(homedir(), '.cache', 'releng-pkg5'),
+  ];
+  return candidates.find((c): c is string => !!c && existsSync(join(c, 'bin', 'pkgfmt')));
+}
+
+/** A reason to skip, or false when the reference tools are there. */
+export const skipWithoutPkg5: string | false = pkg5Home()
+  ? false
+  : 'the pkg(5) reference tools are not built (run bash scripts/setup-pkg5.sh)';
+
+/** Path of a reference tool. */
+export function tool(name: string): string {
+  return join(pkg5Home() as string, 'bin', name);
+}
+
+/** Extracts test/reference/oi-userland.tar.xz into a new temporary folder and returns it. */
+export function extractOiUserland(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'releng-oiu-'));
+  execFileSync('tar', ['-xJf', join(REPO, 'test', 'reference', 'oi-userland.tar.xz'), '-C', dir]);
+  return dir;
+}
+
+/** Every file under `dir` whose name ends with `suffix`, relative, sorted. */
+export function filesUnder(dir: string, suffix = ''): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith(suffix)) out.push(relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** The transforms oi-userland's make-rules/ips.mk passes to pkgmogrify (PUBLISH_TRANSFORMS), in order. */
+export const PUBLISH_TRANSFORMS = [
+  'license-changes',
+  'variant-cleanup',
+  'autopyc',
+  'python',
+  'perl',
+  'defaults',
+  'actuators',
+  'devel',
+  'docs',
+  'locale',
+  'python-3-soabi',
+  'python-3-no-32bit',
+  'libtool-drop',
+  'ignore-libs',
+  'ignore-gcc-usr-lib',
+  'publish-cleanup',
+].map((t) => `transforms/${t}`);
+
+/** Macros as a component build defines them (the seed's list and what the transforms use). */
+export const MACROS: [string, string][] = [
+  ['MACH', 'i386'],
+  ['MACH32', 'i86'],
+  ['MACH64', 'amd64'],
+  ['PUBLISHER', 'openindiana.org'],
+  ['CONSOLIDATION', 'userland'],
+  ['BUILD_VERSION', '2024.0.1.0'],
+  ['SOLARIS_VERSION', '2.11'],
+  ['OS_VERSION', '5.11'],
+  ['IPS_COMPONENT_VERSION', '1.2.3'],
+  ['COMPONENT_VERSION', '1.2.3'],
+  ['COMPONENT_PROJECT_URL', 'https://example.org/'],
+  ['COMPONENT_ARCHIVE_URL', 'https://example.org/x-1.2.3.tar.gz'],
+  ['COMPONENT_RE_VERSION', '1\\.2\\.3'],
+  ['IPS_COMPONENT_RE_VERSION', '1\\.2\\.3'],
+  ['HUMAN_VERSION', '1.2.3'],
+  ['HUMAN_VERSION_RE', '1\\.2\\.3'],
+  ['COMPONENT_NAME', 'demo'],
+  ['PY3_CPYTHON_NAMING', ''],
+  ['PY3_ABI3_NAMING', '#'],
+  ['PYVER', '3.9'],
+  ['PYV', '39'],
+  ['PERLVER', '5.36'],
+  ['PLV', '536'],
+  ['GNU_TRIPLET', 'x86_64-pc-solaris2.11'],
+];
