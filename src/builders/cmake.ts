@@ -9,8 +9,43 @@ export const cmakeType: PackageSteps = {
       (pkg.options.cmakeBuildType as string | undefined) ??
       (project.options.defaultCmakeBuildType as string | undefined) ??
       'RelWithDebInfo';
-    const staged = `${stage.dirs.staging}${stage.prefix}`;
+    // As releng-tool: search the sysroots this package installs into (host for
+    // host packages; else staging, and target too when it installs there), so
+    // find_package finds a dependency installed to target only; host tools last.
+    const roots =
+      pkg.installType === 'host'
+        ? [stage.dirs.host]
+        : [
+            stage.dirs.staging,
+            ...(pkg.installType === 'target' || pkg.installType === 'staging_and_target'
+              ? [stage.dirs.target]
+              : []),
+          ];
+    const prefixed = roots.map((r) => `${r}${stage.prefix}`);
     const host = `${stage.dirs.host}${stage.prefix}`;
+    const includes = prefixed.map((p) => `${p}/include`).join(';');
+    const defaults: Record<string, string> = {
+      CMAKE_BUILD_TYPE: buildType,
+      CMAKE_INSTALL_PREFIX: stage.prefix,
+      CMAKE_FIND_ROOT_PATH: prefixed.join(';'),
+      CMAKE_FIND_ROOT_PATH_MODE_PROGRAM: 'NEVER',
+      CMAKE_PREFIX_PATH: [...prefixed, ...(roots.includes(stage.dirs.host) ? [] : [host])].join(
+        ';',
+      ),
+      CMAKE_MODULE_PATH: prefixed.map((p) => `${p}/share/cmake/Modules`).join(';'),
+      CMAKE_INCLUDE_PATH: includes,
+      CMAKE_LIBRARY_PATH: prefixed.map((p) => `${p}/lib`).join(';'),
+      CMAKE_INSTALL_LIBDIR: 'lib',
+      CMAKE_SKIP_INSTALL_ALL_DEPENDENCY: 'ON',
+      CMAKE_C_STANDARD_INCLUDE_DIRECTORIES: includes,
+      CMAKE_CXX_STANDARD_INCLUDE_DIRECTORIES: includes,
+    };
+    // the package's own definitions (CONF_DEFS, or -D in CONF_OPTS) win
+    for (const key of Object.keys(s.defs)) delete defaults[key];
+    for (const opt of s.opts) {
+      const m = /^-D([^=:]+)/.exec(opt);
+      if (m) delete defaults[m[1]!];
+    }
     await run(
       stage,
       'cmake',
@@ -19,11 +54,7 @@ export const cmakeType: PackageSteps = {
         stage.buildDir,
         '-B',
         stage.buildOutputDir,
-        `-DCMAKE_BUILD_TYPE=${buildType}`,
-        `-DCMAKE_INSTALL_PREFIX=${stage.prefix}`,
-        // Find what earlier packages staged (and host tools), not the build machine's copies first.
-        `-DCMAKE_PREFIX_PATH=${staged};${host}`,
-        '-DCMAKE_INSTALL_LIBDIR=lib',
+        ...defineArgs(defaults),
         ...defineArgs(s.defs),
         ...s.opts,
       ],

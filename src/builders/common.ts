@@ -88,9 +88,20 @@ export async function run(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; cwd?: string } = {},
 ): Promise<void> {
-  await ctx.exec(command, args, {
-    cwd: options.cwd ?? ctx.buildDir,
-    env: { ...stagingEnvironment(ctx), ...options.env },
+  const env = { ...stagingEnvironment(ctx), ...options.env };
+  // As releng-tool, `$VAR`/`${VAR}` in stage options and definitions (e.g.
+  // `$ROOT_DIR/toolchain.cmake`) are the stage's variables; unknown names stay.
+  const vars = { ...ctx.env, ...env };
+  const expanded = args.map((a) => expandVariables(a, vars));
+  await ctx.exec(command, expanded, { cwd: options.cwd ?? ctx.buildDir, env });
+}
+
+/** Replaces `$NAME` and `${NAME}` with known variables; anything else is left as written. */
+export function expandVariables(text: string, vars: Record<string, string | undefined>): string {
+  if (!text.includes('$')) return text;
+  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, a, b) => {
+    const v = vars[(a ?? b) as string];
+    return v === undefined ? m : v;
   });
 }
 

@@ -1,6 +1,32 @@
 import { join } from 'node:path';
+import type { PackageModel, StageRunContext } from '../project/model.ts';
 import { defineArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
+
+/**
+ * As releng-tool: the prefixed sysroots a package builds against — host for
+ * host packages, else staging, and target too when it installs there.
+ */
+function sysroots(pkg: PackageModel, stage: StageRunContext): string[] {
+  const roots =
+    pkg.installType === 'host'
+      ? [stage.dirs.host]
+      : [
+          stage.dirs.staging,
+          ...(pkg.installType === 'target' || pkg.installType === 'staging_and_target'
+            ? [stage.dirs.target]
+            : []),
+        ];
+  return roots.map((r) => join(r, stage.prefix));
+}
+
+/** The compiler's header and library search paths for those sysroots (CPATH, LIBRARY_PATH). */
+function searchEnv(prefixed: string[]): Record<string, string> {
+  return {
+    CPATH: prefixed.map((p) => join(p, 'include')).join(':'),
+    LIBRARY_PATH: prefixed.map((p) => join(p, 'lib')).join(':'),
+  };
+}
 
 /** Meson + Ninja: setup into the package's output folder, compile, install per sysroot (--destdir). */
 export const mesonType: PackageSteps = {
@@ -10,7 +36,7 @@ export const mesonType: PackageSteps = {
       (pkg.options.mesonBuildType as string | undefined) ??
       (project.options.defaultMesonBuildType as string | undefined) ??
       'debugoptimized';
-    const staged = join(stage.dirs.staging, stage.prefix);
+    const prefixed = sysroots(pkg, stage);
     await run(
       stage,
       'meson',
@@ -21,11 +47,13 @@ export const mesonType: PackageSteps = {
         `--prefix=${stage.prefix}`,
         '--libdir=lib',
         `--buildtype=${buildType}`,
-        `-Dcmake_prefix_path=${staged}`,
+        `-Dcmake_prefix_path=${prefixed.join(',')}`,
+        `-Dpkg_config_path=${prefixed.map((p) => join(p, 'lib', 'pkgconfig')).join(',')}`,
+        '-Dwrap_mode=nodownload',
         ...defineArgs(s.defs),
         ...s.opts,
       ],
-      { env: stageEnv(pkg, s) },
+      { env: { ...searchEnv(prefixed), ...stageEnv(pkg, s) } },
     );
   },
   async build({ pkg, stage }) {
@@ -35,7 +63,7 @@ export const mesonType: PackageSteps = {
       'meson',
       ['compile', '-C', stage.buildOutputDir, '-j', String(stage.jobs), ...s.opts],
       {
-        env: stageEnv(pkg, s),
+        env: { ...searchEnv(sysroots(pkg, stage)), ...stageEnv(pkg, s) },
       },
     );
   },

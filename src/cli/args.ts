@@ -185,7 +185,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       continue;
     }
     if (word === '-P' || word === '--profile') {
-      args.profiles.push(takeValue());
+      // releng-tool: one -P may name several profiles, separated by , or ;
+      for (const p of takeValue().split(/[,;]/))
+        if (p.trim() && !args.profiles.includes(p.trim())) args.profiles.push(p.trim());
       continue;
     }
     if (word === '--quirk') {

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { asRelengError, type RelengErrorDetails } from '../util/errors.ts';
+import { asRelengError, RelengError, type RelengErrorDetails } from '../util/errors.ts';
 import { UsageError } from './args.ts';
 
 /** How a failure is printed: as text on stderr, or as a JSON `error` event on stdout. */
@@ -16,7 +16,9 @@ export interface ErrorOutput {
 
 /** The exit code of a failure: 2 for a command-line mistake (1 for an unknown option, as releng-tool), 1 for anything else. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError ? err.status : 1;
+  if (err instanceof UsageError) return err.status;
+  const own = err instanceof RelengError ? err.details.processExit : undefined;
+  return own !== undefined && Number.isInteger(own) && own > 0 && own < 256 ? own : 1;
 }
 
 /**

@@ -38,7 +38,9 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     quiet: args.quiet,
     verbose: args.verbose,
     debug: args.debug,
-    showOutput: args.verbose || args.debug || jobs === 1,
+    // As releng-tool (and its guide's getting-started): what scripts print is
+    // on the console; with several jobs each line names its package.
+    showOutput: !args.quiet || args.verbose || args.debug,
     prefixOutput: jobs > 1,
     cwd: process.cwd(),
   });
@@ -168,7 +170,8 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
         verbose: args.verbose,
         version,
         args: args.rest,
-        variables: args.variables,
+        // definitions see the run's modes too, as in releng-tool
+        variables: { ...loadFlags(args, modes), ...args.variables },
         warn,
         output: definitionOutput,
         useCache: !args.noCache,
@@ -254,6 +257,23 @@ function forceRevisions(variables: Record<string, string>): Record<string, strin
   return out;
 }
 
+/** The run modes a releng-tool configuration or definition sees while it loads (only those that are on). */
+function loadFlags(
+  args: CliArgs,
+  modes: { development?: string | boolean; localSources?: Record<string, string> },
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (args.debug) out.RELENG_DEBUG = '1';
+  if (args.verbose) out.RELENG_VERBOSE = '1';
+  if (args.force || args.action === 'punch') out.RELENG_FORCE = '1';
+  if (args.release) out.RELENG_RELEASE = '1';
+  if (args.profiles.length > 0) out.RELENG_PROFILES = args.profiles.join(';');
+  if (modes.development) out.RELENG_DEVMODE = modes.development === true ? '1' : modes.development;
+  if (modes.localSources) out.RELENG_LOCALSRCS = '1';
+  if (args.action?.endsWith('-exec')) out.RELENG_EXEC = '1';
+  return out;
+}
+
 /** RELENG_PARALLEL_LEVEL gives the jobs when -j does not (a value that is no whole number is ignored). */
 function withEnvironment(args: CliArgs): CliArgs {
   const level = process.env.RELENG_PARALLEL_LEVEL;
@@ -291,8 +311,10 @@ const CLI_ACTIONS = ['help', 'repo', 'key'];
  */
 function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
   let action: Action;
+  // releng-tool also takes a package's folder, `package/<pkg>`, as its name
+  const word = args.action?.replace(/^(?:\.\/)?package\/([^/]+)\/?$/, '$1');
   try {
-    action = parseAction(args.action, packages);
+    action = parseAction(word, packages);
   } catch (err) {
     if (!(err instanceof RelengError) || args.action === undefined) throw err;
     const word = args.action;

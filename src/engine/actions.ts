@@ -17,6 +17,8 @@ export const GLOBAL_ACTIONS = [
   'licenses',
   'sbom',
   'state',
+  'lint',
+  'printvars',
 ] as const;
 export type GlobalAction = (typeof GLOBAL_ACTIONS)[number];
 
@@ -33,6 +35,7 @@ export const PACKAGE_OPS = [
   'fresh',
   'install',
   'license',
+  'lint',
   'patch',
   'printvars',
   'rebuild',

@@ -196,12 +196,16 @@ function startChain(
 function isVisible(stage: string, pkg: PackageModel, site: RegisteredSite): boolean {
   if (stage === 'fetch' || stage === 'extract') return site.hasSources;
   if (stage === 'post' || stage === 'bootstrap') return pkg.hooks[stage] !== undefined;
+  if (stage === 'patch' && pkg.options.hasPatchFiles === false)
+    return pkg.hooks.patch !== undefined;
   return true;
 }
 
 interface StageTools {
   /** Set once the build directory is known to exist. */
   dirMade?: boolean;
+  /** Set once the build output directory is known to exist. */
+  outputDirMade?: boolean;
   /** Set once the build directory is known to be inside the output folder (contain.ts). */
   contained?: boolean;
   state: StageState;
@@ -249,10 +253,12 @@ async function runStage(
     case 'bootstrap':
     case 'post':
       ensureBuildDir(paths, tools);
+      if (shared.project.format === 'releng-tool') ensureOutputDir(paths, tools);
       await runHook(stage, shared, run, tools);
       return;
     default: {
       ensureBuildDir(paths, tools);
+      if (shared.project.format === 'releng-tool') ensureOutputDir(paths, tools);
       if (tools.builder.name !== 'script' && pkg.hooks[stage]) {
         shared.warn(
           `package "${pkg.name}" defines a ${stage} hook, which ${pkg.type} packages do not run (use the post or patch hook, or the script type)`,
@@ -331,9 +337,14 @@ export function siteContext(
 function ensureBuildDir(paths: PackagePaths, tools: StageTools): void {
   if (tools.dirMade) return;
   mkdirSync(paths.buildDir, { recursive: true });
-  // releng-tool creates PKG_BUILD_OUTPUT_DIR once the sources are there: scripts write into it
-  mkdirSync(paths.buildOutputDir, { recursive: true });
   tools.dirMade = true;
+}
+
+/** PKG_BUILD_OUTPUT_DIR exists for a releng-tool project's building stages, as releng-tool makes it (scripts write into it). */
+function ensureOutputDir(paths: PackagePaths, tools: StageTools): void {
+  if (tools.outputDirMade) return;
+  mkdirSync(paths.buildOutputDir, { recursive: true });
+  tools.outputDirMade = true;
 }
 
 /** Removes an interrupted extraction's leftovers, keeping the stage flags. */
@@ -362,7 +373,22 @@ async function runHook(
       chained.gate.open();
       await chained.promise;
     } else {
-      await action.run(stageContext(stage, shared, run, tools.log));
+      const ctx = stageContext(stage, shared, run, tools.log);
+      // releng-tool runs the patch script in PATCH_SUBDIR, where the patches apply
+      const sub =
+        stage === 'patch' ? (run.pkg.options.patchSubdir as string | undefined) : undefined;
+      let cwd = ctx.cwd;
+      if (sub) {
+        cwd = join(ctx.cwd, sub);
+        // a definition's folder name never leads outside the build folder
+        assertInside(cwd, run.paths.buildBaseDir, {
+          action: 'write to',
+          area: 'build folder',
+          pkg: run.pkg.name,
+        });
+        mkdirSync(cwd, { recursive: true });
+      }
+      await action.run({ ...ctx, cwd });
     }
   } catch (err) {
     throw asRelengError(err, { file: action.file });

@@ -69,6 +69,22 @@ export interface EngineOptions {
   beforeInheritedOutput?: () => void;
 }
 
+/** Whether a package is part of the run: releng-tool's ONLY_DEVMODE (true, a mode, or modes). */
+function inDevmode(pkg: PackageModel, devmode: string | boolean | undefined): boolean {
+  const only = (pkg.options.relengTool as Record<string, unknown> | undefined)?.ONLY_DEVMODE;
+  if (only === undefined || only === null || only === false) return true;
+  if (!devmode) return false;
+  if (only === true) return true;
+  const mode = devmode === true ? '' : devmode;
+  return (Array.isArray(only) ? only : [only]).map(String).includes(mode);
+}
+
+/** Actions that process no package past its fetch (no sysroots made). */
+function FETCH_ONLY(action: Action): boolean {
+  if (action.kind === 'global') return ['fetch', 'fetch-full', 'sbom'].includes(action.action);
+  return action.kind === 'package' && (action.op === 'fetch' || action.op === 'fetch-full');
+}
+
 /** Effective total job count. */
 export function effectiveJobs(requested: number): number {
   const cores = availableParallelism();
@@ -98,18 +114,67 @@ export async function runAction(
   withholdSecrets(secretNames(project));
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
-  const order = topologicalOrder(project.packageDefs, project.packages);
+  // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
+  // (its dependents no longer wait for it; its own dependencies still build)
+  const order = topologicalOrder(project.packageDefs, project.packages).filter((name) =>
+    inDevmode(project.packageDefs.get(name)!, options.devmode),
+  );
 
   if (action.kind === 'global' && action.action === 'printpkgs') {
     print(
       options.json
         ? `${JSON.stringify({ type: 'packages', packages: order })}\n`
-        : `${order.join('\n')}\n`,
+        : project.format === 'releng-tool'
+          ? // releng-tool's form: `name (version)`
+            `${order.map((n) => pkgLine(project.packageDefs.get(n)!)).join('\n')}\n`
+          : `${order.join('\n')}\n`,
     );
     return;
   }
   if (action.kind === 'package' && action.op === 'printvars') {
     print(printVars(project.packageDefs.get(action.pkg)!, dirs, project));
+    return;
+  }
+  // Actions that only report on the loaded project (no lock, no stages).
+  if (action.kind === 'global' && action.action === 'state') {
+    print(
+      [
+        `releng ${options.version}`,
+        `root: ${project.root} (${project.format} project, ${project.configFile})`,
+        `output: ${dirs.output}`,
+        `development mode: ${options.devmode === undefined || options.devmode === false ? 'off' : options.devmode === true ? 'on' : options.devmode}`,
+        `local-sources mode: ${
+          options.localSources
+            ? Object.entries(options.localSources)
+                .map(([k, v]) => `${k || '*'}=${v || 'unset'}`)
+                .join(', ')
+            : 'off'
+        }`,
+        '',
+      ].join('\n'),
+    );
+    return;
+  }
+  if (action.kind === 'global' && action.action === 'printvars') {
+    // the global variables every script gets (their names, as releng-tool lists them)
+    const vars = globalVariables(
+      dirs,
+      project.sysrootPrefix,
+      { njobs: 1, njobsConf: 0 },
+      {},
+      options.version,
+    );
+    print(`${Object.keys(vars).sort().join('\n')}\n`);
+    return;
+  }
+  if (
+    (action.kind === 'global' && action.action === 'lint') ||
+    (action.kind === 'package' && action.op === 'lint')
+  ) {
+    // What releng checks of a project is checked by loading it (options,
+    // types, sites, licenses are validated then): reaching here means it passed.
+    const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }
 
@@ -136,9 +201,12 @@ export async function runAction(
       release: options.release,
       profiles: options.profiles,
     };
-    // Scripts expect the sysroots to exist (releng-tool creates them up front).
-    for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
-      mkdirSync(dir, { recursive: true });
+    // Scripts expect the sysroots to exist (releng-tool creates them before
+    // it processes packages; a fetch or an SBOM alone leaves none behind).
+    if (!FETCH_ONLY(action)) {
+      for (const dir of [dirs.build, dirs.host, dirs.staging, dirs.target, dirs.images]) {
+        mkdirSync(dir, { recursive: true });
+      }
     }
     const engine = new Engine(project, dirs, options, jobs, flags);
     await engine.perform(action, order);
@@ -174,8 +242,8 @@ class Engine {
   readonly flags: RunFlags;
   /** SBOM files of this run (RELENG_GENERATED_SBOMS for the post-build script). */
   #generatedSboms: string[] | undefined;
-  /** License documents of this run (RELENG_GENERATED_LICENSES). */
-  #generatedLicenses: string[] | undefined;
+  /** License documents are in place (RELENG_GENERATED_LICENSES lists them). */
+  #licensesWritten = false;
   /** The run's base environment and each package's (computed on first use). */
   readonly environment: RunEnvironment;
   #stopped = false;
@@ -241,7 +309,7 @@ class Engine {
           ]);
           await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
-          await rmdir(this.dirs.output).catch(() => {});
+          await this.removeOutputFolder();
           return;
         case 'distclean':
           await this.removeOutputs([
@@ -258,11 +326,13 @@ class Engine {
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await rm(this.dirs.dl, { recursive: true, force: true });
           await rm(this.dirs.cache, { recursive: true, force: true });
-          await rmdir(this.dirs.output).catch(() => {});
+          await this.removeOutputFolder();
           return;
         case 'fetch':
         case 'fetch-full':
-          await this.build(order, 'fetch', new Set(order), false, false);
+          // as releng-tool, an explicit fetch asks the sites again (a moved
+          // branch or tag is updated; url downloads are only re-checked)
+          await this.build(order, 'fetch', new Set(order), true, false);
           return;
         case 'extract':
         case 'patch':
@@ -320,8 +390,10 @@ class Engine {
         return this.build(closure, 'post', new Set());
       case 'configure':
       case 'build':
-      case 'install':
         return this.build(closure, op, only);
+      case 'install':
+        // releng-tool: -install also post-processes the package
+        return this.build(closure, 'post', only);
       case 'fetch':
       case 'fetch-full':
       case 'extract':
@@ -554,7 +626,7 @@ class Engine {
   async licenses(names: readonly string[], document = true): Promise<void> {
     this.options.sink({ type: 'log', level: 'log', message: 'generating license information...' });
     if (document && this.#unchangedSince([join(this.dirs.license, 'licenses')])) {
-      this.#generatedLicenses = filesUnder(this.dirs.license);
+      this.#licensesWritten = true;
       return;
     }
     const { collectLicenses } = await import('../licenses/collect.ts');
@@ -571,7 +643,7 @@ class Engine {
       },
     );
     // the post-build script sees them as RELENG_GENERATED_LICENSES
-    if (document) this.#generatedLicenses = filesUnder(this.dirs.license);
+    if (document) this.#licensesWritten = true;
   }
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
@@ -606,7 +678,9 @@ class Engine {
     );
     const env = { ...this.environment.base() };
     if (this.#generatedSboms) env.RELENG_GENERATED_SBOMS = this.#generatedSboms.join(';');
-    if (this.#generatedLicenses) env.RELENG_GENERATED_LICENSES = this.#generatedLicenses.join(';');
+    // listed only here, when a post-build script wants them (no walk on runs without one)
+    if (this.#licensesWritten)
+      env.RELENG_GENERATED_LICENSES = filesUnder(this.dirs.license).join(';');
     const shared = this.#shared(false);
     const pseudo: PackageModel = {
       name: 'post-build',
@@ -686,6 +760,21 @@ class Engine {
     });
   }
 
+  /**
+   * mrproper/distclean: the output folder goes, as in releng-tool — unless
+   * it holds the project (an --out-dir pointing at the root or above it),
+   * where only releng's own areas were removed and an empty folder goes.
+   */
+  async removeOutputFolder(): Promise<void> {
+    const out = resolve(this.dirs.output);
+    const root = resolve(this.dirs.root);
+    if (root === out || root.startsWith(`${out}/`)) {
+      await rmdir(this.dirs.output).catch(() => {});
+      return;
+    }
+    await rm(out, { recursive: true, force: true });
+  }
+
   /** Removes output areas releng owns; never the output folder's other content. */
   async removeOutputs(areas: Array<keyof ProjectDirs>): Promise<void> {
     for (const area of areas) await rm(this.dirs[area], { recursive: true, force: true });
@@ -745,11 +834,16 @@ class Engine {
 }
 
 /** `<pkg>-printvars`: the package's settings and variables. */
+function pkgLine(pkg: PackageModel): string {
+  return pkg.version ? `${pkg.name} (${pkg.version})` : pkg.name;
+}
+
 function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {
   const paths = packagePaths(dirs, pkg);
   const vars: Record<string, string> = {
     ...packageKeyVariables(pkg, paths),
     [`${pkg.key}_DEPENDENCIES`]: pkg.dependencies.join(' '),
+    [`${pkg.key}_NEEDS`]: pkg.dependencies.join(' '),
     [`${pkg.key}_INSTALL_TYPE`]: pkg.installType,
     [`${pkg.key}_INTERNAL`]: pkg.internal ? '1' : '',
     [`${pkg.key}_LICENSE`]: pkg.license.join(' '),

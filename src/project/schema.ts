@@ -14,6 +14,7 @@ export type Kind =
   | 'array'
   | 'stringsOrMap'
   | 'stringOrModeMap'
+  | 'stringOrBoolean'
   | { oneOf: readonly string[] };
 
 export type Spec = Readonly<Record<string, Kind>>;
@@ -31,6 +32,7 @@ function describe(kind: Kind): string {
   return {
     string: 'a string',
     boolean: 'true or false',
+    stringOrBoolean: 'a command string, or true or false',
     integer: 'a whole number',
     strings: 'a list of strings',
     stringOrStrings: 'a string or a list of strings',
@@ -67,6 +69,8 @@ export function matches(kind: Kind, value: unknown): boolean {
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'stringOrStrings':
       return typeof value === 'string' || matches('strings', value);
+    case 'stringOrBoolean':
+      return typeof value === 'string' || typeof value === 'boolean';
     case 'stringMap':
       return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
     case 'record':

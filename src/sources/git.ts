@@ -350,6 +350,9 @@ async function fetchSubmodules(
   }
 }
 
+/** git's empty tree object. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
 /** Writes the tree of `commit` into `dest`: file modes and symlinks kept, no `.git`. */
 async function checkout(
   ctx: SiteContext,
@@ -358,6 +361,9 @@ async function checkout(
   dest: string,
 ): Promise<void> {
   await mkdir(dest, { recursive: true });
+  // A commit with an empty tree (releng-tool's tests use them) has nothing to
+  // write, and `checkout -- .` would fail on it.
+  if ((await gitOut(ctx, gitDir, ['rev-parse', `${commit}^{tree}`])) === EMPTY_TREE) return;
   const tmp = await mkdtemp(join(tmpdir(), 'releng-git-'));
   try {
     await git(ctx, gitDir, [`--work-tree=${dest}`, 'checkout', '--force', commit, '--', '.'], {
@@ -433,6 +439,8 @@ export const gitSite: SiteOperations = {
     }
     const dest = ctx.paths.buildBaseDir;
     await checkout(ctx, gitDir, commit, dest);
+    // as releng-tool: the cache's HEAD is the revision last extracted
+    await git(ctx, gitDir, ['update-ref', '--no-deref', 'HEAD', commit]);
     if (ctx.pkg.options.gitSubmodules === true) {
       await checkoutSubmodules(ctx, gitDir, commit, remote, dest);
     }

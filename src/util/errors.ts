@@ -16,6 +16,8 @@ export interface RelengErrorDetails {
   logTail?: string[];
   /** What the user can do about it. */
   hint?: string;
+  /** The process's exit code for this failure (a releng-tool script's `releng_exit(msg, 3)`), when not 1. */
+  processExit?: number;
 }
 
 export class RelengError extends Error {

@@ -484,8 +484,12 @@ def releng_exit(msg=None, code=None):
         if code == 0:
             err(msg)
             raise SystemExit(0)
-        raise RelengCriticalError(_format(msg, ()), 1 if code is None else code)
+        raise RelengExit(_format(msg, ()), 1 if code is None else code)
     raise SystemExit(0 if code is None else code)
+
+
+class RelengExit(RelengCriticalError):
+    """releng_exit(msg, code): its code is the process's exit code (as releng-tool)"""
 
 
 # ---------------------------------------------------------------- file helpers
@@ -970,6 +974,10 @@ def _carry_env_globals(previous, env, unset, changed):
 
 def _build_globals(file, msg, with_config):
     scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
+    # as releng-tool: modules in the project's root import from any script
+    root = (msg.get('env') or {}).get('ROOT_DIR') or (msg.get('globals') or {}).get('ROOT_DIR')
+    if root and root not in sys.path:
+        sys.path.insert(0, root)
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)

@@ -189,6 +189,12 @@ export function fromPythonError(err: unknown, file: string): RelengError {
       file: err.file ?? file,
       line: err.line,
       exitCode: err.exitCode,
+      // as releng-tool: a script's own exit (releng_exit(msg, 3), sys.exit(3))
+      // is the process's exit code; a failing releng_execute is not
+      processExit:
+        err.pythonType === 'SystemExit' || err.pythonType === 'RelengExit'
+          ? err.exitCode
+          : undefined,
     });
   }
   if (err instanceof RelengError) return err;
@@ -230,6 +236,13 @@ export async function loadRelengToolConfig(
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
       hint: "add packages = ['my-package']",
+    });
+  }
+  if (toList(project.packages).length === 0) {
+    // releng-tool refuses a project without packages
+    throw new RelengError('the project configuration lists no packages', {
+      file: configFile,
+      hint: "add the packages to build: packages = ['my-package']",
     });
   }
   const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
@@ -415,6 +428,8 @@ async function relengToolPackage(
   // One listing of the package folder instead of a stat per stage and extension.
   const entries = await readdir(defDir, { withFileTypes: true });
   const files = new Set(entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name));
+  // releng-tool prints no "patching" line for a package with nothing to patch
+  raw.hasPatchFiles = [...files].some((f) => f.endsWith('.patch'));
   const hooks: Partial<Record<HookStage, StageAction>> = {};
   for (const stage of HOOK_STAGES) {
     const script = SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`).find((f) =>

@@ -18,4 +18,11 @@ export const POST_BUILD_NAMES = [
   'post.rt',
   'post.py',
   'post',
+  // older releng-tool names, still run (deprecated)
+  'releng-post-build.rt',
+  'releng-post-build.py',
+  'releng-post-build',
+  'releng-post.rt',
+  'releng-post.py',
+  'releng-post',
 ];

@@ -49,7 +49,8 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   ENV: { key: 'env', kind: 'stringMap' },
   CMAKE_BUILD_TYPE: { key: 'cmakeBuildType', kind: str },
   MESON_BUILD_TYPE: { key: 'mesonBuildType', kind: str },
-  MAKE_CONFIGURE: { key: 'makeConfigure', kind: bool },
+  // releng-tool 4.x: a configure command; the guide's projects: true for ./configure
+  MAKE_CONFIGURE: { key: 'makeConfigure', kind: 'stringOrBoolean' },
   AUTOTOOLS_AUTORECONF: { key: 'autotoolsAutoreconf', kind: bool },
   CARGO_NAME: { key: 'cargoName', kind: str },
   PYTHON_SETUP_TYPE: { key: 'pythonSetupType', kind: str },

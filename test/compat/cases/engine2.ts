@@ -185,7 +185,7 @@ export const engine2Cases: Case[] = [
       await t.ok();
       const data = JSON.parse(t.read('output/capture.json'));
       assert.equal(data['has-local'], true);
-      assert.equal(Boolean(data.local && data.local.length), false);
+      assert.equal(Boolean(data.local?.length), false);
       assert.equal(data['has-env'], false);
     },
   },

@@ -3,9 +3,18 @@ import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
+import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
+import { toolCases } from './tools.ts';
 
-export const ALL_CASES: Case[] = [...engineCases, ...argsCases, ...engine2Cases, ...pipelineCases];
+export const ALL_CASES: Case[] = [
+  ...engineCases,
+  ...argsCases,
+  ...engine2Cases,
+  ...pipelineCases,
+  ...toolCases,
+  ...gitCases,
+];
 
 const seen = new Set<string>();
 for (const c of ALL_CASES) {

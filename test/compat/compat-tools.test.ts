@@ -1,0 +1,5 @@
+// releng-tool's tool tests (make, cmake, meson, scons builds) against releng;
+// see compat.test.ts.
+import { compatSuite, isToolCase } from './suite.ts';
+
+compatSuite('releng-tool compatibility cases (tool builds)', isToolCase);
