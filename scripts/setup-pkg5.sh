@@ -16,7 +16,9 @@
 # - pkg._syscallat (used by pkglint and the client) is built with cffi from its own build script.
 # - pkglint runs with -f $RELENG_PKG5_HOME/etc/pkglintrc (the shipped pkglintrc, pointed at the shipped
 #   opensolaris.org.sections) instead of /usr/share/lib/pkg/pkglintrc.
-# - the elf extension (Solaris libelf) is not built.
+# - pkg.portable.get_file_type exists only for Solaris: os_unix gets the same magic-number check.
+# - the elf extension (Solaris libelf) does not build on Linux: pkg/elf.py stands in for the three calls
+#   pkgdepend makes (is_elf_object, get_info, get_dynamic: NEEDED/FILTER, RUNPATH else RPATH) with pyelftools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 archive="$PWD/test/reference/pkg5.tar.xz"
@@ -82,6 +84,97 @@ def _cp_allow_none(self, *args, **kwargs):
 
 
 configparser.ConfigParser.__init__ = _cp_allow_none
+PY
+
+cat > "$work/lib/pkg/elf.py" <<'PY'
+# Stand-in for pkg(5)'s elf C extension (Solaris libelf), with pyelftools; see scripts/setup-pkg5.sh.
+from elftools.common.exceptions import ELFError as _ELFError
+from elftools.elf.elffile import ELFFile
+
+
+class ElfError(Exception):
+    pass
+
+
+def is_elf_object(path):
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
+
+
+def _open(path, fn):
+    with open(path, "rb") as f:
+        try:
+            return fn(ELFFile(f))
+        except _ELFError as e:
+            raise ElfError(str(e))
+
+
+_ARCH = {"EM_386": "i386", "EM_X86_64": "i386", "EM_AMD64": "i386", "EM_SPARC": "sparc",
+         "EM_SPARCV9": "sparc", "EM_SPARC32PLUS": "sparc"}
+_TYPE = {"ET_EXEC": "exe", "ET_DYN": "so", "ET_REL": "rel", "ET_CORE": "core"}
+
+
+def get_info(path):
+    return _open(path, lambda e: {
+        "bits": e.elfclass, "arch": _ARCH.get(e["e_machine"], "none"),
+        "type": _TYPE.get(e["e_type"], "none"), "end": "lsb" if e.little_endian else "msb",
+        "osabi": "none"})
+
+
+def get_dynamic(path, **kwargs):
+    def dyn(e):
+        out = {}
+        sec = e.get_section_by_name(".dynamic")
+        if sec is None:
+            return out
+        deps, runpath, rpath = [], None, None
+        for t in sec.iter_tags():
+            if t.entry.d_tag in ("DT_NEEDED", "DT_FILTER", "DT_SUNW_FILTER"):
+                deps.append([t.needed if t.entry.d_tag == "DT_NEEDED" else t.filter, []])
+            elif t.entry.d_tag == "DT_RUNPATH":
+                runpath = t.runpath
+            elif t.entry.d_tag == "DT_RPATH":
+                rpath = t.rpath
+        if deps:
+            out["deps"] = deps
+        if runpath or rpath:
+            out["runpath"] = runpath or rpath
+        return out
+    return _open(path, dyn)
+
+
+def get_hashes(path, **kwargs):
+    raise ElfError("ELF hashes are not available in this Linux build of pkg(5)")
+PY
+
+# pkg.portable has get_file_type only for Solaris; pkgdepend needs it (magic-number check, as os_sunos's).
+cat >> "$work/lib/pkg/portable/os_unix.py" <<'PY'
+
+
+def get_file_type(actions):
+    # Added by releng's scripts/setup-pkg5.sh: what os_sunos.get_file_type does, without pkg.arch.
+    import os as _os
+    from pkg.portable import ELF, EXEC, SMF_MANIFEST, UNFOUND, PD_LOCAL_PATH
+    from pkg.flavor.smf_manifest import is_smf_manifest
+    for a in actions:
+        lpath = a.attrs[PD_LOCAL_PATH]
+        try:
+            if _os.stat(lpath).st_size == 0:
+                yield "empty file"
+                continue
+            with open(lpath, "rb") as f:
+                magic = f.read(4)
+        except FileNotFoundError:
+            yield UNFOUND
+            continue
+        if magic == b"\x7fELF":
+            yield ELF
+        elif magic[:2] == b"#!":
+            yield EXEC
+        elif lpath.endswith(".xml"):
+            yield SMF_MANIFEST if is_smf_manifest(lpath) else "XML document"
+        else:
+            yield "unknown"
 PY
 
 wrapper() {
