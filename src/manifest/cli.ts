@@ -19,7 +19,9 @@ import { jsonErrorLine } from '../cli/errors.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { formatManifest, isFormatted } from './format.ts';
+import { actionToString } from './action.ts';
+import { generateDepends } from './depend/generate.ts';
+import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
@@ -48,9 +50,15 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       check the (mogrified) manifests together, reporting like pkglint;
       fails on an ERROR, and under -W on a WARNING too
       -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
+
+  releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+      the dependencies of the files in the proto area, like pkgdepend generate
+      (ELF NEEDED/RUNPATH, #! interpreters, hardlinks; not yet Python imports or SMF)
+      -m  print the manifest first   -I  keep dependencies the package satisfies itself
+      -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -299,6 +307,62 @@ async function lintCommand(
   return 0;
 }
 
+async function generateCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'mI', 'dD');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (args.length < 1 || args.length > 2)
+    throw new Usage('generate takes the manifest and at most one proto area');
+  if (args[1]) protoDirs.unshift(resolve(cwd, args[1]));
+  if (protoDirs.length === 0) throw new Usage('generate needs a proto area (-d DIR)');
+  const tokens = new Map<string, string[]>();
+  for (const [k, v] of opts) {
+    if (k !== 'D') continue;
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Usage(`-D arguments must be of the form name=value: ${v}`);
+    const name = v.startsWith('$') ? v.slice(0, eq) : `$${v.slice(0, eq)}`;
+    if (name === '$ORIGIN')
+      throw new Usage('ORIGIN may not be given with -D: it comes from the install paths');
+    tokens.set(name, [...(tokens.get(name) ?? []), v.slice(eq + 1)]);
+  }
+  const file = args[0] as string;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
+      file: resolve(cwd, file),
+    });
+  }
+  const res = await generateDepends(parseManifest(text, file), {
+    protoDirs,
+    tokens,
+    keepInternal: opts.some(([k]) => k === 'I'),
+  });
+  let out = '';
+  if (opts.some(([k]) => k === 'm'))
+    for (const l of pyLines(text)) out += `${l.replace(/\s+$/u, '')}\n`;
+  for (const d of res.depends) out += `${actionToString(d)}\n`;
+  for (const [k, v] of res.pkgAttrs) {
+    out += `${actionToString({
+      name: 'set',
+      attrs: new Map([
+        ['name', k],
+        ['value', v],
+      ]),
+    })}\n`;
+  }
+  io.stdout.write(out);
+  if (res.errors.length > 0) {
+    for (const e of res.errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
+    throw res.errors[0];
+  }
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -322,6 +386,7 @@ export async function runManifestCommand(
     }
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    if (cmd === 'generate') return await generateCommand(args, io, cwd);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
