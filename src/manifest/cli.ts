@@ -14,13 +14,14 @@
  * writes the result to stdout or OUT (atomically). Errors name file:line.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { jsonErrorLine } from '../cli/errors.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { actionToString } from './action.ts';
 import { generateDepends } from './depend/generate.ts';
+import { resolveDepends } from './depend/resolve.ts';
 import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
@@ -56,9 +57,15 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       (ELF NEEDED/RUNPATH, #! interpreters, hardlinks; not yet Python imports or SMF)
       -m  print the manifest first   -I  keep dependencies the package satisfies itself
       -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
+
+  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+      resolve the __TBD dependencies of the manifests against each other, like
+      pkgdepend resolve; writes MANIFEST.res (or DIR/NAME[SUFFIX]) atomically
+      -m  repeat the manifest (without its depend actions) before the dependencies
+      -o  print to stdout instead
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -363,6 +370,77 @@ async function generateCommand(
   return 0;
 }
 
+/** The manifest text without its depend actions, as pkgdepend resolve -m repeats it. */
+function echoWithoutDepends(text: string): string {
+  let out = '';
+  let chunk = '';
+  let act = '';
+  const keep = (a: string): boolean => !/^depend[ \t]/.test(a.trim());
+  for (const l of pyLines(text)) {
+    chunk += l;
+    act += l.replace(/\s+$/u, '');
+    if (act.endsWith('\\')) {
+      act = act.replace(/\\+$/, '');
+      continue;
+    }
+    if (keep(act)) out += chunk.endsWith('\n') ? chunk : `${chunk}\n`;
+    chunk = '';
+    act = '';
+  }
+  if (chunk && keep(act)) out += chunk.endsWith('\n') ? chunk : `${chunk}\n`;
+  return out;
+}
+
+async function resolveCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'mo', 'ds');
+  if (args.length === 0) throw new Usage('resolve needs the manifests to resolve together');
+  const dir = opts.find(([k]) => k === 'd')?.[1];
+  const suffix = opts.find(([k]) => k === 's')?.[1];
+  const echo = opts.some(([k]) => k === 'm');
+  const texts: string[] = [];
+  const manifests: Manifest[] = [];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    texts.push(text);
+    manifests.push(parseManifest(text, name));
+  }
+  const results = resolveDepends(manifests);
+  const errors = results.flatMap((r) => r.errors);
+  if (errors.length > 0) {
+    for (const e of errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
+    throw errors[0];
+  }
+  const outputs = results.map(
+    (r, i) =>
+      (echo ? echoWithoutDepends(texts[i] as string) : '') +
+      r.depends.map((d) => `${actionToString(d)}\n`).join(''),
+  );
+  if (opts.some(([k]) => k === 'o')) {
+    io.stdout.write(args.map((a, i) => `# ${a}\n${outputs[i]}`).join('\n\n'));
+    return 0;
+  }
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i] as string;
+    const target =
+      dir !== undefined
+        ? resolve(cwd, dir, `${basename(name)}${suffix ?? ''}`)
+        : resolve(cwd, `${name}${suffix ?? '.res'}`);
+    await writeFileAtomic(target, outputs[i] as string);
+  }
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -387,6 +465,7 @@ export async function runManifestCommand(
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
+    if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
