@@ -59,6 +59,10 @@ describe('manifest resolve matches pkgdepend resolve', { skip: skipWithoutPkg5 }
       tbd('sh', ['usr/bin'], 'opt/app/bin/tool', 'script'),
       'depend fmri=pkg:/aaa/optional type=optional',
     ].join('\n'),
+    'any2.p5m': [
+      'set name=pkg.fmri value=pkg:/any2@1',
+      tbd('libdemo.so.1', ['opt/demo/lib', 'usr/lib/64'], 'usr/bin/any2'),
+    ].join('\n'),
     'any.p5m': [
       'set name=pkg.fmri value=pkg:/any@1',
       'file path=usr/bin/any mode=0555 owner=root group=bin',
@@ -89,6 +93,7 @@ describe('manifest resolve matches pkgdepend resolve', { skip: skipWithoutPkg5 }
         n,
       );
     }
+    assert.match(readFileSync(join(ref, 'any2.p5m.res'), 'utf8'), /type=require-any/);
     assert.match(
       readFileSync(join(ref, 'app.p5m.res'), 'utf8'),
       /fmri=pkg:\/\/openindiana\.org\/library\/demo@1\.0-2024\.0\.1\.0 type=require/,
