@@ -12,6 +12,11 @@
 #   widened to Py_ssize_t (Python 3.10+ refuses the int form).
 # - sitecustomize.py gives platform.dist() back (removed in Python 3.8; pkg.portable calls it on Linux) and drops
 #   the `codeset` argument of gettext.install/translation (removed in Python 3.11).
+# - imageplan's boot-environment exclusions return an empty list (not None) off Solaris, so pkg install runs.
+# - pkg finds its own "parent image" (for trust anchors) from where the command lives: the wrapper points
+#   PKG_CMDPATH into an empty image made here ($RELENG_PKG5_HOME/cmd-image).
+# - pkggzip's _write_gzip_header takes the compression level Python 3.x's gzip passes.
+# - collections.Iterable & co. point to collections.abc again (moved in Python 3.10; pkgrepo uses them).
 # - configparser.ConfigParser allows value-less options (pkglint's defaults hold a None, refused since 3.x).
 # - pkg._syscallat (used by pkglint and the client) is built with cffi from its own build script.
 # - pkglint runs with -f $RELENG_PKG5_HOME/etc/pkglintrc (the shipped pkglintrc, pointed at the shipped
@@ -42,6 +47,9 @@ inc="$($python -c 'import sysconfig; print(sysconfig.get_paths()["include"])')"
 suf="$($python -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')"
 m="$work/src/src/modules"
 sed -i 's/^\tint strl, typestrl;/\tPy_ssize_t strl, typestrl;/' "$m/actions/_actions.c"
+sed -i 's/def _write_gzip_header(self):/def _write_gzip_header(self, *args):/' "$work/lib/pkg/pkggzip.py"
+perl -0pi -e 's/(# we can.t do this on os other than solaris\n\s+if portable.osname != "sunos":\n\s+return)\n/$1 []\n/' \
+  "$work/lib/pkg/client/imageplan.py"
 cc=(gcc -shared -fPIC -O2 -w -DPY_SSIZE_T_CLEAN -I"$inc")
 "${cc[@]}" "$m/actions/_actions.c" -o "$work/lib/pkg/actions/_actions$suf"
 "${cc[@]}" "$m/actions/_common.c" -o "$work/lib/pkg/actions/_common$suf"
@@ -84,6 +92,13 @@ def _cp_allow_none(self, *args, **kwargs):
 
 
 configparser.ConfigParser.__init__ = _cp_allow_none
+
+import collections
+import collections.abc
+
+for _n in ("Iterable", "Mapping", "MutableMapping", "Sequence", "Callable", "Set", "MutableSet"):
+    if not hasattr(collections, _n):
+        setattr(collections, _n, getattr(collections.abc, _n))
 PY
 
 cat > "$work/lib/pkg/elf.py" <<'PY'
@@ -193,6 +208,7 @@ wrapper pkgdepend src/pkgdep.py
 wrapper pkgsend src/publish.py
 wrapper pkgrepo src/pkgrepo.py
 wrapper pkg src/client.py
+sed -i "s|^PYTHONPATH=|PKG_CMDPATH=\"\${PKG_CMDPATH:-$home/cmd-image/pkg}\" PYTHONPATH=|" "$work/bin/pkg"
 echo "$stamp" > "$work/.stamp"
 
 rm -rf "$home.old"
@@ -200,4 +216,5 @@ rm -rf "$home.old"
 mv "$work" "$home"
 rm -rf "$home.old"
 trap - EXIT
+"$home/bin/pkg" image-create "$home/cmd-image" > /dev/null
 echo 'set name=pkg.fmri value=pkg:/a@1' | "$home/bin/pkgfmt" > /dev/null
