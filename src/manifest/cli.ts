@@ -27,6 +27,7 @@ import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
+import { publishManifest } from './publish/repository.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
 
@@ -63,9 +64,14 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       pkgdepend resolve; writes MANIFEST.res (or DIR/NAME[SUFFIX]) atomically
       -m  repeat the manifest (without its depend actions) before the dependencies
       -o  print to stdout instead
+
+  releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
+      publish into a pkg(5) file repository (created when missing; one made by
+      pkgrepo create is fine): payloads, manifests, then the signed catalog
+      -p  publisher of a new repository (default releng)
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -441,6 +447,35 @@ async function resolveCommand(
   return 0;
 }
 
+async function publishCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'sdp');
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  if (!repo) throw new Usage('publish needs the repository (-s DIR)');
+  if (args.length === 0) throw new Usage('publish needs the manifests to publish');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  const publisher = opts.find(([k]) => k === 'p')?.[1];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
+      protoDirs,
+      ...(publisher ? { publisher } : {}),
+    });
+    io.stdout.write(`${fmri}\n`);
+  }
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -466,6 +501,7 @@ export async function runManifestCommand(
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
+    if (cmd === 'publish') return await publishCommand(args, io, cwd);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
