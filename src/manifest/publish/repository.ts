@@ -10,17 +10,22 @@
  * ```
  *
  * Payloads and manifests are written before the catalog, each file
- * atomically, so an interrupted publish leaves the repository as it was
- * (plus unreferenced payloads). Publishing again adds to what is there; a
- * repository made by `pkgrepo create` is accepted.
+ * atomically; the catalog parts, then catalog.attrs last. A publish killed
+ * before the catalog leaves the repository as it was (plus unreferenced
+ * payloads); one killed between catalog files leaves parts that do not match
+ * catalog.attrs until the same publish is run again, which completes it and
+ * removes the temporary files the killed one left. Publishing again adds to
+ * what is there; a repository made by `pkgrepo create` is accepted.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
+import { faultPoint } from '../../repository/recovery.ts';
 import { RelengError } from '../../util/errors.ts';
-import { writeFileAtomic } from '../../util/fs.ts';
+import { walkFilesSync, writeFileAtomic } from '../../util/fs.ts';
+import { isAlive } from '../../util/pid.ts';
 import { type Action, type AttrValue, actionToString, attr, cloneAction } from '../action.ts';
 import type { Manifest } from '../manifest.ts';
 
@@ -116,6 +121,16 @@ async function repositoryPublisher(repo: string, fallback: string): Promise<stri
   return fallback;
 }
 
+/** Removes temporary files a killed publish left in the publisher folder (their process is gone). */
+async function removeLeftovers(pubDir: string): Promise<void> {
+  const stale: string[] = [];
+  walkFilesSync(pubDir, '', (rel, name) => {
+    const m = /\.tmp-(\d+)-[0-9a-z]+$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) stale.push(join(pubDir, rel));
+  });
+  for (const f of stale) await rm(f, { force: true });
+}
+
 /** Publishes one manifest's package into the repository; returns its full FMRI. */
 export async function publishManifest(
   repo: string,
@@ -147,6 +162,7 @@ export async function publishManifest(
   const version = `${parsed[2]}:${stamp(time)}`;
   const full = `pkg://${pub}/${stem}@${version}`;
   const pubDir = join(repo, 'publisher', pub);
+  await removeLeftovers(pubDir);
 
   const out: Action[] = [];
   for (const { action, line } of m.actions) {
@@ -184,6 +200,7 @@ export async function publishManifest(
   }
   const manifestText = out.map((a) => `${actionToString(a)}\n`).join('');
   await writeFileAtomic(join(pubDir, 'pkg', pyQuote(stem), pyQuote(version)), manifestText);
+  faultPoint('ips-before-catalog');
 
   // The catalog last: until it is replaced, clients see the repository as before.
   const cat = join(pubDir, 'catalog');
@@ -234,6 +251,7 @@ export async function publishManifest(
     if (Object.keys(data).length === 0) continue;
     const { text, signature } = signedPart(data);
     await writeFileAtomic(join(cat, name), text);
+    faultPoint('ips-catalog-part');
     partSigs[name] = { 'last-modified': now, 'signature-sha-1': signature };
   }
   const base = parts['catalog.base.C'] as Record<string, Record<string, unknown[]>>;
