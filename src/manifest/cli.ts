@@ -6,6 +6,9 @@
  * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
  *                         [-d DIR] [FILE...]
  * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+ * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+ * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
