@@ -9,6 +9,7 @@
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
+ * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-s REPO [-p PUB]] [-W] MANIFEST...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -30,6 +31,7 @@ import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
+import { runPipeline } from './pipeline.ts';
 import { publishManifest } from './publish/repository.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
@@ -72,9 +74,14 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       publish into a pkg(5) file repository (created when missing; one made by
       pkgrepo create is fine): payloads, manifests, then the signed catalog
       -p  publisher of a new repository (default releng)
+
+  releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
+                           [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
+      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .depend,
+      .depend.res, .linted and .published; a step whose inputs did not change is skipped
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish', 'pipeline'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -479,6 +486,44 @@ async function publishCommand(
   return 0;
 }
 
+async function pipelineCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'bdDITsp');
+  const build = opts.find(([k]) => k === 'b')?.[1];
+  if (!build) throw new Usage('pipeline needs the build folder (-b DIR)');
+  if (args.length === 0) throw new Usage('pipeline needs the canonical manifests');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (protoDirs.length === 0) throw new Usage('pipeline needs a proto area (-d DIR)');
+  const macros: [string, string][] = [];
+  for (const [k, v] of opts) {
+    if (k !== 'D') continue;
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Usage(`macros must be of form name=value: -D ${v}`);
+    macros.push([v.slice(0, eq), v.slice(eq + 1)]);
+  }
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  const publisher = opts.find(([k]) => k === 'p')?.[1];
+  const rep = await runPipeline(args, {
+    buildDir: resolve(cwd, build),
+    protoDirs,
+    macros,
+    includes: opts.filter(([k]) => k === 'I').map(([, v]) => v),
+    transforms: opts.filter(([k]) => k === 'T').map(([, v]) => v),
+    cwd,
+    werror,
+    ...(repo ? { repository: resolve(cwd, repo) } : {}),
+    ...(publisher ? { publisher } : {}),
+  });
+  for (const l of rep.lint) io.stdout.write(`${l}\n`);
+  for (const s of rep.steps)
+    io.stdout.write(`${s.ran ? 'done   ' : 'skipped'} ${s.step.padEnd(8)} ${s.target}\n`);
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -505,6 +550,7 @@ export async function runManifestCommand(
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     if (cmd === 'publish') return await publishCommand(args, io, cwd);
+    if (cmd === 'pipeline') return await pipelineCommand(args, io, cwd, werror);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);
