@@ -3,8 +3,8 @@
 # vendored test/reference/pkg5.tar.xz so the IPS manifest tests can diff against them. Test reference only:
 # releng's code never imports it.
 #
-# Installs into $RELENG_PKG5_HOME (default /opt/releng-pkg5 as root, else ~/.cache/releng-pkg5); does nothing
-# when that copy was built from the same archive. Needs gcc, python3-dev and the python3-* packages listed in
+# Installs into $RELENG_PKG5_HOME (default /opt/releng-pkg5-builds/<stamp> as root, else ~/.cache/releng-pkg5/<stamp>,
+# <stamp> naming the content of the archive and of this script); does nothing when that build exists. Needs gcc, python3-dev and the python3-* packages listed in
 # scripts/apt-packages.txt (section "IPS manifests").
 #
 # Shims, because pkg(5) targets Solaris and an older Python:
@@ -28,11 +28,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 archive="$PWD/test/reference/pkg5.tar.xz"
 python=/usr/bin/python3
+# One build per content of the archive and this script, so checkouts of different versions (a worktree
+# and main, say) do not replace each other's build.
+stamp="$(cat "$archive" "$PWD/scripts/setup-pkg5.sh" | sha256sum | cut -c1-16)"
 if [ -z "${RELENG_PKG5_HOME:-}" ]; then
-  if [ "$(id -u)" -eq 0 ]; then RELENG_PKG5_HOME=/opt/releng-pkg5; else RELENG_PKG5_HOME="$HOME/.cache/releng-pkg5"; fi
+  if [ "$(id -u)" -eq 0 ]; then base=/opt/releng-pkg5-builds; else base="$HOME/.cache/releng-pkg5"; fi
+  RELENG_PKG5_HOME="$base/$stamp"
 fi
 home="$RELENG_PKG5_HOME"
-stamp="$(sha256sum "$archive" "$0" | sha256sum | cut -c1-16)"
 if [ -f "$home/.stamp" ] && [ "$(cat "$home/.stamp")" = "$stamp" ]; then
   exit 0
 fi
