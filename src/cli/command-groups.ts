@@ -34,7 +34,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   },
   {
     words: ['manifest'],
-    summary: 'IPS manifests: fmt, mogrify (docs/manifest.md)',
+    summary: 'IPS manifests: fmt, mogrify, generate, resolve, lint, publish, pipeline',
     load: async () => (await import('../manifest/cli.ts')).runManifestCommand,
   },
   {

@@ -6,6 +6,10 @@
  * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
  *                         [-d DIR] [FILE...]
  * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+ * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+ * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
+ * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-s REPO [-p PUB]] [-W] MANIFEST...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -14,16 +18,21 @@
  * writes the result to stdout or OUT (atomically). Errors name file:line.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { jsonErrorLine } from '../cli/errors.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { formatManifest, isFormatted } from './format.ts';
+import { actionToString } from './action.ts';
+import { generateDepends } from './depend/generate.ts';
+import { resolveDepends } from './depend/resolve.ts';
+import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
+import { runPipeline } from './pipeline.ts';
+import { publishManifest } from './publish/repository.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
 
@@ -48,9 +57,31 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       check the (mogrified) manifests together, reporting like pkglint;
       fails on an ERROR, and under -W on a WARNING too
       -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
+
+  releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+      the dependencies of the files in the proto area, like pkgdepend generate
+      (ELF NEEDED/RUNPATH, #! interpreters, hardlinks; not yet Python imports or SMF)
+      -m  print the manifest first   -I  keep dependencies the package satisfies itself
+      -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
+
+  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+      resolve the __TBD dependencies of the manifests against each other, like
+      pkgdepend resolve; writes MANIFEST.res (or DIR/NAME[SUFFIX]) atomically
+      -m  repeat the manifest (without its depend actions) before the dependencies
+      -o  print to stdout instead
+
+  releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
+      publish into a pkg(5) file repository (created when missing; one made by
+      pkgrepo create is fine): payloads, manifests, then the signed catalog
+      -p  publisher of a new repository (default releng)
+
+  releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
+                           [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
+      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .depend,
+      .depend.res, .linted and .published; a step whose inputs did not change is skipped
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish', 'pipeline'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -299,6 +330,200 @@ async function lintCommand(
   return 0;
 }
 
+async function generateCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'mI', 'dD');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (args.length < 1 || args.length > 2)
+    throw new Usage('generate takes the manifest and at most one proto area');
+  if (args[1]) protoDirs.unshift(resolve(cwd, args[1]));
+  if (protoDirs.length === 0) throw new Usage('generate needs a proto area (-d DIR)');
+  const tokens = new Map<string, string[]>();
+  for (const [k, v] of opts) {
+    if (k !== 'D') continue;
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Usage(`-D arguments must be of the form name=value: ${v}`);
+    const name = v.startsWith('$') ? v.slice(0, eq) : `$${v.slice(0, eq)}`;
+    if (name === '$ORIGIN')
+      throw new Usage('ORIGIN may not be given with -D: it comes from the install paths');
+    tokens.set(name, [...(tokens.get(name) ?? []), v.slice(eq + 1)]);
+  }
+  const file = args[0] as string;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
+      file: resolve(cwd, file),
+    });
+  }
+  const res = await generateDepends(parseManifest(text, file), {
+    protoDirs,
+    tokens,
+    keepInternal: opts.some(([k]) => k === 'I'),
+  });
+  let out = '';
+  if (opts.some(([k]) => k === 'm'))
+    for (const l of pyLines(text)) out += `${l.replace(/\s+$/u, '')}\n`;
+  for (const d of res.depends) out += `${actionToString(d)}\n`;
+  for (const [k, v] of res.pkgAttrs) {
+    out += `${actionToString({
+      name: 'set',
+      attrs: new Map([
+        ['name', k],
+        ['value', v],
+      ]),
+    })}\n`;
+  }
+  io.stdout.write(out);
+  if (res.errors.length > 0) {
+    for (const e of res.errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
+    throw res.errors[0];
+  }
+  return 0;
+}
+
+/** The manifest text without its depend actions, as pkgdepend resolve -m repeats it. */
+function echoWithoutDepends(text: string): string {
+  let out = '';
+  let chunk = '';
+  let act = '';
+  const keep = (a: string): boolean => !/^depend[ \t]/.test(a.trim());
+  for (const l of pyLines(text)) {
+    chunk += l;
+    act += l.replace(/\s+$/u, '');
+    if (act.endsWith('\\')) {
+      act = act.replace(/\\+$/, '');
+      continue;
+    }
+    if (keep(act)) out += chunk.endsWith('\n') ? chunk : `${chunk}\n`;
+    chunk = '';
+    act = '';
+  }
+  if (chunk && keep(act)) out += chunk.endsWith('\n') ? chunk : `${chunk}\n`;
+  return out;
+}
+
+async function resolveCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, 'mo', 'ds');
+  if (args.length === 0) throw new Usage('resolve needs the manifests to resolve together');
+  const dir = opts.find(([k]) => k === 'd')?.[1];
+  const suffix = opts.find(([k]) => k === 's')?.[1];
+  const echo = opts.some(([k]) => k === 'm');
+  const texts: string[] = [];
+  const manifests: Manifest[] = [];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    texts.push(text);
+    manifests.push(parseManifest(text, name));
+  }
+  const results = resolveDepends(manifests);
+  const errors = results.flatMap((r) => r.errors);
+  if (errors.length > 0) {
+    for (const e of errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
+    throw errors[0];
+  }
+  const outputs = results.map(
+    (r, i) =>
+      (echo ? echoWithoutDepends(texts[i] as string) : '') +
+      r.depends.map((d) => `${actionToString(d)}\n`).join(''),
+  );
+  if (opts.some(([k]) => k === 'o')) {
+    io.stdout.write(args.map((a, i) => `# ${a}\n${outputs[i]}`).join('\n\n'));
+    return 0;
+  }
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i] as string;
+    const target =
+      dir !== undefined
+        ? resolve(cwd, dir, `${basename(name)}${suffix ?? ''}`)
+        : resolve(cwd, `${name}${suffix ?? '.res'}`);
+    await writeFileAtomic(target, outputs[i] as string);
+  }
+  return 0;
+}
+
+async function publishCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'sdp');
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  if (!repo) throw new Usage('publish needs the repository (-s DIR)');
+  if (args.length === 0) throw new Usage('publish needs the manifests to publish');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  const publisher = opts.find(([k]) => k === 'p')?.[1];
+  for (const name of args) {
+    let text: string;
+    try {
+      text = await readFile(resolve(cwd, name), 'utf8');
+    } catch (e) {
+      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+        file: resolve(cwd, name),
+      });
+    }
+    const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
+      protoDirs,
+      ...(publisher ? { publisher } : {}),
+    });
+    io.stdout.write(`${fmri}\n`);
+  }
+  return 0;
+}
+
+async function pipelineCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+  werror: boolean,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'bdDITsp');
+  const build = opts.find(([k]) => k === 'b')?.[1];
+  if (!build) throw new Usage('pipeline needs the build folder (-b DIR)');
+  if (args.length === 0) throw new Usage('pipeline needs the canonical manifests');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (protoDirs.length === 0) throw new Usage('pipeline needs a proto area (-d DIR)');
+  const macros: [string, string][] = [];
+  for (const [k, v] of opts) {
+    if (k !== 'D') continue;
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Usage(`macros must be of form name=value: -D ${v}`);
+    macros.push([v.slice(0, eq), v.slice(eq + 1)]);
+  }
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  const publisher = opts.find(([k]) => k === 'p')?.[1];
+  const rep = await runPipeline(args, {
+    buildDir: resolve(cwd, build),
+    protoDirs,
+    macros,
+    includes: opts.filter(([k]) => k === 'I').map(([, v]) => v),
+    transforms: opts.filter(([k]) => k === 'T').map(([, v]) => v),
+    cwd,
+    werror,
+    ...(repo ? { repository: resolve(cwd, repo) } : {}),
+    ...(publisher ? { publisher } : {}),
+  });
+  for (const l of rep.lint) io.stdout.write(`${l}\n`);
+  for (const s of rep.steps)
+    io.stdout.write(`${s.ran ? 'done   ' : 'skipped'} ${s.step.padEnd(8)} ${s.target}\n`);
+  return 0;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -322,6 +547,10 @@ export async function runManifestCommand(
     }
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    if (cmd === 'generate') return await generateCommand(args, io, cwd);
+    if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
+    if (cmd === 'publish') return await publishCommand(args, io, cwd);
+    if (cmd === 'pipeline') return await pipelineCommand(args, io, cwd, werror);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
     const e = asRelengError(err);

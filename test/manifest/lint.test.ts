@@ -99,7 +99,7 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(
       r.stdout,
-      /^WARNING pkglint\.manifest009\.2 {5}pkg\.description matches pkg\.summary in pkg:\/a@1$/m,
+      /^WARNING pkglint\.manifest009\.2 {5}pkg\.description matches pkg\.summary in pkg:\/a@1,5\.11$/m,
     );
     r = await releng(['manifest', 'lint', '-W', 'a.p5m'], { cwd: dir });
     assert.equal(r.code, 1);
@@ -107,16 +107,47 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stdout,
-      /ERROR pkglint\.manifest010\.2 +Missing attribute 'pkg\.summary' in pkg:\/b@1/,
+      /ERROR pkglint\.manifest010\.2 +Missing attribute 'pkg\.summary' in pkg:\/b@1,5\.11/,
     );
     assert.match(
       r.stdout,
-      /path usr\/bin\/x is a duplicate delivered by pkg:\/a@1 pkg:\/b@1 under all variant combinations/,
+      /path usr\/bin\/x is a duplicate delivered by pkg:\/a@1,5\.11 pkg:\/b@1,5\.11 under all variant combinations/,
     );
     assert.match(
       r.stdout,
       /INFO pkglint001\.5 +Linted message: pkglint\.dupaction001\.1 {2}path usr\/bin\/y/,
     );
     assert.match(r.stderr, /lint found 2 problems/);
+  });
+
+  it('duplicate users, uids and groups: the same messages as pkglint', async () => {
+    const dir = join(oiu, 'users');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'a.p5m'),
+      'set name=pkg.fmri value=pkg:/a@1\nset name=pkg.summary value=a\nuser username=svc uid=100 group=other\ngroup groupname=svc gid=100\ngroup groupname=dup gid=300\n',
+    );
+    writeFileSync(
+      join(dir, 'b.p5m'),
+      'set name=pkg.fmri value=pkg:/b@1\nset name=pkg.summary value=b\nuser username=svc uid=101 group=other\nuser username=other uid=100 group=other\ngroup groupname=dup gid=301\ngroup groupname=grp gid=100\n',
+    );
+    const ref = spawnSync(tool('pkglint'), ['a.p5m', 'b.p5m'], { cwd: dir, encoding: 'utf8' });
+    const refLines = (ref.stdout + ref.stderr)
+      .split('\n')
+      .filter((l) => /^ERROR pkglint\.dupaction00[345]/.test(l))
+      .sort();
+    const r = await releng(['manifest', 'lint', 'a.p5m', 'b.p5m'], { cwd: dir });
+    assert.equal(r.code, 1);
+    const ours = r.stdout
+      .split('\n')
+      .filter((l) => /^ERROR pkglint\.dupaction00[345]/.test(l))
+      .sort();
+    assert.equal(refLines.length, 3);
+    assert.deepEqual(ours, refLines);
+    // pkg(5)'s gid check never fires (it reads a `name` attribute); releng's checks gid.
+    assert.match(
+      r.stdout,
+      /ERROR pkglint\.dupaction006\.1 +gid 100 is a duplicate delivered by pkg:\/a@1,5\.11 pkg:\/b@1,5\.11/,
+    );
   });
 });

@@ -3,17 +3,27 @@
  * manifest tests (built by scripts/setup-pkg5.sh; see test/reference/README.md).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO } from '../helpers.ts';
 
-/** The folder holding bin/pkgfmt etc., or undefined when the set-up script has not run. */
+/** The build stamp scripts/setup-pkg5.sh names its build by: the archive and the script's content. */
+function stamp(): string {
+  const h = createHash('sha256');
+  h.update(readFileSync(join(REPO, 'test', 'reference', 'pkg5.tar.xz')));
+  h.update(readFileSync(join(REPO, 'scripts', 'setup-pkg5.sh')));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The folder holding bin/pkgfmt etc. for this checkout, or undefined when the set-up script has not run. */
 export function pkg5Home(): string | undefined {
+  const s = stamp();
   const candidates = [
     process.env.RELENG_PKG5_HOME,
-    '/opt/releng-pkg5',
-    join(homedir(), '.cache', 'releng-pkg5'),
+    join('/opt/releng-pkg5-builds', s),
+    join(homedir(), '.cache', 'releng-pkg5', s),
   ];
   return candidates.find((c): c is string => !!c && existsSync(join(c, 'bin', 'pkgfmt')));
 }

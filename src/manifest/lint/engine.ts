@@ -22,6 +22,8 @@ export function lintManifest(m: Manifest): LintManifest {
   }
   let fmri = attrs.get('pkg.fmri')?.[0] ?? '';
   if (fmri && !fmri.startsWith('pkg:/')) fmri = `pkg:/${fmri}`;
+  // As pkg(5) prints an FMRI: a version without a build release gets the default one, 5.11.
+  fmri = fmri.replace(/@([^,:-]+)(?=[-:]|$)/, '@$1,5.11');
   return { file: m.file, fmri, actions: m.actions, attrs, variants };
 }
 

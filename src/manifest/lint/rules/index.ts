@@ -1,8 +1,12 @@
 /** Every lint rule; add a rule with one module and one line here. */
 import type { LintRule } from '../types.ts';
 import { bogusDescription } from './bogus-description.ts';
+import { duplicateGids } from './duplicate-gids.ts';
+import { duplicateGroupnames } from './duplicate-groupnames.ts';
 import { duplicatePaths } from './duplicate-paths.ts';
 import { duplicateSets } from './duplicate-sets.ts';
+import { duplicateUids } from './duplicate-uids.ts';
+import { duplicateUsernames } from './duplicate-usernames.ts';
 import { missingSummary } from './missing-summary.ts';
 import { smfFmri } from './smf-fmri.ts';
 
@@ -12,4 +16,8 @@ export const LINT_RULES: readonly LintRule[] = [
   missingSummary,
   smfFmri,
   duplicatePaths,
+  duplicateUsernames,
+  duplicateUids,
+  duplicateGroupnames,
+  duplicateGids,
 ];

@@ -1,0 +1,366 @@
+/**
+ * `pkgdepend generate`: the dependencies the files of a manifest have, found
+ * in the proto area with the analysis shared with the .deb/.rpm writers
+ * (src/analyze): ELF NEEDED along RUNPATH (else RPATH) plus the default
+ * /lib and /usr/lib (`/64` for 64-bit objects), `$ORIGIN`; `#!` interpreters
+ * of executable files; hardlink targets. Each becomes
+ * `depend fmri=__TBD pkg.debug.depend.file=… pkg.debug.depend.path=…
+ * pkg.debug.depend.reason=… pkg.debug.depend.type=elf|script|hardlink type=require`;
+ * those the package itself satisfies are dropped, `pkg.depend.bypass-generate`
+ * is honoured. The order is by what is depended on, then the file (pkgdepend
+ * sorts its depend actions by memory address, so its order is not stable).
+ *
+ * Not done: Python module imports, SMF manifests, kernel modules, `-k` and
+ * pkg.depend.runpath (refused with an error naming the file).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { analyzeFile } from '../../analyze/index.ts';
+import { RelengError } from '../../util/errors.ts';
+import { type Action, type AttrValue, attr, attrList, cmpStr } from '../action.ts';
+import type { Manifest, ManifestAction } from '../manifest.ts';
+import { pyCompile, pyMatch } from '../pyre.ts';
+
+/** pkgdepend generate's options. */
+export interface GenerateOptions {
+  /** Proto areas, searched in order (`-d`). */
+  protoDirs: readonly string[];
+  /** `-D NAME=VALUE`: values for dynamic tokens such as `$PLATFORM`. */
+  tokens?: ReadonlyMap<string, readonly string[]>;
+  /** `-I`: keep dependencies the package satisfies itself. */
+  keepInternal?: boolean;
+}
+
+/** What generate finds. */
+export interface GenerateResult {
+  /** The depend actions, in pkgdepend's order. */
+  depends: Action[];
+  /** Package attributes to add (`set name=pkg.depend.bypassed …`). */
+  pkgAttrs: [string, AttrValue][];
+  /** Problems that make pkgdepend fail (missing proto file, unknown token). */
+  errors: RelengError[];
+}
+
+type Kind = 'elf' | 'script' | 'hardlink';
+const CLASS: Record<Kind, string> = {
+  elf: 'ElfDependency',
+  script: 'ScriptDependency',
+  hardlink: 'HardlinkDependency',
+};
+
+interface Dep {
+  kind: Kind;
+  source: ManifestAction;
+  baseNames: string[];
+  runPaths: string[];
+  fullPaths?: string[];
+  severity?: string;
+}
+
+const lstrip = (p: string): string => p.replace(/^\/+/, '');
+
+/** Python's os.path.join for two parts: no normalisation (pkgdepend keeps `bin/../lib`). */
+function pyJoin(a: string, b: string): string {
+  if (b.startsWith('/')) return b;
+  return a === '' || a.endsWith('/') ? a + b : `${a}/${b}`;
+}
+
+function findLocal(a: Action, protoDirs: readonly string[]): string | undefined {
+  const want = a.hash && a.hash !== 'NOHASH' ? a.hash : (attr(a, 'path') as string);
+  for (const d of protoDirs) {
+    const p = join(d, want);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return undefined;
+}
+
+function expandTokens(
+  rp: string[],
+  tokens: Map<string, readonly string[]>,
+): { paths: string[]; bad: [string, string][] } {
+  const paths: string[] = [];
+  const bad: [string, string][] = [];
+  for (const p of rp) {
+    let todo = [p];
+    for (;;) {
+      const next: string[] = [];
+      let changed = false;
+      for (const q of todo) {
+        const m = /\$[A-Z]+/.exec(q);
+        if (!m) {
+          next.push(q);
+          continue;
+        }
+        const vals = tokens.get(m[0]);
+        if (!vals) {
+          bad.push([p, m[0]]);
+          continue;
+        }
+        changed = true;
+        for (const v of vals) next.push(q.replace(m[0], v));
+      }
+      todo = next;
+      if (!changed) break;
+    }
+    paths.push(...todo);
+  }
+  return { paths, bad };
+}
+
+/** The paths a dependency could be satisfied by. */
+function candidates(d: Dep): string[] {
+  if (d.fullPaths) return d.fullPaths;
+  const out: string[] = [];
+  for (const bn of d.baseNames)
+    for (const rp of d.runPaths) out.push(posix.normalize(posix.join(rp, bn)));
+  return out;
+}
+
+/** Whether `path` is delivered by the package, following its links. */
+function delivered(
+  path: string,
+  files: Set<string>,
+  links: Map<string, string>,
+  depth = 0,
+): boolean {
+  if (files.has(path)) return true;
+  if (depth > 20) return false;
+  const parts = path.split('/');
+  for (let i = parts.length; i > 0; i--) {
+    const head = parts.slice(0, i).join('/');
+    const target = links.get(head);
+    if (target === undefined) continue;
+    const resolved = lstrip(
+      posix.normalize(target.startsWith('/') ? target : posix.join(posix.dirname(head), target)),
+    );
+    return delivered([resolved, ...parts.slice(i)].join('/'), files, links, depth + 1);
+  }
+  return false;
+}
+
+function applyBypass(
+  ds: Dep[],
+  bypass: string[],
+  pkgAttrs: Map<string, AttrValue>,
+  file: string,
+): Dep[] {
+  const regexps = bypass.map((item) => {
+    let it = item;
+    if (!it.includes('*') && !it.includes('?') && !it.includes('/')) it = `.*/${it}`;
+    if (!it.endsWith('$')) it += '$';
+    if (!it.startsWith('^')) it = `^${it}`;
+    try {
+      return pyCompile(it);
+    } catch (e) {
+      throw new RelengError(
+        `${file}: bad pkg.depend.bypass-generate value ${item}: ${(e as Error).message}`,
+        { file },
+      );
+    }
+  });
+  const out: Dep[] = [];
+  for (const d of ds) {
+    const full = [...new Set(candidates(d))];
+    const bypassed = full.filter((p) => bypass.includes(p) || regexps.some((r) => pyMatch(r, p)));
+    if (bypassed.length === 0) {
+      out.push(d);
+      continue;
+    }
+    const left = full.filter((p) => !bypassed.includes(p)).sort(cmpStr);
+    pkgAttrs.set('pkg.debug.depend.bypassed', [...new Set(bypassed)].sort(cmpStr));
+    if (left.length > 0) out.push({ ...d, baseNames: [], runPaths: [], fullPaths: left });
+  }
+  return out;
+}
+
+/** Runs pkgdepend generate's analysis over one manifest. */
+export async function generateDepends(
+  m: Manifest,
+  options: GenerateOptions,
+): Promise<GenerateResult> {
+  const errors: RelengError[] = [];
+  const pkgAttrs = new Map<string, AttrValue>();
+  const tokens = new Map(options.tokens ?? []);
+  const mfAttr = (name: string): string[] =>
+    m.actions
+      .filter((a) => a.action.name === 'set' && a.action.attrs.get('name') === name)
+      .flatMap((a) => attrList(a.action, 'value'));
+  if (
+    mfAttr('pkg.depend.runpath').length > 0 ||
+    m.actions.some((a) => a.action.attrs.has('pkg.depend.runpath'))
+  ) {
+    throw new RelengError(
+      `${m.file}: pkg.depend.runpath is not supported yet by releng manifest generate`,
+      {
+        file: m.file,
+        hint: 'remove it, or use the reference pkgdepend for this manifest',
+      },
+    );
+  }
+  const mfBypass = mfAttr('pkg.depend.bypass-generate');
+  let deps: Dep[] = [];
+  for (const a of m.actions) {
+    if (a.action.name !== 'file') continue;
+    const path = attr(a.action, 'path') as string;
+    const local = findLocal(a.action, options.protoDirs);
+    if (!local) {
+      errors.push(
+        new RelengError(
+          `${m.file}:${a.line}: couldn't find ${path} in ${options.protoDirs.join(', ')}`,
+          {
+            file: m.file,
+            line: a.line,
+            hint: 'build and install into the proto area first, or fix the path',
+          },
+        ),
+      );
+      continue;
+    }
+    const bypass = a.action.attrs.has('pkg.depend.bypass-generate')
+      ? attrList(a.action, 'pkg.depend.bypass-generate')
+      : mfBypass;
+    if (bypass.includes('.*') || bypass.includes('^.*$')) {
+      pkgAttrs.set('pkg.debug.depend.bypassed', `${path}:.*`);
+      continue;
+    }
+    const found: Dep[] = [];
+    let analysis: Awaited<ReturnType<typeof analyzeFile>>;
+    try {
+      analysis = await analyzeFile(local);
+    } catch (e) {
+      errors.push(
+        new RelengError(`${local} had this elf error: ${(e as Error).message}`, { file: local }),
+      );
+      continue;
+    }
+    if (analysis.kind === 'elf') {
+      const elf = analysis.elf;
+      let rp = elf.runpath.length > 0 ? [...elf.runpath] : [...elf.rpath];
+      rp = rp.filter((p, i) => !(rp.length === 1 && i === 0 && p === ''));
+      for (const p of ['/lib', '/usr/lib']) {
+        const q = elf.bits === 64 ? `${p}/64` : p;
+        if (!rp.includes(q)) rp.push(q);
+      }
+      tokens.set('$ORIGIN', [`/${posix.dirname(path)}`]);
+      const { paths, bad } = expandTokens(rp, tokens);
+      for (const [p, tok] of bad) {
+        errors.push(
+          new RelengError(
+            `${local} (which will be installed at ${path}) had this token, ${tok}, in its run path: ${p}.  It is not currently possible to automatically expand this token. Please specify its value on the command line.`,
+            { file: local },
+          ),
+        );
+      }
+      for (const d of elf.needed) {
+        const fn = posix.basename(d);
+        const pathlist: string[] = [];
+        for (const p of paths) {
+          const head = posix.dirname(lstrip(pyJoin(p, d)));
+          if (head && head !== '.') pathlist.push(head);
+        }
+        found.push({ kind: 'elf', source: a, baseNames: [fn], runPaths: pathlist.sort(cmpStr) });
+      }
+      tokens.delete('$ORIGIN');
+    } else if (analysis.kind === 'script') {
+      const mode = Number.parseInt(attr(a.action, 'mode') ?? '0', 8);
+      const text = (await readFile(local)).subarray(0, 4096).toString('utf8');
+      const first = text.split('\n')[0]?.slice(2).trim().split(/\s+/)[0] ?? '';
+      if (mode & 0o111 && first.startsWith('/')) {
+        const p = first.startsWith('/bin') ? `/usr${first}` : first;
+        found.push({
+          kind: 'script',
+          source: a,
+          baseNames: [posix.basename(p)],
+          runPaths: [lstrip(posix.dirname(p))],
+        });
+      }
+    }
+    deps.push(...(bypass.length > 0 ? applyBypass(found, bypass, pkgAttrs, m.file) : found));
+  }
+  for (const a of m.actions) {
+    if (a.action.name !== 'hardlink') continue;
+    const path = attr(a.action, 'path') as string;
+    const target = attr(a.action, 'target') ?? '';
+    const full = lstrip(
+      posix.normalize(target.startsWith('/') ? target : posix.join(posix.dirname(path), target)),
+    );
+    deps.push({
+      kind: 'hardlink',
+      source: a,
+      baseNames: [posix.basename(full)],
+      runPaths: [posix.dirname(full)],
+    });
+  }
+
+  const pkgHasVariants = m.actions.some(
+    (a) => a.action.name === 'set' && String(a.action.attrs.get('name')).startsWith('variant.'),
+  );
+  const noVariants = (a: Action): boolean =>
+    !pkgHasVariants && ![...a.attrs.keys()].some((k) => k.startsWith('variant.'));
+  if (!options.keepInternal) {
+    const files = new Set<string>();
+    const links = new Map<string, string>();
+    const baseNames = new Set<string>();
+    for (const { action } of m.actions) {
+      const p = attr(action, 'path');
+      if (p === undefined) continue;
+      if (action.name === 'file' || action.name === 'hardlink' || action.name === 'dir')
+        files.add(p);
+      if (action.name === 'file') baseNames.add(posix.basename(p));
+      if (action.name === 'link') links.set(p, attr(action, 'target') ?? '');
+    }
+    const kept: Dep[] = [];
+    for (const d of deps) {
+      if (candidates(d).some((p) => delivered(p, files, links))) continue;
+      // The library is in the package but not on the run path: likely set at run time; a warning
+      // (pkgdepend decides so only when no variant is involved).
+      if (
+        d.kind === 'elf' &&
+        d.baseNames[0] &&
+        baseNames.has(d.baseNames[0]) &&
+        noVariants(d.source.action)
+      ) {
+        d.severity = 'warning';
+      }
+      kept.push(d);
+    }
+    deps = kept;
+  }
+
+  const key = (d: Dep): string[][] => [
+    d.fullPaths ?? d.baseNames,
+    d.fullPaths ? [] : d.runPaths,
+    [attr(d.source.action, 'path') as string],
+    [CLASS[d.kind]],
+  ];
+  const cmpKey = (x: string[][], y: string[][]): number => {
+    for (let i = 0; i < x.length; i++) {
+      const a = x[i] as string[];
+      const b = y[i] as string[];
+      for (let j = 0; j < Math.min(a.length, b.length); j++) {
+        const c = cmpStr(a[j] as string, b[j] as string);
+        if (c) return c;
+      }
+      if (a.length !== b.length) return a.length < b.length ? -1 : 1;
+    }
+    return 0;
+  };
+  deps.sort((x, y) => cmpKey(key(x), key(y)));
+  const depends = deps.map((d): Action => {
+    const attrs = new Map<string, AttrValue>();
+    if (d.fullPaths) attrs.set('pkg.debug.depend.fullpath', d.fullPaths);
+    else {
+      attrs.set('pkg.debug.depend.file', d.baseNames);
+      attrs.set('pkg.debug.depend.path', d.runPaths);
+    }
+    attrs.set('pkg.debug.depend.type', d.kind);
+    if (d.severity) attrs.set('pkg.debug.depend.severity', d.severity);
+    attrs.set('fmri', '__TBD');
+    attrs.set('type', 'require');
+    attrs.set('pkg.debug.depend.reason', attr(d.source.action, 'path') as string);
+    for (const [k, v] of d.source.action.attrs) if (k.startsWith('variant.')) attrs.set(k, v);
+    return { name: 'depend', attrs };
+  });
+  return { depends, pkgAttrs: [...pkgAttrs], errors };
+}

@@ -1,0 +1,228 @@
+/**
+ * The Userland packaging pipeline (seed: ips-manifest-pipeline.txt) for a set
+ * of canonical manifests, each step writing the seed's intermediate file in
+ * the build folder and skipped when its inputs are unchanged:
+ *
+ * ```
+ * <name>.p5m → manifest-<name>.mogrified → manifest-<name>.depend
+ *            → manifest-<name>.depend.res (all resolved together) → .linted
+ *            → manifest-<name>.published → published into the repository (.published)
+ * ```
+ *
+ * Skipping compares a SHA-256 of each step's inputs (texts, options, proto
+ * files) with the one recorded in `<build>/.pipeline-state.json`, written
+ * atomically after each step, so a run killed midway redoes only what did
+ * not finish.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { RelengError } from '../util/errors.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { actionToString, attr } from './action.ts';
+import { generateDepends } from './depend/generate.ts';
+import { resolveDepends } from './depend/resolve.ts';
+import { pyLines } from './format.ts';
+import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
+import { type Manifest, parseManifest } from './manifest.ts';
+import { mogrify } from './mogrify.ts';
+import { publishManifest } from './publish/repository.ts';
+
+/** What the pipeline runs with. */
+export interface PipelineOptions {
+  /** Where the intermediate files go. */
+  buildDir: string;
+  /** Proto areas holding the installed files. */
+  protoDirs: readonly string[];
+  /** pkgmogrify macros, include folders and the transforms read after each manifest. */
+  macros?: ReadonlyArray<readonly [string, string]>;
+  includes?: readonly string[];
+  transforms?: readonly string[];
+  /** Folder relative names are read from (default process.cwd()). */
+  cwd?: string;
+  /** The repository to publish into; no publishing without it. */
+  repository?: string;
+  publisher?: string;
+  /** Warnings fail lint too. */
+  werror?: boolean;
+}
+
+/** What a run did: each step and whether it ran or was skipped. */
+export interface PipelineReport {
+  steps: { step: string; target: string; ran: boolean }[];
+  lint: string[];
+}
+
+type State = Record<string, string>;
+
+const sha = (parts: readonly (string | Uint8Array)[]): string => {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    h.update(typeof p === 'string' ? p : Buffer.from(p));
+    h.update('\0');
+  }
+  return h.digest('hex');
+};
+
+/** The mogrified text as the Userland makefiles keep it: no blank or comment lines, no repeats. */
+function tidy(text: string): string {
+  const out: string[] = [];
+  for (const l of pyLines(text)) {
+    const t = l.replace(/\n$/, '');
+    if (t === '' || t.startsWith('#')) continue;
+    if (out[out.length - 1] !== t) out.push(t);
+  }
+  return out.map((l) => `${l}\n`).join('');
+}
+
+/** Runs the pipeline. */
+export async function runPipeline(
+  manifests: readonly string[],
+  o: PipelineOptions,
+): Promise<PipelineReport> {
+  const cwd = o.cwd ?? process.cwd();
+  const statePath = join(o.buildDir, '.pipeline-state.json');
+  const state: State = existsSync(statePath)
+    ? (JSON.parse(await readFile(statePath, 'utf8')) as State)
+    : {};
+  const report: PipelineReport = { steps: [], lint: [] };
+  const step = async (
+    name: string,
+    target: string,
+    inputs: string,
+    make: () => Promise<string | undefined>,
+  ) => {
+    const key = `${name}:${basename(target)}`;
+    if (state[key] === inputs && existsSync(target)) {
+      report.steps.push({ step: name, target, ran: false });
+      return;
+    }
+    const text = await make();
+    if (text !== undefined) await writeFileAtomic(target, text);
+    state[key] = inputs;
+    await writeFileAtomic(statePath, `${JSON.stringify(state, null, 1)}\n`);
+    report.steps.push({ step: name, target, ran: true });
+  };
+  const names = manifests.map((m) => basename(m).replace(/\.p5m$/, ''));
+  if (new Set(names).size !== names.length) {
+    throw new RelengError(
+      'two manifests have the same name; their intermediate files would collide',
+      {
+        hint: 'give the canonical manifests distinct file names',
+      },
+    );
+  }
+  const transformTexts = await Promise.all(
+    (o.transforms ?? []).map((t) => readFile(join(cwd, t), 'utf8').catch(() => '')),
+  );
+  const macroKey = JSON.stringify([o.macros ?? [], o.includes ?? [], o.transforms ?? []]);
+  const depends: { name: string; file: string; payloads: string[] }[] = [];
+
+  for (let i = 0; i < manifests.length; i++) {
+    const src = manifests[i] as string;
+    const name = names[i] as string;
+    const mog = join(o.buildDir, `manifest-${name}.mogrified`);
+    const srcText = await readFile(join(cwd, src), 'utf8');
+    await step('mogrify', mog, sha([srcText, macroKey, ...transformTexts]), async () => {
+      const r = mogrify([src, ...(o.transforms ?? [])], {
+        cwd,
+        ...(o.macros ? { macros: o.macros } : {}),
+        ...(o.includes ? { includes: o.includes } : {}),
+      });
+      if (r.exit)
+        throw new RelengError(
+          `${src}: a transform ended mogrify with exit ${r.exit.code}: ${r.exit.message ?? ''}`,
+          { file: src },
+        );
+      return tidy(r.output);
+    });
+    const mogText = await readFile(mog, 'utf8');
+    const mogManifest = parseManifest(mogText, mog);
+    // The proto files the manifest delivers are inputs of generate.
+    const payloads: string[] = [];
+    for (const { action } of mogManifest.actions) {
+      if (action.name !== 'file') continue;
+      const rel =
+        action.hash && action.hash !== 'NOHASH' ? action.hash : (attr(action, 'path') ?? '');
+      const local = o.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
+      payloads.push(rel, local ? sha([await readFile(local)]) : 'missing');
+    }
+    const dep = join(o.buildDir, `manifest-${name}.depend`);
+    await step('generate', dep, sha([mogText, ...o.protoDirs, ...payloads]), async () => {
+      const r = await generateDepends(mogManifest, { protoDirs: o.protoDirs });
+      if (r.errors.length > 0) throw r.errors[0];
+      let out = mogText;
+      for (const d of r.depends) out += `${actionToString(d)}\n`;
+      for (const [k, v] of r.pkgAttrs)
+        out += `${actionToString({
+          name: 'set',
+          attrs: new Map([
+            ['name', k],
+            ['value', v],
+          ]),
+        })}\n`;
+      return out;
+    });
+    depends.push({ name, file: dep, payloads });
+  }
+
+  const depTexts = await Promise.all(depends.map((d) => readFile(d.file, 'utf8')));
+  const resInputs = sha(depTexts);
+  const parsedDeps: Manifest[] = depTexts.map((t, i) =>
+    parseManifest(t, (depends[i] as { file: string }).file),
+  );
+  let resolved: ReturnType<typeof resolveDepends> | undefined;
+  for (let i = 0; i < depends.length; i++) {
+    const d = depends[i] as { name: string; file: string };
+    await step('resolve', `${d.file}.res`, resInputs, async () => {
+      resolved ??= resolveDepends(parsedDeps);
+      const r = resolved[i] as (typeof resolved)[number];
+      if (r.errors.length > 0) throw r.errors[0];
+      const kept = pyLines(depTexts[i] as string).filter((l) => !/^depend[ \t]/.test(l));
+      return kept.join('') + r.depends.map((a) => `${actionToString(a)}\n`).join('');
+    });
+  }
+
+  const resTexts = await Promise.all(depends.map((d) => readFile(`${d.file}.res`, 'utf8')));
+  const resManifests = resTexts.map((t, i) =>
+    parseManifest(t, `${(depends[i] as { file: string }).file}.res`),
+  );
+  await step(
+    'lint',
+    join(o.buildDir, '.linted'),
+    sha([...resTexts, String(o.werror ?? false)]),
+    async () => {
+      const msgs = runLint(resManifests);
+      const lines = msgs.map(formatLintMessage);
+      report.lint = lines;
+      const failing = msgs.filter((m) => atLeast(m, o.werror ? 'WARNING' : 'ERROR'));
+      if (failing.length > 0) {
+        throw new RelengError(
+          `lint found ${failing.length} problem${failing.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
+          {
+            file: (failing[0] as { file: string }).file,
+            hint: 'fix the manifests (or mark a deliberate case with pkg.linted.<id>=true)',
+          },
+        );
+      }
+      return `${lines.join('\n')}${lines.length ? '\n' : ''}`;
+    },
+  );
+
+  if (o.repository) {
+    const repo = o.repository;
+    for (let i = 0; i < depends.length; i++) {
+      const d = depends[i] as { name: string; file: string; payloads: string[] };
+      const inputs = sha([resTexts[i] as string, repo, o.publisher ?? '', ...d.payloads]);
+      await step('publish', join(o.buildDir, `manifest-${d.name}.published`), inputs, async () => {
+        await publishManifest(repo, resManifests[i] as Manifest, {
+          protoDirs: o.protoDirs,
+          ...(o.publisher ? { publisher: o.publisher } : {}),
+        });
+        return resTexts[i];
+      });
+    }
+  }
+  return report;
+}
