@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './tmp.ts';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const BIN = join(REPO, 'bin', 'releng.mjs');
 
 /** Creates a temporary project from a map of relative path → content. */
 export async function makeProject(files: Record<string, string>): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), 'releng-test-'));
+  const root = tempDir('releng-test-');
   await writeFiles(root, files);
   return root;
 }

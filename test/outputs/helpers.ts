@@ -1,10 +1,10 @@
 /** Shared helpers for the outputs tests. */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDescriptionFile, writeOutputs } from '../../src/outputs/index.ts';
+import { tempDir as makeTempDir } from '../tmp.ts';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 export const HELLO = path.join(FIXTURES, 'hello');
@@ -32,17 +32,9 @@ export function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
-/** Every folder tempDir made, removed when the test file's process ends (tests leave nothing in /tmp). */
-const made: string[] = [];
-process.on('exit', () => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
 /** A fresh folder under the system's temporary folder, removed when the test file ends. */
 export function tempDir(prefix = 'releng-outputs-'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
+  return makeTempDir(prefix);
 }
 
 /** Builds the hello fixture in the given formats into a fresh directory. */

@@ -4,11 +4,12 @@
  * and throw-away signing keys from the signing API.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeOutputs } from '../../src/outputs/index.ts';
 import { generateKey, openSigner, type Signer } from '../../src/repository/signing/index.ts';
+import { tempDir } from '../tmp.ts';
+
+export { tempDir };
 
 export const SDE = 1714564800;
 
@@ -35,10 +36,6 @@ export function run(
 
 export function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
 const cache = new Map<string, Promise<Signer>>();

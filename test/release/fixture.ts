@@ -1,9 +1,8 @@
 /** A git project to release from: real git, a fixed identity, no user config. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeProject } from '../helpers.ts';
+import { tempDir } from '../tmp.ts';
 
 /** Environment for git and releng in tests: no global config, fixed identity and dates. */
 export function gitEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -50,7 +49,7 @@ export default defineProject({
 /** A repository at v1.2.3 with a feature and a fix committed after the tag. */
 export async function releaseRepo(files: Record<string, string> = PROJECT_FILES) {
   if (!('.gitignore' in files)) files = { ...files, '.gitignore': 'output/\n' };
-  const home = mkdtempSync(join(tmpdir(), 'releng-home-'));
+  const home = tempDir('releng-home-');
   const env = gitEnv(home);
   const root = await makeProject(files);
   git(root, env, 'init', '-q', '-b', 'main');
