@@ -7,7 +7,6 @@ import {
   lstatSync,
   lutimesSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -15,15 +14,15 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir as makeTempDir } from '../tmp.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MAKE_ARCHIVE = path.join(HERE, 'fixtures', 'make_archive.py');
 
 export function tempDir(prefix = 'releng-extract-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** Runs a command; throws with its output when it fails. */

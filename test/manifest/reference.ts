@@ -4,10 +4,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO } from '../helpers.ts';
+import { tempDir } from '../tmp.ts';
 
 /** The build stamp scripts/setup-pkg5.sh names its build by: the archive and the script's content. */
 function stamp(): string {
@@ -40,7 +41,7 @@ export function tool(name: string): string {
 
 /** Extracts test/reference/oi-userland.tar.xz into a new temporary folder and returns it. */
 export function extractOiUserland(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'releng-oiu-'));
+  const dir = tempDir('releng-oiu-');
   execFileSync('tar', ['-xJf', join(REPO, 'test', 'reference', 'oi-userland.tar.xz'), '-C', dir]);
   return dir;
 }

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { releng } from '../helpers.ts';
+import { tempDir } from '../tmp.ts';
 import { releaseRepo } from './fixture.ts';
 
 const hasNginx = /http_dav_module/.test(
@@ -59,7 +59,7 @@ async function startNginx(
 test('webdav upload to nginx: in place and checked, idempotent, never replaces, refuses wrong credentials', {
   skip: !hasNginx && 'nginx with http_dav_module is not installed',
 }, async (t) => {
-  const prefix = mkdtempSync(join(tmpdir(), 'releng-nginx-'));
+  const prefix = tempDir('releng-nginx-');
   const server = await startNginx(prefix);
   t.after(() => {
     server.child.kill('SIGTERM');

@@ -4,16 +4,16 @@ import { createReadStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { writeOutputs } from '../../src/outputs/index.ts';
 
 import { type RunResult, SDE } from '../pkgsign/helpers.ts';
+import { tempDir as makeTempDir } from '../tmp.ts';
 
 export { have, type RunResult, run, SDE } from '../pkgsign/helpers.ts';
 
 export function tempDir(prefix = 'releng-apt-'): string {
-  return mkdtempSync(path.join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 /** Runs a command asynchronously (so an in-process HTTP server keeps serving). */

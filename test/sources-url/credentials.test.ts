@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { maskCredentials } from '../../src/util/redact.ts';
 import { filesUnder, makeProject, nativePackage, releng, removeProject } from '../helpers.ts';
+import { tempDir } from '../tmp.ts';
 import { makeTarball, startServer, type TestServer } from './server.ts';
 
 const USER = 'builder';
@@ -43,7 +43,7 @@ describe('URL credentials', () => {
   });
 
   it('fetch with them, while no output file, log, event or message shows the password', async () => {
-    const tarball = await makeTarball(await mkdtemp(join(tmpdir(), 'releng-cred-')), 'p-1.0');
+    const tarball = await makeTarball(tempDir('releng-cred-'), 'p-1.0');
     const expected = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
     let authorized = 0;
     const server = await startServer({
@@ -135,7 +135,7 @@ describe('URL credentials', () => {
 
   it('fetches a git site with them over HTTP, and no file under output/ or cache/ holds them', async () => {
     // A real repository served by "dumb" HTTP behind basic auth.
-    const work = await mkdtemp(join(tmpdir(), 'releng-cred-git-'));
+    const work = tempDir('releng-cred-git-');
     cleanup.push(work);
     const sh = (cmd: string, cwd: string) =>
       execFileSync('sh', ['-c', cmd], { cwd, stdio: 'pipe' });
