@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PackageModel, StageRunContext } from '../project/model.ts';
+import type { PackageModel, ProjectModel, StageRunContext } from '../project/model.ts';
 import { RelengError } from '../util/errors.ts';
 import { execCapture } from '../util/exec.ts';
 import { run, stageEnv, stageSettings } from './common.ts';
@@ -21,6 +21,12 @@ function interpreter(pkg: PackageModel): string {
 }
 
 /** The backend module the sources ask for (pyproject.toml build-backend), or setuptools. */
+/** A project folder with setup.cfg but neither setup.py nor pyproject.toml. */
+async function setupCfgOnly(dir: string): Promise<boolean> {
+  const names = new Set(await readdir(dir).catch(() => [] as string[]));
+  return names.has('setup.cfg') && !names.has('setup.py') && !names.has('pyproject.toml');
+}
+
 async function backendModule(pkg: PackageModel, dir: string): Promise<string> {
   const setupType = pkg.options.pythonSetupType as string | undefined;
   if (setupType && setupType !== 'pep517') {
@@ -59,24 +65,56 @@ async function hasModule(ctx: StageRunContext, python: string, mod: string): Pro
 
 /**
  * Installs a wheel with the `installer` library into DESTDIR-style root +
- * prefix using the standard posix_prefix layout (lib/pythonX.Y/site-packages),
- * whatever the build machine's default scheme is (Debian's adds /local), and
- * without byte-compiling (reproducible, and the target compiles its own).
+ * prefix, without byte-compiling (reproducible, and the target compiles its
+ * own). The layout: `posix` — the standard posix_prefix one
+ * (lib/pythonX.Y/site-packages, whatever the build machine's default scheme
+ * is; Debian's adds /local); `releng-tool` — releng-tool's fixed scheme
+ * (`<prefix>/lib/python`, `include/python`, `bin`); `native` or a sysconfig
+ * scheme name — that scheme of the interpreter; a JSON object — those paths
+ * (releng-tool's PYTHON_INSTALLER_SCHEME).
  */
 const INSTALL_WHEEL = `
-import sys, sysconfig
+import json, os, sys, sysconfig
 from installer import install
 from installer.destinations import SchemeDictionaryDestination
 from installer.sources import WheelFile
-wheel, root, prefix = sys.argv[1:4]
-v = {'base': prefix, 'platbase': prefix, 'installed_base': prefix, 'installed_platbase': prefix}
-paths = sysconfig.get_paths('posix_prefix', vars=v)
-scheme = {'purelib': paths['purelib'], 'platlib': paths['platlib'], 'headers': paths['include'],
-          'scripts': paths['scripts'], 'data': paths['data']}
+wheel, root, prefix, mode = sys.argv[1:5]
+keys = ('purelib', 'platlib', 'headers', 'scripts', 'data')
+base = os.path.join('/', prefix.strip('/'))
+if mode == 'releng-tool':
+    lib = os.path.join(base, 'lib', 'python')
+    scheme = {'purelib': lib, 'platlib': lib, 'headers': os.path.join(base, 'include', 'python'),
+              'scripts': os.path.join(base, 'bin'), 'data': base}
+elif mode.startswith('{'):
+    given = json.loads(mode)
+    given.setdefault('headers', given.get('include', os.path.join(base, 'undefined')))
+    scheme = {k: os.path.join('/', str(given.get(k, os.path.join(base, 'undefined'))).lstrip('/')) for k in keys}
+else:
+    if mode == 'posix':
+        v = {'base': prefix, 'platbase': prefix, 'installed_base': prefix, 'installed_platbase': prefix}
+        paths = sysconfig.get_paths('posix_prefix', vars=v)
+    elif mode == 'native':
+        paths = sysconfig.get_paths()
+    else:
+        paths = sysconfig.get_paths(mode)
+    scheme = {'purelib': paths['purelib'], 'platlib': paths['platlib'], 'headers': paths['include'],
+              'scripts': paths['scripts'], 'data': paths['data']}
 dest = SchemeDictionaryDestination(scheme, interpreter=sys.executable, script_kind='posix', destdir=root)
 with WheelFile.open(wheel) as source:
     install(source, dest, {'INSTALLER': b'releng'})
 `;
+
+/**
+ * The install layout: releng-tool projects use releng-tool's scheme unless
+ * PYTHON_INSTALLER_SCHEME names another; native projects the posix_prefix one.
+ */
+function installScheme(pkg: PackageModel, project: ProjectModel): string {
+  const given = (pkg.options.relengTool as Record<string, unknown> | undefined)
+    ?.PYTHON_INSTALLER_SCHEME;
+  if (typeof given === 'string' && given !== '') return given;
+  if (given && typeof given === 'object') return JSON.stringify(given);
+  return project.format === 'releng-tool' ? 'releng-tool' : 'posix';
+}
 
 /**
  * Python: a PEP 517 wheel built without network or build isolation (the
@@ -101,7 +139,24 @@ export const pythonType: PackageSteps = {
     const s = stageSettings(pkg, 'build');
     const dist = join(stage.buildOutputDir, 'dist');
     const env = { ...stageEnv(pkg, s), PIP_NO_INDEX: '1', PYTHONDONTWRITEBYTECODE: '1' };
-    if (await hasModule(stage, python, 'build')) {
+    if (backend === 'setuptools' && (await setupCfgOnly(stage.buildDir))) {
+      // as releng-tool: a setuptools project with only setup.cfg is built by
+      // calling setuptools.setup() itself (`build` wants setup.py or pyproject.toml)
+      await run(
+        stage,
+        python,
+        [
+          '-c',
+          'import setuptools; setuptools.setup()',
+          '--no-user-cfg',
+          'bdist_wheel',
+          '--dist-dir',
+          dist,
+          ...s.opts,
+        ],
+        { env },
+      );
+    } else if (await hasModule(stage, python, 'build')) {
       await run(
         stage,
         python,
@@ -137,7 +192,7 @@ export const pythonType: PackageSteps = {
       );
     }
   },
-  async install({ pkg, stage }) {
+  async install({ pkg, stage, project }) {
     if (pkg.options.noInstall) return;
     const python = interpreter(pkg);
     const dist = join(stage.buildOutputDir, 'dist');
@@ -155,9 +210,20 @@ export const pythonType: PackageSteps = {
     for (const root of stage.installDirs) {
       for (const wheel of wheels) {
         if (useInstaller) {
-          await run(stage, python, ['-c', INSTALL_WHEEL, wheel, root, stage.prefix, ...s.opts], {
-            env,
-          });
+          await run(
+            stage,
+            python,
+            [
+              '-c',
+              INSTALL_WHEEL,
+              wheel,
+              root,
+              stage.prefix,
+              installScheme(pkg, project),
+              ...s.opts,
+            ],
+            { env },
+          );
         } else {
           await run(
             stage,

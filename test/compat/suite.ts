@@ -28,5 +28,9 @@ export function compatSuite(title: string, pick: (name: string) => boolean): voi
   });
 }
 
-/** The tool cases (real builds with make, cmake, meson, scons) run in their own file. */
-export const isToolCase = (name: string): boolean => name.startsWith('tool-');
+/** The tool cases (real builds with make, cmake, meson, scons, git) run in their own file. */
+export const isToolCase = (name: string): boolean =>
+  name.startsWith('tool-') && !isPythonCase(name);
+
+/** The Python package builds, in a third file. */
+export const isPythonCase = (name: string): boolean => name.startsWith('tool-python-');

@@ -5,6 +5,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
+import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
 
 export const ALL_CASES: Case[] = [
@@ -14,6 +15,7 @@ export const ALL_CASES: Case[] = [
   ...pipelineCases,
   ...toolCases,
   ...gitCases,
+  ...pythonCases,
 ];
 
 const seen = new Set<string>();
