@@ -43,7 +43,7 @@ export const RELEASE_HELP = `releng release — version bump, changelog, commit 
 
   VERSION: X.Y.Z[-pre] | auto (default: from Conventional Commits) | major | minor | patch |
            premajor | preminor | prepatch | prerelease | calver (YEAR.MONTH.N)
-  Options: -C, --root DIR          project folder (default: the current folder)
+  Options: -R, --root-dir DIR      project folder (default: the current folder; also -C/--root)
            --dry-run               apply: print the plan only
            --preid ID              pre-release identifier for pre* steps (rc, beta, …)
            --current-version V     when neither a tag nor a file states it
@@ -66,6 +66,8 @@ export interface ReleaseCliIo {
 
 const OPTIONS = {
   root: { type: 'string', short: 'C' },
+  // The main CLI's and `releng root`'s spelling of the same option.
+  'root-dir': { type: 'string', short: 'R' },
   'dry-run': { type: 'boolean' },
   preid: { type: 'string' },
   'current-version': { type: 'string' },
@@ -107,7 +109,7 @@ export async function runReleaseCommand(
         hint: 'one of plan, apply, dist, upload, abort, status; see `releng release --help`',
       });
     if (extra.length > 0) throw new RelengError(`unexpected words: ${extra.join(' ')}`);
-    const root = resolve(io.cwd ?? process.cwd(), values.root ?? '.');
+    const root = resolve(io.cwd ?? process.cwd(), values['root-dir'] ?? values.root ?? '.');
     // Git, gpg, pip and the bundles' builds never see a secret (see releaseSecretNames).
     const gitEnv = (names: readonly string[]) =>
       withoutVars(values['gpg-home'] ? { ...env, GNUPGHOME: values['gpg-home'] } : env, names);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { releng } from '../helpers.ts';
@@ -24,6 +25,11 @@ test('plan prints every edit and leaves the tree alone; apply bumps exactly the 
   const dry = await releng(['release', 'apply', '--dry-run'], { cwd: root, env });
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(dry.stdout, plan.stdout);
+  // From elsewhere, the project named as in the main CLI (-R/--root-dir) or git's -C: the same plan.
+  for (const opt of ['-R', '--root-dir', '-C']) {
+    const there = await releng(['release', 'plan', opt, root], { cwd: tmpdir(), env });
+    assert.equal(there.stdout, plan.stdout, `${opt}: ${there.stderr}`);
+  }
   assert.equal(git(root, env, 'status', '--porcelain'), '');
   assert.equal(git(root, env, 'tag', '--list').trim(), 'v1.2.3');
 
