@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -44,6 +44,8 @@ export function spawnWorker(
   command: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): ChildProcess {
+  // Loaded on first use: a run that loads its project from the cache spawns no worker.
+  const { spawn } = process.getBuiltinModule('node:child_process');
   return spawn(command[0]!, command.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     cwd: options.cwd,
