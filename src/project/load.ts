@@ -69,22 +69,28 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     warnings.push(file === undefined ? { message } : { message, file });
     options.warn(message, file);
   };
-  // The Python machinery loads only for releng-tool projects.
-  const legacy = format === 'releng-tool' ? await import('./releng-tool/load.ts') : undefined;
-  const runtime = legacy
-    ? new legacy.PythonRuntime({
-        python: options.python,
-        workers: Math.max(1, options.jobs),
-        debug: options.debug,
-        verbose: options.verbose,
-        version: options.version,
-        variables: { ...options.variables, ...directoryVariables(options.dirs) },
-        args: options.args,
-        warn,
-        output: options.output,
-      })
-    : undefined;
-  const close = async (force = false) => runtime?.close(force);
+  // The Python machinery loads only for releng-tool projects, and only when
+  // something needs it: a run whose model comes from the cache and runs no
+  // script (a no-op) never imports the bridge.
+  let legacyModule: Promise<typeof import('./releng-tool/load.ts')> | undefined;
+  const legacyLoader = () => (legacyModule ??= import('./releng-tool/load.ts'));
+  let runtimePromise: Promise<PythonRuntime> | undefined;
+  const getRuntime = (): Promise<PythonRuntime> =>
+    (runtimePromise ??= legacyLoader().then(
+      (legacy) =>
+        new legacy.PythonRuntime({
+          python: options.python,
+          workers: Math.max(1, options.jobs),
+          debug: options.debug,
+          verbose: options.verbose,
+          version: options.version,
+          variables: { ...options.variables, ...directoryVariables(options.dirs) },
+          args: options.args,
+          warn,
+          output: options.output,
+        }),
+    ));
+  const close = async (force = false) => (await runtimePromise)?.close(force);
   const key = cacheKey({
     releng: options.version,
     format,
@@ -104,7 +110,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         for (const w of hit.warnings) options.warn(w.message, w.file);
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
         return {
-          project: revive(cached, runtime, legacy?.relengToolCacheExt),
+          project: revive(cached, lazyPython(getRuntime, legacyLoader)),
           fromCache: true,
           close,
         };
@@ -141,8 +147,9 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       project = { ...settings, packageDefs };
       inputs.push(...nativeImportedFiles());
     } else {
-      const rt = runtime!;
-      const { packageDirs, ...settings } = await legacy!.loadRelengToolConfig(
+      const rt = await getRuntime();
+      const legacy = await legacyLoader();
+      const { packageDirs, ...settings } = await legacy.loadRelengToolConfig(
         options.root,
         file,
         rt,
@@ -151,7 +158,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       const d = defaults(settings);
       const packageDefs = await loadClosure(
         settings.packages,
-        (names) => legacy!.loadRelengToolPackages(names, packageDirs, d, rt),
+        (names) => legacy.loadRelengToolPackages(names, packageDirs, d, rt),
         () => packageFolderNames(packageDirs),
         file,
       );
@@ -185,14 +192,51 @@ async function activateExtensions(
 }
 
 /** Rebuilds a model from the cache; hooks load their code on first use. */
-function revive(
-  cached: SerializedProject,
-  runtime: PythonRuntime | undefined,
-  relengToolCacheExt: typeof import('./releng-tool/load.ts').relengToolCacheExt | undefined,
-): ProjectModel {
+/** What a revived model needs of the releng-tool machinery. */
+interface PythonHooks {
+  action(file: string): StageAction;
+  cacheExt(configFile: string, root: string): (site: string) => Promise<string | undefined>;
+}
+
+/**
+ * Stage actions and `cache_ext` of a cached releng-tool model that import
+ * the Python runtime on first use. Consecutive scripts still share one
+ * `runChain`, so the engine keeps running them in one bridge request.
+ */
+function lazyPython(
+  getRuntime: () => Promise<PythonRuntime>,
+  legacyLoader: () => Promise<typeof import('./releng-tool/load.ts')>,
+): PythonHooks {
+  const runChain: NonNullable<StageAction['runChain']> = (steps) => {
+    const started = getRuntime().then((rt) => {
+      const real = steps.map(({ action, ctx }) => ({ action: rt.action(action.file), ctx }));
+      return (real[0]!.action.runChain as NonNullable<StageAction['runChain']>)(real);
+    });
+    return steps.map((_, i) => started.then((promises) => promises[i]));
+  };
+  return {
+    action: (file) => ({
+      kind: 'python',
+      file,
+      runChain,
+      run: async (ctx) => (await getRuntime()).action(file).run(ctx),
+    }),
+    cacheExt: (configFile, root) => {
+      let fn: Promise<(site: string) => Promise<string | undefined>> | undefined;
+      return async (site) => {
+        fn ??= Promise.all([legacyLoader(), getRuntime()]).then(([legacy, rt]) =>
+          legacy.relengToolCacheExt(configFile, root, rt),
+        );
+        return (await fn)(site);
+      };
+    },
+  };
+}
+
+function revive(cached: SerializedProject, python: PythonHooks): ProjectModel {
   const { packageDefs, postBuild, hasCacheExt, ...rest } = cached;
   const action = (ref: { kind: 'native' | 'python'; file: string }, stage: string): StageAction =>
-    ref.kind === 'python' ? runtime!.action(ref.file) : nativeAction(ref.file, stage);
+    ref.kind === 'python' ? python.action(ref.file) : nativeAction(ref.file, stage);
   const defs = new Map<string, PackageModel>();
   for (const pkg of packageDefs) {
     const hooks: Partial<Record<HookStage, StageAction>> = {};
@@ -207,12 +251,12 @@ function revive(
     postBuild: postBuild
       ? postBuild.kind === 'native'
         ? projectPostAction(postBuild.file)
-        : runtime!.action(postBuild.file)
+        : python.action(postBuild.file)
       : undefined,
     cacheExt: hasCacheExt
       ? native
         ? nativeCacheExt(rest.configFile)
-        : relengToolCacheExt!(rest.configFile, rest.root, runtime!)
+        : python.cacheExt(rest.configFile, rest.root)
       : undefined,
   };
 }
