@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatLintMessage, runLint } from '../../src/manifest/lint/engine.ts';
 import { LINT_RULES } from '../../src/manifest/lint/rules/index.ts';
+import { CLASSIFICATION_PATH } from '../../src/manifest/lint/rules/info-classification.ts';
 import { parseManifest } from '../../src/manifest/manifest.ts';
 import { mogrify } from '../../src/manifest/mogrify.ts';
 import { releng } from '../helpers.ts';
@@ -149,5 +150,42 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
       r.stdout,
       /ERROR pkglint\.dupaction006\.1 +gid 100 is a duplicate delivered by pkg:\/a@1,5\.11 pkg:\/b@1,5\.11/,
     );
+  });
+
+  it('classification, variants, FMRIs, facets, obsolete and renamed dependencies: as pkglint', async () => {
+    const dir = join(oiu, 'checks');
+    mkdirSync(dir);
+    // Every FMRI has a branch: this pkglint's successor test fails comparing two missing branches.
+    const files: Record<string, string> = {
+      'a.p5m':
+        'set name=pkg.fmri value=pkg:/a@1.0-0.1\nset name=pkg.summary value=a\nset name=info.classification value=org.opensolaris.category.2008:Development/C value=org.opensolaris.category.2008:Development/Cobol\nset name=variant.arch value=i386\nfile path=usr/bin/a variant.arch=sparc variant.debug.a=true variant.opensolaris.zone=global\nfile path=usr/bin/b facet.devel=yes facet.doc=True\ndepend fmri=old type=require\ndepend fmri=renamed@1-0.1 type=require\ndepend fmri=pkg:/b@2.0-0.1 type=require\ndepend fmri=pkg:/b@0.5-0.1 type=require\ndepend fmri=pkg:/nowhere type=require\ndepend fmri=pkg:/nowhere type=require\ndepend fmri=x@1.01 type=require\ndepend fmri=c@1-0:20231301T000000Z type=require\n',
+      'b.p5m':
+        'set name=pkg.fmri value=pkg:/b@1.0-0.1\nset name=pkg.summary value=b\nset name=info.classification value=Development/C\nfile path=usr/lib/b.so elfarch=i386\ndepend fmri=pkg:/nowhere type=require\ndepend fmri=loop1 type=require\n',
+      'c.p5m': 'set name=pkg.fmri value=pkg:/old@1.0-0.1\nset name=pkg.obsolete value=true\n',
+      'd.p5m':
+        'set name=pkg.fmri value=pkg:/renamed@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=old@1-0.1 type=require\n',
+      'e.p5m':
+        'set name=pkg.fmri value=pkg:/e@1.0-0.1\nset name=pkg.summary value=e\nset name=info.classification value=org.opensolaris.category.2008:Nowhere/C\nset name=info.classification value=org.opensolaris.category.2008:C\nfile path=usr/lib/e.so pkg.filetype=elf\n',
+      'f.p5m':
+        'set name=pkg.fmri value=pkg:/loop1@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=loop2 type=require\n',
+      'g.p5m':
+        'set name=pkg.fmri value=pkg:/loop2@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=loop1 type=require\n',
+    };
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const pick = /^\S+ pkglint\.(manifest00[38]|action00[56]|action012)[.\d]* /;
+    const ref = spawnSync(tool('pkglint'), Object.keys(files), { cwd: dir, encoding: 'utf8' });
+    const refLines = (ref.stdout + ref.stderr)
+      .split('\n')
+      .filter((l) => pick.test(l))
+      .map((l) => l.replace(/\S*\/etc\/opensolaris\.org\.sections/, CLASSIFICATION_PATH))
+      .sort();
+    const r = await releng(['manifest', 'lint', ...Object.keys(files)], { cwd: dir });
+    assert.equal(r.code, 1);
+    const ours = r.stdout
+      .split('\n')
+      .filter((l) => pick.test(l))
+      .sort();
+    assert.equal(refLines.length, 15, refLines.join('\n'));
+    assert.deepEqual(ours, refLines);
   });
 });
