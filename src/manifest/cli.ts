@@ -6,6 +6,7 @@
  * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
  *                         [-d DIR] [FILE...]
  * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
@@ -29,6 +30,7 @@ import { resolveDepends } from './depend/resolve.ts';
 import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
+import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
@@ -58,6 +60,11 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       fails on an ERROR, and under -W on a WARNING too
       -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
 
+  releng manifest mangle -d PROTO... [-O OUT] MANIFEST
+      check the file actions against the proto area (each missing file an error
+      naming manifest:line) and add pkg.size, pkg.csize, chash and, for ELF
+      objects, elfarch, elfbits and elfhash; to stdout or OUT (atomically)
+
   releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
       the dependencies of the files in the proto area, like pkgdepend generate
       (ELF NEEDED/RUNPATH, #! interpreters, hardlinks; not yet Python imports or SMF)
@@ -77,11 +84,11 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
                            [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
-      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .depend,
+      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .mangled, .depend,
       .depend.res, .linted and .published; a step whose inputs did not change is skipped
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish', 'pipeline'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'mangle', 'generate', 'resolve', 'publish', 'pipeline'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -330,6 +337,32 @@ async function lintCommand(
   return 0;
 }
 
+async function mangleCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'dO');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (args.length !== 1) throw new Usage('mangle takes one manifest');
+  if (protoDirs.length === 0) throw new Usage('mangle needs a proto area (-d DIR)');
+  const file = args[0] as string;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
+      file: resolve(cwd, file),
+    });
+  }
+  const actions = await mangleManifest(parseManifest(text, file), { protoDirs });
+  const out = actions.map((a) => `${actionToString(a)}\n`).join('');
+  const target = opts.find(([k]) => k === 'O')?.[1];
+  if (target) await writeFileAtomic(resolve(cwd, target), out);
+  else io.stdout.write(out);
+  return 0;
+}
+
 async function generateCommand(
   argv: readonly string[],
   io: ManifestCliIo,
@@ -547,6 +580,7 @@ export async function runManifestCommand(
     }
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    if (cmd === 'mangle') return await mangleCommand(args, io, cwd);
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     if (cmd === 'publish') return await publishCommand(args, io, cwd);

@@ -4,7 +4,7 @@
  * the build folder and skipped when its inputs are unchanged:
  *
  * ```
- * <name>.p5m → manifest-<name>.mogrified → manifest-<name>.depend
+ * <name>.p5m → manifest-<name>.mogrified → manifest-<name>.mangled → manifest-<name>.depend
  *            → manifest-<name>.depend.res (all resolved together) → .linted
  *            → manifest-<name>.published → published into the repository (.published)
  * ```
@@ -25,6 +25,7 @@ import { generateDepends } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
+import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
 import { publishManifest } from './publish/repository.ts';
@@ -148,11 +149,20 @@ export async function runPipeline(
       const local = o.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
       payloads.push(rel, local ? sha([await readFile(local)]) : 'missing');
     }
+    const mangled = join(o.buildDir, `manifest-${name}.mangled`);
+    const protoKey = sha([...o.protoDirs, ...payloads]);
+    await step('mangle', mangled, sha([mogText, protoKey]), async () => {
+      const actions = await mangleManifest(mogManifest, { protoDirs: o.protoDirs });
+      return actions.map((a) => `${actionToString(a)}\n`).join('');
+    });
+    const mangledText = await readFile(mangled, 'utf8');
     const dep = join(o.buildDir, `manifest-${name}.depend`);
-    await step('generate', dep, sha([mogText, ...o.protoDirs, ...payloads]), async () => {
-      const r = await generateDepends(mogManifest, { protoDirs: o.protoDirs });
+    await step('generate', dep, sha([mangledText, protoKey]), async () => {
+      const r = await generateDepends(parseManifest(mangledText, mangled), {
+        protoDirs: o.protoDirs,
+      });
       if (r.errors.length > 0) throw r.errors[0];
-      let out = mogText;
+      let out = mangledText;
       for (const d of r.depends) out += `${actionToString(d)}\n`;
       for (const [k, v] of r.pkgAttrs)
         out += `${actionToString({

@@ -78,6 +78,7 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     assert.equal(r.code, 0, r.stderr);
     for (const f of [
       'manifest-tool.mogrified',
+      'manifest-tool.mangled',
       'manifest-tool.depend',
       'manifest-tool.depend.res',
       'manifest-tool.published',
@@ -89,6 +90,10 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     assert.match(
       readFileSync(join(dir, 'build/manifest-tool.mogrified'), 'utf8'),
       /file NOHASH group=bin mode=0555 owner=root path=usr\/bin\/tool/,
+    );
+    assert.match(
+      readFileSync(join(dir, 'build/manifest-tool.mangled'), 'utf8'),
+      /file NOHASH chash=[0-9a-f]{40} group=bin mode=0555 owner=root path=usr\/bin\/tool pkg\.csize=\d+ pkg\.size=22$/m,
     );
     assert.match(
       readFileSync(join(dir, 'build/manifest-tool.depend'), 'utf8'),
@@ -119,10 +124,41 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     r = await run();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^skipped mogrify +.*manifest-tool\.mogrified$/m);
+    assert.match(r.stdout, /^done {4}mangle +.*manifest-tool\.mangled$/m);
+    assert.match(r.stdout, /^skipped mangle +.*manifest-helper\.mangled$/m);
+    assert.match(
+      readFileSync(join(dir, 'build/manifest-tool.mangled'), 'utf8'),
+      /path=usr\/bin\/tool pkg\.csize=\d+ pkg\.size=30$/m,
+    );
     assert.match(r.stdout, /^done {4}generate +.*manifest-tool\.depend$/m);
     assert.match(r.stdout, /^skipped generate +.*manifest-helper\.depend$/m);
     assert.match(r.stdout, /^done {4}publish +.*manifest-tool\.published$/m);
     assert.match(r.stdout, /^skipped publish +.*manifest-helper\.published$/m);
+  });
+
+  it('a file missing from the proto area stops the pipeline at mangle with file:line', async () => {
+    writeFileSync(
+      join(dir, 'ghost.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/ghost@1\nset name=pkg.summary value=G\nfile path=usr/bin/ghost\n',
+    );
+    const r = await releng(
+      [
+        'manifest',
+        'pipeline',
+        '-b',
+        'build3',
+        '-d',
+        'proto',
+        '-T',
+        'defaults.transforms',
+        'ghost.p5m',
+      ],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /manifest-ghost\.mogrified:3: usr\/bin\/ghost/);
+    assert.ok(existsSync(join(dir, 'build3/manifest-ghost.mogrified')));
+    assert.ok(!existsSync(join(dir, 'build3/manifest-ghost.mangled')));
   });
 
   it('an unresolvable dependency stops the pipeline at resolve with file:line', async () => {
