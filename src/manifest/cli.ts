@@ -8,9 +8,9 @@
  * releng manifest lint [-W] [-r RULE]... [--list] FILE...
  * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
- * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+ * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
- * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-s REPO [-p PUB]] [-W] MANIFEST...
+ * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB]] [-W] MANIFEST...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -25,6 +25,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { actionToString } from './action.ts';
+import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { formatManifest, isFormatted, pyLines } from './format.ts';
@@ -71,11 +72,13 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -m  print the manifest first   -I  keep dependencies the package satisfies itself
       -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
 
-  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
       resolve the __TBD dependencies of the manifests against each other, like
       pkgdepend resolve; writes MANIFEST.res (or DIR/NAME[SUFFIX]) atomically
       -m  repeat the manifest (without its depend actions) before the dependencies
       -o  print to stdout instead
+      -r  also resolve against the newest packages of this pkg(5) repository
+      -e  only the repository packages this list names (resolve.deps: a pattern a line)
 
   releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
       publish into a pkg(5) file repository (created when missing; one made by
@@ -83,7 +86,7 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -p  publisher of a new repository (default releng)
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
-                           [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
+                           [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
       the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .mangled, .depend,
       .depend.res, .linted and .published; a step whose inputs did not change is skipped
 `;
@@ -445,8 +448,18 @@ async function resolveCommand(
   io: ManifestCliIo,
   cwd: string,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, 'mo', 'ds');
+  const { opts, args } = getopt(argv, 'mo', 'dser');
   if (args.length === 0) throw new Usage('resolve needs the manifests to resolve together');
+  const repo = opts.find(([k]) => k === 'r')?.[1];
+  const lists = opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v));
+  if (lists.length > 0 && !repo)
+    throw new Usage('-e limits the packages of a repository: give the repository with -r');
+  const external = repo
+    ? await repositoryManifests(
+        resolve(cwd, repo),
+        lists.length > 0 ? await readPackageLists(lists) : undefined,
+      )
+    : [];
   const dir = opts.find(([k]) => k === 'd')?.[1];
   const suffix = opts.find(([k]) => k === 's')?.[1];
   const echo = opts.some(([k]) => k === 'm');
@@ -464,7 +477,7 @@ async function resolveCommand(
     texts.push(text);
     manifests.push(parseManifest(text, name));
   }
-  const results = resolveDepends(manifests);
+  const results = resolveDepends(manifests, external);
   const errors = results.flatMap((r) => r.errors);
   if (errors.length > 0) {
     for (const e of errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
@@ -525,7 +538,7 @@ async function pipelineCommand(
   cwd: string,
   werror: boolean,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, '', 'bdDITsp');
+  const { opts, args } = getopt(argv, '', 'bdDITspre');
   const build = opts.find(([k]) => k === 'b')?.[1];
   if (!build) throw new Usage('pipeline needs the build folder (-b DIR)');
   if (args.length === 0) throw new Usage('pipeline needs the canonical manifests');
@@ -549,6 +562,10 @@ async function pipelineCommand(
     cwd,
     werror,
     ...(repo ? { repository: resolve(cwd, repo) } : {}),
+    ...(opts.some(([k]) => k === 'r')
+      ? { resolveRepository: resolve(cwd, opts.find(([k]) => k === 'r')?.[1] as string) }
+      : {}),
+    resolveLists: opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v)),
     ...(publisher ? { publisher } : {}),
   });
   for (const l of rep.lint) io.stdout.write(`${l}\n`);

@@ -15,12 +15,13 @@
  * not finish.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { actionToString, attr } from './action.ts';
+import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { pyLines } from './format.ts';
@@ -45,6 +46,10 @@ export interface PipelineOptions {
   /** The repository to publish into; no publishing without it. */
   repository?: string;
   publisher?: string;
+  /** A pkg(5) repository whose packages resolve what the build's own do not (pkgdepend's image). */
+  resolveRepository?: string;
+  /** The seed's resolve.deps lists: only these repository packages are looked at (`-e`). */
+  resolveLists?: readonly string[];
   /** Warnings fail lint too. */
   werror?: boolean;
 }
@@ -178,7 +183,20 @@ export async function runPipeline(
   }
 
   const depTexts = await Promise.all(depends.map((d) => readFile(d.file, 'utf8')));
-  const resInputs = sha(depTexts);
+  // The repository's catalogs and the lists are inputs too: a package published there changes what resolves.
+  const lists = (o.resolveLists ?? []).map((l) => resolvePath(cwd, l));
+  const extKey: string[] = [];
+  if (o.resolveRepository) {
+    const repo = resolvePath(cwd, o.resolveRepository);
+    extKey.push(repo, ...lists);
+    for (const l of lists) extKey.push(await readFile(l, 'utf8').catch(() => 'missing'));
+    const pubRoot = join(repo, 'publisher');
+    for (const pub of existsSync(pubRoot) ? readdirSync(pubRoot).sort() : [])
+      extKey.push(
+        await readFile(join(pubRoot, pub, 'catalog', 'catalog.base.C'), 'utf8').catch(() => ''),
+      );
+  }
+  const resInputs = sha([...depTexts, ...extKey]);
   const parsedDeps: Manifest[] = depTexts.map((t, i) =>
     parseManifest(t, (depends[i] as { file: string }).file),
   );
@@ -186,7 +204,19 @@ export async function runPipeline(
   for (let i = 0; i < depends.length; i++) {
     const d = depends[i] as { name: string; file: string };
     await step('resolve', `${d.file}.res`, resInputs, async () => {
-      resolved ??= resolveDepends(parsedDeps);
+      if (!resolved) {
+        if (lists.length > 0 && !o.resolveRepository)
+          throw new RelengError('resolve lists (-e) limit a repository: give it with -r', {
+            hint: 'add -r REPO, or leave -e out',
+          });
+        const external = o.resolveRepository
+          ? await repositoryManifests(
+              resolvePath(cwd, o.resolveRepository),
+              lists.length > 0 ? await readPackageLists(lists) : undefined,
+            )
+          : [];
+        resolved = resolveDepends(parsedDeps, external);
+      }
       const r = resolved[i] as (typeof resolved)[number];
       if (r.errors.length > 0) throw r.errors[0];
       const kept = pyLines(depTexts[i] as string).filter((l) => !/^depend[ \t]/.test(l));

@@ -161,6 +161,42 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     assert.ok(!existsSync(join(dir, 'build3/manifest-ghost.mangled')));
   });
 
+  it('resolves against the repository limited by a resolve.deps list, and redoes resolve when the list changes', async () => {
+    writeFileSync(join(dir, 'proto/usr/bin/user'), '#!/usr/bin/helper\n');
+    chmodSync(join(dir, 'proto/usr/bin/user'), 0o755);
+    writeFileSync(
+      join(dir, 'user.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/user@1\nset name=pkg.summary value=U\nfile path=usr/bin/user\n',
+    );
+    writeFileSync(join(dir, 'resolve.deps'), 'demo/helper\n');
+    const args = [
+      'manifest',
+      'pipeline',
+      '-b',
+      'build4',
+      '-d',
+      'proto',
+      '-T',
+      'defaults.transforms',
+    ];
+    const ext = ['-r', 'repo', '-e', 'resolve.deps', 'user.p5m'];
+    let r = await releng([...args, ...ext], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      readFileSync(join(dir, 'build4/manifest-user.depend.res'), 'utf8'),
+      /^depend fmri=pkg:\/demo\/helper@1\.0-0\.1 type=require$/m,
+    );
+    r = await releng([...args, ...ext], { cwd: dir });
+    assert.match(r.stdout, /^skipped resolve /m);
+    writeFileSync(join(dir, 'resolve.deps'), 'demo/tool\n');
+    r = await releng([...args, ...ext], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /manifest-user\.depend:\d+: unresolved dependency of usr\/bin\/user on usr\/bin\/helper/,
+    );
+  });
+
   it('an unresolvable dependency stops the pipeline at resolve with file:line', async () => {
     writeFileSync(join(dir, 'proto/usr/bin/lonely'), '#!/usr/bin/nowhere\n');
     chmodSync(join(dir, 'proto/usr/bin/lonely'), 0o755);
