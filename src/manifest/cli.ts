@@ -5,7 +5,7 @@
  * releng manifest fmt [-c] [-u] [-s] [-f v1|v2] [FILE...]
  * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
  *                         [-d DIR] [FILE...]
- * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * releng manifest lint [-W] [-r RULE]... [-d PROTO]... [--list] FILE...
  * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
@@ -56,10 +56,11 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       a macro no -D defines is left as written, with a warning naming file:line
       (an error under -W)
 
-  releng manifest lint [-W] [-r RULE]... [--list] FILE...
+  releng manifest lint [-W] [-r RULE]... [-d PROTO]... [--list] FILE...
       check the (mogrified) manifests together, reporting like pkglint;
       fails on an ERROR, and under -W on a WARNING too
       -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
+      -d  a proto area the files are compared with (userland.action001)
 
   releng manifest mangle -d PROTO... [-O OUT] MANIFEST
       check the file actions against the proto area (each missing file an error
@@ -293,7 +294,7 @@ async function lintCommand(
     for (const r of LINT_RULES) io.stdout.write(`${r.id.padEnd(24)}${r.description}\n`);
     return 0;
   }
-  const { opts, args } = getopt(argv, '', 'r');
+  const { opts, args } = getopt(argv, '', 'rd');
   const only = opts.filter(([k]) => k === 'r').map(([, v]) => v);
   const rules = only.length > 0 ? LINT_RULES.filter((r) => only.includes(r.id)) : LINT_RULES;
   for (const o of only) {
@@ -319,7 +320,8 @@ async function lintCommand(
     }
     manifests.push(parseManifest(text, name));
   }
-  const messages = runLint(manifests, rules);
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  const messages = runLint(manifests, rules, protoDirs.length > 0 ? { protoDirs } : {});
   let failed = 0;
   for (const m of messages) {
     io.stdout.write(`${formatLintMessage(m)}\n`);

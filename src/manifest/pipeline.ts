@@ -231,9 +231,9 @@ export async function runPipeline(
   await step(
     'lint',
     join(o.buildDir, '.linted'),
-    sha([...resTexts, String(o.werror ?? false)]),
+    sha([...resTexts, String(o.werror ?? false), ...depends.flatMap((d) => d.payloads)]),
     async () => {
-      const msgs = runLint(resManifests);
+      const msgs = runLint(resManifests, undefined, { protoDirs: o.protoDirs });
       const lines = msgs.map(formatLintMessage);
       report.lint = lines;
       const failing = msgs.filter((m) => atLeast(m, o.werror ? 'WARNING' : 'ERROR'));

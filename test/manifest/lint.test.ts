@@ -4,8 +4,8 @@
  * rules releng implements the messages must be the same lines.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { formatLintMessage, runLint } from '../../src/manifest/lint/engine.ts';
@@ -13,12 +13,13 @@ import { LINT_RULES } from '../../src/manifest/lint/rules/index.ts';
 import { CLASSIFICATION_PATH } from '../../src/manifest/lint/rules/info-classification.ts';
 import { parseManifest } from '../../src/manifest/manifest.ts';
 import { mogrify } from '../../src/manifest/mogrify.ts';
-import { releng } from '../helpers.ts';
+import { REPO, releng } from '../helpers.ts';
 import {
   extractOiUserland,
   filesUnder,
   MACROS,
   PUBLISH_TRANSFORMS,
+  pkg5Home,
   skipWithoutPkg5,
   tool,
 } from './reference.ts';
@@ -187,5 +188,87 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
       .sort();
     assert.equal(refLines.length, 15, refLines.join('\n'));
     assert.deepEqual(ours, refLines);
+  });
+
+  it("userland.action001, the manifest against the proto tree: as oi-userland's pkglint extension", async (t) => {
+    if (spawnSync('gcc', ['--version']).status !== 0) return t.skip('gcc is not installed');
+    const dir = join(oiu, 'proto-check');
+    mkdirSync(join(dir, 'proto/usr/bin'), { recursive: true });
+    mkdirSync(join(dir, 'proto/usr/lib/amd64'), { recursive: true });
+    copyFileSync('/usr/bin/true', join(dir, 'proto/usr/bin/true'));
+    const lib = join(dir, 'proto/usr/lib/libx.so.1');
+    execFileSync(
+      'gcc',
+      [
+        '-shared',
+        '-fPIC',
+        '-o',
+        lib,
+        '-x',
+        'c',
+        '-',
+        '-Wl,-rpath,/opt/x:/usr/lib:$ORIGIN/../lib/64',
+      ],
+      {
+        input: 'int f(void) { return 1; }\n',
+      },
+    );
+    copyFileSync(lib, join(dir, 'proto/usr/lib/amd64/libx.so.1'));
+    writeFileSync(join(dir, 'proto/usr/bin/script'), '#!/bin/sh\n');
+    writeFileSync(
+      join(dir, 'u.p5m'),
+      [
+        'set name=pkg.fmri value=pkg:/u@1.0-0.1',
+        'set name=pkg.summary value=u',
+        'set name=variant.arch value=i386',
+        'file path=usr/bin/true owner=root group=bin mode=0555',
+        'file path=usr/bin/script owner=root group=bin mode=0775',
+        'file path=usr/lib/libx.so.1 owner=root group=bin mode=0555',
+        'file usr/lib/amd64/libx.so.1 path=usr/lib/64/libx.so.1 owner=root group=bin mode=0555',
+        'file path=etc/conf owner=root group=bin mode=0644',
+        'file path=etc/kept owner=root group=bin mode=0644 preserve=true',
+        '',
+      ].join('\n'),
+    );
+    // The reference pkglint with the extension loaded (its manifest checks need an image: left out).
+    const home = pkg5Home() as string;
+    const rc = readFileSync(join(home, 'etc/pkglintrc'), 'utf8')
+      .replace(/^# pkglint\.ext\.other = .*$/m, 'pkglint.ext.userland = userland')
+      .replace(
+        /^( +pkg\.lint\.pkglint_action\.PkgActionChecker\.arch64)$/m,
+        '$1\n    userland.UserlandManifestChecker',
+      );
+    writeFileSync(join(dir, 'pkglintrc'), rc);
+    const wrapper = readFileSync(tool('pkglint'), 'utf8');
+    const pyPath = /PYTHONPATH="([^"]+)"/.exec(wrapper)?.[1] as string;
+    const script = /"([^"]+pkglint\.py)"/.exec(wrapper)?.[1] as string;
+    const ref = spawnSync(
+      '/usr/bin/python3',
+      ['-W', 'ignore', script, '-f', 'pkglintrc', 'u.p5m'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          PYTHONPATH: `${pyPath}:${join(REPO, 'test/manifest/fixtures/userland-lint')}`,
+          PROTO_PATH: join(dir, 'proto'),
+        },
+      },
+    );
+    const pick = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => /^\S+ userland\.action001/.test(l))
+        .sort();
+    const refLines = pick(ref.stdout + ref.stderr);
+    const r = await releng(['manifest', 'lint', '-d', join(dir, 'proto'), 'u.p5m'], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.ok(refLines.length >= 8, refLines.join('\n'));
+    assert.deepEqual(pick(r.stdout), refLines);
+    for (const id of ['0', '1', '2', '3'])
+      assert.ok(
+        refLines.some((l) => l.includes(`userland.action001.${id} `)),
+        `action001.${id}`,
+      );
   });
 });

@@ -39,13 +39,24 @@ export type Report = (
   where?: { action?: ManifestAction },
 ) => void;
 
+/** What a run may give the rules beyond the manifests. */
+export interface LintOptions {
+  /** Proto areas holding the files the manifests deliver (pkglint's PROTO_PATH). */
+  protoDirs?: readonly string[];
+}
+
 /** A lint rule. */
 export interface LintRule {
   /** The pkglint check id without the sub-number (`pkglint.manifest009`). */
   id: string;
   /** One line: what is checked. */
   description: string;
-  check(manifest: LintManifest, all: readonly LintManifest[], report: Report): void;
+  check(
+    manifest: LintManifest,
+    all: readonly LintManifest[],
+    report: Report,
+    options: LintOptions,
+  ): void;
 }
 
 /** The variant.* attributes of an action. */

@@ -11,6 +11,7 @@ import { facetValue } from './facet-value.ts';
 import { infoClassification } from './info-classification.ts';
 import { missingSummary } from './missing-summary.ts';
 import { obsoleteDependency } from './obsolete-dependency.ts';
+import { protoFiles } from './proto-files.ts';
 import { smfFmri } from './smf-fmri.ts';
 import { validFmri } from './valid-fmri.ts';
 import { variants } from './variants.ts';
@@ -30,4 +31,5 @@ export const LINT_RULES: readonly LintRule[] = [
   obsoleteDependency,
   validFmri,
   facetValue,
+  protoFiles,
 ];
