@@ -8,13 +8,12 @@
  * the SHA-1 content hash replaces it at publication.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseElf } from '../analyze/index.ts';
 import { RelengError } from '../util/errors.ts';
 import { type Action, attr, cloneAction } from './action.ts';
 import type { Manifest } from './manifest.ts';
+import { findProtoFile } from './proto.ts';
 import { pkgGzip } from './publish/repository.ts';
 
 /** Where the payloads are. */
@@ -136,7 +135,7 @@ export async function mangleManifest(m: Manifest, o: MangleOptions): Promise<Act
     }
     const rel =
       action.hash && action.hash !== 'NOHASH' ? action.hash : (attr(action, 'path') ?? '');
-    const local = o.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
+    const local = findProtoFile(o.protoDirs, rel, { file: m.file, line });
     if (!local) {
       missing.push(`${m.file}:${line}: ${rel}`);
       firstLine ??= line;

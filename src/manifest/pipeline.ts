@@ -29,6 +29,7 @@ import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
+import { findProtoFile } from './proto.ts';
 import { publishManifest } from './publish/repository.ts';
 
 /** What the pipeline runs with. */
@@ -147,11 +148,11 @@ export async function runPipeline(
     const mogManifest = parseManifest(mogText, mog);
     // The proto files the manifest delivers are inputs of generate.
     const payloads: string[] = [];
-    for (const { action } of mogManifest.actions) {
+    for (const { action, line } of mogManifest.actions) {
       if (action.name !== 'file') continue;
       const rel =
         action.hash && action.hash !== 'NOHASH' ? action.hash : (attr(action, 'path') ?? '');
-      const local = o.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
+      const local = findProtoFile(o.protoDirs, rel, { file: mog, line });
       payloads.push(rel, local ? sha([await readFile(local)]) : 'missing');
     }
     const mangled = join(o.buildDir, `manifest-${name}.mangled`);

@@ -158,4 +158,22 @@ describe('manifest mangle', { skip }, () => {
     assert.match(r.stderr, /file: bad\.p5m:3/);
     assert.ok(!existsSync(join(dir, 'bad.mangled')));
   });
+
+  it('a payload name leading out of the proto area is refused by mangle, generate and publish', async () => {
+    writeFileSync(join(dir, 'secret'), 'not for packages\n');
+    writeFileSync(
+      join(dir, 'out.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/out@1\nfile ../secret path=usr/share/secret owner=root group=bin mode=0444\n',
+    );
+    for (const args of [
+      ['mangle', '-d', 'proto', 'out.p5m'],
+      ['generate', '-d', 'proto', 'out.p5m'],
+      ['publish', '-s', 'outrepo', '-d', 'proto', 'out.p5m'],
+    ]) {
+      const r = await releng(['manifest', ...args], { cwd: dir });
+      assert.equal(r.code, 1, args[0]);
+      assert.match(r.stderr, /out\.p5m:2: payload \.\.\/secret is outside the proto area/, args[0]);
+    }
+    assert.ok(!existsSync(join(dir, 'outrepo/publisher')), 'nothing published');
+  });
 });
