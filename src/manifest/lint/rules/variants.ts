@@ -1,5 +1,19 @@
+import type { Action } from '../../action.ts';
 import { attr } from '../../action.ts';
 import { actionVariants, type LintRule } from '../types.ts';
+
+/** Whether the action carries pkg.linted=true, or pkg.linted.<a prefix of id>=true. */
+function linted(a: Action, id: string): boolean {
+  for (const [k, v] of a.attrs) {
+    if (typeof v !== 'string' || v.toLowerCase() !== 'true') continue;
+    if (
+      k === 'pkg.linted' ||
+      (id && k.startsWith('pkg.linted.') && `pkg.linted.${id}`.startsWith(k))
+    )
+      return true;
+  }
+  return false;
+}
 
 /**
  * pkglint.manifest003: the variants actions are tagged with are declared by
@@ -14,6 +28,8 @@ export const variants: LintRule = {
     const unknownValues = new Set<string>();
     let archFile = false;
     for (const { action } of m.actions) {
+      // pkglint leaves out actions marked pkg.linted, and those marked for one of the checks from that check.
+      if (linted(action, '')) continue;
       if (
         (action.name === 'file' && attr(action, 'pkg.filetype') === 'elf') ||
         action.attrs.has('elfarch')
@@ -22,8 +38,10 @@ export const variants: LintRule = {
       for (const [name, values] of actionVariants(action)) {
         if (name.startsWith('variant.debug')) continue;
         const declared = m.variants.get(name);
-        if (!declared) undefinedVars.add(name);
-        else for (const v of values) if (!declared.includes(v)) unknownValues.add(`${name}=${v}`);
+        if (!declared) {
+          if (!linted(action, `${this.id}.1`)) undefinedVars.add(name);
+        } else if (!linted(action, `${this.id}.2`))
+          for (const v of values) if (!declared.includes(v)) unknownValues.add(`${name}=${v}`);
       }
     }
     const sorted = (s: Set<string>) => [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
