@@ -153,7 +153,7 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
     );
   });
 
-  it('classification, variants, FMRIs, facets, obsolete and renamed dependencies: as pkglint', async () => {
+  it('classification, variants, FMRIs, facets, renamed packages, obsolete and renamed dependencies: as pkglint', async () => {
     const dir = join(oiu, 'checks');
     mkdirSync(dir);
     // Every FMRI has a branch: this pkglint's successor test fails comparing two missing branches.
@@ -171,9 +171,16 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
         'set name=pkg.fmri value=pkg:/loop1@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=loop2 type=require\n',
       'g.p5m':
         'set name=pkg.fmri value=pkg:/loop2@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=loop1 type=require\n',
+      'r1.p5m':
+        'set name=pkg.fmri value=pkg:/r1@1.0-0.1\nset name=pkg.renamed value=true\nfile path=usr/bin/r1 owner=root group=bin mode=0555\ndepend fmri=incorporation/x type=incorporate\n',
+      'r2.p5m':
+        'set name=pkg.fmri value=pkg:/r2@1.0-0.1\nset name=pkg.renamed value=true\ndepend fmri=gone@1-0.1 type=require\n',
+      'r3.p5m':
+        'set name=pkg.fmri value=pkg:/r3@1.0-0.1\nset name=pkg.renamed value=true\nfile path=usr/bin/r3 owner=root group=bin mode=0555 pkg.linted.pkglint.manifest002.1=true\ndepend fmri=e@1-0.1 type=require\n',
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    const pick = /^\S+ pkglint\.(manifest00[38]|action00[56]|action012)[.\d]* /;
+    const pick =
+      /^\S+ pkglint\.(manifest00[238]|action00[56]|action012)[.\d]* |pkglint001\.5 .*manifest002/;
     const ref = spawnSync(tool('pkglint'), Object.keys(files), { cwd: dir, encoding: 'utf8' });
     const refLines = (ref.stdout + ref.stderr)
       .split('\n')
@@ -186,7 +193,7 @@ describe('manifest lint matches pkglint', { skip: skipWithoutPkg5 }, () => {
       .split('\n')
       .filter((l) => pick.test(l))
       .sort();
-    assert.equal(refLines.length, 15, refLines.join('\n'));
+    assert.equal(refLines.length, 22, refLines.join('\n'));
     assert.deepEqual(ours, refLines);
   });
 

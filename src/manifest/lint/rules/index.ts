@@ -12,6 +12,7 @@ import { infoClassification } from './info-classification.ts';
 import { missingSummary } from './missing-summary.ts';
 import { obsoleteDependency } from './obsolete-dependency.ts';
 import { protoFiles } from './proto-files.ts';
+import { renames } from './renames.ts';
 import { smfFmri } from './smf-fmri.ts';
 import { validFmri } from './valid-fmri.ts';
 import { variants } from './variants.ts';
@@ -26,6 +27,7 @@ export const LINT_RULES: readonly LintRule[] = [
   duplicateUids,
   duplicateGroupnames,
   duplicateGids,
+  renames,
   variants,
   infoClassification,
   obsoleteDependency,

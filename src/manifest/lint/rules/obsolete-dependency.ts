@@ -10,7 +10,7 @@ interface Finding {
   action: ManifestAction;
 }
 
-interface Known {
+export interface Known {
   m: LintManifest;
   fmri: Fmri;
 }
@@ -26,19 +26,60 @@ function tryFmri(s: string): Fmri | undefined {
 
 const isTrue = (m: LintManifest, name: string) => m.attrs.get(name)?.[0]?.toLowerCase() === 'true';
 
-class ObsoleteError extends Error {}
+/** A rename chain that loops, or (when asked) ends at an obsolete package. */
+export class RenameError extends Error {}
+
+/** The manifests of a run in pkglint's order (by FMRI), each with its parsed FMRI. */
+export function knownManifests(all: readonly LintManifest[]): Known[] {
+  const known: Known[] = [];
+  for (const m of all) {
+    const fmri = tryFmri(m.fmri);
+    if (fmri) known.push({ m, fmri });
+  }
+  return known.sort((a, b) => compareFmri(a.fmri, b.fmri));
+}
+
+/**
+ * pkglint's rename walk: the first manifest of the run that is a successor
+ * of `name`; when it is renamed, the walk goes on along its dependencies
+ * (incorporations aside) and ends where the last one ends. Undefined when a
+ * package is missing; a RenameError for a loop or, with `refuseObsolete`, an
+ * obsolete package.
+ */
+export function followRenames(
+  known: readonly Known[],
+  name: string,
+  refuseObsolete: boolean,
+  seen: Known[] = [],
+): Known | undefined {
+  const want = tryFmri(name.startsWith('pkg:/') ? name : `pkg:/${name}`);
+  let k = want && known.find((x) => isSuccessor(x.fmri, want));
+  if (!k) return undefined;
+  if (refuseObsolete && k.m.attrs.has('pkg.obsolete'))
+    throw new RenameError(`obsolete package: ${k.m.fmri}`);
+  const here = k;
+  if (seen.some((s) => s.fmri.name === here.fmri.name))
+    throw new RenameError(
+      `loop detected in rename: ${[...seen, here].map((s) => s.m.fmri).join(' -> ')}`,
+    );
+  if (isTrue(k.m, 'pkg.renamed')) {
+    seen.push(k);
+    for (const { action } of k.m.actions) {
+      if (action.name !== 'depend') continue;
+      const f = attr(action, 'fmri') ?? '';
+      if (f.includes('incorporation')) continue;
+      k = followRenames(known, f.split('@')[0] as string, refuseObsolete, seen);
+    }
+  }
+  return k;
+}
 
 /**
  * The whole run at once, as pkglint walks it: manifests in FMRI order, and
  * a dependency found missing once is not reported again.
  */
 function findings(all: readonly LintManifest[]): Map<LintManifest, Finding[]> {
-  const known: Known[] = [];
-  for (const m of all) {
-    const fmri = tryFmri(m.fmri);
-    if (fmri) known.push({ m, fmri });
-  }
-  known.sort((a, b) => compareFmri(a.fmri, b.fmri));
+  const known = knownManifests(all);
   // Package name → whether its (last) manifest is obsolete; renamed packages are undecided.
   const state = new Map<string, Known & { obsolete: boolean }>();
   for (const k of known) {
@@ -49,29 +90,6 @@ function findings(all: readonly LintManifest[]): Map<LintManifest, Finding[]> {
     )
       state.set(k.fmri.name, { ...k, obsolete: false });
   }
-  // The first manifest of the run that is a successor of the wanted FMRI.
-  const lookup = (want: Fmri) => known.find((k) => isSuccessor(k.fmri, want));
-  const follow = (name: string, seen: Known[]): Known | undefined => {
-    const want = tryFmri(name.startsWith('pkg:/') ? name : `pkg:/${name}`);
-    let k = want && lookup(want);
-    if (!k) return undefined;
-    if (k.m.attrs.has('pkg.obsolete')) throw new ObsoleteError(`obsolete package: ${k.m.fmri}`);
-    const here = k;
-    if (seen.some((s) => s.fmri.name === here.fmri.name))
-      throw new ObsoleteError(
-        `loop detected in rename: ${[...seen, here].map((s) => s.m.fmri).join(' -> ')}`,
-      );
-    if (isTrue(k.m, 'pkg.renamed')) {
-      seen.push(k);
-      for (const { action } of k.m.actions) {
-        if (action.name !== 'depend') continue;
-        const f = attr(action, 'fmri') ?? '';
-        if (f.includes('incorporation')) continue;
-        k = follow(f.split('@')[0] as string, seen);
-      }
-    }
-    return k;
-  };
   const missing = new Set<string>();
   const out = new Map<LintManifest, Finding[]>();
   for (const { m } of known) {
@@ -92,9 +110,9 @@ function findings(all: readonly LintManifest[]): Map<LintManifest, Finding[]> {
         continue;
       let found: Known | undefined;
       try {
-        found = follow(dep, []);
+        found = followRenames(known, dep, true);
       } catch (e) {
-        if (!(e instanceof ObsoleteError)) throw e;
+        if (!(e instanceof RenameError)) throw e;
         list.push({
           level: 'ERROR',
           id: 'pkglint.action005',
