@@ -90,3 +90,19 @@ export function variantOverlap(
   }
   return { overlaps: true, constrained };
 }
+
+/**
+ * Whether the action carries `pkg.linted=true`, or `pkg.linted.<a prefix of
+ * id>=true` (for checks that, as in pkglint, leave marked actions out).
+ */
+export function isLinted(a: Action, id: string): boolean {
+  for (const [k, v] of a.attrs) {
+    if (typeof v !== 'string' || v.toLowerCase() !== 'true') continue;
+    if (
+      k === 'pkg.linted' ||
+      (id && k.startsWith('pkg.linted.') && `pkg.linted.${id}`.startsWith(k))
+    )
+      return true;
+  }
+  return false;
+}

@@ -1,19 +1,9 @@
 import { attr } from '../../action.ts';
 import type { ManifestAction } from '../../manifest.ts';
-import type { LintManifest, LintRule } from '../types.ts';
+import { isLinted, type LintManifest, type LintRule } from '../types.ts';
 import { followRenames, type Known, knownManifests, RenameError } from './obsolete-dependency.ts';
 
 const runs = new WeakMap<readonly LintManifest[], Known[]>();
-
-/** Whether the action carries pkg.linted.<a prefix of id>=true (or pkg.linted=true). */
-function lintedFor(a: ManifestAction, id: string): boolean {
-  for (const [k, v] of a.action.attrs) {
-    if (typeof v !== 'string' || v.toLowerCase() !== 'true') continue;
-    if (k === 'pkg.linted' || (k.startsWith('pkg.linted.') && `pkg.linted.${id}`.startsWith(k)))
-      return true;
-  }
-  return false;
-}
 
 /**
  * pkglint.manifest002: a renamed package (pkg.renamed) holds only set,
@@ -38,7 +28,7 @@ export const renames: LintRule = {
     for (const a of m.actions) {
       const { action } = a;
       if (!['set', 'depend', 'signature'].includes(action.name)) {
-        if (lintedFor(a, invalidId)) {
+        if (isLinted(a.action, invalidId)) {
           lintedAction = a;
           continue;
         }

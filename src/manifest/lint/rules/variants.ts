@@ -1,19 +1,5 @@
-import type { Action } from '../../action.ts';
 import { attr } from '../../action.ts';
-import { actionVariants, type LintRule } from '../types.ts';
-
-/** Whether the action carries pkg.linted=true, or pkg.linted.<a prefix of id>=true. */
-function linted(a: Action, id: string): boolean {
-  for (const [k, v] of a.attrs) {
-    if (typeof v !== 'string' || v.toLowerCase() !== 'true') continue;
-    if (
-      k === 'pkg.linted' ||
-      (id && k.startsWith('pkg.linted.') && `pkg.linted.${id}`.startsWith(k))
-    )
-      return true;
-  }
-  return false;
-}
+import { actionVariants, isLinted, type LintRule } from '../types.ts';
 
 /**
  * pkglint.manifest003: the variants actions are tagged with are declared by
@@ -29,7 +15,7 @@ export const variants: LintRule = {
     let archFile = false;
     for (const { action } of m.actions) {
       // pkglint leaves out actions marked pkg.linted, and those marked for one of the checks from that check.
-      if (linted(action, '')) continue;
+      if (isLinted(action, '')) continue;
       if (
         (action.name === 'file' && attr(action, 'pkg.filetype') === 'elf') ||
         action.attrs.has('elfarch')
@@ -39,8 +25,8 @@ export const variants: LintRule = {
         if (name.startsWith('variant.debug')) continue;
         const declared = m.variants.get(name);
         if (!declared) {
-          if (!linted(action, `${this.id}.1`)) undefinedVars.add(name);
-        } else if (!linted(action, `${this.id}.2`))
+          if (!isLinted(action, `${this.id}.1`)) undefinedVars.add(name);
+        } else if (!isLinted(action, `${this.id}.2`))
           for (const v of values) if (!declared.includes(v)) unknownValues.add(`${name}=${v}`);
       }
     }
