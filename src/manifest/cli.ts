@@ -5,11 +5,12 @@
  * releng manifest fmt [-c] [-u] [-s] [-f v1|v2] [FILE...]
  * releng manifest mogrify [-D NAME=VALUE]... [-I DIR]... [-T FILE]... [-i] [-v] [-O OUT] [-P PRINTFILE]
  *                         [-d DIR] [FILE...]
- * releng manifest lint [-W] [-r RULE]... [--list] FILE...
+ * releng manifest lint [-W] [-r RULE]... [-d PROTO]... [--list] FILE...
+ * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
- * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+ * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
- * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-s REPO [-p PUB]] [-W] MANIFEST...
+ * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB]] [-W] MANIFEST...
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -24,11 +25,13 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { actionToString } from './action.ts';
+import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { LINT_RULES } from './lint/rules/index.ts';
+import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
@@ -53,10 +56,16 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       a macro no -D defines is left as written, with a warning naming file:line
       (an error under -W)
 
-  releng manifest lint [-W] [-r RULE]... [--list] FILE...
+  releng manifest lint [-W] [-r RULE]... [-d PROTO]... [--list] FILE...
       check the (mogrified) manifests together, reporting like pkglint;
       fails on an ERROR, and under -W on a WARNING too
       -r  run only this rule (e.g. pkglint.dupaction001)   --list  print the rules
+      -d  a proto area the files are compared with (userland.action001)
+
+  releng manifest mangle -d PROTO... [-O OUT] MANIFEST
+      check the file actions against the proto area (each missing file an error
+      naming manifest:line) and add pkg.size, pkg.csize, chash and, for ELF
+      objects, elfarch, elfbits and elfhash; to stdout or OUT (atomically)
 
   releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
       the dependencies of the files in the proto area, like pkgdepend generate
@@ -64,11 +73,13 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -m  print the manifest first   -I  keep dependencies the package satisfies itself
       -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
 
-  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] MANIFEST...
+  releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
       resolve the __TBD dependencies of the manifests against each other, like
       pkgdepend resolve; writes MANIFEST.res (or DIR/NAME[SUFFIX]) atomically
       -m  repeat the manifest (without its depend actions) before the dependencies
       -o  print to stdout instead
+      -r  also resolve against the newest packages of this pkg(5) repository
+      -e  only the repository packages this list names (resolve.deps: a pattern a line)
 
   releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
       publish into a pkg(5) file repository (created when missing; one made by
@@ -76,12 +87,12 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -p  publisher of a new repository (default releng)
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
-                           [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
-      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .depend,
+                           [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
+      the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .mangled, .depend,
       .depend.res, .linted and .published; a step whose inputs did not change is skipped
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'generate', 'resolve', 'publish', 'pipeline'];
+const COMMANDS = ['fmt', 'mogrify', 'lint', 'mangle', 'generate', 'resolve', 'publish', 'pipeline'];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -283,7 +294,7 @@ async function lintCommand(
     for (const r of LINT_RULES) io.stdout.write(`${r.id.padEnd(24)}${r.description}\n`);
     return 0;
   }
-  const { opts, args } = getopt(argv, '', 'r');
+  const { opts, args } = getopt(argv, '', 'rd');
   const only = opts.filter(([k]) => k === 'r').map(([, v]) => v);
   const rules = only.length > 0 ? LINT_RULES.filter((r) => only.includes(r.id)) : LINT_RULES;
   for (const o of only) {
@@ -309,7 +320,8 @@ async function lintCommand(
     }
     manifests.push(parseManifest(text, name));
   }
-  const messages = runLint(manifests, rules);
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  const messages = runLint(manifests, rules, protoDirs.length > 0 ? { protoDirs } : {});
   let failed = 0;
   for (const m of messages) {
     io.stdout.write(`${formatLintMessage(m)}\n`);
@@ -327,6 +339,32 @@ async function lintCommand(
       },
     );
   }
+  return 0;
+}
+
+async function mangleCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 'dO');
+  const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
+  if (args.length !== 1) throw new Usage('mangle takes one manifest');
+  if (protoDirs.length === 0) throw new Usage('mangle needs a proto area (-d DIR)');
+  const file = args[0] as string;
+  let text: string;
+  try {
+    text = await readFile(resolve(cwd, file), 'utf8');
+  } catch (e) {
+    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
+      file: resolve(cwd, file),
+    });
+  }
+  const actions = await mangleManifest(parseManifest(text, file), { protoDirs });
+  const out = actions.map((a) => `${actionToString(a)}\n`).join('');
+  const target = opts.find(([k]) => k === 'O')?.[1];
+  if (target) await writeFileAtomic(resolve(cwd, target), out);
+  else io.stdout.write(out);
   return 0;
 }
 
@@ -412,8 +450,18 @@ async function resolveCommand(
   io: ManifestCliIo,
   cwd: string,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, 'mo', 'ds');
+  const { opts, args } = getopt(argv, 'mo', 'dser');
   if (args.length === 0) throw new Usage('resolve needs the manifests to resolve together');
+  const repo = opts.find(([k]) => k === 'r')?.[1];
+  const lists = opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v));
+  if (lists.length > 0 && !repo)
+    throw new Usage('-e limits the packages of a repository: give the repository with -r');
+  const external = repo
+    ? await repositoryManifests(
+        resolve(cwd, repo),
+        lists.length > 0 ? await readPackageLists(lists) : undefined,
+      )
+    : [];
   const dir = opts.find(([k]) => k === 'd')?.[1];
   const suffix = opts.find(([k]) => k === 's')?.[1];
   const echo = opts.some(([k]) => k === 'm');
@@ -431,7 +479,7 @@ async function resolveCommand(
     texts.push(text);
     manifests.push(parseManifest(text, name));
   }
-  const results = resolveDepends(manifests);
+  const results = resolveDepends(manifests, external);
   const errors = results.flatMap((r) => r.errors);
   if (errors.length > 0) {
     for (const e of errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);
@@ -492,7 +540,7 @@ async function pipelineCommand(
   cwd: string,
   werror: boolean,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, '', 'bdDITsp');
+  const { opts, args } = getopt(argv, '', 'bdDITspre');
   const build = opts.find(([k]) => k === 'b')?.[1];
   if (!build) throw new Usage('pipeline needs the build folder (-b DIR)');
   if (args.length === 0) throw new Usage('pipeline needs the canonical manifests');
@@ -516,6 +564,10 @@ async function pipelineCommand(
     cwd,
     werror,
     ...(repo ? { repository: resolve(cwd, repo) } : {}),
+    ...(opts.some(([k]) => k === 'r')
+      ? { resolveRepository: resolve(cwd, opts.find(([k]) => k === 'r')?.[1] as string) }
+      : {}),
+    resolveLists: opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v)),
     ...(publisher ? { publisher } : {}),
   });
   for (const l of rep.lint) io.stdout.write(`${l}\n`);
@@ -547,6 +599,7 @@ export async function runManifestCommand(
     }
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
+    if (cmd === 'mangle') return await mangleCommand(args, io, cwd);
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     if (cmd === 'publish') return await publishCommand(args, io, cwd);

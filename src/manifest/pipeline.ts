@@ -4,7 +4,7 @@
  * the build folder and skipped when its inputs are unchanged:
  *
  * ```
- * <name>.p5m → manifest-<name>.mogrified → manifest-<name>.depend
+ * <name>.p5m → manifest-<name>.mogrified → manifest-<name>.mangled → manifest-<name>.depend
  *            → manifest-<name>.depend.res (all resolved together) → .linted
  *            → manifest-<name>.published → published into the repository (.published)
  * ```
@@ -15,18 +15,21 @@
  * not finish.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { actionToString, attr } from './action.ts';
+import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
+import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
+import { findProtoFile } from './proto.ts';
 import { publishManifest } from './publish/repository.ts';
 
 /** What the pipeline runs with. */
@@ -44,6 +47,10 @@ export interface PipelineOptions {
   /** The repository to publish into; no publishing without it. */
   repository?: string;
   publisher?: string;
+  /** A pkg(5) repository whose packages resolve what the build's own do not (pkgdepend's image). */
+  resolveRepository?: string;
+  /** The seed's resolve.deps lists: only these repository packages are looked at (`-e`). */
+  resolveLists?: readonly string[];
   /** Warnings fail lint too. */
   werror?: boolean;
 }
@@ -141,18 +148,27 @@ export async function runPipeline(
     const mogManifest = parseManifest(mogText, mog);
     // The proto files the manifest delivers are inputs of generate.
     const payloads: string[] = [];
-    for (const { action } of mogManifest.actions) {
+    for (const { action, line } of mogManifest.actions) {
       if (action.name !== 'file') continue;
       const rel =
         action.hash && action.hash !== 'NOHASH' ? action.hash : (attr(action, 'path') ?? '');
-      const local = o.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
+      const local = findProtoFile(o.protoDirs, rel, { file: mog, line });
       payloads.push(rel, local ? sha([await readFile(local)]) : 'missing');
     }
+    const mangled = join(o.buildDir, `manifest-${name}.mangled`);
+    const protoKey = sha([...o.protoDirs, ...payloads]);
+    await step('mangle', mangled, sha([mogText, protoKey]), async () => {
+      const actions = await mangleManifest(mogManifest, { protoDirs: o.protoDirs });
+      return actions.map((a) => `${actionToString(a)}\n`).join('');
+    });
+    const mangledText = await readFile(mangled, 'utf8');
     const dep = join(o.buildDir, `manifest-${name}.depend`);
-    await step('generate', dep, sha([mogText, ...o.protoDirs, ...payloads]), async () => {
-      const r = await generateDepends(mogManifest, { protoDirs: o.protoDirs });
+    await step('generate', dep, sha([mangledText, protoKey]), async () => {
+      const r = await generateDepends(parseManifest(mangledText, mangled), {
+        protoDirs: o.protoDirs,
+      });
       if (r.errors.length > 0) throw r.errors[0];
-      let out = mogText;
+      let out = mangledText;
       for (const d of r.depends) out += `${actionToString(d)}\n`;
       for (const [k, v] of r.pkgAttrs)
         out += `${actionToString({
@@ -168,7 +184,20 @@ export async function runPipeline(
   }
 
   const depTexts = await Promise.all(depends.map((d) => readFile(d.file, 'utf8')));
-  const resInputs = sha(depTexts);
+  // The repository's catalogs and the lists are inputs too: a package published there changes what resolves.
+  const lists = (o.resolveLists ?? []).map((l) => resolvePath(cwd, l));
+  const extKey: string[] = [];
+  if (o.resolveRepository) {
+    const repo = resolvePath(cwd, o.resolveRepository);
+    extKey.push(repo, ...lists);
+    for (const l of lists) extKey.push(await readFile(l, 'utf8').catch(() => 'missing'));
+    const pubRoot = join(repo, 'publisher');
+    for (const pub of existsSync(pubRoot) ? readdirSync(pubRoot).sort() : [])
+      extKey.push(
+        await readFile(join(pubRoot, pub, 'catalog', 'catalog.base.C'), 'utf8').catch(() => ''),
+      );
+  }
+  const resInputs = sha([...depTexts, ...extKey]);
   const parsedDeps: Manifest[] = depTexts.map((t, i) =>
     parseManifest(t, (depends[i] as { file: string }).file),
   );
@@ -176,7 +205,19 @@ export async function runPipeline(
   for (let i = 0; i < depends.length; i++) {
     const d = depends[i] as { name: string; file: string };
     await step('resolve', `${d.file}.res`, resInputs, async () => {
-      resolved ??= resolveDepends(parsedDeps);
+      if (!resolved) {
+        if (lists.length > 0 && !o.resolveRepository)
+          throw new RelengError('resolve lists (-e) limit a repository: give it with -r', {
+            hint: 'add -r REPO, or leave -e out',
+          });
+        const external = o.resolveRepository
+          ? await repositoryManifests(
+              resolvePath(cwd, o.resolveRepository),
+              lists.length > 0 ? await readPackageLists(lists) : undefined,
+            )
+          : [];
+        resolved = resolveDepends(parsedDeps, external);
+      }
       const r = resolved[i] as (typeof resolved)[number];
       if (r.errors.length > 0) throw r.errors[0];
       const kept = pyLines(depTexts[i] as string).filter((l) => !/^depend[ \t]/.test(l));
@@ -191,9 +232,9 @@ export async function runPipeline(
   await step(
     'lint',
     join(o.buildDir, '.linted'),
-    sha([...resTexts, String(o.werror ?? false)]),
+    sha([...resTexts, String(o.werror ?? false), ...depends.flatMap((d) => d.payloads)]),
     async () => {
-      const msgs = runLint(resManifests);
+      const msgs = runLint(resManifests, undefined, { protoDirs: o.protoDirs });
       const lines = msgs.map(formatLintMessage);
       report.lint = lines;
       const failing = msgs.filter((m) => atLeast(m, o.werror ? 'WARNING' : 'ERROR'));

@@ -78,6 +78,7 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     assert.equal(r.code, 0, r.stderr);
     for (const f of [
       'manifest-tool.mogrified',
+      'manifest-tool.mangled',
       'manifest-tool.depend',
       'manifest-tool.depend.res',
       'manifest-tool.published',
@@ -89,6 +90,10 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     assert.match(
       readFileSync(join(dir, 'build/manifest-tool.mogrified'), 'utf8'),
       /file NOHASH group=bin mode=0555 owner=root path=usr\/bin\/tool/,
+    );
+    assert.match(
+      readFileSync(join(dir, 'build/manifest-tool.mangled'), 'utf8'),
+      /file NOHASH chash=[0-9a-f]{40} group=bin mode=0555 owner=root path=usr\/bin\/tool pkg\.csize=\d+ pkg\.size=22$/m,
     );
     assert.match(
       readFileSync(join(dir, 'build/manifest-tool.depend'), 'utf8'),
@@ -119,10 +124,77 @@ describe('manifest pipeline', { skip: skipWithoutPkg5 }, () => {
     r = await run();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^skipped mogrify +.*manifest-tool\.mogrified$/m);
+    assert.match(r.stdout, /^done {4}mangle +.*manifest-tool\.mangled$/m);
+    assert.match(r.stdout, /^skipped mangle +.*manifest-helper\.mangled$/m);
+    assert.match(
+      readFileSync(join(dir, 'build/manifest-tool.mangled'), 'utf8'),
+      /path=usr\/bin\/tool pkg\.csize=\d+ pkg\.size=30$/m,
+    );
     assert.match(r.stdout, /^done {4}generate +.*manifest-tool\.depend$/m);
     assert.match(r.stdout, /^skipped generate +.*manifest-helper\.depend$/m);
     assert.match(r.stdout, /^done {4}publish +.*manifest-tool\.published$/m);
     assert.match(r.stdout, /^skipped publish +.*manifest-helper\.published$/m);
+  });
+
+  it('a file missing from the proto area stops the pipeline at mangle with file:line', async () => {
+    writeFileSync(
+      join(dir, 'ghost.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/ghost@1\nset name=pkg.summary value=G\nfile path=usr/bin/ghost\n',
+    );
+    const r = await releng(
+      [
+        'manifest',
+        'pipeline',
+        '-b',
+        'build3',
+        '-d',
+        'proto',
+        '-T',
+        'defaults.transforms',
+        'ghost.p5m',
+      ],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /manifest-ghost\.mogrified:3: usr\/bin\/ghost/);
+    assert.ok(existsSync(join(dir, 'build3/manifest-ghost.mogrified')));
+    assert.ok(!existsSync(join(dir, 'build3/manifest-ghost.mangled')));
+  });
+
+  it('resolves against the repository limited by a resolve.deps list, and redoes resolve when the list changes', async () => {
+    writeFileSync(join(dir, 'proto/usr/bin/user'), '#!/usr/bin/helper\n');
+    chmodSync(join(dir, 'proto/usr/bin/user'), 0o755);
+    writeFileSync(
+      join(dir, 'user.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/user@1\nset name=pkg.summary value=U\nfile path=usr/bin/user\n',
+    );
+    writeFileSync(join(dir, 'resolve.deps'), 'demo/helper\n');
+    const args = [
+      'manifest',
+      'pipeline',
+      '-b',
+      'build4',
+      '-d',
+      'proto',
+      '-T',
+      'defaults.transforms',
+    ];
+    const ext = ['-r', 'repo', '-e', 'resolve.deps', 'user.p5m'];
+    let r = await releng([...args, ...ext], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      readFileSync(join(dir, 'build4/manifest-user.depend.res'), 'utf8'),
+      /^depend fmri=pkg:\/demo\/helper@1\.0-0\.1 type=require$/m,
+    );
+    r = await releng([...args, ...ext], { cwd: dir });
+    assert.match(r.stdout, /^skipped resolve /m);
+    writeFileSync(join(dir, 'resolve.deps'), 'demo/tool\n');
+    r = await releng([...args, ...ext], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /manifest-user\.depend:\d+: unresolved dependency of usr\/bin\/user on usr\/bin\/helper/,
+    );
   });
 
   it('an unresolvable dependency stops the pipeline at resolve with file:line', async () => {

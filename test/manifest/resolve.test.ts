@@ -126,6 +126,85 @@ describe('manifest resolve matches pkgdepend resolve', { skip: skipWithoutPkg5 }
     assert.throws(() => readFileSync(join(d, 'u.p5m.res')));
   });
 
+  it('against a repository limited by resolve.deps lists (-e): as pkgdepend against an image holding those packages', async () => {
+    const d = join(dir, 'ext');
+    mkdirSync(join(d, 'proto/usr/bin'), { recursive: true });
+    mkdirSync(join(d, 'proto/usr/lib'), { recursive: true });
+    writeFileSync(join(d, 'proto/usr/bin/helper'), '#!/bin/sh\n');
+    writeFileSync(join(d, 'proto/usr/lib/other'), 'x');
+    writeFileSync(
+      join(d, 'helper.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/helper@1.0,5.11-0.1\nfile path=usr/bin/helper owner=root group=bin mode=0555\n',
+    );
+    writeFileSync(
+      join(d, 'other.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/other@2.0,5.11-0.2\nfile path=usr/lib/other owner=root group=bin mode=0444\n',
+    );
+    const pub = await releng(
+      ['manifest', 'publish', '-s', 'repo', '-p', 'demo', '-d', 'proto', 'helper.p5m', 'other.p5m'],
+      { cwd: d, env: { SOURCE_DATE_EPOCH: '1700000000' } },
+    );
+    assert.equal(pub.code, 0, pub.stderr);
+    const img = join(d, 'image');
+    let p = spawnSync(tool('pkg'), ['image-create', '-p', `demo=file://${join(d, 'repo')}`, img], {
+      encoding: 'utf8',
+    });
+    assert.equal(p.status, 0, p.stderr);
+    p = spawnSync(tool('pkg'), ['-R', img, 'install', 'demo/helper', 'demo/other'], {
+      encoding: 'utf8',
+    });
+    assert.equal(p.status, 0, p.stderr);
+    writeFileSync(
+      join(d, 'tool.depend'),
+      [
+        'set name=pkg.fmri value=pkg:/demo/tool@1.0,5.11-0.1',
+        'file NOHASH group=bin mode=0555 owner=root path=usr/bin/tool',
+        tbd('helper', ['usr/bin'], 'usr/bin/tool', 'script'),
+        tbd('other', ['usr/lib'], 'usr/bin/tool', 'script'),
+        '',
+      ].join('\n'),
+    );
+    // Both packages by tail name and by glob; only one (the other unresolved); none at all.
+    writeFileSync(join(d, 'all.deps'), '# resolve.deps\nhelper\npkg:/demo/oth*\nnot/published\n');
+    writeFileSync(join(d, 'one.deps'), 'demo/helper\n');
+    writeFileSync(join(d, 'empty.deps'), '# nothing\n\n');
+    for (const list of ['all.deps', 'one.deps', 'empty.deps']) {
+      const ref = spawnSync(
+        tool('pkgdepend'),
+        ['-R', img, 'resolve', '-m', '-o', '-e', list, 'tool.depend'],
+        { cwd: d, encoding: 'utf8' },
+      );
+      const ours = await releng(
+        ['manifest', 'resolve', '-m', '-o', '-r', 'repo', '-e', list, 'tool.depend'],
+        { cwd: d },
+      );
+      assert.equal(ours.code, ref.status, `${list}: ${ref.stderr} / ${ours.stderr}`);
+      if (ref.status === 0) {
+        const refText = ref.stdout.replace(`# ${join(d, 'tool.depend')}`, '# tool.depend');
+        assert.equal(ours.stdout.trimEnd(), refText.trimEnd(), list);
+        assert.match(ours.stdout, /^depend fmri=pkg:\/demo\/other@2\.0-0\.2 type=require$/m);
+      } else if (list === 'one.deps') {
+        assert.match(ref.stderr, /unresolved dependency/);
+        assert.match(
+          ours.stderr,
+          /tool\.depend:4: unresolved dependency of usr\/bin\/tool on usr\/lib\/other/,
+        );
+      } else assert.match(ours.stderr, /empty\.deps/);
+    }
+    // The published packages go first: a package of the build shadows the repository's.
+    writeFileSync(
+      join(d, 'mine.p5m'),
+      'set name=pkg.fmri value=pkg:/demo/mine@1\nfile path=usr/lib/other owner=root group=bin mode=0444\n',
+    );
+    const both = await releng(
+      ['manifest', 'resolve', '-o', '-r', 'repo', '-e', 'all.deps', 'tool.depend', 'mine.p5m'],
+      { cwd: d },
+    );
+    assert.equal(both.code, 0, both.stderr);
+    assert.match(both.stdout, /^depend fmri=pkg:\/demo\/mine@1 type=require$/m);
+    assert.doesNotMatch(both.stdout, /demo\/other/);
+  });
+
   it('short FMRIs as pkg(5) writes them', () => {
     assert.equal(shortFmri('pkg://op/a/b@1.0,5.11-0.1:20240101T000000Z'), 'pkg://op/a/b@1.0-0.1');
     assert.equal(shortFmri('pkg:/a@1.2.3,5.11-2024.0.1.0'), 'pkg:/a@1.2.3-2024.0.1.0');

@@ -20,6 +20,7 @@ import { analyzeFile } from '../../analyze/index.ts';
 import { RelengError } from '../../util/errors.ts';
 import { type Action, type AttrValue, attr, attrList, cmpStr } from '../action.ts';
 import type { Manifest, ManifestAction } from '../manifest.ts';
+import { findProtoFile } from '../proto.ts';
 import { pyCompile, pyMatch } from '../pyre.ts';
 
 /** pkgdepend generate's options. */
@@ -66,8 +67,13 @@ function pyJoin(a: string, b: string): string {
   return a === '' || a.endsWith('/') ? a + b : `${a}/${b}`;
 }
 
-function findLocal(a: Action, protoDirs: readonly string[]): string | undefined {
+function findLocal(
+  a: Action,
+  protoDirs: readonly string[],
+  where: { file: string; line: number },
+): string | undefined {
   const want = a.hash && a.hash !== 'NOHASH' ? a.hash : (attr(a, 'path') as string);
+  findProtoFile(protoDirs, want, where); // refuses a name leading out of the areas
   for (const d of protoDirs) {
     const p = join(d, want);
     if (existsSync(p) && statSync(p).isFile()) return p;
@@ -203,7 +209,7 @@ export async function generateDepends(
   for (const a of m.actions) {
     if (a.action.name !== 'file') continue;
     const path = attr(a.action, 'path') as string;
-    const local = findLocal(a.action, options.protoDirs);
+    const local = findLocal(a.action, options.protoDirs, { file: m.file, line: a.line });
     if (!local) {
       errors.push(
         new RelengError(

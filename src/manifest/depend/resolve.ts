@@ -8,7 +8,11 @@
  * dropped; the result is sorted as pkgdepend sorts it. Dependencies that no
  * package satisfies are errors naming the manifest and the reason.
  *
- * Not done: resolving against an installed image or a repository, variants.
+ * Packages from outside the build (`external`, read from a repository by
+ * external.ts) are looked at only for a dependency the build's own
+ * packages do not satisfy, as pkgdepend looks at its image's packages.
+ *
+ * Not done: resolving against an installed image, variants.
  */
 import { posix } from 'node:path';
 import { RelengError } from '../../util/errors.ts';
@@ -98,10 +102,12 @@ function providers(
   return out;
 }
 
-/** Resolves the manifests together. */
-export function resolveDepends(manifests: readonly Manifest[]): Resolved[] {
+/** Which package delivers each path of the manifests (FMRIs in `pkgs`, in the same order). */
+function deliveries(
+  manifests: readonly Manifest[],
+  pkgs: readonly string[],
+): Map<string, Delivery[]> {
   const index = new Map<string, Delivery[]>();
-  const pkgs = manifests.map(pkgOf);
   manifests.forEach((m, i) => {
     for (const { action } of m.actions) {
       const p = attr(action, 'path');
@@ -117,6 +123,24 @@ export function resolveDepends(manifests: readonly Manifest[]): Resolved[] {
       else index.set(p, [d]);
     }
   });
+  return index;
+}
+
+/**
+ * Resolves the manifests together; `external` packages (a repository's)
+ * satisfy what the manifests themselves do not, named without publisher
+ * as pkgdepend names the packages of its image.
+ */
+export function resolveDepends(
+  manifests: readonly Manifest[],
+  external: readonly Manifest[] = [],
+): Resolved[] {
+  const pkgs = manifests.map(pkgOf);
+  const index = deliveries(manifests, pkgs);
+  const extIndex = deliveries(
+    external,
+    external.map((m) => pkgOf(m).replace(/^pkg:\/\/[^/]*\//, 'pkg:/')),
+  );
   return manifests.map((m, i) => {
     const self = pkgs[i] as string;
     const errors: RelengError[] = [];
@@ -140,16 +164,17 @@ export function resolveDepends(manifests: readonly Manifest[]): Resolved[] {
               ),
             );
       const viaLinks = new Set<string>();
-      const found = [
-        ...new Set(paths.sort(cmpStr).flatMap((p) => providers(p, index, viaLinks))),
-      ].sort(cmpStr);
+      const lookIn = (idx: Map<string, Delivery[]>) =>
+        [...new Set(paths.sort(cmpStr).flatMap((p) => providers(p, idx, viaLinks)))].sort(cmpStr);
+      let found = lookIn(index);
+      if (found.length === 0 && external.length > 0) found = lookIn(extIndex);
       for (const l of viaLinks) if (l !== self) required.add(l);
       if (found.includes(self)) continue;
       if (found.length === 0) {
         const reason = attr(a.action, 'pkg.debug.depend.reason') ?? '?';
         errors.push(
           new RelengError(
-            `${m.file}:${a.line}: unresolved dependency of ${reason} on ${paths.join(' or ')}: no package being published delivers it`,
+            `${m.file}:${a.line}: unresolved dependency of ${reason} on ${paths.join(' or ')}: no package being published${external.length > 0 ? ' or listed from the repository' : ''} delivers it`,
             {
               file: m.file,
               line: a.line,

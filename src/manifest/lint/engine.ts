@@ -7,7 +7,7 @@
 import { type Action, attrList } from '../action.ts';
 import type { Manifest, ManifestAction } from '../manifest.ts';
 import { LINT_RULES } from './rules/index.ts';
-import type { LintLevel, LintManifest, LintMessage, LintRule } from './types.ts';
+import type { LintLevel, LintManifest, LintMessage, LintOptions, LintRule } from './types.ts';
 
 /** The rule view of a parsed manifest. */
 export function lintManifest(m: Manifest): LintManifest {
@@ -45,25 +45,31 @@ function linted(attrs: Iterable<[string, string | string[]]>, id: string): boole
 export function runLint(
   manifests: readonly Manifest[],
   rules: readonly LintRule[] = LINT_RULES,
+  options: LintOptions = {},
 ): LintMessage[] {
   const all = manifests.map(lintManifest);
   const out: LintMessage[] = [];
   for (const m of all) {
     const pkgAttrs: [string, string][] = [...m.attrs].map(([k, v]) => [k, v[0] ?? '']);
     for (const rule of rules) {
-      rule.check(m, all, (level, id, message, where) => {
-        const action: Action | undefined = where?.action?.action;
-        const line = (where?.action as ManifestAction | undefined)?.line;
-        const base = { file: m.file, ...(line !== undefined ? { line } : {}) };
-        if ((action && linted(action.attrs, id)) || linted(pkgAttrs, id)) {
-          out.push({
-            level: 'INFO',
-            id: 'pkglint001.5',
-            message: `Linted message: ${id}  ${message}`,
-            ...base,
-          });
-        } else out.push({ level, id, message, ...base });
-      });
+      rule.check(
+        m,
+        all,
+        (level, id, message, where) => {
+          const action: Action | undefined = where?.action?.action;
+          const line = (where?.action as ManifestAction | undefined)?.line;
+          const base = { file: m.file, ...(line !== undefined ? { line } : {}) };
+          if ((action && linted(action.attrs, id)) || linted(pkgAttrs, id)) {
+            out.push({
+              level: 'INFO',
+              id: 'pkglint001.5',
+              message: `Linted message: ${id}  ${message}`,
+              ...base,
+            });
+          } else out.push({ level, id, message, ...base });
+        },
+        options,
+      );
     }
   }
   return out;

@@ -39,13 +39,24 @@ export type Report = (
   where?: { action?: ManifestAction },
 ) => void;
 
+/** What a run may give the rules beyond the manifests. */
+export interface LintOptions {
+  /** Proto areas holding the files the manifests deliver (pkglint's PROTO_PATH). */
+  protoDirs?: readonly string[];
+}
+
 /** A lint rule. */
 export interface LintRule {
   /** The pkglint check id without the sub-number (`pkglint.manifest009`). */
   id: string;
   /** One line: what is checked. */
   description: string;
-  check(manifest: LintManifest, all: readonly LintManifest[], report: Report): void;
+  check(
+    manifest: LintManifest,
+    all: readonly LintManifest[],
+    report: Report,
+    options: LintOptions,
+  ): void;
 }
 
 /** The variant.* attributes of an action. */
@@ -78,4 +89,20 @@ export function variantOverlap(
     if (!dom?.every((d) => both.includes(d))) for (const v of both) constrained.push([name, v]);
   }
   return { overlaps: true, constrained };
+}
+
+/**
+ * Whether the action carries `pkg.linted=true`, or `pkg.linted.<a prefix of
+ * id>=true` (for checks that, as in pkglint, leave marked actions out).
+ */
+export function isLinted(a: Action, id: string): boolean {
+  for (const [k, v] of a.attrs) {
+    if (typeof v !== 'string' || v.toLowerCase() !== 'true') continue;
+    if (
+      k === 'pkg.linted' ||
+      (id && k.startsWith('pkg.linted.') && `pkg.linted.${id}`.startsWith(k))
+    )
+      return true;
+  }
+  return false;
 }

@@ -28,6 +28,7 @@ import { walkFilesSync, writeFileAtomic } from '../../util/fs.ts';
 import { isAlive } from '../../util/pid.ts';
 import { type Action, type AttrValue, actionToString, attr, cloneAction } from '../action.ts';
 import type { Manifest } from '../manifest.ts';
+import { findProtoFile } from '../proto.ts';
 
 /** What publish needs besides the manifest. */
 export interface PublishOptions {
@@ -170,7 +171,7 @@ export async function publishManifest(
     if (a.name === 'set' && a.attrs.get('name') === 'pkg.fmri') a.attrs.set('value', full);
     if (a.name === 'file' || a.name === 'license') {
       const rel = a.hash && a.hash !== 'NOHASH' ? a.hash : (attr(a, 'path') ?? '');
-      const local = options.protoDirs.map((d) => join(d, rel)).find((p) => existsSync(p));
+      const local = findProtoFile(options.protoDirs, rel, { file: m.file, line });
       if (!local) {
         throw new RelengError(
           `${m.file}:${line}: ${a.name} payload ${rel} is not in ${options.protoDirs.join(', ')}`,
