@@ -102,6 +102,17 @@ export interface ManifestCliIo {
   cwd?: string;
 }
 
+/** A manifest named on the command line, or an error naming it. */
+async function readManifestFile(cwd: string, name: string): Promise<string> {
+  try {
+    return await readFile(resolve(cwd, name), 'utf8');
+  } catch (e) {
+    throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
+      file: resolve(cwd, name),
+    });
+  }
+}
+
 async function readAllStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -170,12 +181,7 @@ async function fmtCommand(
   const unformatted: string[] = [];
   for (const name of args) {
     const path = resolve(cwd, name);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, { file: path });
-    }
+    const text = await readManifestFile(cwd, name);
     if (has('c')) {
       if (!isFormatted(text, f as 'v1' | 'v2' | undefined)) unformatted.push(name);
       continue;
@@ -310,14 +316,7 @@ async function lintCommand(
   if (args.length === 0) throw new Usage('releng manifest lint needs the manifest files to check');
   const manifests: Manifest[] = [];
   for (const name of args) {
-    let text: string;
-    try {
-      text = await readFile(resolve(cwd, name), 'utf8');
-    } catch (e) {
-      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
-        file: resolve(cwd, name),
-      });
-    }
+    const text = await readManifestFile(cwd, name);
     manifests.push(parseManifest(text, name));
   }
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
@@ -352,14 +351,7 @@ async function mangleCommand(
   if (args.length !== 1) throw new Usage('mangle takes one manifest');
   if (protoDirs.length === 0) throw new Usage('mangle needs a proto area (-d DIR)');
   const file = args[0] as string;
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (e) {
-    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
-      file: resolve(cwd, file),
-    });
-  }
+  const text = await readManifestFile(cwd, file);
   const actions = await mangleManifest(parseManifest(text, file), { protoDirs });
   const out = actions.map((a) => `${actionToString(a)}\n`).join('');
   const target = opts.find(([k]) => k === 'O')?.[1];
@@ -390,14 +382,7 @@ async function generateCommand(
     tokens.set(name, [...(tokens.get(name) ?? []), v.slice(eq + 1)]);
   }
   const file = args[0] as string;
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, file), 'utf8');
-  } catch (e) {
-    throw new RelengError(`cannot read ${file}: ${(e as Error).message}`, {
-      file: resolve(cwd, file),
-    });
-  }
+  const text = await readManifestFile(cwd, file);
   const res = await generateDepends(parseManifest(text, file), {
     protoDirs,
     tokens,
@@ -468,14 +453,7 @@ async function resolveCommand(
   const texts: string[] = [];
   const manifests: Manifest[] = [];
   for (const name of args) {
-    let text: string;
-    try {
-      text = await readFile(resolve(cwd, name), 'utf8');
-    } catch (e) {
-      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
-        file: resolve(cwd, name),
-      });
-    }
+    const text = await readManifestFile(cwd, name);
     texts.push(text);
     manifests.push(parseManifest(text, name));
   }
@@ -517,14 +495,7 @@ async function publishCommand(
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
   const publisher = opts.find(([k]) => k === 'p')?.[1];
   for (const name of args) {
-    let text: string;
-    try {
-      text = await readFile(resolve(cwd, name), 'utf8');
-    } catch (e) {
-      throw new RelengError(`cannot read ${name}: ${(e as Error).message}`, {
-        file: resolve(cwd, name),
-      });
-    }
+    const text = await readManifestFile(cwd, name);
     const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
       protoDirs,
       ...(publisher ? { publisher } : {}),
