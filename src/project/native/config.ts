@@ -161,7 +161,7 @@ export interface ProjectConfig {
    * outputs are written): APT or YUM, signed when a key is given.
    */
   repositories?: RepositoryConfig[];
-  /** Build roots by name, made on first use by `debian-source`/`rpm-spec` packages (docs/roots.md). */
+  /** Build roots by name, made on first use by `debian-source`/`rpm-spec` packages and by `releng root create NAME` run in the project (docs/roots.md). */
   roots?: Record<string, import('../../roots/spec.ts').RootConfig>;
   /** SBOM formats to write. */
   sbomFormat?: string | string[];
