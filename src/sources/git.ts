@@ -6,7 +6,7 @@
  * names. The fetch stage contacts the remote only when the wanted revision
  * (tag, branch or commit) is not in the mirror yet, so once fetched, builds
  * work offline. A branch or tag already in the mirror is not refreshed on its
- * own: an explicit fetch (`releng fetch`, `<pkg>-fetch`), `--force` or `punch`
+ * own: the `fetch` action (`releng fetch`), `--force` (`<pkg>-fetch -F`) or `punch`
  * fetches it again, and a tag that moved on the remote moves in the mirror.
  *
  * As releng-tool, a new mirror is shallow: history is fetched `--depth 1`
@@ -253,7 +253,7 @@ async function ensureRevision(
         ctx.log.write(`revision ${rev} (${have.slice(0, 12)}) is in the cache\n`);
         return have;
       }
-      ctx.log.write(`refreshing ${ref} (explicit fetch)\n`);
+      ctx.log.write(`refreshing ${ref} (fetch action or --force)\n`);
     }
     return fetchRevision(ctx, gitDir, remote, rev);
   }
