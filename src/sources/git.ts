@@ -19,7 +19,8 @@
  * GIT_CONFIG entries are written into the mirror's config (as releng-tool
  * does, so git run by hand in the cache sees them) and passed as `-c` to every
  * command; an entry that looks like a secret (a password, token or extra
- * header, or a value holding URL credentials) is only passed, never written.
+ * header, or a value holding URL credentials) is never written and reaches git
+ * through its environment (GIT_CONFIG_COUNT), so no log or command line shows it.
  *
  * Safety: a new mirror is created and fetched under a temporary name and
  * renamed into place only when the fetch succeeded; later fetches use
@@ -44,14 +45,33 @@ import { fetchOptions } from './vcs-archive.ts';
 
 const MODULES_DIR = 'releng-modules';
 
-/** `-c key=value` for every git command of the package (GIT_CONFIG). */
-function configArgs(ctx: SiteContext): string[] {
+/** The package's GIT_CONFIG entries. */
+function configEntries(ctx: SiteContext): Array<[string, string]> {
   const config = ctx.pkg.options.gitConfig;
   if (!config || typeof config !== 'object') return [];
-  return Object.entries(config as Record<string, unknown>).flatMap(([k, v]) => [
-    '-c',
-    `${k}=${String(v)}`,
-  ]);
+  return Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+}
+
+/** `-c key=value` for every git command of the package (GIT_CONFIG, secrets excepted). */
+function configArgs(ctx: SiteContext): string[] {
+  return configEntries(ctx)
+    .filter(([k, v]) => !secretConfigEntry(k, v))
+    .flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/**
+ * Secret-looking GIT_CONFIG entries, given to git through its environment
+ * (GIT_CONFIG_COUNT, git >= 2.31) so they are on no command line and in no log.
+ */
+function configEnv(ctx: SiteContext): Record<string, string> {
+  const secret = configEntries(ctx).filter(([k, v]) => secretConfigEntry(k, v));
+  if (secret.length === 0) return {};
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(secret.length) };
+  secret.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  return env;
 }
 
 /** GIT_CONFIG entries that could hold a secret stay out of files under cache/. */
@@ -61,10 +81,7 @@ function secretConfigEntry(key: string, value: string): boolean {
 
 /** Writes the package's GIT_CONFIG into the mirror's config (secret-looking entries excepted). */
 async function syncConfig(ctx: SiteContext, gitDir: string): Promise<void> {
-  const config = ctx.pkg.options.gitConfig;
-  if (!config || typeof config !== 'object') return;
-  for (const [key, raw] of Object.entries(config as Record<string, unknown>)) {
-    const value = String(raw);
+  for (const [key, value] of configEntries(ctx)) {
     if (secretConfigEntry(key, value)) continue;
     try {
       await git(ctx, gitDir, ['config', key, value]);
@@ -98,14 +115,14 @@ function git(
   env: Record<string, string | undefined> = {},
 ): Promise<void> {
   return ctx.exec('git', [...configArgs(ctx), `--git-dir=${gitDir}`, ...args], {
-    env: { ...GIT_ENV, ...env },
+    env: { ...GIT_ENV, ...configEnv(ctx), ...env },
   });
 }
 
 async function gitOut(ctx: SiteContext, gitDir: string, args: readonly string[]): Promise<string> {
   return (
     await ctx.capture('git', [...configArgs(ctx), `--git-dir=${gitDir}`, ...args], {
-      env: GIT_ENV,
+      env: { ...GIT_ENV, ...configEnv(ctx) },
     })
   ).trim();
 }

@@ -346,6 +346,8 @@ describe('git sites', () => {
     const config = await readFile(join(root, 'cache/p/config'), 'utf8');
     assert.match(config, /example = my-value/);
     assert.doesNotMatch(config, /s3cret|extraheader/i);
+    const log = await readFile(join(root, 'output/logs/p.log'), 'utf8');
+    assert.doesNotMatch(log, /s3cret/);
   });
 
   it('fetches shallow by default and needs GIT_REFSPECS for a commit only a custom ref reaches', async () => {
