@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { makeProject, releng, removeProject } from './helpers.ts';
+import { BIN, makeProject, releng, removeProject } from './helpers.ts';
 
 const roots: string[] = [];
 after(async () => {
@@ -66,5 +67,33 @@ describe('releng init', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /\.gitignore exists but is not a file/);
     assert.deepEqual(await readdir(root), ['.gitignore']);
+  });
+
+  it('started as releng-tool, writes a releng-tool project that builds', async () => {
+    const base = await project({});
+    // The name npm gives the command this package installs as `releng-tool`.
+    const bin = join(base, 'releng-tool');
+    await symlink(BIN, bin);
+    const root = join(base, 'p');
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [bin, '-R', root, ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const r = run(['init']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /created releng-tool\.rt, package\/sample\/sample\.rt, \.gitignore in /);
+    assert.ok(!existsSync(join(root, 'releng.config.ts')));
+    assert.match(
+      await readFile(join(root, 'releng-tool.rt'), 'utf8'),
+      /^packages = \[\n {4}'sample',\n\]$/m,
+    );
+    const built = run([]);
+    assert.equal(built.status, 0, built.stderr);
+    assert.ok(existsSync(join(root, 'output', 'build', 'sample')), built.stdout);
+    // A second init refuses the folder it just filled.
+    const again = run(['init']);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already holds a project \(package, releng-tool\.rt\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { appendFile, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 
@@ -13,7 +13,10 @@ export interface InitResult {
 /** The folders releng writes into a project root, as .gitignore lines. */
 export const GITIGNORE_LINES = ['/cache/', '/dl/', '/output/'] as const;
 
-const FILES: Record<string, string> = {
+/** The two project formats `init` can write. */
+export type InitFormat = 'native' | 'releng-tool';
+
+const NATIVE_FILES: Record<string, string> = {
   'releng.config.ts': `import { defineProject } from 'releng';
 
 export default defineProject({
@@ -41,15 +44,50 @@ export default definePackage({
 `,
 };
 
+// releng-tool's layout (the files its own `init` creates): a project file
+// listing one package, and that package's definition with its options
+// commented out, showing where a package's settings go.
+const RELENG_TOOL_FILES: Record<string, string> = {
+  'releng-tool.rt': `# The packages this project builds, each a folder under package/.
+packages = [
+    'sample',
+]
+`,
+  'package/sample/sample.rt': `# The sample package: uncomment and fill in what it needs. With nothing set
+# it has no sources and nothing to build, so the project runs as it is.
+#SAMPLE_VERSION = '1.0'
+#SAMPLE_SITE = 'https://example.com/sample-1.0.tar.gz'
+#SAMPLE_TYPE = 'make'
+#SAMPLE_LICENSE = ['MIT']
+#SAMPLE_LICENSE_FILES = ['LICENSE']
+#SAMPLE_NEEDS = []
+`,
+};
+
+/**
+ * The format `init` writes when not told: releng-tool's when releng was started
+ * under that name (the `releng-tool` command this package installs), so a
+ * releng-tool user's `releng-tool init` gives what releng-tool gives; releng's
+ * native format otherwise.
+ */
+export function defaultInitFormat(argv1: string | undefined = process.argv[1]): InitFormat {
+  return argv1 && /^releng-tool(\.[cm]?js)?$/.test(basename(argv1)) ? 'releng-tool' : 'native';
+}
+
 /** Names that mean the folder already holds a project (native or releng-tool). */
 const PROJECT_NAMES = /^(releng\.config\.|releng-tool|releng\.py$|releng\.rt$|releng$|package$)/;
 
 /**
- * `releng init`: a minimal native project that builds as is. Everything is
- * checked before anything is written, so a refusal leaves the folder as it
- * was; an existing .gitignore is kept and gets only the lines it lacks.
+ * `releng init`: a minimal project that builds as is, in releng's native
+ * format or releng-tool's (see defaultInitFormat). Everything is checked
+ * before anything is written, so a refusal leaves the folder as it was; an
+ * existing .gitignore is kept and gets only the lines it lacks.
  */
-export async function initProject(root: string): Promise<InitResult> {
+export async function initProject(
+  root: string,
+  format: InitFormat = defaultInitFormat(),
+): Promise<InitResult> {
+  const FILES = format === 'releng-tool' ? RELENG_TOOL_FILES : NATIVE_FILES;
   const rootInfo = await stat(root).catch(() => undefined);
   if (rootInfo && !rootInfo.isDirectory()) {
     throw new RelengError(`cannot create a project in ${root}: it is not a folder`, {

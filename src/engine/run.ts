@@ -597,6 +597,7 @@ class Engine {
         werror: this.options.werror,
         devmode: this.options.devmode === false ? undefined : this.options.devmode,
         force,
+        quirks: this.options.quirks ?? [],
       },
       warn: (message, pkg) => {
         if (this.options.werror)

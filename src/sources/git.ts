@@ -5,8 +5,22 @@
  * `refs/heads/*`, tags under `refs/tags/*`, extra GIT_REFSPECS under their own
  * names. The fetch stage contacts the remote only when the wanted revision
  * (tag, branch or commit) is not in the mirror yet, so once fetched, builds
- * work offline. A branch already in the mirror is not refreshed on its own:
- * `--force` (e.g. `releng <pkg>-fetch --force`, or `punch`) fetches it again.
+ * work offline. A branch or tag already in the mirror is not refreshed on its
+ * own: the `fetch` action (`releng fetch`), `--force` (`<pkg>-fetch -F`) or `punch`
+ * fetches it again, and a tag that moved on the remote moves in the mirror.
+ *
+ * As releng-tool, a new mirror is shallow: history is fetched `--depth 1`
+ * (GIT_DEPTH sets another depth, 0 the whole history, as does the quirk
+ * `releng.git.no_depth`), and deepened to the whole history when the wanted
+ * commit is not among what was fetched. A mirror that already holds the whole
+ * history stays whole. A commit that no branch or tag reaches is found only
+ * through GIT_REFSPECS naming the refs that do (as releng-tool).
+ *
+ * GIT_CONFIG entries are written into the mirror's config (as releng-tool
+ * does, so git run by hand in the cache sees them) and passed as `-c` to every
+ * command; an entry that looks like a secret (a password, token or extra
+ * header, or a value holding URL credentials) is never written and reaches git
+ * through its environment (GIT_CONFIG_COUNT), so no log or command line shows it.
  *
  * Safety: a new mirror is created and fetched under a temporary name and
  * renamed into place only when the fetch succeeded; later fetches use
@@ -31,14 +45,57 @@ import { fetchOptions } from './vcs-archive.ts';
 
 const MODULES_DIR = 'releng-modules';
 
-/** `-c key=value` for every git command of the package (GIT_CONFIG). */
-function configArgs(ctx: SiteContext): string[] {
+/** The package's GIT_CONFIG entries. */
+function configEntries(ctx: SiteContext): Array<[string, string]> {
   const config = ctx.pkg.options.gitConfig;
   if (!config || typeof config !== 'object') return [];
-  return Object.entries(config as Record<string, unknown>).flatMap(([k, v]) => [
-    '-c',
-    `${k}=${String(v)}`,
-  ]);
+  return Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+}
+
+/** `-c key=value` for every git command of the package (GIT_CONFIG, secrets excepted). */
+function configArgs(ctx: SiteContext): string[] {
+  return configEntries(ctx)
+    .filter(([k, v]) => !secretConfigEntry(k, v))
+    .flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/**
+ * Secret-looking GIT_CONFIG entries, given to git through its environment
+ * (GIT_CONFIG_COUNT, git >= 2.31) so they are on no command line and in no log.
+ */
+function configEnv(ctx: SiteContext): Record<string, string> {
+  const secret = configEntries(ctx).filter(([k, v]) => secretConfigEntry(k, v));
+  if (secret.length === 0) return {};
+  const env: Record<string, string> = { GIT_CONFIG_COUNT: String(secret.length) };
+  secret.forEach(([k, v], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = k;
+    env[`GIT_CONFIG_VALUE_${i}`] = v;
+  });
+  return env;
+}
+
+/** GIT_CONFIG entries that could hold a secret stay out of files under cache/. */
+function secretConfigEntry(key: string, value: string): boolean {
+  return /password|token|secret|credential|extraheader|cookie/i.test(key) || hasCredentials(value);
+}
+
+/** Writes the package's GIT_CONFIG into the mirror's config (secret-looking entries excepted). */
+async function syncConfig(ctx: SiteContext, gitDir: string): Promise<void> {
+  for (const [key, value] of configEntries(ctx)) {
+    if (secretConfigEntry(key, value)) continue;
+    try {
+      await git(ctx, gitDir, ['config', key, value]);
+    } catch (err) {
+      throw new RelengError(
+        `cannot apply git configuration "${key}" of package "${ctx.pkg.name}"`,
+        {
+          pkg: ctx.pkg.name,
+          file: ctx.pkg.definitionFile,
+          hint: `check the GIT_CONFIG key and value (git config failed: ${(err as Error).message})`,
+        },
+      );
+    }
+  }
 }
 
 /** Environment that keeps the user's GIT_DIR and friends out of our commands. */
@@ -58,14 +115,14 @@ function git(
   env: Record<string, string | undefined> = {},
 ): Promise<void> {
   return ctx.exec('git', [...configArgs(ctx), `--git-dir=${gitDir}`, ...args], {
-    env: { ...GIT_ENV, ...env },
+    env: { ...GIT_ENV, ...configEnv(ctx), ...env },
   });
 }
 
 async function gitOut(ctx: SiteContext, gitDir: string, args: readonly string[]): Promise<string> {
   return (
     await ctx.capture('git', [...configArgs(ctx), `--git-dir=${gitDir}`, ...args], {
-      env: GIT_ENV,
+      env: { ...GIT_ENV, ...configEnv(ctx) },
     })
   ).trim();
 }
@@ -204,17 +261,16 @@ async function ensureRevision(
     }
   }
   if (await isDir(gitDir)) {
+    await syncConfig(ctx, gitDir);
     const have = await resolveCommit(ctx, gitDir, rev);
     if (have) {
-      const branch =
-        refresh &&
-        (await gitTry(ctx, gitDir, ['show-ref', '--verify', '--quiet', `refs/heads/${rev}`])) !==
-          undefined;
-      if (!branch) {
+      // A commit id cannot change; a branch or tag can (a tag moved on the remote).
+      const ref = refresh ? await namedRef(ctx, gitDir, rev) : undefined;
+      if (!ref) {
         ctx.log.write(`revision ${rev} (${have.slice(0, 12)}) is in the cache\n`);
         return have;
       }
-      ctx.log.write(`refreshing branch ${rev} (--force)\n`);
+      ctx.log.write(`refreshing ${ref} (fetch action or --force)\n`);
     }
     return fetchRevision(ctx, gitDir, remote, rev);
   }
@@ -225,6 +281,7 @@ async function ensureRevision(
   await git(ctx, tmp, ['init', '--bare', '--quiet']);
   await git(ctx, tmp, ['config', 'gc.auto', '0']);
   try {
+    await syncConfig(ctx, tmp);
     await fetchRevision(ctx, tmp, remote, rev);
     await rename(tmp, gitDir);
   } catch (err) {
@@ -232,6 +289,35 @@ async function ensureRevision(
     throw err;
   }
   return (await resolveCommit(ctx, gitDir, rev))!;
+}
+
+/** The branch or tag `rev` names in the mirror, if it names one. */
+async function namedRef(
+  ctx: SiteContext,
+  gitDir: string,
+  rev: string,
+): Promise<string | undefined> {
+  for (const ref of [`refs/heads/${rev}`, `refs/tags/${rev}`]) {
+    if ((await gitTry(ctx, gitDir, ['show-ref', '--verify', '--quiet', ref])) !== undefined) {
+      return ref;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `--depth N` for a fetch: 1 unless GIT_DEPTH says otherwise (0: the whole
+ * history) or the quirk `releng.git.no_depth` is on; none into a mirror that
+ * already holds the whole history (it stays whole).
+ */
+async function depthArgs(ctx: SiteContext, gitDir: string): Promise<string[]> {
+  const configured = ctx.pkg.options.gitDepth;
+  const depth = typeof configured === 'number' ? configured : 1;
+  if (depth <= 0 || ctx.options.quirks?.includes('releng.git.no_depth')) return [];
+  const populated =
+    (await gitTry(ctx, gitDir, ['for-each-ref', '--count=1', '--format=%(refname)'])) ?? '';
+  if (populated !== '' && !(await isShallow(gitDir))) return [];
+  return ['--depth', String(depth)];
 }
 
 /** Fetches branches, tags and GIT_REFSPECS of `remote` into a mirror, then checks `rev` is there. */
@@ -257,11 +343,10 @@ async function fetchRevision(
       refspecs.push(`+refs/${ref}:refs/${ref}`);
     }
   }
-  const depth = ctx.pkg.options.gitDepth;
-  const depthArgs = typeof depth === 'number' && depth > 0 ? ['--depth', String(depth)] : [];
+  const depth = await depthArgs(ctx, gitDir);
   const base = ['fetch', '--atomic', '--prune', '--no-write-fetch-head', ...fetchOptions(ctx)];
   try {
-    await git(ctx, gitDir, [...base, ...depthArgs, origin, ...refspecs]);
+    await git(ctx, gitDir, [...base, ...depth, origin, ...refspecs]);
   } catch (err) {
     throw new RelengError(`cannot fetch ${remote} for package "${ctx.pkg.name}"`, {
       pkg: ctx.pkg.name,
@@ -276,20 +361,16 @@ async function fetchRevision(
     await git(ctx, gitDir, [...base, '--unshallow', origin, ...refspecs]);
     commit = await resolveCommit(ctx, gitDir, rev);
   }
-  if (!commit && /^[0-9a-f]{40}$/i.test(rev)) {
-    // A commit no branch or tag reaches: servers may still serve it by id.
-    try {
-      await git(ctx, gitDir, ['fetch', '--no-write-fetch-head', ...fetchOptions(ctx), origin, rev]);
-    } catch {
-      // reported below
-    }
-    commit = await resolveCommit(ctx, gitDir, rev);
-  }
   if (!commit) {
+    // As releng-tool, a commit is not fetched by its id: only what the
+    // branches, tags and GIT_REFSPECS reach is looked at.
+    const id = /^[0-9a-f]{7,40}$/i.test(rev);
     throw new RelengError(`revision "${rev}" of package "${ctx.pkg.name}" is not in ${remote}`, {
       pkg: ctx.pkg.name,
       file: ctx.pkg.definitionFile,
-      hint: 'check the package revision (a tag, branch or commit of the repository)',
+      hint: id
+        ? 'check the commit; if no branch or tag reaches it, name the refs that do in GIT_REFSPECS (gitRefspecs), e.g. pull/*'
+        : 'check the package revision (a tag, branch or commit of the repository)',
     });
   }
   return commit;

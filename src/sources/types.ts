@@ -12,6 +12,8 @@ export interface SiteRunOptions {
   devmode?: string | true;
   /** `--force`: fetch again even when the cache holds the revision. */
   force: boolean;
+  /** `--quirk` names (releng-tool's quirks, e.g. `releng.git.no_depth`). */
+  quirks?: readonly string[];
 }
 
 /** What a site type gets to fetch and extract one package. */

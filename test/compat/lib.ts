@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATES = join(HERE, 'templates');
-const REPO = resolve(HERE, '..', '..');
 
 /** How to start one implementation's CLI. */
 export interface Impl {
@@ -32,7 +31,7 @@ export interface Impl {
 
 /**
  * The implementation under test, from RELENG_COMPAT_IMPL: `releng` (the
- * default, this checkout's bin/releng.mjs) or `releng-tool=<source folder>`
+ * default, this checkout's bin/releng.mjs through the link bin/releng-tool) or `releng-tool=<source folder>`
  * (run as `python3 -m releng_tool` with that folder on PYTHONPATH).
  */
 export function implFromEnv(spec = process.env.RELENG_COMPAT_IMPL ?? 'releng'): Impl {
@@ -40,7 +39,9 @@ export function implFromEnv(spec = process.env.RELENG_COMPAT_IMPL ?? 'releng'): 
     return {
       name: 'releng',
       command: process.execPath,
-      prefix: [join(REPO, 'bin', 'releng.mjs')],
+      // Started under the name `releng-tool` (as the command this package
+      // installs under that name), as a releng-tool user runs it.
+      prefix: [join(HERE, 'bin', 'releng-tool')],
       env: {},
     };
   }

@@ -180,7 +180,9 @@ describe('git sites', () => {
   });
 
   it('fetches a branch, a commit, and a new revision only when the cache lacks it', async () => {
-    const root = await gitProject(origin, `vcsType: 'git', revision: 'feature',`);
+    // The whole history (gitDepth 0), so an older commit is in the cache below;
+    // a mirror holding the whole history stays whole on later fetches.
+    const root = await gitProject(origin, `vcsType: 'git', revision: 'feature', gitDepth: 0,`);
     ok(await run(root));
     assert.equal(await version(root), 'feature\n');
     assert.ok(!existsSync(join(buildDir(root), 'modules/sub/lib.txt')));
@@ -333,5 +335,39 @@ describe('git sites', () => {
       await readFile(join(root, 'output/logs/p.log'), 'utf8'),
       /-c core\.autocrlf=false/,
     );
+  });
+
+  it('writes GIT_CONFIG into the cache, except entries that look like secrets', async () => {
+    const root = await gitProject(
+      `git+${origin}`,
+      `revision: 'v1.0', gitConfig: { 'tmp.example': 'my-value', 'http.extraHeader': 'Authorization: Bearer s3cret' },`,
+    );
+    ok(await run(root));
+    const config = await readFile(join(root, 'cache/p/config'), 'utf8');
+    assert.match(config, /example = my-value/);
+    assert.doesNotMatch(config, /s3cret|extraheader/i);
+    const log = await readFile(join(root, 'output/logs/p.log'), 'utf8');
+    assert.doesNotMatch(log, /s3cret/);
+  });
+
+  it('fetches shallow by default and needs GIT_REFSPECS for a commit only a custom ref reaches', async () => {
+    // A commit no branch or tag reaches (as a pull request's head).
+    git(origin, 'checkout', '-q', '-b', 'gone', 'main');
+    git(origin, 'commit', '-q', '--allow-empty', '-m', 'custom');
+    const custom = git(origin, 'rev-parse', 'HEAD').trim();
+    git(origin, 'update-ref', 'refs/custom/x', custom);
+    git(origin, 'checkout', '-q', 'main');
+    git(origin, 'branch', '-q', '-D', 'gone');
+    const root = await gitProject(`git+${origin}`, `revision: '${custom}',`);
+    const refused = await run(root);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /name the refs that do in GIT_REFSPECS/);
+    assert.ok(!existsSync(join(root, 'cache/p')), 'a failed first fetch leaves no cache');
+    await writeFile(
+      join(root, 'package/p/p.ts'),
+      packageFile(`git+${origin}`, `revision: '${custom}', gitRefspecs: ['custom/*'],`),
+    );
+    ok(await run(root));
+    assert.ok(existsSync(join(root, 'cache/p/shallow')), 'the first fetch is shallow');
   });
 });
