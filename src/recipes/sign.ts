@@ -6,11 +6,12 @@
  * .changes is clear-signed, as debsign does.
  */
 import { createHash } from 'node:crypto';
-import { chmod, readFile, stat } from 'node:fs/promises';
+import { chmod, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { signDeb } from '../repository/debsig.ts';
-import { signRpm } from '../repository/rpmsign.ts';
+import { parseSignature, signRpm } from '../repository/rpmsign.ts';
 import type { Signer } from '../repository/signing/index.ts';
+import { headersLength, parseRpm, SIG } from '../repository/yum/rpmfile.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 
 /** Digest algorithm of each checksum field of a .changes/.buildinfo. */
@@ -79,4 +80,37 @@ export async function signArtifacts(files: readonly string[], signer: Signer): P
     await chmod(f, mode);
   }
   return done;
+}
+
+/**
+ * True when the .rpm already carries a header signature issued by `keyId`:
+ * signing it again would only change the signature's time (and so the
+ * bytes a repository already holds).
+ */
+export async function rpmSignedBy(file: string, keyId: string): Promise<boolean> {
+  const fh = await open(file, 'r');
+  let buf: Buffer;
+  try {
+    const size = (await fh.stat()).size;
+    let want = Math.min(size, 64 << 10);
+    for (;;) {
+      buf = Buffer.alloc(want);
+      await fh.read(buf, 0, want, 0);
+      const need = headersLength(buf);
+      if (need === undefined || need <= want || want >= size) break;
+      want = Math.min(size, need);
+    }
+  } finally {
+    await fh.close();
+  }
+  try {
+    const sig = parseRpm(buf, file).signature;
+    for (const tag of [SIG.rsaHeader, SIG.dsaHeader]) {
+      const raw = sig.bin(tag);
+      if (raw && parseSignature(raw).issuer?.toUpperCase() === keyId.toUpperCase()) return true;
+    }
+  } catch {
+    // Not a readable rpm: signing it reports the problem.
+  }
+  return false;
 }
