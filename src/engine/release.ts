@@ -163,12 +163,9 @@ async function publishRepositories(
         if (signer) {
           // Root-built rpms come unsigned: they get the repository key's header signature
           // (in the images folder too), as dnf's gpgcheck=1 wants.
-          // Signed once per key: a re-run keeps the bytes the repository already holds.
-          const { signRpm } = await import('../repository/rpmsign.ts');
-          const { rpmSignedBy } = await import('../recipes/sign.ts');
+          const { signRootBuiltRpm } = await import('../recipes/sign.ts');
           for (const f of files)
-            if (rootBuilt.includes(f) && !(await rpmSignedBy(f, signer.keyId)))
-              await signRpm(f, signer);
+            if (rootBuilt.includes(f)) await signRootBuiltRpm(f, signer, join(dir, 'Packages'));
         }
         const { updateYumRepository } = await import('../repository/yum/index.ts');
         await updateYumRepository(dir, {

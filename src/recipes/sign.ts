@@ -6,13 +6,14 @@
  * .changes is clear-signed, as debsign does.
  */
 import { createHash } from 'node:crypto';
-import { chmod, open, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { chmod, copyFile, lstat, open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { signDeb } from '../repository/debsig.ts';
 import { parseSignature, signRpm } from '../repository/rpmsign.ts';
 import type { Signer } from '../repository/signing/index.ts';
 import { headersLength, parseRpm, SIG } from '../repository/yum/rpmfile.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { replaceVia, writeFileAtomic } from '../util/fs.ts';
 
 /** Digest algorithm of each checksum field of a .changes/.buildinfo. */
 const FIELD_HASH: Record<string, string> = {
@@ -82,12 +83,8 @@ export async function signArtifacts(files: readonly string[], signer: Signer): P
   return done;
 }
 
-/**
- * True when the .rpm already carries a header signature issued by `keyId`:
- * signing it again would only change the signature's time (and so the
- * bytes a repository already holds).
- */
-export async function rpmSignedBy(file: string, keyId: string): Promise<boolean> {
+/** The lead and both headers of an .rpm, parsed (read only as far as they go). */
+async function readRpmHead(file: string): Promise<ReturnType<typeof parseRpm>> {
   const fh = await open(file, 'r');
   let buf: Buffer;
   try {
@@ -103,8 +100,17 @@ export async function rpmSignedBy(file: string, keyId: string): Promise<boolean>
   } finally {
     await fh.close();
   }
+  return parseRpm(buf, file);
+}
+
+/**
+ * True when the .rpm already carries a header signature issued by `keyId`:
+ * signing it again would only change the signature's time (and so the
+ * bytes a repository already holds).
+ */
+export async function rpmSignedBy(file: string, keyId: string): Promise<boolean> {
   try {
-    const sig = parseRpm(buf, file).signature;
+    const sig = (await readRpmHead(file)).signature;
     for (const tag of [SIG.rsaHeader, SIG.dsaHeader]) {
       const raw = sig.bin(tag);
       if (raw && parseSignature(raw).issuer?.toUpperCase() === keyId.toUpperCase()) return true;
@@ -113,4 +119,46 @@ export async function rpmSignedBy(file: string, keyId: string): Promise<boolean>
     // Not a readable rpm: signing it reports the problem.
   }
   return false;
+}
+
+/** SHA-256 of an .rpm from its main header on: what signing leaves untouched. */
+async function signedContentDigest(file: string): Promise<string> {
+  const { headerStart } = await readRpmHead(file);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { start: headerStart })) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/**
+ * True when two .rpm files are the same package apart from their signature
+ * headers (a reproducible rebuild of a package a repository holds signed).
+ */
+export async function sameRpmContent(a: string, b: string): Promise<boolean> {
+  try {
+    return (await signedContentDigest(a)) === (await signedContentDigest(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Gives a root-built .rpm the header signature of a YUM repository's key
+ * before it is added there (dnf's gpgcheck=1 checks it). A signature's time
+ * changes its bytes, so an rpm already signed by the key is left alone, and a
+ * reproducible rebuild of one the repository holds (`packagesDir/<name>`,
+ * signed by the key, same content otherwise) takes the repository's copy.
+ */
+export async function signRootBuiltRpm(
+  file: string,
+  signer: Signer,
+  packagesDir: string,
+): Promise<void> {
+  if (await rpmSignedBy(file, signer.keyId)) return;
+  const held = path.join(packagesDir, path.basename(file));
+  const isFile = (await lstat(held).catch(() => undefined))?.isFile();
+  if (isFile && (await rpmSignedBy(held, signer.keyId)) && (await sameRpmContent(file, held))) {
+    await replaceVia(file, (tmp) => copyFile(held, tmp));
+    return;
+  }
+  await signRpm(file, signer);
 }

@@ -151,4 +151,18 @@ describe('root-built packages in the project repositories', { skip }, () => {
     assert.match(r.stdout + r.stderr, /published 1 package\(s\) to .*repo\/apt/);
     assert.match(r.stdout + r.stderr, /published 1 package\(s\) to .*repo\/yum/);
   });
+
+  test('punch rebuilds them in roots; the same signed bytes are published again', async () => {
+    const held = path.join(dir, 'repo/yum/Packages/rpm-pub-1.0-1.noarch.rpm');
+    const before = readFileSync(held);
+    const r = await run(['punch']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /rpm-pub: wrote/, 'rebuilt in a root');
+    assert.deepEqual(readFileSync(held), before);
+    assert.deepEqual(
+      readFileSync(path.join(dir, 'output/images/rpm-pub-1.0-1.noarch.rpm')),
+      before,
+    );
+    assert.deepEqual(leftovers(), []);
+  });
 });
