@@ -5,8 +5,9 @@
  * reads those records back. A record survives runs where the package is not
  * rebuilt (its stages are done), so a re-run publishes the same packages.
  */
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isStaleTemporary } from '../repository/recovery.ts';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 
@@ -33,10 +34,12 @@ export async function recordArtifacts(
       });
     return rel;
   });
-  await writeFileAtomic(
-    path.join(recordDir(buildDir), `${pkg}.json`),
-    `${JSON.stringify({ files: names.sort() })}\n`,
-  );
+  const record = path.join(recordDir(buildDir), `${pkg}.json`);
+  // A record write killed earlier (kill -9) left its temporary sibling.
+  for (const name of await readdir(recordDir(buildDir)).catch(() => [] as string[]))
+    if (name.startsWith(`${pkg}.json.`) && isStaleTemporary(name))
+      await rm(path.join(recordDir(buildDir), name), { force: true });
+  await writeFileAtomic(record, `${JSON.stringify({ files: names.sort() })}\n`);
 }
 
 /**

@@ -7,9 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, copyFile, lstat, open, readFile, stat } from 'node:fs/promises';
+import { chmod, copyFile, lstat, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { signDeb } from '../repository/debsig.ts';
+import { faultPoint, isStaleTemporary } from '../repository/recovery.ts';
 import { parseSignature, signRpm } from '../repository/rpmsign.ts';
 import type { Signer } from '../repository/signing/index.ts';
 import { headersLength, parseRpm, SIG } from '../repository/yum/rpmfile.ts';
@@ -160,5 +161,17 @@ export async function signRootBuiltRpm(
     await replaceVia(file, (tmp) => copyFile(held, tmp));
     return;
   }
-  await signRpm(file, signer);
+  // Temporaries of a signing killed earlier (kill -9) go first.
+  const dir = path.dirname(file);
+  for (const name of await readdir(dir))
+    if (name.startsWith(`${path.basename(file)}.`) && isStaleTemporary(name))
+      await rm(path.join(dir, name), { force: true });
+  await replaceVia(
+    file,
+    async (tmp) => {
+      await signRpm(file, signer, { out: tmp });
+      faultPoint('recipe-rpm-signed');
+    },
+    'releng-tmp',
+  );
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeProject, releng, removeProject } from '../helpers.ts';
@@ -163,6 +163,39 @@ describe('root-built packages in the project repositories', { skip }, () => {
       readFileSync(path.join(dir, 'output/images/rpm-pub-1.0-1.noarch.rpm')),
       before,
     );
+    assert.deepEqual(leftovers(), []);
+  });
+
+  test('kill -9 while signing: the re-run publishes, no temporary file stays', async () => {
+    rmSync(path.join(dir, 'repo/yum'), { recursive: true });
+    const env = { ...ENV, SOURCE_DATE_EPOCH: '1700000000' };
+    const killed = await releng(['-R', dir, 'punch'], {
+      env: { ...env, RELENG_TEST_KILL_AT: 'recipe-rpm-signed' },
+    });
+    assert.ok(killed.code === null || killed.code === 137, killed.stdout + killed.stderr);
+    const images = path.join(dir, 'output/images');
+    assert.ok(
+      readdirSync(images).some((n) => n.includes('.releng-tmp-')),
+      'killed half-way through writing the signed rpm',
+    );
+    const r = await run([]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(
+      readdirSync(images).filter((n) => n.includes('tmp-')),
+      [],
+    );
+    const v = await releng([
+      'repo',
+      'verify',
+      path.join(dir, 'repo/yum'),
+      '--public-key',
+      path.join(dir, 'keys/public.asc'),
+    ]);
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    const d = await dnfInstall(`file://${path.join(dir, 'repo/yum')}`, ['rpm-pub'], {
+      key: path.join(dir, 'keys/public.asc'),
+    });
+    assert.equal(d.code, 0, d.output);
     assert.deepEqual(leftovers(), []);
   });
 });
