@@ -28,9 +28,13 @@ export interface ReleaseContext {
  * (`target` by default, or `staging`, `host`, `images`).
  */
 export async function writeProjectOutputs(ctx: ReleaseContext): Promise<void> {
-  const outputs = ctx.project.options.outputs as Array<Record<string, unknown>> | undefined;
-  if (!outputs || outputs.length === 0) return;
-  const allWritten: string[] = [];
+  const outputs = (ctx.project.options.outputs as Array<Record<string, unknown>> | undefined) ?? [];
+  const rootBuilt = await recipePackages(ctx);
+  if (outputs.length === 0) {
+    await publishRepositories(ctx, rootBuilt, rootBuilt);
+    return;
+  }
+  const allWritten: string[] = [...rootBuilt];
   const { writeOutputs } = await import('../outputs/index.ts');
   const sysroots: Record<string, string> = {
     target: ctx.dirs.target,
@@ -74,15 +78,40 @@ export async function writeProjectOutputs(ctx: ReleaseContext): Promise<void> {
     stage: 'package',
     durationMs: nowMs() - started,
   });
-  await publishRepositories(ctx, allWritten);
+  await publishRepositories(ctx, allWritten, rootBuilt);
 }
 
 /**
- * The project's `repositories`: the .deb outputs go into APT ones, the .rpm
- * outputs into YUM ones, then each is published (signed when a key is given).
+ * The packages the project's `debian-source`/`rpm-spec` packages built in
+ * roots (src/recipes/published.ts): published with the `outputs` ones.
+ */
+async function recipePackages(ctx: ReleaseContext): Promise<string[]> {
+  if (!ctx.project.options.repositories) return [];
+  const { recordedArtifacts } = await import('../recipes/published.ts');
+  const { files, missing } = await recordedArtifacts(
+    ctx.dirs.build,
+    ctx.dirs.images,
+    ctx.project.packages,
+  );
+  for (const name of missing)
+    ctx.sink({
+      type: 'log',
+      level: 'warn',
+      message: `${name} was built in a root but is no longer in ${ctx.dirs.images}; not published (rebuild the package)`,
+    });
+  return files;
+}
+
+/**
+ * The project's `repositories`: the .deb outputs and root-built packages go
+ * into APT ones, the .rpm ones (not source rpms) into YUM ones, then each is published (signed when a key is given).
  * A failure leaves the published repository as it was.
  */
-async function publishRepositories(ctx: ReleaseContext, written: readonly string[]): Promise<void> {
+async function publishRepositories(
+  ctx: ReleaseContext,
+  written: readonly string[],
+  rootBuilt: readonly string[],
+): Promise<void> {
   const repos = ctx.project.options.repositories as Array<Record<string, unknown>> | undefined;
   if (!repos || repos.length === 0) return;
   const { openSigner } = await import('../repository/signing/index.ts');
@@ -94,7 +123,10 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
       });
     }
     const dir = resolve(ctx.project.root, String(repo.dir ?? join(ctx.dirs.output, 'repos', type)));
-    const files = written.filter((f) => f.endsWith(type === 'apt' ? '.deb' : '.rpm'));
+    // Binary repositories: source rpms (a root build's .src.rpm) stay in the images folder.
+    const files = written.filter((f) =>
+      type === 'apt' ? f.endsWith('.deb') : f.endsWith('.rpm') && !f.endsWith('.src.rpm'),
+    );
     let signer: Awaited<ReturnType<typeof openSigner>> | undefined;
     if (repo.signingKey || repo.gpgKey) {
       const passphraseEnv = repo.passphraseEnv as string | undefined;
@@ -128,6 +160,13 @@ async function publishRepositories(ctx: ReleaseContext, written: readonly string
         });
         await apt.publish({ signer, unsigned: !signer });
       } else {
+        if (signer) {
+          // Root-built rpms come unsigned: they get the repository key's header signature
+          // (in the images folder too), as dnf's gpgcheck=1 wants.
+          const { signRootBuiltRpm } = await import('../recipes/sign.ts');
+          for (const f of files)
+            if (rootBuilt.includes(f)) await signRootBuiltRpm(f, signer, join(dir, 'Packages'));
+        }
         const { updateYumRepository } = await import('../repository/yum/index.ts');
         await updateYumRepository(dir, {
           add: files,

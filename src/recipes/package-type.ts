@@ -4,6 +4,7 @@
  * standard layout is built by its recipe in a fresh root at the `build`
  * stage, so these builds take part in the project graph and in `-j`. The
  * packages land in the images folder; nothing is installed into a sysroot.
+ * The project's `repositories` publish them with the `outputs` packages.
  *
  * ```ts
  * export default definePackage({ version: '2.10', site: '…', type: 'rpm-spec', buildRoot: 'bookworm' });
@@ -19,6 +20,7 @@ import { DEFAULT_BACKEND, openBackend } from '../roots/index.ts';
 import { makeSpec, type RootConfig } from '../roots/spec.ts';
 import { RelengError } from '../util/errors.ts';
 import { recipeFor } from './index.ts';
+import { recordArtifacts } from './published.ts';
 import type { Layout } from './types.ts';
 
 function steps(layout: Layout): PackageSteps {
@@ -59,6 +61,8 @@ function steps(layout: Layout): PackageSteps {
       );
       for (const n of result.notes) stage.io.log('note', `${pkg.name}: ${n}`);
       for (const f of result.artifacts) stage.io.log('log', `${pkg.name}: wrote ${f}`);
+      // The project's repositories publish these (src/recipes/published.ts).
+      await recordArtifacts(stage.dirs.build, stage.dirs.images, pkg.name, result.artifacts);
     },
   };
 }
