@@ -1,0 +1,108 @@
+/**
+ * The `ips` output format through `releng package`: the output's files as
+ * one pkg(5) package in a `.p5p` package archive the reference pkg client
+ * installs from and verifies; the same bytes for the same inputs and
+ * SOURCE_DATE_EPOCH; versions pkg(5) cannot take refused before anything is
+ * written.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { releng } from '../helpers.ts';
+import { skipWithoutPkg5, tool } from './reference.ts';
+
+const description = (version: string) => `name: hello
+version: "${version}"
+summary: Says hello
+description: A greeting.
+license: MIT
+format: ips
+contents:
+  - { src: usr/bin/hello, dst: /usr/bin/hello }
+  - { src: etc/hello.conf, dst: /etc/hello.conf, config: noreplace }
+  - { type: symlink, dst: /usr/bin/hi, target: hello }
+`;
+
+describe('ips output', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'releng-ips-out-'));
+    mkdirSync(join(dir, 'root/usr/bin'), { recursive: true });
+    mkdirSync(join(dir, 'root/etc'), { recursive: true });
+    writeFileSync(join(dir, 'root/usr/bin/hello'), '#!/bin/sh\necho hello\n');
+    chmodSync(join(dir, 'root/usr/bin/hello'), 0o755);
+    writeFileSync(join(dir, 'root/etc/hello.conf'), 'greeting=hello\n');
+    writeFileSync(join(dir, 'hello.yaml'), description('1.2.0'));
+    writeFileSync(join(dir, 'bad.yaml'), description('1.2.0-rc1'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const env = { SOURCE_DATE_EPOCH: '1700000000' };
+  const archive = 'hello-1.2.0-1.p5p';
+
+  it('writes the same bytes twice', async () => {
+    const out: Buffer[] = [];
+    for (const d of ['dist1', 'dist2']) {
+      const r = await releng(['package', 'hello.yaml', '--source', 'root', '--out', d], {
+        cwd: dir,
+        env,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      out.push(readFileSync(join(dir, d, archive)));
+    }
+    assert.ok((out[0] as Buffer).equals(out[1] as Buffer));
+  });
+
+  it('refuses a version pkg(5) cannot take, writing nothing', async () => {
+    const r = await releng(['package', 'bad.yaml', '--source', 'root', '--out', 'bad'], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /hello \(ips\): version: '1\.2\.0-rc1' is not a valid IPS version/);
+    assert.ok(!existsSync(join(dir, 'bad', 'hello-1.2.0-rc1-1.p5p')));
+  });
+
+  it('the reference pkg client installs and verifies the package from the archive', {
+    skip: skipWithoutPkg5,
+  }, async () => {
+    const r = await releng(['package', 'hello.yaml', '--source', 'root', '--out', 'dist'], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const image = join(dir, 'image');
+    let p = spawnSync(tool('pkg'), ['image-create', image], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    p = spawnSync(
+      tool('pkg'),
+      ['-R', image, 'install', '-g', join(dir, 'dist', archive), 'hello'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(p.status, 0, p.stderr + p.stdout);
+    assert.equal(readFileSync(join(image, 'usr/bin/hello'), 'utf8'), '#!/bin/sh\necho hello\n');
+    assert.equal(readlinkSync(join(image, 'usr/bin/hi')), 'hello');
+    p = spawnSync(tool('pkg'), ['-R', image, 'verify'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr + p.stdout);
+    p = spawnSync(tool('pkg'), ['-R', image, 'contents', '-m', 'hello'], { encoding: 'utf8' });
+    assert.match(
+      p.stdout,
+      /^set name=pkg\.fmri value=pkg:\/\/releng\/hello@1\.2\.0,5\.11-1:20231114T221320Z$/m,
+    );
+    assert.match(p.stdout, /^file \S+ .*mode=0755 owner=root path=usr\/bin\/hello /m);
+    assert.match(p.stdout, /path=etc\/hello\.conf .*preserve=renamenew/);
+  });
+});
