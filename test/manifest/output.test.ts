@@ -20,7 +20,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { releng } from '../helpers.ts';
+import { makeProject, nativePackage, releng, removeProject } from '../helpers.ts';
 import { skipWithoutPkg5, tool } from './reference.ts';
 
 const description = (version: string) => `name: hello
@@ -104,5 +104,41 @@ describe('ips output', () => {
     );
     assert.match(p.stdout, /^file \S+ .*mode=0755 owner=root path=usr\/bin\/hello /m);
     assert.match(p.stdout, /path=etc\/hello\.conf .*preserve=renamenew/);
+  });
+
+  it('a project build writes its ips output into output/images/, which pkg installs', {
+    skip: skipWithoutPkg5,
+  }, async () => {
+    const root = await makeProject({
+      'releng.config.ts': `export default {
+        packages: ['tool'],
+        outputs: [{
+          name: 'tool', version: '1.0.0', summary: 'a tool', description: 'A tool.', license: 'MIT',
+          format: 'ips',
+          contents: [{ src: 'usr/bin/tool', dst: '/usr/bin/tool', mode: 0o755 }],
+        }],
+      };\n`,
+      'package/tool/tool.ts': nativePackage(`{
+        async install(ctx) {
+          const fs = await import('node:fs');
+          fs.mkdirSync(ctx.dirs.target + '/usr/bin', { recursive: true });
+          fs.writeFileSync(ctx.dirs.target + '/usr/bin/tool', '#!/bin/sh\\necho tool\\n', { mode: 0o755 });
+        },
+      }`),
+    });
+    try {
+      const r = await releng(['-R', root], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const p5p = join(root, 'output/images/tool-1.0.0-1.p5p');
+      assert.ok(existsSync(p5p), 'output/images/tool-1.0.0-1.p5p');
+      const image = join(root, 'image');
+      let p = spawnSync(tool('pkg'), ['image-create', image], { encoding: 'utf8' });
+      assert.equal(p.status, 0, p.stderr);
+      p = spawnSync(tool('pkg'), ['-R', image, 'install', '-g', p5p, 'tool'], { encoding: 'utf8' });
+      assert.equal(p.status, 0, p.stderr + p.stdout);
+      assert.equal(readFileSync(join(image, 'usr/bin/tool'), 'utf8'), '#!/bin/sh\necho tool\n');
+    } finally {
+      await removeProject(root);
+    }
   });
 });
