@@ -36,6 +36,7 @@ import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
+import { publishArchive } from './publish/archive.ts';
 import { publishManifest } from './publish/repository.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
@@ -84,7 +85,8 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
 
   releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
       publish into a pkg(5) file repository (created when missing; one made by
-      pkgrepo create is fine): payloads, manifests, then the signed catalog
+      pkgrepo create is fine): payloads, manifests, then the signed catalog;
+      an ARCHIVE.p5p operand publishes the packages of that pkg(5) archive (as pkgrecv)
       -p  publisher of a new repository (default releng)
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
@@ -501,6 +503,14 @@ async function publishCommand(
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
   const publisher = opts.find(([k]) => k === 'p')?.[1];
   for (const name of args) {
+    if (name.endsWith('.p5p')) {
+      // A package archive: its packages, with the payloads it carries (no -d needed).
+      const fmris = await publishArchive(resolve(cwd, repo), resolve(cwd, name), {
+        ...(publisher ? { publisher } : {}),
+      });
+      for (const f of fmris) io.stdout.write(`${f}\n`);
+      continue;
+    }
     const text = await readManifestFile(cwd, name);
     const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
       protoDirs,

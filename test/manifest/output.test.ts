@@ -141,4 +141,46 @@ describe('ips output', () => {
       await removeProject(root);
     }
   });
+
+  it("releng manifest publish puts the archive's package into a pkg(5) repository pkg installs from", {
+    skip: skipWithoutPkg5,
+  }, async () => {
+    let r = await releng(['package', 'hello.yaml', '--source', 'root', '--out', 'pub'], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    r = await releng(['manifest', 'publish', '-s', 'repo', '-p', 'demo', join('pub', archive)], {
+      cwd: dir,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      'pkg://demo/hello@1.2.0,5.11-1:20231114T221320Z\n',
+      "the archive's timestamp kept",
+    );
+    const image = join(dir, 'image-repo');
+    let p = spawnSync(
+      tool('pkg'),
+      ['image-create', '-p', `demo=file://${join(dir, 'repo')}`, image],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(p.status, 0, p.stderr);
+    p = spawnSync(tool('pkg'), ['-R', image, 'install', 'hello'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr + p.stdout);
+    assert.equal(readFileSync(join(image, 'etc/hello.conf'), 'utf8'), 'greeting=hello\n');
+    p = spawnSync(tool('pkg'), ['-R', image, 'verify'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr + p.stdout);
+  });
+
+  it('releng manifest publish refuses a tar that is no package archive', async () => {
+    const bogus = join(dir, 'bogus.p5p');
+    spawnSync('tar', ['-cf', bogus, '-C', dir, 'hello.yaml']);
+    const r = await releng(['manifest', 'publish', '-s', 'repo2', bogus], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /bogus\.p5p: not a pkg\(5\) package archive/);
+    assert.ok(!existsSync(join(dir, 'repo2')), 'no repository started');
+  });
 });
