@@ -12,6 +12,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -182,5 +183,24 @@ describe('ips output', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /bogus\.p5p: not a pkg\(5\) package archive/);
     assert.ok(!existsSync(join(dir, 'repo2')), 'no repository started');
+  });
+
+  it('after kill -9 while publishing, the same command succeeds and leaves no temporary file', async () => {
+    const args = ['package', 'hello.yaml', '--source', 'root', '--out', 'killed'];
+    let r = await releng(args, {
+      cwd: dir,
+      env: { ...env, RELENG_TEST_KILL_AT: 'ips-before-catalog' },
+    });
+    assert.notEqual(r.code, 0);
+    assert.ok(
+      readdirSync(join(dir, 'killed')).some((n) => n.endsWith('.work')),
+      'the killed run left its work folder',
+    );
+    r = await releng(args, { cwd: dir, env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'killed')), [archive]);
+    assert.ok(
+      readFileSync(join(dir, 'killed', archive)).equals(readFileSync(join(dir, 'dist1', archive))),
+    );
   });
 });

@@ -9,15 +9,15 @@
  * `pkgrecv -s hello.p5p -d REPO` copies it into any repository.
  */
 
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { createWriteStream, readdirSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseManifest } from '../../manifest/manifest.ts';
 import { publishManifest } from '../../manifest/publish/repository.ts';
 import { walkFilesSync } from '../../util/fs.ts';
+import { isAlive } from '../../util/pid.ts';
 import { OutputError } from '../errors.ts';
 import type { FileEntry } from '../fileset.ts';
 import { contentReader } from '../lib/content.ts';
@@ -97,7 +97,11 @@ export const ipsPackager: Packager = {
     opts: WriteOptions,
   ): Promise<void> {
     const manifest = ipsManifest(files, meta);
-    const work = await mkdtemp(join(tmpdir(), 'releng-ips-'));
+    // The work folder sits beside the archive being written, named after it, so a
+    // killed run's leftovers (archive and folder) are found and removed by the next.
+    await removeKilledLeftovers(destFile);
+    const work = `${destFile}.work`;
+    await mkdir(work);
     try {
       // The payloads by path in a proto area, where the publisher looks for them.
       const proto = join(work, 'proto');
@@ -168,4 +172,26 @@ function tarMember(name: string, type: 'file' | 'dir', size: number, mtime: numb
     mtime,
     size,
   };
+}
+
+/**
+ * Removes what a killed write of the same archive left beside it: temporary
+ * archives and work folders (`<name>.tmp-<pid>-<x>[.work]`) of processes that
+ * are gone.
+ */
+async function removeKilledLeftovers(destFile: string): Promise<void> {
+  const dir = dirname(destFile);
+  const final = basename(destFile).replace(/\.tmp-\d+-[0-9a-z]+$/, '');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(`${final}.`)) continue;
+    const m = /^\.[a-z]+-(\d+)-[0-9a-z]+(\.work)?$/.exec(n.slice(final.length));
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1])))
+      await rm(join(dir, n), { recursive: true, force: true });
+  }
 }
