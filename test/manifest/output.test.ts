@@ -203,4 +203,44 @@ describe('ips output', () => {
       readFileSync(join(dir, 'killed', archive)).equals(readFileSync(join(dir, 'dist1', archive))),
     );
   });
+
+  it('depends and conflicts become depend actions the client enforces', {
+    skip: skipWithoutPkg5,
+  }, async () => {
+    writeFileSync(
+      join(dir, 'dep.yaml'),
+      description('1.2.0')
+        .replace('name: hello', 'name: needy')
+        .replace(
+          'format: ips',
+          'format: ips\ndepends: ["helper >= 2.0", "a | b"]\nconflicts: [oldhello]',
+        ),
+    );
+    let r = await releng(['package', 'dep.yaml', '--source', 'root', '--out', 'dep'], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const p5p = join(dir, 'dep/needy-1.2.0-1.p5p');
+    const image = join(dir, 'image-dep');
+    let p = spawnSync(tool('pkg'), ['image-create', image], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr);
+    p = spawnSync(tool('pkg'), ['-R', image, 'contents', '-m', '-g', p5p, 'needy'], {
+      encoding: 'utf8',
+    });
+    assert.equal(p.status, 0, p.stderr);
+    assert.match(p.stdout, /^depend fmri=pkg:\/helper@2\.0 type=require$/m);
+    assert.match(p.stdout, /^depend fmri=pkg:\/a fmri=pkg:\/b type=require-any$/m);
+    assert.match(p.stdout, /^depend fmri=pkg:\/oldhello type=exclude$/m);
+    p = spawnSync(tool('pkg'), ['-R', image, 'install', '-g', p5p, 'needy'], { encoding: 'utf8' });
+    assert.notEqual(p.status, 0, 'helper is nowhere to be found');
+    assert.match(p.stderr + p.stdout, /helper/);
+    writeFileSync(
+      join(dir, 'lt.yaml'),
+      description('1.2.0').replace('format: ips', 'format: ips\ndepends: ["helper << 2.0"]'),
+    );
+    r = await releng(['package', 'lt.yaml', '--source', 'root', '--out', 'lt'], { cwd: dir, env });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /hello \(ips\): depends: 'helper << 2\.0': IPS dependencies only say/);
+  });
 });

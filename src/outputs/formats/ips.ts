@@ -54,6 +54,35 @@ function ipsVersion(meta: PackageMeta): string {
   return `${meta.version},5.11-${meta.release}`;
 }
 
+/**
+ * `depends` and `conflicts` as pkg(5) depend actions: a dependency is
+ * `type=require` (`require-any` for alternatives) on at least the version
+ * given with `>=`; a conflict is `type=exclude` (of the version given with
+ * `>=` and newer, or of any version). pkg(5) has no other version relation,
+ * so other operators are refused rather than loosened.
+ */
+function ipsDepends(meta: PackageMeta): string[] {
+  const fmri = (field: string, alt: { name: string; op?: string; version?: string }): string => {
+    if (alt.op !== undefined && alt.op !== '>=') {
+      throw new OutputError(
+        meta.label,
+        field,
+        `'${alt.name} ${alt.op} ${alt.version}': IPS dependencies only say "this version or newer" (>=)`,
+      );
+    }
+    return q(`pkg:/${alt.name}${alt.version ? `@${alt.version}` : ''}`);
+  };
+  const out: string[] = [];
+  for (const d of meta.relations.depends) {
+    const fmris = d.alternatives.map((a) => `fmri=${fmri('depends', a)}`).join(' ');
+    out.push(`depend ${fmris} type=${d.alternatives.length > 1 ? 'require-any' : 'require'}`);
+  }
+  for (const d of meta.relations.conflicts) {
+    for (const a of d.alternatives) out.push(`depend fmri=${fmri('conflicts', a)} type=exclude`);
+  }
+  return out;
+}
+
 /** The manifest of the output's files (paths without the leading `/`, as pkg(5) writes them). */
 export function ipsManifest(files: readonly FileEntry[], meta: PackageMeta): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*(\/[A-Za-z0-9][A-Za-z0-9_.+-]*)*$/.test(meta.name)) {
@@ -70,6 +99,7 @@ export function ipsManifest(files: readonly FileEntry[], meta: PackageMeta): str
   if (meta.description) lines.push(`set name=pkg.description value=${q(meta.description)}`);
   if (meta.homepage) lines.push(`set name=info.upstream-url value=${q(meta.homepage)}`);
   if (meta.license) lines.push(`set name=info.source-license value=${q(meta.license)}`);
+  lines.push(...ipsDepends(meta));
   for (const f of files) {
     const path = q(f.path.replace(/^\/+/, ''));
     const own = `group=${q(f.group)} mode=${f.mode.toString(8).padStart(4, '0')} owner=${q(f.owner)}`;
