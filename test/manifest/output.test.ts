@@ -243,4 +243,30 @@ describe('ips output', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /hello \(ips\): depends: 'helper << 2\.0': IPS dependencies only say/);
   });
+
+  it('an archive import killed midway is redone by the same command, leaving no work folder', {
+    skip: skipWithoutPkg5,
+  }, async () => {
+    const args = ['manifest', 'publish', '-s', 'krepo', join('dist1', archive)];
+    let r = await releng(args, { cwd: dir, env: { RELENG_TEST_KILL_AT: 'ips-before-catalog' } });
+    assert.notEqual(r.code, 0);
+    assert.ok(
+      readdirSync(dir).some((n) => n.startsWith('krepo.p5p-')),
+      'the killed run left its work folder',
+    );
+    r = await releng(args, { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!readdirSync(dir).some((n) => n.startsWith('krepo.p5p-')));
+    const image = join(dir, 'image-k');
+    let p = spawnSync(
+      tool('pkg'),
+      ['image-create', '-p', `releng=file://${join(dir, 'krepo')}`, image],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(p.status, 0, p.stderr);
+    p = spawnSync(tool('pkg'), ['-R', image, 'install', 'hello'], { encoding: 'utf8' });
+    assert.equal(p.status, 0, p.stderr + p.stdout);
+  });
 });

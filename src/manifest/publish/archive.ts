@@ -7,12 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extractArchive } from '../../extract/index.ts';
 import { RelengError } from '../../util/errors.ts';
+import { tmpSibling } from '../../util/fs.ts';
+import { isAlive } from '../../util/pid.ts';
 import { attr } from '../action.ts';
 import { parseManifest } from '../manifest.ts';
 import { publishManifest } from './repository.ts';
@@ -31,7 +32,10 @@ export async function publishArchive(
   archive: string,
   options: { publisher?: string } = {},
 ): Promise<string[]> {
-  const work = await mkdtemp(join(tmpdir(), 'releng-p5p-'));
+  // The work folder sits beside the repository, so a killed run's is found and removed by the next.
+  await removeKilledWork(repo);
+  const work = tmpSibling(repo, 'p5p');
+  await mkdir(work, { recursive: true });
   try {
     const tree = join(work, 'tree');
     await mkdir(tree);
@@ -93,5 +97,21 @@ export async function publishArchive(
     return fmris;
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Removes the work folders (`<repo>.p5p-<pid>-<x>`) of imports whose process is gone. */
+async function removeKilledWork(repo: string): Promise<void> {
+  const prefix = `${basename(repo)}.p5p-`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(repo));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)-[0-9a-z]+$/.exec(n.slice(prefix.length)) : null;
+    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1])))
+      await rm(join(dirname(repo), n), { recursive: true, force: true });
   }
 }
