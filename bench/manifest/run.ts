@@ -4,7 +4,8 @@
  * them: pkgmogrify once per manifest (with the PUBLISH_TRANSFORMS and the
  * component macros), then pkglint over all the results; releng does the same
  * with `releng manifest mogrify -d` (one process for all manifests) and
- * `releng manifest lint`. Both outputs are checked to be identical first.
+ * `releng manifest lint`, and in batch mode (`--component` per component, one
+ * process). The outputs are checked to be identical first.
  *
  *   node_modules/.bin/node bench/manifest/run.ts [--runs N]
  *
@@ -116,6 +117,30 @@ function ours(out: string): number {
   return performance.now() - t0;
 }
 
+/** releng's batch mode: every component's mogrify in one `releng manifest mogrify --component …` process. */
+function batch(out: string): number {
+  mkdirSync(out, { recursive: true });
+  const t0 = performance.now();
+  const groups = new Map<string, string[]>();
+  for (const f of manifests) {
+    const key = macrosFor(f).join('\0');
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  const argv = [BIN, 'manifest', 'mogrify', '-d', out, '-I', 'transforms'];
+  argv.push(...PUBLISH_TRANSFORMS.flatMap((t) => ['-T', t]));
+  for (const [key, fs] of groups) argv.push('--component', ...key.split('\0'), ...fs);
+  spawnSync(node, argv, { cwd: oiu, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const done = readdirSync(out).filter(
+    (n) => !/pkg\.fmri value=\S*\$\(/.test(readFileSync(join(out, n), 'utf8')),
+  );
+  spawnSync(node, [BIN, 'manifest', 'lint', ...done], {
+    cwd: out,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  return performance.now() - t0;
+}
+
 /** releng's library in this process: the whole build's mogrify and lint in one process. */
 function inProcess(): number {
   const t0 = performance.now();
@@ -138,6 +163,8 @@ function inProcess(): number {
 
 const refDir = join(oiu, 'ref');
 const ourDir = join(oiu, 'ours');
+const batchDir = join(oiu, 'batch');
+const tb: number[] = [];
 const tr: number[] = [];
 const to: number[] = [];
 const ti: number[] = [];
@@ -147,11 +174,15 @@ for (let i = 0; i < runs; i++) {
   rmSync(ourDir, { recursive: true, force: true });
   tr.push(reference(refDir));
   to.push(ours(ourDir));
+  rmSync(batchDir, { recursive: true, force: true });
+  tb.push(batch(batchDir));
 }
 let same = 0;
 for (const n of readdirSync(refDir)) {
   if (readFileSync(join(refDir, n), 'utf8') !== readFileSync(join(ourDir, n), 'utf8'))
     throw new Error(`${n} differs`);
+  if (readFileSync(join(refDir, n), 'utf8') !== readFileSync(join(batchDir, n), 'utf8'))
+    throw new Error(`${n} differs in batch mode`);
   same++;
 }
 const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
@@ -161,6 +192,9 @@ console.log(
 );
 console.log(`releng manifest mogrify -d + lint:  ${(med(to) / 1000).toFixed(2)} s`);
 console.log(`ratio: ${(med(to) / med(tr)).toFixed(3)}x`);
+console.log(
+  `releng manifest mogrify --component x${manifests.length} (one process) + lint: ${(med(tb) / 1000).toFixed(2)} s, ratio ${(med(tb) / med(tr)).toFixed(3)}x`,
+);
 console.log(
   `releng library, one process for the whole build: ${(med(ti) / 1000).toFixed(2)} s, ratio ${(med(ti) / med(tr)).toFixed(3)}x`,
 );

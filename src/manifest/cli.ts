@@ -11,6 +11,7 @@
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
  * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB]] [-W] MANIFEST...
+ * releng manifest mogrify|pipeline COMMON... --component ARGS... [--component ARGS...]...   (batch)
  * ```
  *
  * `fmt` formats as pkgfmt does: from stdin to stdout, or FILEs rewritten in
@@ -35,6 +36,7 @@ import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
+import { publishArchive } from './publish/archive.ts';
 import { publishManifest } from './publish/repository.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
@@ -83,13 +85,19 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
 
   releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
       publish into a pkg(5) file repository (created when missing; one made by
-      pkgrepo create is fine): payloads, manifests, then the signed catalog
+      pkgrepo create is fine): payloads, manifests, then the signed catalog;
+      an ARCHIVE.p5p operand publishes the packages of that pkg(5) archive (as pkgrecv)
       -p  publisher of a new repository (default releng)
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
                            [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
       the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .mangled, .depend,
       .depend.res, .linted and .published; a step whose inputs did not change is skipped
+
+  batch mode (mogrify, pipeline): COMMON... --component OPTIONS... [--component OPTIONS...]...
+      runs the command once per component in this one process, each with the common
+      arguments followed by its own (its -D override the common ones); a failing
+      component is reported with its number and the others still run
 `;
 
 const COMMANDS = ['fmt', 'mogrify', 'lint', 'mangle', 'generate', 'resolve', 'publish', 'pipeline'];
@@ -495,6 +503,14 @@ async function publishCommand(
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
   const publisher = opts.find(([k]) => k === 'p')?.[1];
   for (const name of args) {
+    if (name.endsWith('.p5p')) {
+      // A package archive: its packages, with the payloads it carries (no -d needed).
+      const fmris = await publishArchive(resolve(cwd, repo), resolve(cwd, name), {
+        ...(publisher ? { publisher } : {}),
+      });
+      for (const f of fmris) io.stdout.write(`${f}\n`);
+      continue;
+    }
     const text = await readManifestFile(cwd, name);
     const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
       protoDirs,
@@ -522,7 +538,11 @@ async function pipelineCommand(
     if (k !== 'D') continue;
     const eq = v.indexOf('=');
     if (eq <= 0) throw new Usage(`macros must be of form name=value: -D ${v}`);
-    macros.push([v.slice(0, eq), v.slice(eq + 1)]);
+    // A later -D wins, so a --component's own macros override the common ones.
+    const name = v.slice(0, eq);
+    const at = macros.findIndex(([n]) => n === name);
+    if (at >= 0) macros[at] = [name, v.slice(eq + 1)];
+    else macros.push([name, v.slice(eq + 1)]);
   }
   const repo = opts.find(([k]) => k === 's')?.[1];
   const publisher = opts.find(([k]) => k === 'p')?.[1];
@@ -547,6 +567,48 @@ async function pipelineCommand(
   return 0;
 }
 
+/** Commands that take `--component` groups (batch mode). */
+const BATCH_COMMANDS = ['mogrify', 'pipeline'];
+
+/**
+ * Splits `COMMON... --component A... --component B...` into one argument
+ * list per component (the common part followed by the component's own), so
+ * one process handles a whole build's components; without `--component`,
+ * the argument list as it is.
+ */
+export function componentGroups(args: readonly string[]): string[][] {
+  const at = args.indexOf('--component');
+  if (at < 0) return [[...args]];
+  const common = args.slice(0, at);
+  const groups: string[][] = [];
+  let cur: string[] | undefined;
+  for (const a of args.slice(at)) {
+    if (a === '--component') {
+      cur = [];
+      groups.push(cur);
+    } else cur?.push(a);
+  }
+  return groups.map((g, i) => {
+    if (g.length === 0) throw new Usage(`--component ${i + 1} is empty`);
+    return [...common, ...g];
+  });
+}
+
+function reportError(err: unknown, io: ManifestCliIo, json: boolean, prefix: string): number {
+  const e = asRelengError(err);
+  if (json) {
+    io.stdout.write(jsonErrorLine(`${prefix}${e.message}`, e.details));
+  } else {
+    io.stderr.write(`(error) ${prefix}${e.message}\n`);
+    if (e.details.file)
+      io.stderr.write(`  file: ${e.details.file}${e.details.line ? `:${e.details.line}` : ''}\n`);
+    if (e.details.hint) io.stderr.write(`  hint: ${e.details.hint}\n`);
+    if (err instanceof Usage)
+      io.stderr.write('run `releng manifest --help` for the commands and options\n');
+  }
+  return err instanceof Usage ? 2 : 1;
+}
+
 /** Runs `releng manifest …`; `argv[0]` is the word `manifest`. Resolves to the exit code. */
 export async function runManifestCommand(
   argv: readonly string[],
@@ -568,6 +630,26 @@ export async function runManifestCommand(
       io.stdout.write(HELP);
       return 0;
     }
+    if (args.includes('--component')) {
+      if (!BATCH_COMMANDS.includes(cmd))
+        throw new Usage(`--component applies to ${BATCH_COMMANDS.join(' and ')}, not ${cmd}`);
+      // Batch mode: each component runs on its own (a failing one does not stop the others).
+      const groups = componentGroups(args);
+      let code = 0;
+      for (let i = 0; i < groups.length; i++) {
+        const g = groups[i] as string[];
+        try {
+          const c =
+            cmd === 'pipeline'
+              ? await pipelineCommand(g, io, cwd, werror)
+              : await mogrifyCommand(g, io, cwd, werror);
+          code = Math.max(code, c);
+        } catch (err) {
+          code = Math.max(code, reportError(err, io, json, `component ${i + 1}: `));
+        }
+      }
+      return code;
+    }
     if (cmd === 'fmt') return await fmtCommand(args, io, cwd);
     if (cmd === 'lint') return await lintCommand(args, io, cwd, werror);
     if (cmd === 'mangle') return await mangleCommand(args, io, cwd);
@@ -577,17 +659,6 @@ export async function runManifestCommand(
     if (cmd === 'pipeline') return await pipelineCommand(args, io, cwd, werror);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {
-    const e = asRelengError(err);
-    if (json) {
-      io.stdout.write(jsonErrorLine(e.message, e.details));
-    } else {
-      io.stderr.write(`(error) ${e.message}\n`);
-      if (e.details.file)
-        io.stderr.write(`  file: ${e.details.file}${e.details.line ? `:${e.details.line}` : ''}\n`);
-      if (e.details.hint) io.stderr.write(`  hint: ${e.details.hint}\n`);
-      if (err instanceof Usage)
-        io.stderr.write('run `releng manifest --help` for the commands and options\n');
-    }
-    return err instanceof Usage ? 2 : 1;
+    return reportError(err, io, json, '');
   }
 }

@@ -9,7 +9,7 @@
 import { didYouMean, OutputError } from './errors.ts';
 
 /** Output formats a description can ask for. */
-export type OutputFormat = 'deb' | 'rpm' | 'tar' | 'tar.gz' | 'tar.xz' | 'tar.zst' | 'zip';
+export type OutputFormat = 'deb' | 'rpm' | 'tar' | 'tar.gz' | 'tar.xz' | 'tar.zst' | 'zip' | 'ips';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = [
   'deb',
   'rpm',
@@ -18,6 +18,7 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = [
   'tar.xz',
   'tar.zst',
   'zip',
+  'ips',
 ];
 
 /** Compression of a .deb member (control.tar/data.tar) or an .rpm payload. */

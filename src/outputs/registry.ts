@@ -1,6 +1,7 @@
 /** The output formats releng can write: one registration line per format. */
 import type { OutputFormat } from './description.ts';
 import { debPackager } from './formats/deb.ts';
+import { ipsPackager } from './formats/ips.ts';
 import { rpmPackager } from './formats/rpm.ts';
 import { tarGzPackager, tarPackagerPlain, tarXzPackager, tarZstPackager } from './formats/tar.ts';
 import { zipPackager } from './formats/zip.ts';
@@ -25,3 +26,4 @@ registerPackager(tarGzPackager);
 registerPackager(tarXzPackager);
 registerPackager(tarZstPackager);
 registerPackager(zipPackager);
+registerPackager(ipsPackager);
