@@ -346,7 +346,15 @@ async function fetchRevision(
   const depth = await depthArgs(ctx, gitDir);
   const base = ['fetch', '--atomic', '--prune', '--no-write-fetch-head', ...fetchOptions(ctx)];
   try {
-    await git(ctx, gitDir, [...base, ...depth, origin, ...refspecs]);
+    try {
+      await git(ctx, gitDir, [...base, ...depth, origin, ...refspecs]);
+    } catch (err) {
+      // Not every remote can serve a shallow history (git's dumb HTTP
+      // transport cannot): then the whole history, as before depths existed.
+      if (depth.length === 0) throw err;
+      ctx.log.write('the shallow fetch failed; fetching the full history\n');
+      await git(ctx, gitDir, [...base, origin, ...refspecs]);
+    }
   } catch (err) {
     throw new RelengError(`cannot fetch ${remote} for package "${ctx.pkg.name}"`, {
       pkg: ctx.pkg.name,

@@ -366,7 +366,10 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       }
       return code;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      // The kernel lets go of the overlay when the root's mount namespace is
+      // freed, which can trail the last process's exit by a moment (seen under
+      // load as ENOTEMPTY on work/): rm retries those errors.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
     }
   }
 
