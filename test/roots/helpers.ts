@@ -32,6 +32,40 @@ export function rootsUnavailable(): string | false {
   return false;
 }
 
+/**
+ * debian/rules of a one-script package NAME (NAME.sh installed as /usr/bin/NAME):
+ * no debhelper, so the base's dpkg-dev alone builds it (no build-dependency layer).
+ */
+export function debianRules(name: string): string {
+  return `#!/usr/bin/make -f
+build build-arch build-indep:
+binary binary-arch binary-indep:
+\tinstall -D -m 0755 ${name}.sh debian/tmp/usr/bin/${name}
+\tmkdir -p debian/tmp/DEBIAN
+\tdpkg-gencontrol -p${name}
+\tdpkg-deb --build debian/tmp ..
+clean:
+\trm -rf debian/tmp debian/files
+`;
+}
+
+/** A signing key for the tests: the secret key at `key`, the public one at `pub`. */
+export async function generateKey(key: string, pub: string): Promise<void> {
+  const k = await releng([
+    'key',
+    'generate',
+    '--name',
+    'Roots Test',
+    '--email',
+    'roots@example.org',
+    '--out',
+    key,
+    '--public-out',
+    pub,
+  ]);
+  if (k.code !== 0) throw new Error(`releng key generate failed:\n${k.stderr}`);
+}
+
 /** Makes (or reuses) the shared root. */
 export async function ensureRoot(): Promise<void> {
   const r = await releng(['root', 'create', ROOT, '--include', 'rpm,file'], { env: ENV });

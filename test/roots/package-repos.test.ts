@@ -11,20 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import { makeProject, releng, removeProject } from '../helpers.ts';
 import { aptSandbox, have } from '../repository-apt/helpers.ts';
 import { dnfInstall } from '../repository-yum/helpers.ts';
-import { ENV, ensureRoot, leftovers, ROOT, rootsUnavailable } from './helpers.ts';
+import { debianRules, ENV, ensureRoot, leftovers, ROOT, rootsUnavailable } from './helpers.ts';
 
 const skip = rootsUnavailable();
-
-const RULES = `#!/usr/bin/make -f
-build build-arch build-indep:
-binary binary-arch binary-indep:
-\tinstall -D -m 0755 deb-pub.sh debian/tmp/usr/bin/deb-pub
-\tmkdir -p debian/tmp/DEBIAN
-\tdpkg-gencontrol -pdeb-pub
-\tdpkg-deb --build debian/tmp ..
-clean:
-\trm -rf debian/tmp debian/files
-`;
 
 describe('root-built packages in the project repositories', { skip }, () => {
   let dir = '';
@@ -46,7 +35,7 @@ describe('root-built packages in the project repositories', { skip }, () => {
         'Source: deb-pub\nMaintainer: T <t@example.org>\n\nPackage: deb-pub\nArchitecture: all\nDescription: tiny\n tiny.\n',
       'package/deb-pub/local/debian/changelog':
         'deb-pub (1.0) unstable; urgency=low\n\n  * x\n\n -- T <t@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n',
-      'package/deb-pub/local/debian/rules': RULES,
+      'package/deb-pub/local/debian/rules': debianRules('deb-pub'),
       'package/deb-pub/local/debian/source/format': '3.0 (native)\n',
       'package/rpm-pub/rpm-pub.ts': `export default { version: '1.0', site: 'local', type: 'rpm-spec', buildRoot: '${ROOT}' };\n`,
       'package/rpm-pub/local/rpm-pub.spec':

@@ -10,21 +10,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeProject, releng, removeProject } from '../helpers.ts';
-import { ENV, ensureRoot, leftovers, ROOT, rootsUnavailable } from './helpers.ts';
+import { debianRules, ENV, ensureRoot, leftovers, ROOT, rootsUnavailable } from './helpers.ts';
 
 const skip = rootsUnavailable();
-
-const RULES = `#!/usr/bin/make -f
-# No debhelper: the base's dpkg-dev alone builds this (no build-dependency layer).
-build build-arch build-indep:
-binary binary-arch binary-indep:
-\tinstall -D -m 0755 deb-tiny.sh debian/tmp/usr/bin/deb-tiny
-\tmkdir -p debian/tmp/DEBIAN
-\tdpkg-gencontrol -pdeb-tiny
-\tdpkg-deb --build debian/tmp ..
-clean:
-\trm -rf debian/tmp debian/files
-`;
 
 describe('debian-source and rpm-spec package types in a project', { skip }, () => {
   let dir = '';
@@ -40,7 +28,7 @@ describe('debian-source and rpm-spec package types in a project', { skip }, () =
         'Source: deb-tiny\nMaintainer: T <t@example.org>\n\nPackage: deb-tiny\nArchitecture: all\nDescription: tiny\n tiny.\n',
       'package/deb-tiny/local/debian/changelog':
         'deb-tiny (1.0) unstable; urgency=low\n\n  * x\n\n -- T <t@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n',
-      'package/deb-tiny/local/debian/rules': RULES,
+      'package/deb-tiny/local/debian/rules': debianRules('deb-tiny'),
       'package/deb-tiny/local/debian/source/format': '3.0 (native)\n',
       'package/rpm-tiny/rpm-tiny.ts': `export default { version: '1.0', site: 'local', type: 'rpm-spec', buildRoot: 'test-project-root' };\n`,
       'package/rpm-tiny/local/rpm-tiny.spec':

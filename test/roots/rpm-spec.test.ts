@@ -14,7 +14,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { twoRepoToStandard } from '../../src/recipes/two-repo.ts';
 import { REPO, releng } from '../helpers.ts';
-import { ENV, ensureRoot, helloSource, leftovers, ROOT, rootsUnavailable } from './helpers.ts';
+import {
+  ENV,
+  ensureRoot,
+  generateKey,
+  helloSource,
+  leftovers,
+  ROOT,
+  rootsUnavailable,
+} from './helpers.ts';
 
 const skip =
   rootsUnavailable() ||
@@ -71,19 +79,7 @@ describe('rpm layouts built in a fresh root', { skip }, () => {
     );
     key = path.join(work, 'key.asc');
     pub = path.join(work, 'pub.asc');
-    const k = await releng([
-      'key',
-      'generate',
-      '--name',
-      'Roots Test',
-      '--email',
-      'roots@example.org',
-      '--out',
-      key,
-      '--public-out',
-      pub,
-    ]);
-    assert.equal(k.code, 0, k.stderr);
+    await generateKey(key, pub);
   });
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
