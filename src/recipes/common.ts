@@ -1,6 +1,8 @@
 /** Shared steps of the recipes: safe file names, copying into a root, collecting outputs. */
+import { createWriteStream } from 'node:fs';
 import { copyFile, cp, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { lastLines } from '../roots/run.ts';
 import { RelengError } from '../util/errors.ts';
 import { tmpSibling } from '../util/fs.ts';
 
@@ -61,4 +63,31 @@ export async function collectFiles(
     out.push(dest);
   }
   return out;
+}
+
+/**
+ * A build's log file: every chunk of the root's output is written to it and
+ * passed on to `forward`, and the last chunks are kept for the error report.
+ */
+export function buildLog(
+  file: string,
+  forward: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+): {
+  onOutput: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** The last lines of the output, for RelengError's logTail. */
+  tail: () => string[];
+  close: () => Promise<void>;
+} {
+  const stream = createWriteStream(file);
+  const chunks: string[] = [];
+  return {
+    onOutput: (c, s) => {
+      stream.write(c);
+      chunks.push(c.toString());
+      if (chunks.length > 50) chunks.shift();
+      forward(c, s);
+    },
+    tail: () => lastLines(chunks.join('')),
+    close: () => new Promise((r) => stream.end(r)),
+  };
 }

@@ -4,15 +4,14 @@
  * then `dpkg-buildpackage -us -uc -b` runs in a fresh root with the network
  * off, producing the .deb files (with -dbgsym), .buildinfo and .changes.
  */
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { field, parseControl } from '../repository/apt/control.ts';
 import { buildDepsLayer } from '../roots/build-deps.ts';
-import { lastLines } from '../roots/run.ts';
 import { defaultRootEnv } from '../roots/sandbox.ts';
 import { RelengError } from '../util/errors.ts';
-import { checkFileName, collectFiles, copyTree } from './common.ts';
+import { buildLog, checkFileName, collectFiles, copyTree } from './common.ts';
 import type { Recipe, RecipeContext, RecipeInput, RecipeResult } from './types.ts';
 
 /** What the build needs from a source package's description. */
@@ -115,8 +114,7 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
     ctx.outDir,
     `${checkFileName(info.source, src)}_${checkFileName(info.version.replace(/^\d+:/, ''), src)}.build.log`,
   );
-  const logStream = createWriteStream(logFile);
-  const tail: string[] = [];
+  const log = buildLog(logFile, ctx.onOutput);
   const script = isDsc
     ? 'set -e; cd /build; dpkg-source -x "$1" src; cd src; dpkg-buildpackage -us -uc -b'
     : 'set -e; cd /build/src; dpkg-buildpackage -us -uc -b';
@@ -139,22 +137,17 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
       collect: async (upper) => {
         artifacts = await collectFiles(path.join(upper, 'build'), OUTPUTS, ctx.outDir);
       },
-      onOutput: (c, s) => {
-        logStream.write(c);
-        tail.push(c.toString());
-        if (tail.length > 50) tail.shift();
-        ctx.onOutput(c, s);
-      },
+      onOutput: log.onOutput,
     });
     if (code !== 0)
       throw new RelengError(`${label}: dpkg-buildpackage failed (exit ${code})`, {
         exitCode: code,
         logPath: logFile,
-        logTail: lastLines(tail.join('')),
+        logTail: log.tail(),
         hint: 'the build ran offline in a fresh root; see the log for the first error',
       });
   } finally {
-    await new Promise((r) => logStream.end(r));
+    await log.close();
   }
   return { artifacts, notes: [], logFile };
 }

@@ -12,13 +12,12 @@
  * A Debian root has no rpm database of its build tools, so BuildRequires
  * cannot be checked: rpmbuild runs with `--nodeps`, and the result says so.
  */
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { lastLines } from '../roots/run.ts';
 import { defaultRootEnv } from '../roots/sandbox.ts';
 import { RelengError } from '../util/errors.ts';
-import { checkFileName, collectFiles } from './common.ts';
+import { buildLog, checkFileName, collectFiles } from './common.ts';
 import { readSpec } from './spec-file.ts';
 import { twoRepoToStandard } from './two-repo.ts';
 import type { Recipe, RecipeContext, RecipeInput, RecipeResult } from './types.ts';
@@ -99,8 +98,7 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
     ctx.outDir,
     `${label.replace(/ /g, '-').replace(/\.src\.rpm$/, '')}.rpmbuild.log`,
   );
-  const logStream = createWriteStream(logFile);
-  const tail: string[] = [];
+  const log = buildLog(logFile, ctx.onOutput);
   const top = '/build/rpmbuild';
   const defines = ['--define', `_topdir ${top}`, '--nodeps'];
   if (ctx.sourceDateEpoch)
@@ -139,22 +137,17 @@ async function build(input: RecipeInput, ctx: RecipeContext): Promise<RecipeResu
         for (const d of dirs) artifacts.push(...(await collectFiles(d, RPMS, ctx.outDir)));
         artifacts = artifacts.sort();
       },
-      onOutput: (c, s) => {
-        logStream.write(c);
-        tail.push(c.toString());
-        if (tail.length > 50) tail.shift();
-        ctx.onOutput(c, s);
-      },
+      onOutput: log.onOutput,
     });
     if (code !== 0)
       throw new RelengError(`${label}: rpmbuild failed (exit ${code})`, {
         exitCode: code,
         logPath: logFile,
-        logTail: lastLines(tail.join('')),
+        logTail: log.tail(),
         hint: 'rpmbuild ran offline with --nodeps in a Debian root: a BuildRequires missing from the root shows up as a failing command (add the Debian package with releng root create … --include PKG)',
       });
   } finally {
-    await new Promise((r) => logStream.end(r));
+    await log.close();
     await cleanup?.();
   }
   return { artifacts, notes, logFile };
