@@ -27,7 +27,7 @@ import { writeFileAtomic } from '../util/fs.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { actionToString } from './action.ts';
 import { readPackageLists, repositoryManifests } from './depend/external.ts';
-import { generateDepends } from './depend/generate.ts';
+import { generateDepends, generatedLines } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { formatManifest, isFormatted, pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
@@ -399,16 +399,7 @@ async function generateCommand(
   let out = '';
   if (opts.some(([k]) => k === 'm'))
     for (const l of pyLines(text)) out += `${l.replace(/\s+$/u, '')}\n`;
-  for (const d of res.depends) out += `${actionToString(d)}\n`;
-  for (const [k, v] of res.pkgAttrs) {
-    out += `${actionToString({
-      name: 'set',
-      attrs: new Map([
-        ['name', k],
-        ['value', v],
-      ]),
-    })}\n`;
-  }
+  out += generatedLines(res);
   io.stdout.write(out);
   if (res.errors.length > 0) {
     for (const e of res.errors.slice(1)) io.stderr.write(`(error) ${e.message}\n`);

@@ -22,7 +22,7 @@ import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { actionToString, attr } from './action.ts';
 import { readPackageLists, repositoryManifests } from './depend/external.ts';
-import { generateDepends } from './depend/generate.ts';
+import { generateDepends, generatedLines } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
 import { pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
@@ -168,17 +168,7 @@ export async function runPipeline(
         protoDirs: o.protoDirs,
       });
       if (r.errors.length > 0) throw r.errors[0];
-      let out = mangledText;
-      for (const d of r.depends) out += `${actionToString(d)}\n`;
-      for (const [k, v] of r.pkgAttrs)
-        out += `${actionToString({
-          name: 'set',
-          attrs: new Map([
-            ['name', k],
-            ['value', v],
-          ]),
-        })}\n`;
-      return out;
+      return mangledText + generatedLines(r);
     });
     depends.push({ name, file: dep, payloads });
   }

@@ -18,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { analyzeFile } from '../../analyze/index.ts';
 import { RelengError } from '../../util/errors.ts';
-import { type Action, type AttrValue, attr, attrList, cmpStr } from '../action.ts';
+import { type Action, type AttrValue, actionToString, attr, attrList, cmpStr } from '../action.ts';
 import type { Manifest, ManifestAction } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
 import { pyCompile, pyMatch } from '../pyre.ts';
@@ -176,6 +176,23 @@ function applyBypass(
     const left = full.filter((p) => !bypassed.includes(p)).sort(cmpStr);
     pkgAttrs.set('pkg.debug.depend.bypassed', [...new Set(bypassed)].sort(cmpStr));
     if (left.length > 0) out.push({ ...d, baseNames: [], runPaths: [], fullPaths: left });
+  }
+  return out;
+}
+
+/** What pkgdepend generate prints after the manifest: the depend actions, then the set actions of its attributes. */
+export function generatedLines(res: Pick<GenerateResult, 'depends' | 'pkgAttrs'>): string {
+  let out = '';
+  for (const d of res.depends) out += `${actionToString(d)}\n`;
+  for (const [k, v] of res.pkgAttrs) {
+    const set: Action = {
+      name: 'set',
+      attrs: new Map([
+        ['name', k],
+        ['value', v],
+      ]),
+    };
+    out += `${actionToString(set)}\n`;
   }
   return out;
 }
