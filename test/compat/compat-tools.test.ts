@@ -1,5 +1,5 @@
 // releng-tool's tool tests (make, cmake, meson, scons builds) against releng;
 // see compat.test.ts.
-import { compatSuite, isToolCase } from './suite.ts';
+import { compatSuite } from './suite.ts';
 
-compatSuite('releng-tool compatibility cases (tool builds)', isToolCase);
+compatSuite('releng-tool compatibility cases (tool builds)', ['tools', 'git']);

@@ -2,14 +2,20 @@
 // split over a few test files so each stays well inside the per-file timeout).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ALL_CASES } from './cases/index.ts';
+import { CASE_GROUPS } from './cases/index.ts';
 import { type Case, compare, implFromEnv, readKnownFailures, runAll } from './lib.ts';
 
-/** Runs the cases `pick` selects against RELENG_COMPAT_IMPL (default releng). */
-export function compatSuite(title: string, pick: (name: string) => boolean): void {
+/** Runs the cases of the case files `groups` names (keys of CASE_GROUPS) against RELENG_COMPAT_IMPL (default releng). */
+export function compatSuite(title: string, groups: string[]): void {
   test(title, async (t) => {
     const impl = implFromEnv();
-    const cases: Case[] = ALL_CASES.filter((c) => pick(c.name));
+    const cases: Case[] = groups.flatMap((g) => {
+      const picked = CASE_GROUPS[g];
+      if (!picked) throw new Error(`no compatibility case file "${g}" in cases/index.ts`);
+      return picked;
+    });
+    const names = new Set(cases.map((c) => c.name));
+    const pick = (name: string): boolean => names.has(name);
     const outcomes = await runAll(cases, impl, Number(process.env.RELENG_COMPAT_JOBS ?? 2));
     const passed = outcomes.filter((o) => o.status === 'pass').length;
     t.diagnostic(`${impl.name}: ${passed} of ${outcomes.length} cases pass`);
@@ -27,10 +33,3 @@ export function compatSuite(title: string, pick: (name: string) => boolean): voi
     assert.deepEqual(fixed, [], 'cases in known-failures.txt that pass: take them off the list');
   });
 }
-
-/** The tool cases (real builds with make, cmake, meson, scons, git) run in their own file. */
-export const isToolCase = (name: string): boolean =>
-  name.startsWith('tool-') && !isPythonCase(name);
-
-/** The Python package builds, in a third file. */
-export const isPythonCase = (name: string): boolean => name.startsWith('tool-python-');
