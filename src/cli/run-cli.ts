@@ -172,6 +172,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
         args: args.rest,
         // definitions see the run's modes too, as in releng-tool
         variables: { ...loadFlags(args, modes), ...args.variables },
+        cliVariables: args.variables,
         warn,
         output: definitionOutput,
         useCache: !args.noCache,

@@ -164,7 +164,7 @@ export function currentPackageVariables(
     PKG_VERSION: pkg.version,
   };
   // As releng-tool: these are exported only when true (scripts see None otherwise).
-  if (state.devmode) vars.PKG_DEVMODE = '1';
+  if (state.devmode && pkg.devmodeSources !== false) vars.PKG_DEVMODE = '1';
   if (pkg.internal) vars.PKG_INTERNAL = '1';
   if (state.localSources) vars.PKG_LOCALSRCS = '1';
   return vars;

@@ -43,6 +43,8 @@ export interface LoadOptions {
   args: readonly string[];
   /** `KEY=VALUE` words from the command line (visible to definitions too). */
   variables?: Record<string, string>;
+  /** The command line's `KEY=VALUE` words alone (part of `variables`). */
+  cliVariables?: Record<string, string>;
   warn: (message: string, file?: string) => void;
   /** Output printed by definitions while they are evaluated. */
   output?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
@@ -85,6 +87,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
           verbose: options.verbose,
           version: options.version,
           variables: { ...options.variables, ...directoryVariables(options.dirs) },
+          cliVariables: options.cliVariables,
           args: options.args,
           warn,
           output: options.output,

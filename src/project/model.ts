@@ -147,6 +147,8 @@ export interface PackageModel {
   /** Revision to fetch (defaults to the version). */
   revision: string;
   devmodeRevision?: string;
+  /** releng-tool: whether development mode picked this package's revision (PKG_DEVMODE); unset: whenever the run is in development mode. */
+  devmodeSources?: boolean;
   buildSubdir?: string;
   stripCount: number;
   fixedJobs?: number;

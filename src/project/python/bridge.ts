@@ -829,7 +829,13 @@ export class PythonBridge {
    * are spread over the live workers in contiguous chunks.
    */
   async evalFiles(
-    items: ReadonlyArray<{ file: string; cwd?: string; globals?: Record<string, unknown> }>,
+    items: ReadonlyArray<{
+      file: string;
+      cwd?: string;
+      globals?: Record<string, unknown>;
+      /** Also report, as `__pykinds__`, what JSON loses of the variables with this prefix (tuples, paths, non-string keys). */
+      kindsPrefix?: string;
+    }>,
     options: EvalOptions = {},
   ): Promise<
     Array<{ ok: true; value: Record<string, unknown> } | { ok: false; error: PythonError }>
@@ -850,6 +856,7 @@ export class PythonBridge {
               file: path.resolve(item.file),
               cwd: item.cwd ? path.resolve(item.cwd) : undefined,
               globals: item.globals,
+              kindsPrefix: item.kindsPrefix,
             })),
             globals: options.globals ?? {},
             env,

@@ -1163,13 +1163,38 @@ def _run_file(file, msg, with_config):
     return scope, injected
 
 
-def _definition_values(file, msg, req):
-    """a definition's JSON-representable globals, with its releng_config(...) call"""
+def _py_kinds(value):
+    """what JSON cannot tell of a value: a tuple, a path, a non-string dict key, an unsupported type"""
+    kinds = []
+    if isinstance(value, tuple):
+        kinds.append('tuple')
+    if isinstance(value, os.PathLike):
+        kinds.append('path')
+    if isinstance(value, (list, tuple)) and any(isinstance(v, os.PathLike) for v in value):
+        kinds.append('item-path')
+    if isinstance(value, dict) and any(not isinstance(k, str) for k in value):
+        kinds.append('key')
+    if _to_json(value) is _SKIP:
+        kinds.append('other')
+    return kinds
+
+
+def _definition_values(file, msg, req, prefix=None):
+    """a definition's JSON-representable globals, with its releng_config(...) call;
+    with a prefix, '__pykinds__' tells what JSON loses of the variables starting with it"""
     req.config = None
     scope, injected = _run_file(file, msg, with_config=True)
     value = _collect(scope, injected, scope)
     if req.config is not None:
         value['__releng_config__'] = _collect(req.config, {}, scope)
+    if prefix:
+        marks = {}
+        for key, item in scope.items():
+            if key.startswith(prefix) and not (key in injected and injected[key] is item):
+                kinds = _py_kinds(item)
+                if kinds:
+                    marks[key] = kinds
+        value['__pykinds__'] = marks
     return value
 
 
@@ -1263,7 +1288,8 @@ def _handle(msg):
                         # per-definition globals (releng-tool's PKG_DEFDIR)
                         item_msg = dict(msg)
                         item_msg['globals'] = dict(msg.get('globals') or {}, **item['globals'])
-                    values.append({'ok': True, 'value': _definition_values(item_file, item_msg, req)})
+                    values.append({'ok': True, 'value': _definition_values(
+                        item_file, item_msg, req, item.get('kindsPrefix'))})
                 except BaseException as e:  # noqa: B036 - one file's failure is its own result
                     values.append({'ok': False, 'error': _describe(e, item_file)})
                 finally:

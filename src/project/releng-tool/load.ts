@@ -14,6 +14,7 @@ import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
+import { checkDefinition, checkKeyValue, type PyKinds } from './keys.ts';
 import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
@@ -33,6 +34,8 @@ export interface PythonRuntimeOptions {
   version: string;
   /** Directory variables (ROOT_DIR, TARGET_DIR, ...) given to configs and definitions. */
   variables: Record<string, string>;
+  /** The command line's `KEY=VALUE` words (releng-tool: they replace a definition's `<PKG>_<OPTION>`). */
+  cliVariables?: Record<string, string>;
   args: readonly string[];
   warn: (message: string, file?: string) => void;
   /** Where output printed while evaluating definitions goes (default: this process's stdout/stderr). */
@@ -91,7 +94,12 @@ export class PythonRuntime {
    * one per file); a failure throws for the first failing file, in order.
    */
   async evaluateMany(
-    items: ReadonlyArray<{ file: string; cwd: string; globals?: Record<string, unknown> }>,
+    items: ReadonlyArray<{
+      file: string;
+      cwd: string;
+      globals?: Record<string, unknown>;
+      kindsPrefix?: string;
+    }>,
   ): Promise<Array<Record<string, unknown>>> {
     if (items.length === 0) return [];
     const env = { ...processEnv(), ...this.options.variables };
@@ -359,10 +367,12 @@ export async function loadRelengToolPackages(
     names.map((n, i) => (files[i] ? undefined : bareRelengToolPackage(packageDirs, n))),
   );
   const values = await runtime.evaluateMany(
-    found.map(({ file }) => ({
+    found.map(({ name, file }) => ({
       file,
       cwd: join(file, '..'),
-      globals: { PKG_DEFDIR: join(file, '..') },
+      // releng-tool's names for the `*` (any mode) key of site and revision dicts
+      globals: { PKG_DEFDIR: join(file, '..'), DEFAULT_REVISION: '*', DEFAULT_SITE: '*' },
+      kindsPrefix: `${packageKey(name)}_`,
     })),
   );
   const models = await Promise.all([
@@ -382,15 +392,34 @@ export async function loadRelengToolPackages(
 async function relengToolPackage(
   name: string,
   file: string,
-  values: Record<string, unknown>,
+  definitionValues: Record<string, unknown>,
   defaults: PackageDefaults,
   runtime: PythonRuntime,
 ): Promise<PackageModel> {
   const defDir = join(file, '..');
   const key = packageKey(name);
+  let values = definitionValues;
   const raw: Record<string, unknown> = {};
   const passthrough: Record<string, unknown> = {};
   const prefix = `${key}_`;
+  // releng-tool's value types first, with what JSON lost of each value
+  const kinds = (values.__pykinds__ ?? {}) as Record<string, PyKinds>;
+  // as releng-tool: `<PKG>_<OPTION>=value` on the command line replaces the definition's value
+  const injected = Object.entries(runtime.options.cliVariables ?? {}).filter(([k]) =>
+    k.startsWith(prefix),
+  );
+  if (injected.length > 0) {
+    values = { ...values, ...Object.fromEntries(injected) };
+    for (const [k] of injected) delete kinds[k];
+  }
+  const given: Record<string, unknown> = {};
+  for (const variable of new Set([...Object.keys(values), ...Object.keys(kinds)])) {
+    const value = values[variable];
+    if (!variable.startsWith(prefix) || value === null) continue;
+    const option = variable.slice(prefix.length);
+    checkKeyValue(name, variable, option, value, kinds[variable] ?? [], file);
+    given[option] = value;
+  }
   for (const [variable, value] of Object.entries(values)) {
     if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
     const option = variable.slice(prefix.length);
@@ -419,6 +448,12 @@ async function relengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  const picked = releaseValues(given, key, defDir, defaults.devmode);
+  raw.version = picked.version;
+  raw.revision = picked.revision;
+  delete raw.devmodeRevision;
+  if (picked.site === undefined) delete raw.site;
+  else raw.site = picked.site;
   // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
   const forced = defaults.forceRevisions?.[key];
   if (forced !== undefined && forced !== '') {
@@ -437,5 +472,81 @@ async function relengToolPackage(
     );
     if (script) hooks[stage] = runtime.action(join(defDir, script));
   }
-  return normalizePackage(name, defDir, file, raw, hooks, defaults);
+  const model = normalizePackage(name, defDir, file, raw, hooks, defaults);
+  checkDefinition(model, given, file);
+  return { ...model, devmodeSources: picked.devmode };
+}
+
+/** releng-tool's `expand`: `$NAME`/`${NAME}` from the environment and `extra`; unknown names expand to nothing. */
+function rtExpand(value: unknown, extra: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes('$')) return value;
+    const vars = { ...processEnv(), ...extra };
+    return value.replace(
+      /\$(?:\{([^}]*)\}|([A-Za-z0-9_]+))/g,
+      (_m, a: string | undefined, b: string | undefined) => vars[(a ?? b)!] ?? '',
+    );
+  }
+  if (Array.isArray(value)) return value.map((v) => rtExpand(v, extra));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [rtExpand(k, extra) as string, rtExpand(v, extra)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The version, revision and site releng-tool's package manager picks for
+ * the development mode (`devmode`: the mode's revision also becomes the
+ * version, and marks the package as built from development sources), with
+ * `$VARIABLES` expanded and `file://` sites' extra slashes dropped.
+ */
+function releaseValues(
+  given: Record<string, unknown>,
+  key: string,
+  defDir: string,
+  devmode: string | boolean | undefined,
+): { version: string; revision: string; site?: string; devmode: boolean } {
+  const mode = typeof devmode === 'string' ? devmode : undefined;
+  let version = (given.VERSION as string | undefined) ?? '';
+  const extra: Record<string, string> = { PKG_DEFDIR: defDir, [`${key}_VERSION`]: version };
+  const devRevision = rtExpand(given.DEVMODE_REVISION, extra) as string | undefined;
+  const revisionRaw = rtExpand(given.REVISION, extra) as
+    | string
+    | Record<string, string>
+    | undefined;
+  let revision: string | undefined;
+  let isDev = false;
+  if (revisionRaw && typeof revisionRaw === 'object') {
+    revision = mode === undefined ? undefined : revisionRaw[mode];
+    isDev = Boolean(revision);
+    revision ||= revisionRaw['*'];
+    if (!revision && devmode && devRevision) {
+      revision = devRevision;
+      isDev = true;
+    }
+    revision ||= version;
+  } else if (revisionRaw) {
+    if (devmode && devRevision) {
+      revision = devRevision;
+      isDev = true;
+    } else revision = revisionRaw;
+  } else if (devmode && devRevision) {
+    revision = devRevision;
+    isDev = true;
+  }
+  revision ||= version;
+  extra[`${key}_REVISION`] = revision;
+  if (isDev) {
+    version = revision;
+    extra[`${key}_VERSION`] = version;
+  }
+  const siteRaw = rtExpand(given.SITE, extra) as string | Record<string, string> | undefined;
+  let site: string | undefined;
+  if (siteRaw && typeof siteRaw === 'object') {
+    site = (mode === undefined ? undefined : siteRaw[mode]) || siteRaw['*'];
+  } else site = siteRaw || undefined;
+  if (site?.startsWith('file://')) site = `file://${site.slice(7).replace(/^\/+/, '/')}`;
+  return { version, revision, site, devmode: isDev };
 }

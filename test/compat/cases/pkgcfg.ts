@@ -1,0 +1,523 @@
+// releng-tool's package-definition option tests (test_pkg_configs*.py),
+// re-expressed as CLI runs: each test loads one of releng-tool's sample
+// definitions (assets/configs/<name>) as package `test`; a bad value must
+// stop the run before any stage with an error naming the package and the
+// option, and a good value is checked where a user sees it (what a stage
+// script is given, the folder it runs in, the order packages build in).
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { assert, type Case, type Ctx, HERE } from '../lib.ts';
+import { probe, stagesRan, writeProbe } from '../probe.ts';
+
+const CONFIGS = join(HERE, 'assets', 'configs');
+
+/** releng-tool's sample definition `cfg`, plus `extra` lines. */
+function config(cfg: string, extra = ''): string {
+  return `${readFileSync(join(CONFIGS, cfg), 'utf8')}\n${extra}\n`;
+}
+
+/** The probe project (package `test`, a build script recording what it was given) defined by `cfg`. */
+function useConfig(t: Ctx, cfg: string, options: { extra?: string; project?: string } = {}): void {
+  t.remove('output');
+  t.remove('stages.log');
+  t.remove('probe');
+  writeProbe(t, { stages: ['build'], project: options.project });
+  t.write('package/test/test.rt', config(cfg, options.extra));
+}
+
+/**
+ * Each of `cfgs` ([sample, option names the error must show]) must fail
+ * to load: a non-zero exit, an error naming package `test` and the option,
+ * and no stage run.
+ */
+function invalid(name: string, from: string, cfgs: Array<[string, string[]]>): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from,
+    async run(t) {
+      for (const [cfg, keys] of cfgs) {
+        useConfig(t, cfg);
+        const r = await t.fails([]);
+        assert.match(r.output, /\btest\b/, `${cfg}: the error names the package`);
+        for (const key of keys)
+          assert.ok(r.output.includes(key), `${cfg}: the error names ${key}:\n${r.output}`);
+        assert.deepEqual(stagesRan(t), [], `${cfg}: no stage runs`);
+      }
+    },
+  };
+}
+
+/** The build stage's environment (and globals) for definition `cfg`, run with `args` after `setup` runs (e.g. `-D mode`). */
+async function built(
+  t: Ctx,
+  cfg: string,
+  options: { extra?: string; project?: string; setup?: string[]; args?: string[] } = {},
+) {
+  useConfig(t, cfg, options);
+  if (options.setup) await t.ok(options.setup);
+  await t.ok(options.args ?? []);
+  return probe(t, 'build');
+}
+
+/** Each of `cfgs` ([sample, expected build-stage variables, absent variables]) loads and builds. */
+function valid(
+  name: string,
+  from: string,
+  cfgs: Array<{
+    cfg: string;
+    extra?: string;
+    project?: string;
+    setup?: string[];
+    args?: string[];
+    env?: Record<string, string>;
+    unset?: string[];
+  }>,
+): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from,
+    async run(t) {
+      for (const c of cfgs) {
+        const p = await built(t, c.cfg, c);
+        for (const [k, v] of Object.entries(c.env ?? {})) {
+          assert.equal(p.env[k], v, `${c.cfg}: ${k}`);
+        }
+        for (const k of c.unset ?? []) assert.ok(!(k in p.env), `${c.cfg}: ${k} should not be set`);
+      }
+    },
+  };
+}
+
+const T = 'test_pkg_configs.py::test_pkgconfig_';
+const STAGEOPTS = 'test_pkg_configs_stageopts.py::test_pkgconfig_';
+
+/** The stage-option samples: conf/build/install × defs/env/opts, and ENV. */
+const STAGE_INVALID: Case[] = [];
+for (const stage of ['build', 'conf', 'install']) {
+  for (const part of ['defs', 'env']) {
+    const key = `TEST_${stage.toUpperCase()}_${part.toUpperCase()}`;
+    STAGE_INVALID.push(
+      invalid(
+        `${stage}-${part}-invalid`,
+        `${STAGEOPTS}${stage}_${part}_invalid`,
+        ['base-type', 'key-type', 'strs', 'value-type'].map((v) => [
+          `${stage}-${part}-invalid-${v}`,
+          [key],
+        ]),
+      ),
+    );
+  }
+  STAGE_INVALID.push(
+    invalid(
+      `${stage}-opts-invalid`,
+      `${STAGEOPTS}${stage}_opts_invalid`,
+      ['base-type', 'key-type', 'value-type'].map((v) => [
+        `${stage}-opts-invalid-${v}`,
+        [`TEST_${stage.toUpperCase()}_OPTS`],
+      ]),
+    ),
+  );
+}
+STAGE_INVALID.push(
+  invalid(
+    'env-invalid',
+    `${STAGEOPTS}env_invalid`,
+    ['base-type', 'key-type', 'strs', 'value-type'].map((v) => [`env-invalid-${v}`, ['TEST_ENV']]),
+  ),
+);
+
+const VCS_NOSITE = ['brz', 'cvs', 'git', 'hg', 'lore', 'perforce', 'rsync', 'scp', 'svn', 'url'];
+const VCS_NOREV = ['brz', 'cvs', 'git', 'hg', 'svn'];
+
+const ncpu = cpus().length;
+
+export const pkgcfgCases: Case[] = [
+  // --- test_pkg_configs.py: bad values
+  invalid('deps-invalid', `${T}deps_invalid`, [
+    ['deps-invalid-type', ['TEST_DEPENDENCIES']],
+    ['deps-invalid-value', ['TEST_DEPENDENCIES']],
+  ]),
+  invalid('fetch-opts-invalid', `${T}fetch_opts_invalid`, [
+    ['fetch-opts-invalid-base-type', ['TEST_FETCH_OPTS']],
+    ['fetch-opts-invalid-key-type', ['TEST_FETCH_OPTS']],
+    ['fetch-opts-invalid-value-type', ['TEST_FETCH_OPTS']],
+  ]),
+  invalid('fixed-jobs-invalid', `${T}fixed_jobs_invalid`, [
+    ['fixed-jobs-invalid-type', ['TEST_FIXED_JOBS']],
+    ['fixed-jobs-invalid-value', ['TEST_FIXED_JOBS']],
+  ]),
+  invalid('install-type-invalid', `${T}install_type_invalid`, [
+    ['install-type-invalid-type', ['TEST_INSTALL_TYPE']],
+    ['install-type-invalid-value', ['TEST_INSTALL_TYPE']],
+  ]),
+  invalid('is-internal-invalid', `${T}is_internal_invalid`, [
+    ['internal-flag-invalid', ['TEST_INTERNAL']],
+    ['external-flag-invalid', ['TEST_EXTERNAL']],
+    ['internal-external-flag-conflict1', ['TEST_EXTERNAL', 'TEST_INTERNAL']],
+    ['internal-external-flag-conflict2', ['TEST_EXTERNAL', 'TEST_INTERNAL']],
+  ]),
+  invalid('license-invalid', `${T}license_invalid`, [
+    ['license-invalid-type', ['TEST_LICENSE']],
+    ['license-invalid-value', ['TEST_LICENSE']],
+  ]),
+  invalid('license-files-invalid', `${T}license_files_invalid`, [
+    ['license-files-invalid-type', ['TEST_LICENSE_FILES']],
+    ['license-files-invalid-value', ['TEST_LICENSE_FILES']],
+  ]),
+  invalid('max-jobs-invalid', `${T}max_jobs_invalid`, [
+    ['max-jobs-invalid-type', ['TEST_MAX_JOBS']],
+  ]),
+  invalid('network-isolation-invalid', `${T}network_isolation_invalid`, [
+    ['network-isolation-invalid', ['TEST_NETWORK_ISOLATION']],
+  ]),
+  invalid('no-extraction-invalid', `${T}no_extraction_invalid`, [
+    ['no-extraction-invalid', ['TEST_NO_EXTRACTION']],
+  ]),
+  invalid('revision-invalid', `${T}revision_invalid`, [
+    ['revision-invalid-type', ['TEST_REVISION']],
+  ]),
+  invalid('strip-count-invalid', `${T}strip_count_invalid`, [
+    ['strip-count-invalid-type', ['TEST_STRIP_COUNT']],
+    ['strip-count-invalid-value', ['TEST_STRIP_COUNT']],
+  ]),
+  // --- test_pkg_configs.py: good values a stage sees
+  valid('is-internal', `${T}is_internal_{disabled,enabled,missing_default}`, [
+    { cfg: 'internal-flag-disabled', unset: ['PKG_INTERNAL'] },
+    { cfg: 'external-flag-disabled', env: { PKG_INTERNAL: '1' } },
+    { cfg: 'internal-external-flag-disabled', unset: ['PKG_INTERNAL'] },
+    { cfg: 'internal-flag-enabled', env: { PKG_INTERNAL: '1' } },
+    { cfg: 'external-flag-enabled', unset: ['PKG_INTERNAL'] },
+    { cfg: 'internal-external-flag-enabled', env: { PKG_INTERNAL: '1' } },
+    { cfg: 'missing', unset: ['PKG_INTERNAL'] },
+  ]),
+  valid('is-internal-implicit', `${T}is_internal_missing_implicit_internal`, [
+    { cfg: 'missing', project: 'default_internal = True', env: { PKG_INTERNAL: '1' } },
+  ]),
+  valid('fixed-jobs', `${T}fixed_jobs_{missing,valid}`, [
+    { cfg: 'fixed-jobs-valid', env: { NJOBS: '24', NJOBSCONF: '24' } },
+    { cfg: 'missing', env: { NJOBS: String(ncpu) } },
+  ]),
+  valid('max-jobs', `${T}max_jobs_{missing,valid}`, [
+    { cfg: 'max-jobs-valid-positive', env: { NJOBS: String(Math.min(24, ncpu)) } },
+    { cfg: 'max-jobs-valid-negative', env: { NJOBS: String(Math.max(1, ncpu - 1)) } },
+  ]),
+  valid('revision', `${T}revision_valid_{explicit,implicit}`, [
+    { cfg: 'revision-valid-explicit', env: { PKG_REVISION: 'myrevision', PKG_VERSION: 'dummy' } },
+    {
+      cfg: 'revision-valid-implicit',
+      env: { PKG_REVISION: 'myversion', PKG_VERSION: 'myversion' },
+    },
+  ]),
+
+  // --- test_pkg_configs_stageopts.py: bad values
+  ...STAGE_INVALID,
+
+  // --- test_pkg_configs_vcs_type.py
+  invalid(
+    'vcs-type-invalid-nosite',
+    'test_pkg_configs_vcs_type.py::test_pkgconfig_vcs_type_invalid_{brz,cvs,git,hg,lore,perforce,rsync,scp,svn,url}',
+    VCS_NOSITE.map((v) => [`vcs-type-invalid-${v}-nosite`, ['TEST_SITE']]),
+  ),
+  invalid(
+    'vcs-type-missing-revision',
+    'test_pkg_configs_vcs_type.py::test_pkgconfig_vcs_type_missing_revision_{brz,cvs,git,hg,svn}',
+    VCS_NOREV.map((v) => [`vcs-type-invalid-${v}-norevision`, ['TEST_VERSION', 'TEST_REVISION']]),
+  ),
+  invalid(
+    'vcs-type-invalid',
+    'test_pkg_configs_vcs_type.py::test_pkgconfig_vcs_type_invalid_{type,value}',
+    [
+      ['vcs-type-invalid-type', ['TEST_VCS_TYPE']],
+      ['vcs-type-invalid-value', ['TEST_VCS_TYPE']],
+    ],
+  ),
+
+  // --- test_pkg_configs_type.py
+  invalid('type-invalid', 'test_pkg_configs_type.py::test_pkgconfig_type_invalid_{type,value}', [
+    ['pkg-type-invalid-type', ['TEST_TYPE']],
+    ['pkg-type-invalid-value', ['TEST_TYPE']],
+  ]),
+
+  // --- test_pkg_configs_site.py
+  invalid('site-invalid', 'test_pkg_configs_site.py::test_pkgconfig_site_invalid', [
+    ['site-invalid-type', ['TEST_SITE']],
+  ]),
+  valid('site', 'test_pkg_configs_site.py::test_pkgconfig_site_*', [
+    // an explicit `none` site type keeps the site without fetching it
+    { cfg: 'missing', env: { PKG_SITE: '' } },
+    {
+      cfg: 'site-valid-simple',
+      extra: "TEST_VCS_TYPE = 'none'",
+      env: { PKG_SITE: 'https://example.com/file.tgz' },
+    },
+    {
+      cfg: 'site-valid-lazy-posix-file',
+      extra: "TEST_VCS_TYPE = 'none'",
+      env: { PKG_SITE: 'file:///opt/some/file' },
+    },
+    {
+      cfg: 'site-valid-devmode',
+      extra: "TEST_VCS_TYPE = 'none'",
+      env: { PKG_SITE: 'https://example.org/file.tgz' },
+    },
+    {
+      cfg: 'site-valid-devmode',
+      extra: "TEST_VCS_TYPE = 'none'",
+      setup: ['-D', 'build-a'],
+      env: { PKG_SITE: 'git@git.example.org:my-group/my-prj.git' },
+    },
+    {
+      cfg: 'site-valid-devmode',
+      extra: "TEST_VCS_TYPE = 'none'",
+      setup: ['-D', 'build-c'],
+      env: { PKG_SITE: 'https://example.org/file.tgz' },
+    },
+  ]),
+
+  // --- test_pkg_configs_needs.py (and the deprecated DEPENDENCIES)
+  invalid('needs-invalid', 'test_pkg_configs_needs.py::test_pkgconfig_needs_invalid', [
+    ['needs-invalid-type', ['TEST_NEEDS']],
+    ['needs-invalid-value', ['TEST_NEEDS']],
+  ]),
+
+  // --- test_pkg_configs_prefix.py, _patch_subdir.py, _build_subdir.py
+  invalid(
+    'prefix-invalid',
+    'test_pkg_configs_prefix.py::test_pkgconfig_prefix_{invalid,traversal}',
+    [
+      ['prefix-invalid-type', ['TEST_PREFIX']],
+      ['prefix-traversal', ['TEST_PREFIX']],
+    ],
+  ),
+  invalid(
+    'patch-subdir-invalid',
+    'test_pkg_configs_patch_subdir.py::test_pkgconfig_patch_subdir_{invalid,traversal}',
+    [
+      ['patch-subdir-invalid-type', ['TEST_PATCH_SUBDIR']],
+      ['patch-subdir-traversal', ['TEST_PATCH_SUBDIR']],
+    ],
+  ),
+  invalid(
+    'build-subdir-invalid',
+    'test_pkg_configs_build_subdir.py::test_pkgconfig_build_subdir_{invalid,traversal}',
+    [
+      ['build-subdir-invalid-type', ['TEST_BUILD_SUBDIR']],
+      ['build-subdir-traversal', ['TEST_BUILD_SUBDIR']],
+    ],
+  ),
+
+  // --- flags of their own test files
+  invalid(
+    'autotools-autoreconf-invalid',
+    'test_pkg_configs_autotools.py::test_pkgconfig_autotools_autoreconf_invalid',
+    [['autotools-autoreconf-invalid', ['TEST_AUTOTOOLS_AUTORECONF']]],
+  ),
+  invalid(
+    'host-provides-invalid',
+    'test_pkg_configs_host_provides.py::test_pkgconfig_host_provides_invalid',
+    [
+      ['host-provides-invalid-type', ['TEST_HOST_PROVIDES']],
+      ['host-provides-invalid-value', ['TEST_HOST_PROVIDES']],
+    ],
+  ),
+  invalid(
+    'preextract-invalid',
+    'test_pkg_configs_preextract.py::test_pkgconfig_preextract_invalid',
+    [['preextract-invalid', ['TEST_PREEXTRACT']]],
+  ),
+  invalid('devmode-invalid', 'test_pkg_configs_devmode.py::test_pkgconfig_devmode_*_invalid', [
+    ['devmode-ignore-cache-invalid', ['TEST_DEVMODE_IGNORE_CACHE']],
+    ['devmode-revision-invalid-type', ['TEST_DEVMODE_REVISION']],
+    ['devmode-skip-ic-invalid', ['TEST_DEVMODE_SKIP_INTEGRITY_CHECK']],
+  ]),
+  invalid(
+    'remote-invalid',
+    'test_pkg_configs_remote.py::test_pkgconfig_remote_{config,scripts}_invalid',
+    [
+      ['remote-config-invalid', ['TEST_REMOTE_CONFIG']],
+      ['remote-scripts-invalid', ['TEST_REMOTE_SCRIPTS']],
+    ],
+  ),
+  invalid('python-invalid', 'test_pkg_configs_python*.py::test_pkgconfig_python_*_invalid*', [
+    ['python-interpreter-invalid-type', ['TEST_PYTHON_INTERPRETER']],
+    ['python-setup-type-invalid-type', ['TEST_PYTHON_SETUP_TYPE']],
+    ['python-setup-type-invalid-value', ['TEST_PYTHON_SETUP_TYPE']],
+    ['python-dist-path-invalid-type', ['TEST_PYTHON_DIST_PATH']],
+    ['python-installer-interpreter-invalid-type', ['TEST_PYTHON_INSTALLER_INTERPRETER']],
+    ['python-installer-launcher-kind-invalid-type', ['TEST_PYTHON_INSTALLER_LAUNCHER_KIND']],
+    ['python-installer-scheme-invalid-type', ['TEST_PYTHON_INSTALLER_SCHEME']],
+  ]),
+
+  // --- test_pkg_configs_devmode.py: the revision a development mode picks
+  valid('devmode-revision', 'test_pkg_configs_devmode.py::test_pkgconfig_devmode_revision_*', [
+    { cfg: 'missing', unset: ['PKG_DEVMODE'] },
+    {
+      cfg: 'devmode-revision-valid',
+      env: { PKG_REVISION: 'dummy', PKG_VERSION: 'dummy' },
+      unset: ['PKG_DEVMODE'],
+    },
+    {
+      cfg: 'devmode-revision-valid',
+      setup: ['-D', 'custom2'],
+      env: {
+        PKG_REVISION: 'my-devmode-revision2',
+        PKG_VERSION: 'my-devmode-revision2',
+        PKG_DEVMODE: '1',
+      },
+    },
+    {
+      cfg: 'devmode-revision-valid-deprecated',
+      setup: ['-D'],
+      env: {
+        PKG_REVISION: 'my-devmode-revision',
+        PKG_VERSION: 'my-devmode-revision',
+        PKG_DEVMODE: '1',
+      },
+    },
+    {
+      cfg: 'devmode-revision-valid-fallback-asterisk-raw',
+      setup: ['-D', 'another-mode'],
+      env: { PKG_REVISION: 'my-fallback-asterisk-raw', PKG_VERSION: 'dummy' },
+      unset: ['PKG_DEVMODE'],
+    },
+    {
+      cfg: 'devmode-revision-valid-fallback-asterisk-var',
+      setup: ['-D', 'some-mode'],
+      env: { PKG_REVISION: 'my-fallback-asterisk-variable', PKG_VERSION: 'dummy' },
+      unset: ['PKG_DEVMODE'],
+    },
+    {
+      cfg: 'devmode-revision-valid-fallback-version',
+      setup: ['-D', 'custom4'],
+      env: { PKG_REVISION: 'dummy', PKG_VERSION: 'dummy' },
+      unset: ['PKG_DEVMODE'],
+    },
+  ]),
+
+  // --- test_pkg_configs_override.py
+  valid('override', 'test_pkg_configs_override.py::test_pkgconfig_override_*', [
+    { cfg: 'override-check', env: { PKG_REVISION: 'no-override' } },
+    {
+      cfg: 'override-check',
+      args: ['TEST_REVISION=overridden'],
+      env: { PKG_REVISION: 'overridden' },
+    },
+  ]),
+
+  // --- test_pkg_configs_expand.py
+  valid('expand', 'test_pkg_configs_expand.py::test_pkgconfig_expand_check0{1,2}', [
+    {
+      cfg: 'expand',
+      extra: "TEST_VCS_TYPE = 'none'",
+      env: { PKG_VERSION: 'version', PKG_REVISION: 'revision', PKG_SITE: 'site-revision' },
+    },
+    {
+      cfg: 'expand',
+      extra: "TEST_VCS_TYPE = 'none'",
+      setup: ['-D', 'version-lts'],
+      env: {
+        PKG_VERSION: 'version-lts',
+        PKG_REVISION: 'version-lts',
+        PKG_SITE: 'site-version-lts-archive',
+      },
+    },
+  ]),
+];
+
+/** Packages `deps` (each recording its build in stages.log) for package `test` to need. */
+function writeDeps(t: Ctx, deps: string[]): void {
+  t.write('releng-tool.rt', "packages = ['test']\n");
+  for (const d of deps) {
+    t.write(`package/${d}/${d}.rt`, `${d.toUpperCase()}_VERSION = '1.0'\n`);
+    t.write(
+      `package/${d}/${d}-build.rt`,
+      `import os\nwith open(os.path.join(os.environ['ROOT_DIR'], 'stages.log'), 'a') as f:\n    f.write('${d}\\n')\n`,
+    );
+  }
+}
+
+function needs(name: string, from: string, cfgs: Array<[string, string[]]>): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from,
+    async run(t) {
+      for (const [cfg, deps] of cfgs) {
+        useConfig(t, cfg);
+        writeDeps(t, deps);
+        await t.ok([]);
+        const ran = stagesRan(t);
+        // every needed package builds, and before the package needing it
+        assert.deepEqual([...ran].sort(), [...deps, 'build'].sort(), `${cfg}: packages built`);
+        assert.equal(ran.at(-1), 'build', `${cfg}: test builds last (${ran.join(', ')})`);
+      }
+    },
+  };
+}
+
+function cyclic(name: string, packages: string[]): Case {
+  return {
+    name: `pkgcfg/cyclic-${name}`,
+    template: 'cyclic',
+    from: `test_pkg_configs_cyclic.py::test_pkgconfig_cyclic_${name}`,
+    async run(t) {
+      t.write('releng-tool.rt', `packages = ${JSON.stringify(packages)}\n`);
+      const r = await t.fails([]);
+      assert.match(r.output, /cycl/i, 'the error says the dependencies are cyclic');
+      assert.match(r.output, /test-[abcd]/, 'the error names a package of the cycle');
+      t.assertMissing('output/build');
+    },
+  };
+}
+
+pkgcfgCases.push(
+  needs('needs', 'test_pkg_configs_needs.py::test_pkgconfig_needs_{missing,valid}', [
+    ['missing', []],
+    ['needs-valid-empty', []],
+    ['needs-valid-multiple', ['dep1', 'dep2', 'dep3']],
+    ['needs-valid-single', ['dep']],
+  ]),
+  needs(
+    'deps-deprecated',
+    'test_pkg_configs.py::test_pkgconfig_deps_{missing,valid}, test_pkg_configs_needs.py::test_pkgconfig_deps_*_deprecated',
+    [
+      ['deps-valid-empty', []],
+      ['deps-valid-multiple', ['dep1', 'dep2', 'dep3']],
+      ['deps-valid-single', ['dep']],
+    ],
+  ),
+  invalid(
+    'deps-invalid-deprecated',
+    'test_pkg_configs_needs.py::test_pkgconfig_deps_invalid_deprecated',
+    [
+      ['deps-invalid-type', ['TEST_DEPENDENCIES']],
+      ['deps-invalid-value', ['TEST_DEPENDENCIES']],
+    ],
+  ),
+  cyclic('explicit_loading', ['test-a', 'test-b', 'test-c']),
+  cyclic('implicit_loading', ['test-b']),
+  cyclic('self', ['test-d']),
+  {
+    name: 'pkgcfg/build-subdir',
+    from: 'test_pkg_configs_build_subdir.py::test_pkgconfig_build_subdir_{missing,valid_path,valid_str}',
+    async run(t) {
+      for (const cfg of ['missing', 'build-subdir-valid-path', 'build-subdir-valid-str']) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'" });
+        t.write('package/test/local/subdir/README', 'sub-folder\n');
+        await t.ok([]);
+        // the stage runs in the sub-folder of the package's sources
+        const dir = probe(t).env.PKG_BUILD_DIR ?? '';
+        assert.equal(dir.endsWith('/subdir'), cfg !== 'missing', `${cfg}: PKG_BUILD_DIR ${dir}`);
+      }
+    },
+  },
+  valid(
+    'prefix',
+    'test_pkg_configs_prefix.py::test_pkgconfig_prefix_{missing,valid_path,valid_str}',
+    [
+      { cfg: 'missing', env: { PREFIX: '/usr' } },
+      { cfg: 'prefix-valid-path', env: { PREFIX: 'myprefix' } },
+      { cfg: 'prefix-valid-str', env: { PREFIX: 'myprefix' } },
+    ],
+  ),
+);
