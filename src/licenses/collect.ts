@@ -79,6 +79,11 @@ export async function collectLicenses(
       try {
         await copyFile(source, target);
       } catch {
+        // releng-tool warns and goes on (a project written for it relies on that)
+        if (project.format === 'releng-tool') {
+          options.warn(`license file missing: ${source}`, pkg.name);
+          continue;
+        }
         throw new RelengError(
           `license file "${rel}" of package "${pkg.name}" does not exist (${source})`,
           {

@@ -1188,6 +1188,14 @@ def _definition_values(file, msg, req, prefix=None):
     if req.config is not None:
         value['__releng_config__'] = _collect(req.config, {}, scope)
     if prefix:
+        for key, item in scope.items():
+            # an option the caller pre-set as an empty dict or list (releng-tool's
+            # interim values) and the definition filled in place (FOO_ENV['k'] = 'v')
+            if (key.startswith(prefix) and key in injected and injected[key] is item
+                    and isinstance(item, (dict, list)) and item):
+                converted = _to_json(item, scope)
+                if converted is not _SKIP:
+                    value[key] = converted
         marks = {}
         for key, item in scope.items():
             if key.startswith(prefix) and not (key in injected and injected[key] is item):

@@ -116,6 +116,20 @@ export const KEY_TYPES: Record<string, KeyType> = {
   XMAKE_NOINSTALL: 'bool',
 };
 
+/**
+ * The empty dicts and lists releng-tool sets before a definition runs, so a
+ * definition can fill one in place (`<PKG>_CONF_ENV['K'] = 'v'`); one left
+ * empty counts as not set.
+ */
+export function interimValues(key: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [option, type] of Object.entries(KEY_TYPES)) {
+    if (type === 'dictStrPstr' || type === 'opts') out[`${key}_${option}`] = {};
+    else if (type === 'strs') out[`${key}_${option}`] = [];
+  }
+  return out;
+}
+
 /** What JSON lost of a value (see the bridge's `_py_kinds`): tuple, path, item-path, key, other. */
 export type PyKinds = readonly string[];
 

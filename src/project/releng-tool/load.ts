@@ -14,7 +14,7 @@ import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
-import { checkDefinition, checkKeyValue, type PyKinds } from './keys.ts';
+import { checkDefinition, checkKeyValue, interimValues, KEY_TYPES, type PyKinds } from './keys.ts';
 import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
@@ -371,7 +371,12 @@ export async function loadRelengToolPackages(
       file,
       cwd: join(file, '..'),
       // releng-tool's names for the `*` (any mode) key of site and revision dicts
-      globals: { PKG_DEFDIR: join(file, '..'), DEFAULT_REVISION: '*', DEFAULT_SITE: '*' },
+      globals: {
+        PKG_DEFDIR: join(file, '..'),
+        DEFAULT_REVISION: '*',
+        DEFAULT_SITE: '*',
+        ...interimValues(packageKey(name)),
+      },
       kindsPrefix: `${packageKey(name)}_`,
     })),
   );
@@ -440,6 +445,10 @@ async function relengToolPackage(
     // Mode-keyed dicts stay as they are: normalizePackage picks the active mode's value.
     let v: unknown = value;
     if (v === undefined || v === null) continue;
+    // releng-tool: one option string is a list of one; a None environment value sets nothing
+    if (KEY_TYPES[option] === 'opts' && typeof v === 'string') v = [v];
+    if (mapping.kind === 'stringMap' && v !== null && typeof v === 'object' && !Array.isArray(v))
+      v = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
     // releng-tool accepts numbers for versions and revisions.
     if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);

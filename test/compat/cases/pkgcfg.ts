@@ -12,6 +12,16 @@ import { probe, stagesRan, writeProbe } from '../probe.ts';
 
 const CONFIGS = join(HERE, 'assets', 'configs');
 
+/** `file.py::a_{x,y}` → `file.py::a_x, file.py::a_y` (the form coverage.ts reads). */
+export function braces(from: string): string {
+  const m = /\{([^{}]*)\}/.exec(from);
+  if (!m) return from;
+  return m[1]!
+    .split(',')
+    .map((alt) => braces(from.slice(0, m.index) + alt + from.slice(m.index + m[0].length)))
+    .join(', ');
+}
+
 /** releng-tool's sample definition `cfg`, plus `extra` lines. */
 function config(cfg: string, extra = ''): string {
   return `${readFileSync(join(CONFIGS, cfg), 'utf8')}\n${extra}\n`;
@@ -34,7 +44,7 @@ function useConfig(t: Ctx, cfg: string, options: { extra?: string; project?: str
 function invalid(name: string, from: string, cfgs: Array<[string, string[]]>): Case {
   return {
     name: `pkgcfg/${name}`,
-    from,
+    from: braces(from),
     async run(t) {
       for (const [cfg, keys] of cfgs) {
         useConfig(t, cfg);
@@ -76,7 +86,7 @@ function valid(
 ): Case {
   return {
     name: `pkgcfg/${name}`,
-    from,
+    from: braces(from),
     async run(t) {
       for (const c of cfgs) {
         const p = await built(t, c.cfg, c);
@@ -440,7 +450,7 @@ function writeDeps(t: Ctx, deps: string[]): void {
 function needs(name: string, from: string, cfgs: Array<[string, string[]]>): Case {
   return {
     name: `pkgcfg/${name}`,
-    from,
+    from: braces(from),
     async run(t) {
       for (const [cfg, deps] of cfgs) {
         useConfig(t, cfg);
@@ -499,7 +509,9 @@ pkgcfgCases.push(
   cyclic('self', ['test-d']),
   {
     name: 'pkgcfg/build-subdir',
-    from: 'test_pkg_configs_build_subdir.py::test_pkgconfig_build_subdir_{missing,valid_path,valid_str}',
+    from: braces(
+      'test_pkg_configs_build_subdir.py::test_pkgconfig_build_subdir_{missing,valid_path,valid_str}',
+    ),
     async run(t) {
       for (const cfg of ['missing', 'build-subdir-valid-path', 'build-subdir-valid-str']) {
         useConfig(t, cfg, { extra: "TEST_SITE = 'local'" });
@@ -520,4 +532,130 @@ pkgcfgCases.push(
       { cfg: 'prefix-valid-str', env: { PREFIX: 'myprefix' } },
     ],
   ),
+);
+
+/**
+ * Valid samples (values a stage cannot show: tool options of other package
+ * types, flags acted on elsewhere) must load and build: releng must not
+ * refuse what releng-tool accepts.
+ */
+function accepted(name: string, cfgs: string[]): Case {
+  return {
+    name: `pkgcfg/accepted-${name}`,
+    from: `the valid samples (${name}) of the test_pkg_configs tests`,
+    async run(t) {
+      for (const cfg of cfgs) {
+        useConfig(t, cfg);
+        const r = await t.run([]);
+        assert.equal(r.code, 0, `${cfg} is accepted:\n${r.output}`);
+        assert.deepEqual(stagesRan(t), ['build'], `${cfg}: the build stage runs`);
+      }
+    },
+  };
+}
+
+pkgcfgCases.push(
+  accepted('stage-options', [
+    'build-defs-append',
+    'build-defs-valid',
+    'build-env-append',
+    'build-env-valid',
+    'build-opts-append',
+    'build-opts-valid-dict',
+    'build-opts-valid-mixed',
+    'build-opts-valid-path',
+    'build-opts-valid-paths',
+    'build-opts-valid-str',
+    'build-opts-valid-strs',
+    'conf-defs-append',
+    'conf-defs-valid',
+    'conf-env-append',
+    'conf-env-valid',
+    'conf-opts-append',
+    'conf-opts-valid-dict',
+    'conf-opts-valid-mixed',
+    'conf-opts-valid-path',
+    'conf-opts-valid-paths',
+    'conf-opts-valid-str',
+    'conf-opts-valid-strs',
+    'env-append',
+    'env-mixed-valid',
+    'env-valid',
+    'install-defs-append',
+    'install-defs-valid',
+    'install-env-append',
+    'install-env-valid',
+    'install-opts-append',
+    'install-opts-valid-dict',
+    'install-opts-valid-mixed',
+    'install-opts-valid-path',
+    'install-opts-valid-paths',
+    'install-opts-valid-str',
+    'install-opts-valid-strs',
+  ]),
+  accepted('options', [
+    'autotools-autoreconf-disabled',
+    'autotools-autoreconf-enabled',
+    'devmode-ignore-cache-disabled',
+    'devmode-ignore-cache-enabled',
+    'devmode-skip-ic-disabled',
+    'devmode-skip-ic-enabled',
+    'fetch-opts-valid-dict',
+    'fetch-opts-valid-str',
+    'fetch-opts-valid-strs',
+    'host-provides-ignored',
+    'host-provides-valid-empty-list',
+    'host-provides-valid-empty-single',
+    'host-provides-valid-multiple',
+    'host-provides-valid-single',
+    'install-type-valid-host',
+    'install-type-valid-images',
+    'install-type-valid-staging',
+    'install-type-valid-staging-target',
+    'install-type-valid-target',
+    'license-valid-empty',
+    'license-valid-multiple-conjunctive',
+    'license-valid-multiple-disjunctive',
+    'license-valid-multiple-mixed1',
+    'license-valid-multiple-mixed2',
+    'license-valid-single',
+    'network-isolation-disabled',
+    'no-extraction-disabled',
+    'no-extraction-enabled',
+    'patch-subdir-valid-path',
+    'patch-subdir-valid-str',
+    'preextract-disabled',
+    'preextract-enabled',
+    'python-dist-path-valid-path',
+    'python-dist-path-valid-str',
+    'python-installer-interpreter-valid',
+    'python-installer-launcher-kind-valid-posix',
+    'python-installer-launcher-kind-valid-win-amd64',
+    'python-installer-launcher-kind-valid-win-arm',
+    'python-installer-launcher-kind-valid-win-arm64',
+    'python-installer-launcher-kind-valid-win-ia32',
+    'python-installer-scheme-valid-custom',
+    'python-installer-scheme-valid-native',
+    'python-installer-scheme-valid-stock',
+    'python-interpreter-valid-path',
+    'python-interpreter-valid-str',
+    'python-setup-type-valid-distutils',
+    'python-setup-type-valid-flit',
+    'python-setup-type-valid-hatchling',
+    'python-setup-type-valid-pdm',
+    'python-setup-type-valid-pep517',
+    'python-setup-type-valid-poetry',
+    'python-setup-type-valid-setuptools',
+    'remote-config-disabled',
+    'remote-config-enabled',
+    'remote-scripts-disabled',
+    'remote-scripts-enabled',
+    'strip-count-valid-nonzero',
+    'strip-count-valid-zero',
+  ]),
+  accepted('license-files', [
+    'license-files-valid-empty',
+    'license-files-valid-multiple',
+    'license-files-valid-single',
+  ]),
 );
