@@ -64,7 +64,12 @@ const SITE_TYPES: RegisteredSite[] = [
     name: 'cvs',
     hasSources: true,
     tools: ['cvs', 'tar', 'gzip'],
-    detect: (site) => site.startsWith('cvs+') || site.startsWith(':pserver:'),
+    // as releng-tool: a CVSROOT with any of CVS's access methods is a cvs site
+    detect: (site) =>
+      site.startsWith('cvs+') ||
+      [':pserver:', ':ext:', ':extssh:', ':gserver:', ':kserver:'].some((m) =>
+        site.toLowerCase().startsWith(m),
+      ),
     load: once(async () => (await import('./cvs.ts')).cvsSite),
   },
   {
@@ -86,6 +91,8 @@ const SITE_TYPES: RegisteredSite[] = [
 /** Site types later issues add; named so a project using one gets an honest error. */
 const PLANNED: Record<string, (site: string) => boolean> = {
   perforce: (s) => s.startsWith('p4+') || s.startsWith('perforce+'),
+  // releng-tool's lore sites (fetched with the `lore` tool)
+  lore: (s) => s.startsWith('lore+') || s.startsWith('lore://'),
 };
 
 /** Adds a site type (used by extensions). */

@@ -445,10 +445,7 @@ async function relengToolPackage(
     // Mode-keyed dicts stay as they are: normalizePackage picks the active mode's value.
     let v: unknown = value;
     if (v === undefined || v === null) continue;
-    // releng-tool: one option string is a list of one; a None environment value sets nothing
-    if (KEY_TYPES[option] === 'opts' && typeof v === 'string') v = [v];
-    if (mapping.kind === 'stringMap' && v !== null && typeof v === 'object' && !Array.isArray(v))
-      v = Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
+    v = relengToolForm(KEY_TYPES[option], v);
     // releng-tool accepts numbers for versions and revisions.
     if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
@@ -483,7 +480,33 @@ async function relengToolPackage(
   }
   const model = normalizePackage(name, defDir, file, raw, hooks, defaults);
   checkDefinition(model, given, file);
-  return { ...model, devmodeSources: picked.devmode };
+  // as releng-tool: a site whose type came from its `<type>+` prefix is the rest
+  // (PKG_SITE, what the fetch is given); an explicit VCS_TYPE keeps the site whole
+  const prefixed = /^(brz|cvs|file|git|hg|lore|p4|perforce|rsync|scp|svn)\+/i.exec(
+    model.site ?? '',
+  );
+  const site =
+    given.VCS_TYPE === undefined && prefixed ? model.site!.slice(prefixed[0].length) : model.site;
+  return { ...model, site, devmodeSources: picked.devmode };
+}
+
+/**
+ * An option value as releng-tool hands it to tools: options are arguments
+ * (one string is a list of one; a dict gives `key value` pairs), and a
+ * None value in a dict of options, definitions or environment leaves the
+ * entry out.
+ */
+function relengToolForm(type: string | undefined, v: unknown): unknown {
+  const isDict = typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (type === 'opts') {
+    if (typeof v === 'string') return [v];
+    if (isDict) {
+      return Object.entries(v).flatMap(([k, x]) => (x === null ? [] : x === '' ? [k] : [k, x]));
+    }
+  }
+  if (type === 'dictStrPstr' && isDict)
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
+  return v;
 }
 
 /** releng-tool's `expand`: `$NAME`/`${NAME}` from the environment and `extra`; unknown names expand to nothing. */

@@ -4,7 +4,7 @@
 // stop the run before any stage with an error naming the package and the
 // option, and a good value is checked where a user sees it (what a stage
 // script is given, the folder it runs in, the order packages build in).
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
@@ -657,5 +657,349 @@ pkgcfgCases.push(
     'license-files-valid-empty',
     'license-files-valid-multiple',
     'license-files-valid-single',
+  ]),
+);
+
+const FAKE_TOOLS = ['brz', 'bzr', 'cvs', 'git', 'hg', 'lore', 'p4', 'rsync', 'scp', 'svn'];
+
+/**
+ * Stand-ins for the VCS tools, first on PATH: each records its name and
+ * arguments in tools.log, answers `--version`, and fails anything else, so
+ * a fetch shows which tool its site type runs (and with what).
+ */
+function writeFakeTools(t: Ctx): Record<string, string> {
+  for (const tool of FAKE_TOOLS) {
+    t.write(
+      `fakebin/${tool}`,
+      `#!/bin/sh\necho "${tool} $*" >> '${t.path('tools.log')}'\n[ "$1" = --version ] && echo "${tool} 1.0" && exit 0\nexit 3\n`,
+    );
+    chmodSync(t.path('fakebin', tool), 0o755);
+  }
+  return { PATH: `${t.path('fakebin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+}
+
+/** The tools a run called, and their argument lines. */
+function toolCalls(t: Ctx): string[] {
+  return t.exists('tools.log') ? t.read('tools.log').split('\n').filter(Boolean) : [];
+}
+
+/** `fetch` of each sample runs only `tool` (undefined: no VCS tool; the fetch succeeds only for `none`). */
+function vcsFetch(
+  name: string,
+  from: string,
+  cfgs: Array<[string, string | undefined, string[]?]>,
+): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from: braces(from),
+    async run(t) {
+      const env = writeFakeTools(t);
+      for (const [cfg, tool, setup] of cfgs) {
+        useConfig(t, cfg);
+        t.remove('tools.log');
+        t.remove('dl');
+        t.remove('cache');
+        if (setup) await t.ok(setup);
+        const r = await t.run(['fetch'], { env });
+        const used = [...new Set(toolCalls(t).map((l) => l.split(' ')[0]))];
+        assert.deepEqual(used, tool ? [tool] : [], `${cfg}: VCS tools run:\n${r.output}`);
+        if (cfg.includes('none') || cfg === 'missing')
+          assert.equal(r.code, 0, `${cfg}: nothing to fetch`);
+        else assert.notEqual(r.code, 0, `${cfg}: the stand-in fails the fetch`);
+      }
+    },
+  };
+}
+
+const V = 'test_pkg_configs_vcs_type.py::test_pkgconfig_vcs_type_';
+
+pkgcfgCases.push(
+  vcsFetch('vcs-type-git', `${V}valid_git_{explicit,implicit}`, [
+    ['vcs-type-valid-git-explicit', 'git'],
+    ['vcs-type-valid-git-implicit1', 'git'],
+    ['vcs-type-valid-git-implicit2', 'git'],
+  ]),
+  vcsFetch('vcs-type-hg', `${V}valid_hg_{explicit,implicit}, ${V}devmode_override`, [
+    ['vcs-type-valid-hg-explicit', 'hg'],
+    ['vcs-type-valid-hg-implicit', 'hg'],
+    ['vcs-type-devmode-override', 'git'],
+    ['vcs-type-devmode-override', 'hg', ['-D', 'override']],
+  ]),
+  vcsFetch('vcs-type-brz', `${V}valid_brz_{explicit,implicit}`, [
+    ['vcs-type-valid-brz-explicit', 'brz'],
+    ['vcs-type-valid-brz-implicit', 'brz'],
+  ]),
+  vcsFetch('vcs-type-rsync', `${V}valid_rsync_{explicit,implicit}`, [
+    ['vcs-type-valid-rsync-explicit', 'rsync'],
+    ['vcs-type-valid-rsync-implicit', 'rsync'],
+  ]),
+  vcsFetch('vcs-type-cvs-pserver', `${V}valid_cvs_implicit`, [
+    ['vcs-type-valid-cvs-implicit2', 'cvs'],
+    ['vcs-type-valid-cvs-implicit3', 'cvs'],
+    ['vcs-type-valid-cvs-implicit4', 'cvs'],
+    ['vcs-type-valid-cvs-implicit5', 'cvs'],
+    ['vcs-type-valid-cvs-implicit6', 'cvs'],
+  ]),
+  vcsFetch('vcs-type-cvs', `${V}valid_cvs_explicit`, [
+    ['vcs-type-valid-cvs-explicit', 'cvs'],
+    ['vcs-type-valid-cvs-implicit', 'cvs'],
+  ]),
+  vcsFetch('vcs-type-svn', `${V}valid_svn_{explicit,implicit}`, [
+    ['vcs-type-valid-svn-explicit', 'svn'],
+    ['vcs-type-valid-svn-implicit', 'svn'],
+  ]),
+  vcsFetch('vcs-type-scp', `${V}valid_scp_{explicit,implicit}`, [
+    ['vcs-type-valid-scp-explicit', 'scp'],
+    ['vcs-type-valid-scp-implicit', 'scp'],
+  ]),
+  vcsFetch('vcs-type-lore', `${V}valid_lore_{explicit,implicit}`, [
+    ['vcs-type-valid-lore-explicit', 'lore'],
+    ['vcs-type-valid-lore-implicit', 'lore'],
+    ['vcs-type-valid-lore-implicit2', 'lore'],
+  ]),
+  // releng-tool fetches perforce depots with git-p4
+  vcsFetch('vcs-type-perforce', `${V}valid_perforce_{explicit,implicit}`, [
+    ['vcs-type-valid-perforce-explicit', 'git'],
+    ['vcs-type-valid-perforce-implicit', 'git'],
+    ['vcs-type-valid-perforce-implicit2', 'git'],
+  ]),
+  vcsFetch(
+    'vcs-type-no-tool',
+    `${V}valid_{file_deprecated,file_explicit,file_implicit,url_explicit,url_implicit,none_explicit,none_implicit}, ${V}missing_site`,
+    [
+      ['vcs-type-valid-file-deprecated-url', undefined],
+      ['vcs-type-valid-file-explicit', undefined],
+      ['vcs-type-valid-file-implicit', undefined],
+      ['vcs-type-valid-url-explicit', undefined],
+      ['vcs-type-valid-url-implicit', undefined],
+      ['vcs-type-valid-none-explicit', undefined],
+      ['vcs-type-valid-none-implicit', undefined],
+      ['missing', undefined],
+    ],
+  ),
+  {
+    name: 'pkgcfg/vcs-type-local',
+    from: braces(`${V}valid_local_{explicit,implicit}`),
+    async run(t) {
+      for (const cfg of ['vcs-type-valid-local-explicit', 'vcs-type-valid-local-implicit']) {
+        useConfig(t, cfg);
+        t.remove('package/test/local');
+        // the sources are the package's local/ folder: without it the run fails, with it the package builds there
+        const r = await t.fails([]);
+        assert.match(r.output, /local/, `${cfg}: the error names the local folder`);
+        t.write('package/test/local/README', 'local sources\n');
+        await t.ok([]);
+        assert.deepEqual(stagesRan(t), ['build'], `${cfg}: builds`);
+      }
+    },
+  },
+);
+
+/**
+ * test_pkg_site.py: the site a stage sees once its type prefix is taken
+ * off (`git+x` → `x`; a `.git`, `file://`, `lore://` or CVSROOT site is
+ * kept whole). The package is internal and built from local sources (`-L`),
+ * so nothing is fetched; the site type itself is what the fetch cases show.
+ */
+function siteSeen(name: string, sites: Array<[string, string]>): Case {
+  return {
+    name: `pkgcfg/pkg-site-${name}`,
+    from: `test_pkg_site.py::test_pkg_site_vcs_type_${name}`,
+    async run(t) {
+      mkdirSync(join(t.dir, '..', 'test'), { recursive: true });
+      // releng-tool checks its site type's tool exists (brz, lore are not installed here)
+      const env = writeFakeTools(t);
+      for (const [site, seen] of sites) {
+        useConfig(t, 'missing', {
+          extra: `TEST_SITE = ${JSON.stringify(site)}\nTEST_VERSION = '1.0'\nTEST_INTERNAL = True`,
+        });
+        await t.ok(['-L'], { env });
+        await t.ok([], { env });
+        assert.equal(probe(t).env.PKG_SITE, seen, `${site}: PKG_SITE`);
+      }
+    },
+  };
+}
+
+const CVSROOT = 'cvs.example.org:/usr/local/cvsroot mymodule';
+
+pkgcfgCases.push(
+  siteSeen('brz', [['brz+example-brz-site', 'example-brz-site']]),
+  siteSeen('cvs', [
+    ['cvs+example-cvs-site', 'example-cvs-site'],
+    [
+      ':pserver:anonymous@cvs.example.com:/var/lib/cvsroot mymodule',
+      ':pserver:anonymous@cvs.example.com:/var/lib/cvsroot mymodule',
+    ],
+    [`:ext:cvs@${CVSROOT}`, `:ext:cvs@${CVSROOT}`],
+    [`:extssh:cvs@${CVSROOT}`, `:extssh:cvs@${CVSROOT}`],
+    [`:gserver:cvs@${CVSROOT}`, `:gserver:cvs@${CVSROOT}`],
+    [`:kserver:cvs@${CVSROOT}`, `:kserver:cvs@${CVSROOT}`],
+  ]),
+  siteSeen('file', [
+    ['file://example', 'file://example'],
+    ['file+example-file-site', 'example-file-site'],
+  ]),
+  siteSeen('git', [
+    ['git+example-git-site', 'example-git-site'],
+    ['example-git-site.git', 'example-git-site.git'],
+  ]),
+  siteSeen('hg', [['hg+example-hg-site', 'example-hg-site']]),
+  siteSeen('local', [['local', 'local']]),
+  siteSeen('lore', [
+    ['lore+example-lore-site', 'example-lore-site'],
+    ['lore://example-lore-site', 'lore://example-lore-site'],
+  ]),
+  siteSeen('perforce', [
+    ['perforce+example-p4-site', 'example-p4-site'],
+    ['p4+example-p4-site', 'example-p4-site'],
+  ]),
+  siteSeen('rsync', [['rsync+example-rsync-site', 'example-rsync-site']]),
+  siteSeen('scp', [['scp+example-scp-site', 'example-scp-site']]),
+  siteSeen('svn', [['svn+example-svn-site', 'example-svn-site']]),
+  siteSeen('url', [['example.com', 'example.com']]),
+);
+
+/**
+ * An autotools package (local sources, no autoreconf) whose `configure`
+ * and Makefile record each call (tool, arguments, make's goals and
+ * command-line variables, chosen environment variables) in calls.jsonl, so
+ * a case sees what each stage's CONF_/BUILD_/INSTALL_ DEFS, ENV and OPTS gave.
+ */
+function writeRecorder(t: Ctx): void {
+  const local = 'package/test/local';
+  t.write(
+    `${local}/record.py`,
+    `import json, os, sys
+keys = ['key1', 'key2', 'key3', 'shared', 'build', 'configure', 'install']
+args = sys.argv[2:]
+cut = args.index('--') if '--' in args else len(args)
+entry = {'tool': sys.argv[1], 'args': args[:cut], 'vars': args[cut + 1:],
+         'env': {k: os.environ[k] for k in keys if k in os.environ}}
+with open(os.path.join(os.environ['ROOT_DIR'], 'calls.jsonl'), 'a') as f:
+    f.write(json.dumps(entry) + '\\n')
+`,
+  );
+  t.write(
+    `${local}/configure`,
+    '#!/bin/sh\nexec python3 "$(dirname "$0")/record.py" configure "$@"\n',
+  );
+  chmodSync(t.path(local, 'configure'), 0o755);
+  // one record per make call: only the first goal's recipe writes it
+  t.write(
+    `${local}/Makefile`,
+    'all:\n\t@python3 record.py make -- $(MAKEOVERRIDES)\n%:\n\t@if [ "$@" = "$(firstword $(MAKECMDGOALS))" ]; then python3 record.py make $(MAKECMDGOALS) -- $(MAKEOVERRIDES); fi\n',
+  );
+}
+
+interface Call {
+  tool: string;
+  args: string[];
+  vars: string[];
+  env: Record<string, string>;
+}
+
+/** The recorded calls: configure, the build's make, the install's make. */
+function stageCalls(t: Ctx): { configure: Call; build: Call; install: Call } {
+  const calls = t
+    .read('calls.jsonl')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Call);
+  assert.equal(calls.length, 3, `configure, make, make install: ${JSON.stringify(calls)}`);
+  return { configure: calls[0]!, build: calls[1]!, install: calls[2]! };
+}
+
+/** Whether `list` holds `part` in a row. */
+function holds(list: string[], part: string[]): boolean {
+  return list.some((_, i) => part.every((p, j) => list[i + j] === p));
+}
+
+type StageName = 'configure' | 'build' | 'install';
+
+/** A stage's arguments: configure's, or make's goals and variables. */
+const argsOf = (c: Call): string[] => [...c.args, ...c.vars];
+
+function stageOpts(
+  name: string,
+  from: string,
+  cfgs: Array<{
+    cfg: string;
+    stage: StageName;
+    args?: string[];
+    defs?: string[];
+    env?: Partial<Record<StageName, Record<string, string>>>;
+  }>,
+): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from: braces(from),
+    async run(t) {
+      for (const c of cfgs) {
+        useConfig(t, c.cfg, { extra: "TEST_SITE = 'local'\nTEST_TYPE = 'autotools'" });
+        writeRecorder(t);
+        t.remove('calls.jsonl');
+        await t.ok([]);
+        const calls = stageCalls(t);
+        for (const stage of ['configure', 'build', 'install'] as const) {
+          const mine = stage === c.stage;
+          const got = argsOf(calls[stage]);
+          if (c.args) {
+            assert.equal(
+              holds(got, c.args),
+              mine,
+              `${c.cfg}: ${stage} given ${c.args.join(' ')}: ${got.join(' ')}`,
+            );
+          }
+          for (const d of c.defs ?? []) {
+            assert.equal(got.includes(d), mine, `${c.cfg}: ${stage} given ${d}: ${got.join(' ')}`);
+          }
+          // a None value leaves the entry out
+          assert.ok(!got.some((a) => a.startsWith('key2')), `${c.cfg}: ${stage} given no key2`);
+        }
+        for (const [stage, env] of Object.entries(c.env ?? {})) {
+          assert.deepEqual(calls[stage as StageName].env, env, `${c.cfg}: ${stage} environment`);
+        }
+      }
+    },
+  };
+}
+
+const S = STAGEOPTS;
+const OPT_SAMPLES: Array<[string, string[]]> = [
+  ['valid-dict', ['key1', 'val1', 'key3', 'val3']],
+  ['valid-mixed', ['option1', 'option2']],
+  ['valid-path', ['option']],
+  ['valid-paths', ['option1', 'option2', 'option3']],
+  ['valid-str', ['option']],
+  ['valid-strs', ['option1', 'option2', 'option3']],
+  ['append', ['some-key', 'appended']],
+];
+
+pkgcfgCases.push(
+  ...(['conf', 'build', 'install'] as const).flatMap((st) => {
+    const stage: StageName = st === 'conf' ? 'configure' : st;
+    return [
+      stageOpts(`${st}-defs`, `${S}${st}_defs_{valid,append,missing}`, [
+        { cfg: `${st}-defs-valid`, stage, defs: ['key1=val1', 'key3=val3'] },
+        { cfg: `${st}-defs-append`, stage, defs: ['some-key=appended'] },
+      ]),
+      stageOpts(
+        `${st}-opts`,
+        `${S}${st}_opts_{valid,append,missing}`,
+        OPT_SAMPLES.map(([v, args]) => ({ cfg: `${st}-opts-${v}`, stage, args })),
+      ),
+    ];
+  }),
+  stageOpts('env-shared', `${S}env_shared`, [
+    {
+      cfg: 'env-mixed-valid',
+      stage: 'configure',
+      env: {
+        configure: { shared: 'shared', configure: 'configure' },
+        build: { shared: 'shared', build: 'build' },
+        install: { shared: 'shared', install: 'install' },
+      },
+    },
   ]),
 );
