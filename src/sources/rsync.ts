@@ -41,6 +41,17 @@ const REFUSED = ['--remove-source-files', '--delete'];
 export function rsyncOptions(ctx: Pick<SiteContext, 'pkg'>): string[] {
   const options = fetchOptions(ctx);
   for (const option of options) {
+    // as releng-tool: every argument is an option (`--exclude=x`, not `--exclude x`)
+    if (!option.startsWith('-')) {
+      throw new RelengError(
+        `invalid fetch option "${option}" of package "${ctx.pkg.name}": rsync options start with "-"`,
+        {
+          pkg: ctx.pkg.name,
+          file: ctx.pkg.definitionFile,
+          hint: 'write each option whole, e.g. "--exclude=.git" (FETCH_OPTS / fetchOpts)',
+        },
+      );
+    }
     if (REFUSED.some((r) => option.startsWith(r))) {
       throw new RelengError(
         `rsync option "${option}" of package "${ctx.pkg.name}" is not allowed`,

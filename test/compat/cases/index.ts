@@ -7,6 +7,7 @@ import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pkgcfgCases } from './pkgcfg.ts';
+import { pkgcfg2Cases } from './pkgcfg2.ts';
 import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
 
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   pkgcfg: pkgcfgCases,
+  pkgcfg2: pkgcfg2Cases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();

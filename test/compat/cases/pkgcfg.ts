@@ -28,7 +28,11 @@ function config(cfg: string, extra = ''): string {
 }
 
 /** The probe project (package `test`, a build script recording what it was given) defined by `cfg`. */
-function useConfig(t: Ctx, cfg: string, options: { extra?: string; project?: string } = {}): void {
+export function useConfig(
+  t: Ctx,
+  cfg: string,
+  options: { extra?: string; project?: string } = {},
+): void {
   t.remove('output');
   t.remove('stages.log');
   t.remove('probe');
@@ -71,7 +75,7 @@ async function built(
 }
 
 /** Each of `cfgs` ([sample, expected build-stage variables, absent variables]) loads and builds. */
-function valid(
+export function valid(
   name: string,
   from: string,
   cfgs: Array<{
@@ -667,8 +671,8 @@ const FAKE_TOOLS = ['brz', 'bzr', 'cvs', 'git', 'hg', 'lore', 'p4', 'rsync', 'sc
  * arguments in tools.log, answers `--version`, and fails anything else, so
  * a fetch shows which tool its site type runs (and with what).
  */
-function writeFakeTools(t: Ctx): Record<string, string> {
-  for (const tool of FAKE_TOOLS) {
+export function writeFakeTools(t: Ctx, tools = FAKE_TOOLS): Record<string, string> {
+  for (const tool of tools) {
     t.write(
       `fakebin/${tool}`,
       `#!/bin/sh\necho "${tool} $*" >> '${t.path('tools.log')}'\n[ "$1" = --version ] && echo "${tool} 1.0" && exit 0\nexit 3\n`,
@@ -679,7 +683,7 @@ function writeFakeTools(t: Ctx): Record<string, string> {
 }
 
 /** The tools a run called, and their argument lines. */
-function toolCalls(t: Ctx): string[] {
+export function toolCalls(t: Ctx): string[] {
   return t.exists('tools.log') ? t.read('tools.log').split('\n').filter(Boolean) : [];
 }
 

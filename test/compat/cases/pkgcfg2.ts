@@ -1,0 +1,193 @@
+// More of releng-tool's package-definition option tests (see pkgcfg.ts):
+// package types by the tool a build runs, install types by the sysroot a
+// package lands in, fetch options by the arguments the fetch tool gets,
+// strip counts and extraction by what the build folder holds.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync } from 'node:fs';
+import { assert, type Case, type Ctx } from '../lib.ts';
+import { probe, stagesRan } from '../probe.ts';
+import { braces, toolCalls, useConfig, writeFakeTools } from './pkgcfg.ts';
+
+const T = 'test_pkg_configs.py::test_pkgconfig_';
+
+/** Build tools replaced by recording stand-ins in the type cases. */
+const BUILD_TOOLS = ['autoreconf', 'cmake', 'make', 'meson', 'ninja', 'scons', 'xmake'];
+
+/**
+ * Each sample's package type shows in what its build runs first: the
+ * stand-in tool (`configure` for autotools), or the package's own build
+ * script for script packages.
+ */
+function types(name: string, from: string, cfgs: Array<[string, string]>): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from: braces(from),
+    async run(t) {
+      const env = writeFakeTools(t, BUILD_TOOLS);
+      for (const [cfg, expected] of cfgs) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_VERSION = '1.0'" });
+        t.remove('tools.log');
+        t.write(
+          'package/test/local/configure',
+          `#!/bin/sh\necho "configure $*" >> '${t.path('tools.log')}'\nexit 3\n`,
+        );
+        chmodSync(t.path('package/test/local/configure'), 0o755);
+        const r = await t.run([], { env });
+        if (expected === 'script') {
+          assert.equal(r.code, 0, `${cfg}: a script package builds:\n${r.output}`);
+          assert.deepEqual(stagesRan(t), ['build'], `${cfg}: its build script runs`);
+          assert.deepEqual(toolCalls(t), [], `${cfg}: no build tool runs`);
+        } else {
+          const first = toolCalls(t).find((l) => !l.endsWith(' --version'));
+          assert.equal(first?.split(' ')[0], expected, `${cfg}: runs ${expected}:\n${r.output}`);
+          assert.notEqual(r.code, 0, `${cfg}: the stand-in fails the build`);
+          assert.deepEqual(stagesRan(t), [], `${cfg}: the build script is not the build`);
+        }
+      }
+    },
+  };
+}
+
+/** A make package whose install writes `share/marker` under DESTDIR and PREFIX. */
+function writeMakePackage(t: Ctx): void {
+  t.write(
+    'package/test/local/Makefile',
+    'all:\n\t@echo built\ninstall:\n\tmkdir -p $(DESTDIR)$(PREFIX)/share && echo x > $(DESTDIR)$(PREFIX)/share/marker\n',
+  );
+}
+
+/** Where a run installed the make package's marker (output/<sysroot>/usr/share/marker). */
+function installedIn(t: Ctx): string[] {
+  return ['host', 'images', 'staging', 'target'].filter((d) =>
+    t.exists('output', d, 'usr', 'share', 'marker'),
+  );
+}
+
+/** A tar of `top/inner/file.txt` (and `top/top.txt`) at archive/src.tar; its file:// site. */
+function writeArchive(t: Ctx): string {
+  t.write('archive/top/inner/file.txt', 'inner\n');
+  t.write('archive/top/top.txt', 'top\n');
+  execFileSync('tar', ['-C', t.path('archive'), '-cf', t.path('archive', 'src.tar'), 'top']);
+  return `file://${t.path('archive', 'src.tar')}`;
+}
+
+/** What the build folder holds (the build stage's PKG_BUILD_DIR), recursively. */
+function buildFiles(t: Ctx): string[] {
+  const dir = probe(t).env.PKG_BUILD_DIR ?? '';
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.txt') || f.endsWith('.tar'))
+    .sort();
+}
+
+export const pkgcfg2Cases: Case[] = [
+  types('type', 'test_pkg_configs_type.py::test_pkgconfig_type_{missing,valid_script}', [
+    ['missing', 'script'],
+    ['pkg-type-valid-script', 'script'],
+  ]),
+  types('type-autotools', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_autotools', [
+    ['pkg-type-valid-autotools', 'configure'],
+  ]),
+  types('type-cmake', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_cmake', [
+    ['pkg-type-valid-cmake', 'cmake'],
+  ]),
+  types('type-make', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_make', [
+    ['pkg-type-valid-make', 'make'],
+  ]),
+  types('type-meson', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_meson', [
+    ['pkg-type-valid-meson', 'meson'],
+  ]),
+  types('type-scons', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_scons', [
+    ['pkg-type-valid-scons', 'scons'],
+  ]),
+  types('type-xmake', 'test_pkg_configs_type.py::test_pkgconfig_type_valid_xmake', [
+    ['pkg-type-valid-xmake', 'xmake'],
+  ]),
+  {
+    name: 'pkgcfg/install-type',
+    from: braces(`${T}install_type_{missing,valid}`),
+    async run(t) {
+      const cfgs: Array<[string, string[]]> = [
+        ['missing', ['target']],
+        ['install-type-valid-host', ['host']],
+        ['install-type-valid-images', ['images']],
+        ['install-type-valid-staging', ['staging']],
+        ['install-type-valid-staging-target', ['staging', 'target']],
+        ['install-type-valid-target', ['target']],
+      ];
+      for (const [cfg, where] of cfgs) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_TYPE = 'make'" });
+        writeMakePackage(t);
+        await t.ok([]);
+        assert.deepEqual(installedIn(t), where, `${cfg}: installed in`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/fetch-opts',
+    from: braces(`${T}fetch_opts_{missing,valid}`),
+    async run(t) {
+      // an rsync site: the options go to rsync, which takes only `-` options
+      // (releng-tool refuses the others before running it)
+      const env = writeFakeTools(t, ['rsync']);
+      const cfgs: Array<[string, string[] | undefined]> = [
+        ['missing', []],
+        ['fetch-opts-valid-str', ['--my-option']],
+        ['fetch-opts-valid-dict', undefined],
+        ['fetch-opts-valid-strs', undefined],
+      ];
+      for (const [cfg, opts] of cfgs) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'rsync+example'" });
+        t.remove('tools.log');
+        const r = await t.fails(['fetch'], undefined, { env });
+        const calls = toolCalls(t).filter((l) => !l.endsWith(' --version'));
+        if (opts === undefined) {
+          assert.deepEqual(calls, [], `${cfg}: refused before rsync runs:\n${r.output}`);
+          assert.match(r.output, /option/, `${cfg}: the error names the option`);
+        } else {
+          assert.equal(calls.length, 1, `${cfg}: rsync runs once: ${calls.join('; ')}`);
+          const args = calls[0]!.split(' ');
+          for (const o of opts)
+            assert.ok(args.includes(o), `${cfg}: rsync given ${o}: ${calls[0]}`);
+          assert.equal(
+            args.filter((a) => a.startsWith('--my')).length,
+            opts.length,
+            `${cfg}: ${calls[0]}`,
+          );
+        }
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/strip-count',
+    from: braces(`${T}strip_count_{missing,valid}`),
+    async run(t) {
+      const cfgs: Array<[string, string[]]> = [
+        ['missing', ['inner/file.txt', 'top.txt']],
+        ['strip-count-valid-zero', ['top/inner/file.txt', 'top/top.txt']],
+        ['strip-count-valid-nonzero', ['file.txt']],
+      ];
+      for (const [cfg, files] of cfgs) {
+        const site = writeArchive(t);
+        useConfig(t, cfg, { extra: `TEST_SITE = '${site}'\nTEST_VERSION = '1.0'` });
+        await t.ok([]);
+        assert.deepEqual(buildFiles(t), files, `${cfg}: the build folder holds`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/no-extraction',
+    from: braces(`${T}no_extraction_{disabled,enabled,missing}`),
+    async run(t) {
+      for (const [cfg, extracted] of [
+        ['missing', true],
+        ['no-extraction-disabled', true],
+        ['no-extraction-enabled', false],
+      ] as const) {
+        const site = writeArchive(t);
+        useConfig(t, cfg, { extra: `TEST_SITE = '${site}'\nTEST_VERSION = '1.0'` });
+        await t.ok([]);
+        assert.equal(buildFiles(t).includes('top.txt'), extracted, `${cfg}: extracted`);
+      }
+    },
+  },
+];
