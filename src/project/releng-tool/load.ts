@@ -446,6 +446,7 @@ async function relengToolPackage(
     let v: unknown = value;
     if (v === undefined || v === null) continue;
     v = relengToolForm(KEY_TYPES[option], v);
+    if (option === 'LICENSE') v = licenseExpression(v, (kinds[variable] ?? []).includes('tuple'));
     // releng-tool accepts numbers for versions and revisions.
     if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
@@ -507,6 +508,17 @@ function relengToolForm(type: string | undefined, v: unknown): unknown {
   if (type === 'dictStrPstr' && isDict)
     return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null));
   return v;
+}
+
+/**
+ * releng-tool's license lists: a list is a choice (`OR`), a tuple applies
+ * together (`AND`); entries holding the other operator are parenthesised.
+ */
+function licenseExpression(v: unknown, tuple: boolean): unknown {
+  if (!Array.isArray(v) || v.length < 2) return v;
+  const other = tuple ? / OR /i : / AND /i;
+  const parts = v.map((x) => (other.test(String(x)) ? `(${x})` : String(x)));
+  return [parts.join(tuple ? ' AND ' : ' OR ')];
 }
 
 /** releng-tool's `expand`: `$NAME`/`${NAME}` from the environment and `extra`; unknown names expand to nothing. */

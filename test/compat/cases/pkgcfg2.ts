@@ -3,7 +3,8 @@
 // package lands in, fetch options by the arguments the fetch tool gets,
 // strip counts and extraction by what the build folder holds.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import { assert, type Case, type Ctx } from '../lib.ts';
 import { probe, stagesRan } from '../probe.ts';
 import { braces, toolCalls, useConfig, writeFakeTools } from './pkgcfg.ts';
@@ -187,6 +188,138 @@ export const pkgcfg2Cases: Case[] = [
         useConfig(t, cfg, { extra: `TEST_SITE = '${site}'\nTEST_VERSION = '1.0'` });
         await t.ok([]);
         assert.equal(buildFiles(t).includes('top.txt'), extracted, `${cfg}: extracted`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/license',
+    from: braces(`${T}license_{missing,valid}`),
+    async run(t) {
+      // a list is a choice (OR), a tuple applies together (AND): the SPDX
+      // document's declared license shows which
+      const cfgs: Array<[string, string]> = [
+        ['missing', 'NOASSERTION'],
+        ['license-valid-empty', 'NOASSERTION'],
+        ['license-valid-single', 'license'],
+        ['license-valid-multiple-conjunctive', 'license1 AND license2 AND license3'],
+        ['license-valid-multiple-disjunctive', 'license1 OR license2 OR license3'],
+        ['license-valid-multiple-mixed1', 'A OR B OR (C AND D) OR E OR F'],
+        ['license-valid-multiple-mixed2', '(A OR B) AND C AND D AND (E OR F)'],
+      ];
+      for (const [cfg, declared] of cfgs) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_VERSION = '1.0'" });
+        await t.ok(['--sbom-format', 'json-spdx']);
+        const doc = JSON.parse(t.read('output', 'sbom-spdx.json')) as {
+          packages: Array<{ name: string; licenseDeclared: string }>;
+        };
+        const pkg = doc.packages.find((p) => p.name === 'test');
+        assert.equal(pkg?.licenseDeclared, declared, `${cfg}: licenseDeclared`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/patch-subdir',
+    template: 'patch-file-patch-subdir',
+    from: braces(
+      'test_pkg_configs_patch_subdir.py::test_pkgconfig_patch_subdir_{missing,valid_path,valid_str}',
+    ),
+    async run(t) {
+      // the template's patch adds new-file.txt where the package's patches apply
+      const patch = t.read('package/test/001-new-file.patch');
+      for (const [cfg, where] of [
+        ['missing', 'new-file.txt'],
+        ['patch-subdir-valid-path', 'patch-subdir/new-file.txt'],
+        ['patch-subdir-valid-str', 'patch-subdir/new-file.txt'],
+      ] as const) {
+        t.write('archive/top/patch-subdir/README', 'sub-folder\n');
+        execFileSync('tar', ['-C', t.path('archive'), '-cf', t.path('archive', 'src.tar'), 'top']);
+        useConfig(t, cfg, {
+          extra: `TEST_SITE = 'file://${t.path('archive', 'src.tar')}'\nTEST_VERSION = '1.0'`,
+        });
+        t.write('package/test/001-new-file.patch', patch);
+        await t.ok([]);
+        const dir = probe(t).env.PKG_BUILD_DIR ?? '';
+        const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) =>
+          f.endsWith('new-file.txt'),
+        );
+        assert.deepEqual(found, [where], `${cfg}: the patch applied in`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/file-extension',
+    template: 'pkg-extension',
+    from: 'test_pkg_file_extension.py::test_pkg_file_extension_*',
+    async run(t) {
+      // the cache file a url site is downloaded to (PKG_CACHE_FILE), seen from
+      // local sources (-L: internal packages, nothing fetched)
+      const pkgs = ['default', 'extension', 'extensionless'];
+      t.write('releng-tool.rt', `packages = ${JSON.stringify(pkgs)}\n`);
+      for (const p of pkgs) {
+        t.write(
+          `package/${p}/${p}.rt`,
+          `${t.read('package', p, `${p}.rt`)}\n${p.toUpperCase()}_INTERNAL = True\n`,
+        );
+        t.write(
+          `package/${p}/${p}-build.rt`,
+          "import os\nwith open(os.path.join(os.environ['ROOT_DIR'], PKG_NAME + '.cache'), 'w') as f:\n    f.write(os.environ['PKG_CACHE_FILE'])\n",
+        );
+        mkdirSync(join(t.dir, '..', p), { recursive: true });
+      }
+      await t.ok(['-L']);
+      await t.ok([]);
+      const suffix = (p: string) => extname(t.read(`${p}.cache`));
+      assert.equal(suffix('default'), '.default', 'from the site');
+      assert.equal(suffix('extension'), '.custom', 'EXTENSION');
+      assert.equal(suffix('extensionless'), '', 'an empty EXTENSION');
+    },
+  },
+  {
+    name: 'pkgcfg/autotools-autoreconf',
+    from: braces(
+      'test_pkg_configs_autotools.py::test_pkgconfig_autotools_autoreconf_{disabled,enabled,missing}',
+    ),
+    async run(t) {
+      const env = writeFakeTools(t, ['autoreconf']);
+      for (const [cfg, runs] of [
+        ['missing', false],
+        ['autotools-autoreconf-disabled', false],
+        ['autotools-autoreconf-enabled', true],
+      ] as const) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_TYPE = 'autotools'" });
+        t.remove('tools.log');
+        // configure records that it ran and stops the build
+        t.write(
+          'package/test/local/configure',
+          `#!/bin/sh\necho "configure $*" >> '${t.path('tools.log')}'\nexit 3\n`,
+        );
+        chmodSync(t.path('package/test/local/configure'), 0o755);
+        await t.fails([], undefined, { env });
+        const ran = toolCalls(t)
+          .filter((l) => !l.endsWith(' --version'))
+          .map((l) => l.split(' ')[0]);
+        // an enabled autoreconf fails first (the stand-in), before configure
+        assert.deepEqual(ran, runs ? ['autoreconf'] : ['configure'], `${cfg}: runs`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/license-files',
+    from: braces(`${T}license_files_{missing,valid}`),
+    async run(t) {
+      // none of the sample's files exist: releng-tool names each (a warning), and builds
+      for (const [cfg, files] of [
+        ['missing', []],
+        ['license-files-valid-empty', []],
+        ['license-files-valid-single', ['license-file']],
+        ['license-files-valid-multiple', ['license-file1', 'license-file2', 'license-file3']],
+      ] as const) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_VERSION = '1.0'" });
+        const r = await t.ok([]);
+        const named = [...r.output.matchAll(/license file missing: \S*\/(license-file\d?)\b/g)].map(
+          (m) => m[1],
+        );
+        assert.deepEqual(named.sort(), [...files], `${cfg}: missing license files named`);
       }
     },
   },
