@@ -24,6 +24,7 @@ import { actionToString, attr } from './action.ts';
 import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends, generatedLines } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
+import { SMF_LOCATIONS, smfSources } from './depend/smf.ts';
 import { pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { mangleManifest } from './mangle.ts';
@@ -125,6 +126,7 @@ export async function runPipeline(
   );
   const macroKey = JSON.stringify([o.macros ?? [], o.includes ?? [], o.transforms ?? []]);
   const depends: { name: string; file: string; payloads: string[] }[] = [];
+  let smfKey: string | undefined;
 
   for (let i = 0; i < manifests.length; i++) {
     const src = manifests[i] as string;
@@ -157,13 +159,21 @@ export async function runPipeline(
     }
     const mangled = join(o.buildDir, `manifest-${name}.mangled`);
     const protoKey = sha([...o.protoDirs, ...payloads]);
+    // An SMF manifest's dependencies come from every manifest of the machine and the proto areas.
+    const deliversSmf = mogManifest.actions.some(
+      ({ action }) =>
+        action.name === 'file' &&
+        SMF_LOCATIONS.some((l) => (attr(action, 'path') ?? '').startsWith(l)),
+    );
+    if (deliversSmf) smfKey ??= sha(smfSources(o.protoDirs).flat());
+    const genKey = deliversSmf ? sha([protoKey, smfKey as string]) : protoKey;
     await step('mangle', mangled, sha([mogText, protoKey]), async () => {
       const actions = await mangleManifest(mogManifest, { protoDirs: o.protoDirs });
       return actions.map((a) => `${actionToString(a)}\n`).join('');
     });
     const mangledText = await readFile(mangled, 'utf8');
     const dep = join(o.buildDir, `manifest-${name}.depend`);
-    await step('generate', dep, sha([mangledText, protoKey]), async () => {
+    await step('generate', dep, sha([mangledText, genKey]), async () => {
       const r = await generateDepends(parseManifest(mangledText, mangled), {
         protoDirs: o.protoDirs,
       });
