@@ -32,6 +32,7 @@ import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
 import { findProtoFile } from './proto.ts';
 import { publishManifest } from './publish/repository.ts';
+import { type IpsSigner, signerKey } from './publish/sign.ts';
 
 /** What the pipeline runs with. */
 export interface PipelineOptions {
@@ -54,6 +55,8 @@ export interface PipelineOptions {
   resolveLists?: readonly string[];
   /** Warnings fail lint too. */
   werror?: boolean;
+  /** Signs what publish publishes (pkgsign's signature action). */
+  signer?: IpsSigner;
 }
 
 /** What a run did: each step and whether it ran or was skipped. */
@@ -255,11 +258,18 @@ export async function runPipeline(
     const repo = o.repository;
     for (let i = 0; i < depends.length; i++) {
       const d = depends[i] as { name: string; file: string; payloads: string[] };
-      const inputs = sha([resTexts[i] as string, repo, o.publisher ?? '', ...d.payloads]);
+      const inputs = sha([
+        resTexts[i] as string,
+        repo,
+        o.publisher ?? '',
+        signerKey(o.signer),
+        ...d.payloads,
+      ]);
       await step('publish', join(o.buildDir, `manifest-${d.name}.published`), inputs, async () => {
         await publishManifest(repo, resManifests[i] as Manifest, {
           protoDirs: o.protoDirs,
           ...(o.publisher ? { publisher: o.publisher } : {}),
+          ...(o.signer ? { signer: o.signer } : {}),
         });
         return resTexts[i];
       });
