@@ -19,8 +19,9 @@
  * pkgfmt form. `mogrify` applies macros and transforms as pkgmogrify does and
  * writes the result to stdout or OUT (atomically). Errors name file:line.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { jsonErrorLine } from '../cli/errors.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -37,7 +38,7 @@ import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
 import { publishArchive } from './publish/archive.ts';
-import { publishManifest } from './publish/repository.ts';
+import { publishManifest, refreshSearchIndexes } from './publish/repository.ts';
 import { type IpsSigner, loadSigner } from './publish/sign.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
@@ -88,10 +89,13 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       publish into a pkg(5) file repository (created when missing; one made by
       pkgrepo create is fine): payloads, manifests, then the signed catalog;
       an ARCHIVE.p5p operand publishes the packages of that pkg(5) archive (as pkgrecv)
-      -p  publisher of a new repository (default releng)
+      -p  publisher of a new repository (default releng); the search index is rebuilt after
       SIGNING, as pkgsign: -k KEY -c CERT [-i CERT]... [-a rsa-sha256]  sign with an RSA
       key and its certificate (intermediates with -i); -a sha256  a hash-only signature;
       --passphrase-file FILE | --passphrase-env VAR  the passphrase of a protected key
+
+  releng manifest refresh -s REPO
+      rebuild the search index of each publisher (pkgrepo refresh), so pkg search answers
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
                            [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER] [SIGNING]] [-W] MANIFEST...
@@ -104,7 +108,17 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       component is reported with its number and the others still run
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'mangle', 'generate', 'resolve', 'publish', 'pipeline'];
+const COMMANDS = [
+  'fmt',
+  'mogrify',
+  'lint',
+  'mangle',
+  'generate',
+  'resolve',
+  'publish',
+  'refresh',
+  'pipeline',
+];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -573,6 +587,28 @@ async function publishCommand(
     });
     io.stdout.write(`${fmri}\n`);
   }
+  // As a repository server does after publishing: the search index covers the new packages.
+  await refreshSearchIndexes(resolve(cwd, repo));
+  return 0;
+}
+
+async function refreshCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 's');
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  if (!repo) throw new Usage('refresh needs the repository (-s DIR)');
+  if (args.length > 0) throw new Usage('refresh takes no operands');
+  const root = resolve(cwd, repo);
+  if (!existsSync(join(root, 'pkg5.repository')))
+    throw new RelengError(`${repo} is not a pkg(5) repository (no pkg5.repository)`, {
+      file: root,
+      hint: 'publish into it first, or give the folder pkgrepo create made',
+    });
+  for (const pub of await refreshSearchIndexes(root))
+    io.stdout.write(`indexed ${join('publisher', pub, 'index')}\n`);
   return 0;
 }
 
@@ -715,6 +751,7 @@ export async function runManifestCommand(
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     if (cmd === 'publish') return await publishCommand(args, io, cwd);
+    if (cmd === 'refresh') return await refreshCommand(args, io, cwd);
     if (cmd === 'pipeline') return await pipelineCommand(args, io, cwd, werror);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {

@@ -31,7 +31,7 @@ import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
 import { findProtoFile } from './proto.ts';
-import { publishManifest } from './publish/repository.ts';
+import { publishManifest, refreshSearchIndexes } from './publish/repository.ts';
 import { type IpsSigner, signerKey } from './publish/sign.ts';
 
 /** What the pipeline runs with. */
@@ -274,6 +274,8 @@ export async function runPipeline(
         return resTexts[i];
       });
     }
+    if (report.steps.some((st) => st.step === 'publish' && st.ran))
+      await refreshSearchIndexes(repo);
   }
   return report;
 }

@@ -18,7 +18,7 @@
  * what is there; a repository made by `pkgrepo create` is accepted.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -29,6 +29,7 @@ import { isAlive } from '../../util/pid.ts';
 import { type Action, type AttrValue, actionToString, attr, cloneAction } from '../action.ts';
 import type { Manifest } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
+import { writeSearchIndex } from './search.ts';
 import { type IpsSigner, type StoredPayload, signatureAction } from './sign.ts';
 
 /** What publish needs besides the manifest. */
@@ -133,6 +134,14 @@ async function removeLeftovers(pubDir: string): Promise<void> {
     if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1]))) stale.push(join(pubDir, rel));
   });
   for (const f of stale) await rm(f, { force: true });
+}
+
+/** Rebuilds the search index of every publisher of the repository (`pkgrepo refresh`), so `pkg search` answers. */
+export async function refreshSearchIndexes(repo: string): Promise<string[]> {
+  const root = join(repo, 'publisher');
+  const pubs = existsSync(root) ? readdirSync(root).sort() : [];
+  for (const pub of pubs) await writeSearchIndex(join(root, pub));
+  return pubs;
 }
 
 /** Stores a payload gzip-compressed under the SHA-1 of its content (once). */
