@@ -57,6 +57,8 @@ export interface EngineOptions {
   profiles?: string[];
   /** `--quirk` names (releng-tool's quirks). */
   quirks?: string[];
+  /** `--python`: the interpreter for releng-tool projects (lint starts it too). */
+  python?: string;
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -171,9 +173,27 @@ export async function runAction(
     (action.kind === 'global' && action.action === 'lint') ||
     (action.kind === 'package' && action.op === 'lint')
   ) {
-    // What releng checks of a project is checked by loading it (options,
-    // types, sites, licenses are validated then): reaching here means it passed.
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    if (project.format === 'releng-tool') {
+      // releng-tool's lint rules (RT…), loaded and started only for this action;
+      // every package counts, development-mode-only ones too
+      const { runRelengToolLint } = await import('./rt-lint.ts');
+      await runRelengToolLint(
+        project,
+        action.kind === 'package'
+          ? [action.pkg]
+          : topologicalOrder(project.packageDefs, project.packages),
+        {
+          python: options.python,
+          print,
+          warn: (message) => options.sink({ type: 'log', level: 'warn', message }),
+        },
+      );
+      options.sink({ type: 'log', level: 'success', message: `lint: no issues found in ${which}` });
+      return;
+    }
+    // What releng checks of a native project is checked by loading it
+    // (options, types, sites, licenses are validated then): reaching here means it passed.
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }
