@@ -28,6 +28,8 @@ export interface LintOptions {
   python?: string;
   /** Where the report goes. */
   print: (text: string) => void;
+  /** `--json`: one `{"type":"lint-issue",…}` line per issue instead of text. */
+  json?: boolean;
   warn: (message: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -111,7 +113,13 @@ export async function runRelengToolLint(
   options: LintOptions,
 ): Promise<void> {
   const issues = await lintRelengToolProject(project, packages, options);
-  for (const issue of issues) options.print(formatIssue(issue));
+  for (const issue of issues) {
+    options.print(
+      options.json
+        ? `${JSON.stringify({ type: 'lint-issue', ...issue, code: `RT${String(issue.code).padStart(3, '0')}` })}\n`
+        : formatIssue(issue),
+    );
+  }
   if (issues.length > 0) {
     throw new RelengError(
       `lint: ${issues.length} issue${issues.length === 1 ? '' : 's'} found (RT codes above)`,

@@ -186,6 +186,7 @@ export async function runAction(
         {
           python: options.python,
           print,
+          json: options.json,
           warn: (message) => options.sink({ type: 'log', level: 'warn', message }),
         },
       );
