@@ -90,18 +90,18 @@ function lintCase(
   return { name: `rtlint/${name}`, from, template, run };
 }
 
-const LINT = 'releng_tool/lint';
+const LINT = 'releng-tool lint';
 
 export const rtlintCases: Case[] = [
   lintCase(
     'playground',
-    'tests/lint-playground',
+    'tests/lint-playground; test_engine_run_args.py::test_engine_run_args_action_global_lint',
     (t) => lint(t, playground()).then(() => {}),
     'lint-playground',
   ),
   lintCase(
     'playground-package-lint',
-    'releng_tool/engine (the <pkg>-lint action)',
+    'tests/lint-playground; test_engine_run_args.py::test_engine_run_args_action_pkg_lint',
     (t) =>
       lint(
         t,
@@ -125,7 +125,7 @@ export const rtlintCases: Case[] = [
   // RELENG_LINT_MAX_VERSION and lint_max_version: rules newer than the version are not checked
   lintCase(
     'max-version-env-2.8',
-    'test_engine_run_environ_config.py (RELENG_LINT_MAX_VERSION)',
+    'test_engine_run_environ_config.py::test_engine_run_environ_cfg_lint_max_version_valid',
     (t) =>
       lint(
         t,
@@ -137,7 +137,7 @@ export const rtlintCases: Case[] = [
   ),
   lintCase(
     'max-version-env-3.1',
-    'test_engine_run_environ_config.py (RELENG_LINT_MAX_VERSION)',
+    'test_engine_run_environ_config.py::test_engine_run_environ_cfg_lint_max_version_valid',
     (t) =>
       lint(
         t,
@@ -149,7 +149,7 @@ export const rtlintCases: Case[] = [
   ),
   lintCase(
     'max-version-env-3.0.9',
-    'test_engine_run_environ_config.py (RELENG_LINT_MAX_VERSION)',
+    'test_engine_run_environ_config.py::test_engine_run_environ_cfg_lint_max_version_valid',
     (t) =>
       lint(
         t,
@@ -161,7 +161,7 @@ export const rtlintCases: Case[] = [
   ),
   lintCase(
     'max-version-env-4.2.0',
-    'test_engine_run_environ_config.py (RELENG_LINT_MAX_VERSION)',
+    'test_engine_run_environ_config.py::test_engine_run_environ_cfg_lint_max_version_valid',
     (t) => lint(t, playground(), ['lint'], { RELENG_LINT_MAX_VERSION: '4.2.0' }).then(() => {}),
     'lint-playground',
   ),
@@ -208,7 +208,7 @@ export const rtlintCases: Case[] = [
   ),
   lintCase(
     'max-version-env-over-option',
-    'releng_tool/opts.py, engine/settings.py (the environment wins)',
+    'releng-tool options: RELENG_LINT_MAX_VERSION over lint_max_version',
     async (t) => {
       t.write(
         'releng-tool.rt',
@@ -250,6 +250,26 @@ export const rtlintCases: Case[] = [
     },
   ),
   lintCase(
+    'max-version-option-global-invalid-value',
+    'test_prj_configs_lint_max_version.py::test_prjconfig_lint_max_version_global_invalid_value',
+    async (t) => {
+      project(t, "TEST_VERSION = '1'\n", "packages = ['test']\nlint_max_version = '1.2a'\n");
+      await t.fails([]);
+    },
+  ),
+  lintCase(
+    'max-version-option-cfgcall-invalid-type',
+    'test_prj_configs_lint_max_version.py::test_prjconfig_lint_max_version_cfgcall_invalid_type',
+    async (t) => {
+      project(
+        t,
+        "TEST_VERSION = '1'\n",
+        "releng_config(\n    packages=['test'],\n    lint_max_version=True,\n)\n",
+      );
+      await t.fails([]);
+    },
+  ),
+  lintCase(
     'max-version-option-valid-build',
     'test_prj_configs_lint_max_version.py::test_prjconfig_lint_max_version_global_valid',
     async (t) => {
@@ -273,7 +293,7 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT100 package/test/test.rt:3:0', 'RT109 package/test/test.rt:5:0']);
   }),
-  lintCase('rt100-names', `${LINT}/rt100.py`, async (t) => {
+  lintCase('rt100-names', `${LINT} RT100`, async (t) => {
     project(
       t,
       [
@@ -292,7 +312,7 @@ export const rtlintCases: Case[] = [
       'RT100 package/test/test.rt:5:4',
     ]);
   }),
-  lintCase('rt101-licenses', `${LINT}/rt101.py`, async (t) => {
+  lintCase('rt101-licenses', `${LINT} RT101`, async (t) => {
     project(
       t,
       [
@@ -308,7 +328,7 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT101 package/test/test.rt:3:4']);
   }),
-  lintCase('rt102-file-vcs', `${LINT}/rt102.py`, async (t) => {
+  lintCase('rt102-file-vcs', `${LINT} RT102`, async (t) => {
     project(t, "TEST_VERSION = '1'\nTEST_SITE = 'file:///tmp/x.tgz'\nTEST_VCS_TYPE = 'file'\n");
     await lint(t, []);
     t.write(
@@ -317,7 +337,7 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT102 package/test/test.rt:1:0']);
   }),
-  lintCase('rt103-once', `${LINT}/rt103.py`, async (t) => {
+  lintCase('rt103-once', `${LINT} RT103`, async (t) => {
     t.write('releng-tool.rt', "packages = ['test']\n");
     t.write('package/dep/dep.rt', "DEP_VERSION = '1'\n");
     t.write(
@@ -326,7 +346,7 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT103 package/test/test.rt:2:0']);
   }),
-  lintCase('rt104-install-type', `${LINT}/rt104.py`, async (t) => {
+  lintCase('rt104-install-type', `${LINT} RT104`, async (t) => {
     project(t, "TEST_VERSION = '1'\nTEST_HOST_PROVIDES = ['tool']\nTEST_INSTALL_TYPE = 'host'\n");
     await lint(t, []);
     t.write(
@@ -335,7 +355,7 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT104 package/test/test.rt:3:0']);
   }),
-  lintCase('rt105-116-typed', `${LINT}/rt105.py … rt116.py`, async (t) => {
+  lintCase('rt105-116-typed', `${LINT} RT105-RT116`, async (t) => {
     project(
       t,
       [
@@ -353,7 +373,7 @@ export const rtlintCases: Case[] = [
       'RT111 package/test/test.rt:5:0',
     ]);
   }),
-  lintCase('rt113-git-site', `${LINT}/rt113.py`, async (t) => {
+  lintCase('rt113-git-site', `${LINT} RT113`, async (t) => {
     project(t, "TEST_VERSION = '1'\nTEST_SITE = 'https://example.com/x.git'\nTEST_GIT_DEPTH = 1\n");
     await lint(t, []);
     t.write(
@@ -362,18 +382,18 @@ export const rtlintCases: Case[] = [
     );
     await lint(t, ['RT113 package/test/test.rt:3:0']);
   }),
-  lintCase('rt114-devmode', `${LINT}/rt114.py`, async (t) => {
+  lintCase('rt114-devmode', `${LINT} RT114`, async (t) => {
     project(
       t,
       "TEST_VERSION = '1'\nTEST_DEVMODE_REVISION = 'main'\nTEST_DEVMODE_IGNORE_CACHE = True\n",
     );
     await lint(t, []);
   }),
-  lintCase('rt200-without-releng-config', `${LINT}/rt200.py`, async (t) => {
+  lintCase('rt200-without-releng-config', `${LINT} RT200`, async (t) => {
     project(t, "TEST_VERSION = '1'\n", "packages = ['test']\nsysroot_prefix = '/usr'\n");
     await lint(t, []);
   }),
-  lintCase('rt200-rt300-project', `${LINT}/rt200.py, rt300.py`, async (t) => {
+  lintCase('rt200-rt300-project', `${LINT} RT200 RT300`, async (t) => {
     project(
       t,
       "TEST_VERSION = '1'\nreleng_register_path(ROOT_DIR)\n",
