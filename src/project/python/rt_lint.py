@@ -65,8 +65,9 @@ TYPE_RULES = (
     )),
     (111, 'scons', ('SCONS_NOINSTALL',)),
     (112, 'waf', ('WAF_NOINSTALL',)),
-    (116, 'xmake', ('XMAKE_BUILD_TYPE', 'XMAKE_NOINSTALL')),
 )
+# (checked after RT113-RT115, as its code says: issues come in code order)
+XMAKE_RULE = (116, 'xmake', ('XMAKE_BUILD_TYPE', 'XMAKE_NOINSTALL'))
 
 GIT_OPTIONS = ('GIT_CONFIG', 'GIT_DEPTH', 'GIT_REFSPECS', 'GIT_SUBMODULES',
                'GIT_VERIFY_REVISION')
@@ -266,13 +267,13 @@ class Linter:
             if node.id == key('LICENSE'):
                 self.license(path, node, pkg.get('license') or [])
 
+        # the file-wide rules, in code order
         assigns = list(assigned_names(nodes))
         self.url_for_file(path, nodes, key)
         self.deprecated_deps(path, assigns, key)
         self.host_provides(path, nodes, key)
         for code, pkg_type, options in TYPE_RULES:
-            if code != 116:
-                self.type_options(path, pkg, assigns, key, code, pkg_type, options)
+            self.type_options(path, pkg, assigns, key, code, pkg_type, options)
         self.git_options(path, pkg, assigns, key)
         self.devmode_options(path, assigns, key)
         for node, target in assigns:
@@ -282,8 +283,7 @@ class Linter:
                              f'{target}: remote package configuration and '
                              'scripts are to be dropped from releng-tool')
                     break
-        code, pkg_type, options = TYPE_RULES[-1]
-        self.type_options(path, pkg, assigns, key, code, pkg_type, options)
+        self.type_options(path, pkg, assigns, key, *XMAKE_RULE)
         self.register_path(path, nodes)
 
     def unknown_option(self, path, node, known, suffixes):
