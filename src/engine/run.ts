@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -114,6 +115,12 @@ export async function runAction(
   const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
   // Before anything can start a process: no stage, hook or tool inherits a passphrase.
   withholdSecrets(secretNames(project));
+  if (project.format === 'releng-tool') {
+    // releng-tool reads RELENG_LINT_MAX_VERSION on every run, and says so when it is no version
+    lintMaxVersion(undefined, process.env, (message) =>
+      options.sink({ type: 'log', level: 'warn', message }),
+    );
+  }
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
@@ -187,7 +194,8 @@ export async function runAction(
           python: options.python,
           print,
           json: options.json,
-          warn: (message) => options.sink({ type: 'log', level: 'warn', message }),
+          // (an invalid RELENG_LINT_MAX_VERSION was reported above)
+          warn: () => {},
         },
       );
       options.sink({ type: 'log', level: 'success', message: `lint: no issues found in ${which}` });

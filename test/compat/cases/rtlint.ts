@@ -175,6 +175,15 @@ export const rtlintCases: Case[] = [
     'lint-playground',
   ),
   lintCase(
+    'max-version-env-invalid-build',
+    'test_engine_run_environ_config.py::test_engine_run_environ_cfg_lint_max_version_invalid',
+    async (t) => {
+      const r = await t.ok([], { env: { RELENG_LINT_MAX_VERSION: 'some-value' } });
+      assert.match(r.output, /RELENG_LINT_MAX_VERSION/);
+    },
+    'minimal',
+  ),
+  lintCase(
     'max-version-option',
     'test_prj_configs_lint_max_version.py::test_prjconfig_lint_max_version_cfgcall_valid',
     async (t) => {
