@@ -11,8 +11,10 @@
  * is honoured. The order is by what is depended on, then the file (pkgdepend
  * sorts its depend actions by memory address, so its order is not stable).
  *
- * Not done: kernel modules, `-k` and pkg.depend.runpath (refused with an
- * error naming the file).
+ * Kernel modules (under kernel/, usr/kernel/, platform/<p>/kernel/) are
+ * looked for as the kernel linker finds them.
+ *
+ * Not done: `-k` and pkg.depend.runpath (refused with an error naming the file).
  */
 import { existsSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { join, posix } from 'node:path';
 import { analyzeFile } from '../../analyze/index.ts';
 import { RelengError } from '../../util/errors.ts';
 import { type Action, type AttrValue, actionToString, attr, attrList, cmpStr } from '../action.ts';
+import { elfArch } from '../mangle.ts';
 import type { Manifest, ManifestAction } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
 import { pyCompile, pyMatch } from '../pyre.ts';
@@ -296,10 +299,49 @@ export async function generateDepends(
       const elf = analysis.elf;
       let rp = elf.runpath.length > 0 ? [...elf.runpath] : [...elf.rpath];
       rp = rp.filter((p, i) => !(rp.length === 1 && i === 0 && p === ''));
-      for (const p of ['/lib', '/usr/lib']) {
-        const q = elf.bits === 64 ? `${p}/64` : p;
-        if (!rp.includes(q)) rp.push(q);
-      }
+      // Kernel modules: found by krtld in /platform/<platform>/kernel, /kernel, /usr/kernel
+      // (a 64-bit one in the amd64 or sparcv9 folder beside the name), not along a run path.
+      const parts = path.split('/');
+      const kernel =
+        path.startsWith('kernel') ||
+        path.startsWith('usr/kernel') ||
+        (path.startsWith('platform') && parts[2] === 'kernel');
+      let kernel64: string | undefined;
+      if (kernel) {
+        if (rp.length > 1 || (rp.length === 1 && !/^\/usr\/gcc\/\d\/lib$/.test(rp[0] as string))) {
+          errors.push(
+            new RelengError(
+              `${m.file}:${a.line}: RUNPATH set for kernel module (${path}): ${rp.join(':')}`,
+              {
+                file: m.file,
+                line: a.line,
+                hint: 'kernel modules are found by the kernel linker, not along a run path: link without -R/-rpath',
+              },
+            ),
+          );
+          continue;
+        }
+        if (path.startsWith('platform')) rp.push(`/platform/${parts[1]}/kernel`);
+        else for (const p of tokens.get('$PLATFORM') ?? []) rp.push(`/platform/${p}/kernel`);
+        rp.push('/kernel', '/usr/kernel');
+        if (elf.bits === 64) {
+          const arch = elfArch(elf.machine);
+          kernel64 = arch === 'i386' ? 'amd64' : arch === 'sparc' ? 'sparcv9' : undefined;
+          if (!kernel64) {
+            errors.push(
+              new RelengError(
+                `${m.file}:${a.line}: ${path} is a 64-bit kernel module for an architecture pkg(5) does not know (${arch})`,
+                { file: m.file, line: a.line },
+              ),
+            );
+            continue;
+          }
+        }
+      } else
+        for (const p of ['/lib', '/usr/lib']) {
+          const q = elf.bits === 64 ? `${p}/64` : p;
+          if (!rp.includes(q)) rp.push(q);
+        }
       tokens.set('$ORIGIN', [`/${posix.dirname(path)}`]);
       const { paths, bad } = expandTokens(rp, tokens);
       for (const [p, tok] of bad) {
@@ -313,8 +355,11 @@ export async function generateDepends(
       for (const d of elf.needed) {
         const fn = posix.basename(d);
         const pathlist: string[] = [];
+        const slash = d.lastIndexOf('/');
+        const pn = slash < 0 ? '' : d.slice(0, slash);
         for (const p of paths) {
-          const head = posix.dirname(lstrip(pyJoin(p, d)));
+          const dep = kernel64 ? pyJoin(pyJoin(pyJoin(p, pn), kernel64), fn) : pyJoin(p, d);
+          const head = posix.dirname(lstrip(dep));
           if (head && head !== '.') pathlist.push(head);
         }
         found.push({ kind: 'elf', source: a, baseNames: [fn], runPaths: pathlist.sort(cmpStr) });
