@@ -2,6 +2,7 @@
 // one line in CASE_GROUPS; a test file under test/compat runs a few groups.
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
+import { engCases } from './eng.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
@@ -18,6 +19,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  eng: engCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
