@@ -2,4 +2,4 @@
 // extraction, hashes, licenses, SBOM) against releng; see compat.test.ts.
 import { compatSuite } from './suite.ts';
 
-compatSuite('releng-tool compatibility cases (engine and pipeline units)', ['eng']);
+compatSuite('releng-tool compatibility cases (engine and pipeline units)', ['eng', 'eng-pipeline']);

@@ -3,6 +3,7 @@
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
 import { engCases } from './eng.ts';
+import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   eng: engCases,
+  'eng-pipeline': engPipelineCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
