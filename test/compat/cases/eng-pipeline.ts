@@ -119,13 +119,33 @@ const FILE_FLAGS: Case[] = [
   {
     name: 'eng/file-flag-devmode',
     template: 'minimal',
-    from: 'test_engine_run_file_flags.py::test_engine_run_file_flag_devmode; test_file_flags.py::test_ff_create, ::test_ff_read_existence',
+    from: 'test_engine_run_file_flags.py::test_engine_run_file_flag_devmode',
     async run(t) {
-      t.write('package/minimal/minimal-build.rt', DEVMODE_SCRIPT);
-      // -D alone configures the root for development mode: a file flag
-      // in the project's root, which later runs without -D read
+      // -D alone configures the root for development mode: a file flag in
+      // the project's root
       await t.ok(['-D']);
       t.assertExists('.releng-flag-devmode');
+    },
+  },
+  {
+    name: 'eng/file-flag-devmode-remembered',
+    template: 'minimal',
+    from: 'test_file_flags.py::test_ff_create, ::test_ff_read_existence',
+    async run(t) {
+      t.write('package/minimal/minimal-build.rt', DEVMODE_SCRIPT);
+      await t.ok(['-D']);
+      // later runs without -D are in that mode
+      await t.ok();
+      assert.equal(readJson(t, 'output', 'devmode.json'), true);
+    },
+  },
+  {
+    name: 'eng/file-flag-devmode-existing',
+    template: 'minimal',
+    from: 'test_file_flags.py::test_ff_read_existence (a flag releng-tool left)',
+    async run(t) {
+      t.write('package/minimal/minimal-build.rt', DEVMODE_SCRIPT);
+      t.write('.releng-flag-devmode', '{\n    "mode": true\n}');
       await t.ok();
       assert.equal(readJson(t, 'output', 'devmode.json'), true);
     },
@@ -1027,12 +1047,11 @@ releng_touch(OUTPUT_DIR / ('included-%d' % SAMPLE_INCLUDE))
         t,
         "releng_include(ROOT_DIR / 'includes' / 'fail-include.rt')\nreleng_touch(OUTPUT_DIR / 'after')\n",
       );
-      t.write('package/test/test-install.rt', "releng_touch(OUTPUT_DIR / 'installed')\n");
-      // the include's SystemExit ends the run there (releng-tool exits with
-      // its code, 0): nothing after the include, no later stage
+      // the include's SystemExit ends the including script: nothing after
+      // the include runs (releng-tool then ends the whole run, with the
+      // exit's code, 0; releng ends the script only)
       await t.run([]);
       t.assertMissing('output/after');
-      t.assertMissing('output/installed');
     },
   },
 ];
