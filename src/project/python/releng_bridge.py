@@ -1025,6 +1025,12 @@ def _build_globals(file, msg, with_config):
     root = (msg.get('env') or {}).get('ROOT_DIR') or (msg.get('globals') or {}).get('ROOT_DIR')
     if root and root not in sys.path:
         sys.path.insert(0, root)
+    # as releng-tool: the host folder and its bin folder come first, so host
+    # tools a project built load over the build machine's
+    for key in ('HOST_DIR', 'HOST_BIN_DIR'):
+        path = (msg.get('env') or {}).get(key) or (msg.get('globals') or {}).get(key)
+        if path and os.fspath(path) not in sys.path:
+            sys.path.insert(0, os.fspath(path))
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
