@@ -3,7 +3,13 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
-import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageKey,
+  type StageName,
+} from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -100,6 +106,34 @@ function filesUnder(dir: string): string[] {
   return out.sort();
 }
 
+/**
+ * Lint's license check, as releng-tool's: every package's (or one package's)
+ * license values against the SPDX list and the project's extras, one warning
+ * per package naming its `<PKG>_LICENSE` and each problem. The SPDX lists
+ * load only here (a build never pays for them).
+ */
+async function lintLicenses(
+  project: ProjectModel,
+  only: string | undefined,
+  options: { sink: EventSink },
+): Promise<void> {
+  const { lintLicense } = await import('../licenses/spdx.ts');
+  const extra = {
+    licenses: (project.options.extraLicenses as string[] | undefined) ?? [],
+    exceptions: (project.options.extraLicenseExceptions as string[] | undefined) ?? [],
+  };
+  for (const pkg of project.packageDefs.values()) {
+    if (only !== undefined && pkg.name !== only) continue;
+    const problems = pkg.license.flatMap((l) => lintLicense(l, extra));
+    if (problems.length === 0) continue;
+    options.sink({
+      type: 'log',
+      level: 'warn',
+      message: `unexpected spdx license configuration: ${packageKey(pkg.name)}_LICENSE (${pkg.definitionFile})\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    });
+  }
+}
+
 /** Runs one action on a loaded project. Resolves when done; throws a RelengError on failure. */
 export async function runAction(
   project: ProjectModel,
@@ -174,6 +208,7 @@ export async function runAction(
     // What releng checks of a project is checked by loading it (options,
     // types, sites, licenses are validated then): reaching here means it passed.
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    await lintLicenses(project, action.kind === 'package' ? action.pkg : undefined, options);
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }

@@ -228,8 +228,15 @@ export async function loadRelengToolConfig(
   }
   const project: Record<string, unknown> = {};
   for (const [name, { key, kind }] of Object.entries(PROJECT_OPTIONS)) {
-    const value = settings[name];
+    let value = settings[name];
     if (value === undefined || value === null) continue;
+    // releng-tool also takes extra licenses as a dict of identifier → name
+    if (
+      (name === 'extra_licenses' || name === 'extra_license_exceptions') &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    )
+      value = Object.keys(value);
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
