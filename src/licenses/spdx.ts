@@ -76,54 +76,27 @@ export function licenseExpression(
 }
 
 /**
- * What releng-tool's lint says of a license value, in its words (`unknown
- * spdx license detected: X`, `deprecated spdx license detected: X`, the same
- * for exceptions, and `unexpected spdx license format detected` for a value
- * that is no expression), so output people grep for stays the same.
+ * The SPDX license and exception identifiers, each mapped to whether SPDX
+ * has deprecated it (for releng-tool's lint rule RT101).
  */
-export function lintLicense(
-  value: string,
-  extra: { licenses?: readonly string[]; exceptions?: readonly string[] } = {},
-): string[] {
-  const out: string[] = [];
-  const deprecatedIds = new Set<string>(require('spdx-license-ids/deprecated.json') as string[]);
-  const deprecatedExceptions = new Set<string>(
-    require('spdx-exceptions/deprecated.json') as string[],
-  );
-  const ids = new Set<string>(require('spdx-license-ids') as string[]);
-  const exceptions = new Set<string>(require('spdx-exceptions') as string[]);
-  const tokens = value.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').split(/\s+/).filter(Boolean);
-  // the expression's shape, with every identifier made a known one
-  const shape: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (token === '(' || token === ')' || token === 'AND' || token === 'OR') {
-      shape.push(token);
-      continue;
-    }
-    if (token === 'WITH') {
-      const exception = tokens[i + 1];
-      shape.push('WITH');
-      if (exception === undefined || ['(', ')', 'AND', 'OR', 'WITH'].includes(exception)) continue;
-      i++;
-      shape.push('Classpath-exception-2.0');
-      if (deprecatedExceptions.has(exception))
-        out.push(`deprecated spdx license exception detected: ${exception}`);
-      else if (!exceptions.has(exception) && !extra.exceptions?.includes(exception))
-        out.push(`unknown spdx license exception detected: ${exception}`);
-      continue;
-    }
-    shape.push('MIT');
-    const id = token.replace(/\+$/, '');
-    if (/^LicenseRef-[\p{L}\p{N}.-]+$/u.test(id)) continue;
-    if (deprecatedIds.has(id)) out.push(`deprecated spdx license detected: ${id}`);
-    else if (!ids.has(id) && !extra.licenses?.includes(id))
-      out.push(`unknown spdx license detected: ${id}`);
-  }
-  try {
-    parse(shape.join(' '));
-  } catch {
-    out.unshift('unexpected spdx license format detected');
-  }
-  return out;
+export function spdxDeprecations(): {
+  licenses: Record<string, boolean>;
+  exceptions: Record<string, boolean>;
+} {
+  const mark = (current: string[], deprecated: string[]) => {
+    const out: Record<string, boolean> = {};
+    for (const id of current) out[id] = false;
+    for (const id of deprecated) out[id] = true;
+    return out;
+  };
+  return {
+    licenses: mark(
+      require('spdx-license-ids') as string[],
+      require('spdx-license-ids/deprecated.json') as string[],
+    ),
+    exceptions: mark(
+      require('spdx-exceptions') as string[],
+      require('spdx-exceptions/deprecated.json') as string[],
+    ),
+  };
 }

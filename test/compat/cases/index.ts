@@ -9,6 +9,7 @@ import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
+import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -22,6 +23,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   eng: engCases,
   'eng-pipeline': engPipelineCases,
+  rtlint: rtlintCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
