@@ -3,6 +3,7 @@
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
 import { engCases } from './eng.ts';
+import { engCleanCases } from './eng-clean.ts';
 import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
@@ -23,6 +24,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   eng: engCases,
   'eng-pipeline': engPipelineCases,
+  'eng-clean': engCleanCases,
   rtlint: rtlintCases,
 };
 
