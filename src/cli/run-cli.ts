@@ -182,6 +182,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     );
     const { project } = loaded;
     const action = actionOf(args, new Set(project.packageDefs.keys()));
+    const quirks = runQuirks(args.quirks, project.options.quirks, sink);
     await runAction(project, dirs, action, {
       jobs: args.jobs,
       force: args.force,
@@ -206,7 +207,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       sbomFormat: args.sbomFormat,
       release: args.release,
       profiles: args.profiles,
-      quirks: args.quirks,
+      quirks,
     });
     return args.successExitCode ?? 0;
   } catch (err) {
@@ -272,6 +273,26 @@ function loadFlags(
   if (modes.localSources) out.RELENG_LOCALSRCS = '1';
   if (args.action?.endsWith('-exec')) out.RELENG_EXEC = '1';
   return out;
+}
+
+/**
+ * The run's quirks, as releng-tool gathers them: `--quirk`, RELENG_QUIRKS
+ * (split at spaces, commas and semicolons), then the project's `quirks`;
+ * each once. The project's are listed in verbose output, all in debug output.
+ */
+function runQuirks(
+  given: readonly string[],
+  fromProject: unknown,
+  sink: (e: RelengEvent) => void,
+): string[] {
+  const env = (process.env.RELENG_QUIRKS ?? '').split(/[ ,;]+/);
+  const project = fromProject === undefined ? [] : [fromProject].flat().map(String);
+  for (const q of project)
+    sink({ type: 'log', level: 'verbose', message: `configuration quirk applied: ${q}` });
+  const all = [...new Set([...given, ...env, ...project].map((q) => q.trim()).filter(Boolean))];
+  if (all.length > 0)
+    sink({ type: 'log', level: 'debug', message: `configured quirks: ${all.join(', ')}` });
+  return all;
 }
 
 /** RELENG_PARALLEL_LEVEL gives the jobs when -j does not (a value that is no whole number is ignored). */

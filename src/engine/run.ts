@@ -172,8 +172,27 @@ export async function runAction(
     (action.kind === 'package' && action.op === 'lint')
   ) {
     // What releng checks of a project is checked by loading it (options,
-    // types, sites, licenses are validated then): reaching here means it passed.
+    // types, sites are validated then); licenses are checked here against
+    // the SPDX list and the project's extras (releng-tool's RT101).
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    const { checkLicense } = await import('../licenses/spdx.ts');
+    const extra = {
+      licenses: (project.options.extraLicenses as string[] | undefined) ?? [],
+      exceptions: (project.options.extraLicenseExceptions as string[] | undefined) ?? [],
+    };
+    const problems = (action.kind === 'package' ? [action.pkg] : order).flatMap((name) => {
+      const pkg = project.packageDefs.get(name)!;
+      return pkg.license.flatMap((l) => checkLicense(l, extra).map((p) => `${name}: ${p}`));
+    });
+    if (problems.length > 0) {
+      throw new RelengError(
+        `lint: unexpected SPDX license configuration in ${which}:\n  - ${problems.join('\n  - ')}`,
+        {
+          file: project.configFile,
+          hint: 'use SPDX identifiers, or declare the others in extra_licenses / extra_license_exceptions',
+        },
+      );
+    }
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
@@ -214,7 +215,10 @@ export async function loadRelengToolConfig(
     settings = call as Record<string, unknown>;
     for (const key of Object.keys(PROJECT_OPTIONS)) {
       if (key in values)
-        runtime.options.warn(`"${key}" outside releng_config(...) is ignored`, configFile);
+        runtime.options.warn(
+          `project option \`${key}\` ignored since this project uses \`releng_config\``,
+          configFile,
+        );
     }
     for (const key of Object.keys(settings)) {
       if (!(key in PROJECT_OPTIONS)) {
@@ -232,6 +236,7 @@ export async function loadRelengToolConfig(
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
+  checkProjectValues(project, configFile);
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
@@ -256,8 +261,18 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'revisions',
+    'defaultXmakeBuildType',
+    'defaultDevmodeIgnoreCache',
+    'lintMaxVersion',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
+  }
+  // releng-tool's extras are SPDX id → name; the checks need the ids
+  for (const key of ['extraLicenses', 'extraLicenseExceptions']) {
+    const v = options[key];
+    if (v && typeof v === 'object' && !Array.isArray(v)) options[key] = Object.keys(v);
+    else if (typeof v === 'string') options[key] = [v];
   }
   const postFile = await firstFile(POST_BUILD_NAMES.map((n) => join(root, n)));
   return {
@@ -265,7 +280,10 @@ export async function loadRelengToolConfig(
     format: 'releng-tool',
     configFile,
     packages: toList(project.packages),
-    sysrootPrefix: (project.sysrootPrefix as string | undefined) ?? '/usr',
+    // releng-tool roots a relative prefix: Path('myprefix') is /myprefix
+    sysrootPrefix: project.sysrootPrefix
+      ? `${String(project.sysrootPrefix).startsWith('/') ? '' : '/'}${project.sysrootPrefix}`
+      : '/usr',
     defaultInternal: (project.defaultInternal as boolean | undefined) ?? false,
     licenseHeader: project.licenseHeader as string | undefined,
     externalPackages,
@@ -281,6 +299,28 @@ export async function loadRelengToolConfig(
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
+}
+
+/**
+ * Values releng-tool refuses beyond their type: an unknown SBOM format, a
+ * lint_max_version that is not a dotted version.
+ */
+function checkProjectValues(project: Record<string, unknown>, configFile: string): void {
+  for (const format of toList(project.sbomFormat)) {
+    if (format !== 'all' && !(SBOM_FORMATS as readonly string[]).includes(format)) {
+      throw new RelengError(
+        `option "sbom_format" has an unknown value "${format}"${didYouMean(format, SBOM_FORMATS)}`,
+        { file: configFile, hint: `use one or more of: ${SBOM_FORMATS.join(', ')}` },
+      );
+    }
+  }
+  const lintMax = project.lintMaxVersion;
+  if (lintMax !== undefined && !/^\d+(?:\.\d+)*$/.test(String(lintMax))) {
+    throw new RelengError(`option "lint_max_version" is not a version (${String(lintMax)})`, {
+      file: configFile,
+      hint: "give a dotted version, such as lint_max_version = '1.2.3'",
+    });
+  }
 }
 
 /** `cache_ext` is a Python function of the config; evaluated again on first use. */
