@@ -75,6 +75,16 @@ export class RunEnvironment {
           this.#settings.version,
         ),
       );
+      // releng-tool expands $NAME / ${NAME} in the project's environment values
+      if (this.#project.format === 'releng-tool') {
+        for (const [key, value] of Object.entries(this.#project.environment)) {
+          if (key in this.#settings.variables || !value.includes('$')) continue;
+          env[key] = value.replace(
+            /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+            (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m,
+          );
+        }
+      }
       const hostBins = [
         join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
         join(this.#dirs.host, 'bin'),

@@ -547,6 +547,10 @@ def releng_mkdir(dir_, *args, **kwargs):
 def releng_touch(file, *args):
     path = _path_in(file, *args)
     try:
+        # as releng-tool: the file's folder is made when missing
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
         with open(path, 'a'):
             pass
         os.utime(path, None)
@@ -923,6 +927,14 @@ _MODE_FLAGS = (
 )
 
 
+# releng-tool's host flags: one of them is True
+_HOST_OS = {
+    'RELENG_HOST_OS_LINUX': sys.platform.startswith('linux'),
+    'RELENG_HOST_OS_MACOS': sys.platform == 'darwin',
+    'RELENG_HOST_OS_WINDOWS': sys.platform == 'win32',
+}
+
+
 def _global_value(key, value):
     if _is_path_name(key):
         return RelengPath(value)
@@ -945,6 +957,7 @@ def _env_globals(env):
         return cached[1]
     out = {key: None for key in _MODE_FLAGS}
     out['RELENG_PROFILES'] = []
+    out.update(_HOST_OS)
     for key, value in env.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
             out[key] = _global_value(key, value)

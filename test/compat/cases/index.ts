@@ -7,6 +7,7 @@ import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { prjcfgCases } from './prjcfg.ts';
+import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
 
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   prjcfg: prjcfgCases,
+  'prjcfg-cli': prjcfgCliCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
