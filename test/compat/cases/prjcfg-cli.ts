@@ -6,7 +6,8 @@
 // calls its classes with mocks; here a tool is hidden from PATH, the action
 // or option is given on the command line, and the exit code, the console and
 // what a stage script is given are checked.
-import { existsSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx } from '../lib.ts';
 import { probe, stagesRan, writeProbe } from '../probe.ts';
@@ -77,6 +78,70 @@ function prerequisite(
 }
 
 const LOCAL = "NEEDY_SITE = 'local'\n";
+
+/** Runs a fixture command in the case's folder (HOME there, so no tool writes elsewhere). */
+function sh(t: Ctx, cmd: string, args: string[], cwd = t.dir): void {
+  execFileSync(cmd, args, {
+    cwd,
+    stdio: 'pipe',
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: join(t.dir, '..'),
+      BRZ_EMAIL: 'Fixture <fixture@example.invalid>',
+      LANG: 'C.UTF-8',
+    },
+  });
+}
+
+/**
+ * A package fetched from a real local repository of the VCS: with its tool
+ * present the prerequisites check lets the fetch go ahead.
+ */
+function vcsExists(label: string, tool: string, make: (t: Ctx, src: string) => string): Case {
+  return {
+    name: `prjcli/prerequisites-${label}-exists`,
+    from: `test_prerequisites.py::test_prerequisites_uc_${label}_exists`,
+    needs: [tool],
+    async run(t) {
+      const src = join(t.dir, '..', 'upstream');
+      mkdirSync(src, { recursive: true });
+      writeFileSync(join(src, 'README'), 'upstream\n');
+      needyProject(t, make(t, src));
+      await t.ok(['needy-fetch']);
+    },
+  };
+}
+
+const vcsExistsCases: Case[] = [
+  vcsExists('git', 'git', (t, src) => {
+    const repo = join(t.dir, '..', 'repo.git');
+    sh(t, 'git', ['init', '-q', src]);
+    sh(t, 'git', ['add', '.'], src);
+    sh(
+      t,
+      'git',
+      ['-c', 'user.name=f', '-c', 'user.email=f@example.invalid', 'commit', '-qm', 'init'],
+      src,
+    );
+    sh(t, 'git', ['tag', '1.0'], src);
+    sh(t, 'git', ['clone', '-q', '--bare', src, repo]);
+    return `NEEDY_SITE = 'git+file://${repo}'\n`;
+  }),
+  vcsExists('hg', 'hg', (t, src) => {
+    sh(t, 'hg', ['init'], src);
+    sh(t, 'hg', ['add', '-q'], src);
+    sh(t, 'hg', ['commit', '-q', '-u', 'f', '-m', 'init'], src);
+    sh(t, 'hg', ['tag', '-u', 'f', '1.0'], src);
+    return `NEEDY_SITE = 'hg+file://${src}'\n`;
+  }),
+  vcsExists('svn', 'svn', (t, src) => {
+    const repo = join(t.dir, '..', 'svnrepo');
+    sh(t, 'svnadmin', ['create', repo]);
+    sh(t, 'svn', ['import', '-q', '-m', 'init', src, `file://${repo}/trunk`]);
+    return `NEEDY_SITE = 'svn+file://${repo}/trunk'\nNEEDY_REVISION = '1'\n`;
+  }),
+  vcsExists('rsync', 'rsync', (_t, src) => `NEEDY_SITE = 'rsync+${src}/'\n`),
+];
 /** A site of the given VCS type that the prerequisites check is reached before. */
 const vcs = (type: string, site: string) => `NEEDY_SITE = '${site}'\nNEEDY_VCS_TYPE = '${type}'\n`;
 
@@ -139,6 +204,7 @@ const prerequisiteCases: Case[] = [
   ...prerequisite('rsync', vcs('rsync', 'example.invalid:/srv/x'), 'rsync', { exists: false }),
   ...prerequisite('scp', vcs('scp', 'example.invalid:/srv/x.tar.gz'), 'scp', { exists: false }),
   ...prerequisite('svn', vcs('svn', 'https://example.invalid/svn/x'), 'svn', { exists: false }),
+  ...vcsExistsCases,
 ];
 
 // --- release checks ------------------------------------------------------
@@ -166,7 +232,7 @@ const releaseCases: Case[] = [
   releaseCheck('package-action', ['test-build']),
   {
     name: 'prjcli/release-check-clean-run',
-    from: 'test_release_checks.py (a release run of a plain project passes)',
+    from: 'control: a release run of a plain project passes',
     async run(t) {
       writeProbe(t);
       await t.ok(['--release']);
@@ -382,7 +448,7 @@ const consoleCases: Case[] = [
   },
   {
     name: 'prjcli/color-nocolorout',
-    from: 'test_mainline_color.py (--nocolorout)',
+    from: 'control: no colour with --nocolorout either',
     async run(t) {
       writeProbe(t);
       const r = await t.fails(['no-such-action', '--nocolorout']);
