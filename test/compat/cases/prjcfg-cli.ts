@@ -140,6 +140,12 @@ const vcsExistsCases: Case[] = [
     sh(t, 'svn', ['import', '-q', '-m', 'init', src, `file://${repo}/trunk`]);
     return `NEEDY_SITE = 'svn+file://${repo}/trunk'\nNEEDY_REVISION = '1'\n`;
   }),
+  vcsExists('cvs', 'cvs', (t, src) => {
+    const root = join(t.dir, '..', 'cvsroot');
+    sh(t, 'cvs', ['-d', root, 'init']);
+    sh(t, 'cvs', ['-Q', '-d', root, 'import', '-m', 'init', 'needy', 'fixture', 'start'], src);
+    return `NEEDY_SITE = 'cvs+:local:${root} needy'\nNEEDY_REVISION = 'HEAD'\n`;
+  }),
   vcsExists('rsync', 'rsync', (_t, src) => `NEEDY_SITE = 'rsync+${src}/'\n`),
 ];
 /** A site of the given VCS type that the prerequisites check is reached before. */
