@@ -219,6 +219,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       release: args.release,
       profiles: args.profiles,
       quirks,
+      python: args.python,
     });
     return await apiResult(args.successExitCode ?? 0);
   } catch (err) {

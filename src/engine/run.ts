@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   profiles?: string[];
   /** `--quirk` names (releng-tool's quirks). */
   quirks?: string[];
+  /** `--python`: the interpreter for releng-tool projects (lint starts it too). */
+  python?: string;
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -112,6 +115,12 @@ export async function runAction(
   const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
   // Before anything can start a process: no stage, hook or tool inherits a passphrase.
   withholdSecrets(secretNames(project));
+  if (project.format === 'releng-tool') {
+    // releng-tool reads RELENG_LINT_MAX_VERSION on every run, and says so when it is no version
+    lintMaxVersion(undefined, process.env, (message) =>
+      options.sink({ type: 'log', level: 'warn', message }),
+    );
+  }
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
@@ -171,28 +180,29 @@ export async function runAction(
     (action.kind === 'global' && action.action === 'lint') ||
     (action.kind === 'package' && action.op === 'lint')
   ) {
-    // What releng checks of a project is checked by loading it (options,
-    // types, sites are validated then); licenses are checked here against
-    // the SPDX list and the project's extras (releng-tool's RT101).
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
-    const { checkLicense } = await import('../licenses/spdx.ts');
-    const extra = {
-      licenses: (project.options.extraLicenses as string[] | undefined) ?? [],
-      exceptions: (project.options.extraLicenseExceptions as string[] | undefined) ?? [],
-    };
-    const problems = (action.kind === 'package' ? [action.pkg] : order).flatMap((name) => {
-      const pkg = project.packageDefs.get(name)!;
-      return pkg.license.flatMap((l) => checkLicense(l, extra).map((p) => `${name}: ${p}`));
-    });
-    if (problems.length > 0) {
-      throw new RelengError(
-        `lint: unexpected SPDX license configuration in ${which}:\n  - ${problems.join('\n  - ')}`,
+    if (project.format === 'releng-tool') {
+      // releng-tool's lint rules (RT…), loaded and started only for this action;
+      // every package counts, development-mode-only ones too
+      const { runRelengToolLint } = await import('./rt-lint.ts');
+      await runRelengToolLint(
+        project,
+        action.kind === 'package'
+          ? [action.pkg]
+          : topologicalOrder(project.packageDefs, project.packages),
         {
-          file: project.configFile,
-          hint: 'use SPDX identifiers, or declare the others in extra_licenses / extra_license_exceptions',
+          python: options.python,
+          print,
+          json: options.json,
+          // (an invalid RELENG_LINT_MAX_VERSION was reported above)
+          warn: () => {},
         },
       );
+      options.sink({ type: 'log', level: 'success', message: `lint: no issues found in ${which}` });
+      return;
     }
+    // What releng checks of a native project is checked by loading it
+    // (options, types, sites, licenses are validated then): reaching here means it passed.
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }

@@ -15,6 +15,7 @@ import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
+import { lintVersionProblem } from './lint-version.ts';
 import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
@@ -236,6 +237,13 @@ export async function loadRelengToolConfig(
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
+  const badLintVersion = lintVersionProblem(project.lintMaxVersion, process.env);
+  if (badLintVersion) {
+    throw new RelengError(badLintVersion, {
+      file: configFile,
+      hint: "e.g. lint_max_version = '4.2'",
+    });
+  }
   checkProjectValues(project, configFile);
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
@@ -301,10 +309,7 @@ export async function loadRelengToolConfig(
   };
 }
 
-/**
- * Values releng-tool refuses beyond their type: an unknown SBOM format, a
- * lint_max_version that is not a dotted version.
- */
+/** Values releng-tool refuses beyond their type: an unknown SBOM format. */
 function checkProjectValues(project: Record<string, unknown>, configFile: string): void {
   for (const format of toList(project.sbomFormat)) {
     if (format !== 'all' && !(SBOM_FORMATS as readonly string[]).includes(format)) {
@@ -313,13 +318,6 @@ function checkProjectValues(project: Record<string, unknown>, configFile: string
         { file: configFile, hint: `use one or more of: ${SBOM_FORMATS.join(', ')}` },
       );
     }
-  }
-  const lintMax = project.lintMaxVersion;
-  if (lintMax !== undefined && !/^\d+(?:\.\d+)*$/.test(String(lintMax))) {
-    throw new RelengError(`option "lint_max_version" is not a version (${String(lintMax)})`, {
-      file: configFile,
-      hint: "give a dotted version, such as lint_max_version = '1.2.3'",
-    });
   }
 }
 

@@ -100,6 +100,7 @@ export const PROJECT_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   sysroot_prefix: { key: 'sysrootPrefix', kind: str },
   default_internal: { key: 'defaultInternal', kind: bool },
   license_header: { key: 'licenseHeader', kind: str },
+  lint_max_version: { key: 'lintMaxVersion', kind: str },
   external_packages: { key: 'externalPackages', kind: 'stringOrStrings' },
   extensions: { key: 'extensions', kind: 'stringOrStrings' },
   environment: { key: 'environment', kind: 'stringMap' },
@@ -114,7 +115,6 @@ export const PROJECT_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   default_cmake_build_type: { key: 'defaultCmakeBuildType', kind: str },
   default_meson_build_type: { key: 'defaultMesonBuildType', kind: str },
   default_xmake_build_type: { key: 'defaultXmakeBuildType', kind: str },
-  lint_max_version: { key: 'lintMaxVersion', kind: str },
   default_devmode_ignore_cache: { key: 'defaultDevmodeIgnoreCache', kind: bool },
   // releng-tool: {SPDX id: name}; a list of ids is taken too
   extra_licenses: { key: 'extraLicenses', kind: 'stringsOrMap' },

@@ -9,6 +9,7 @@ import { pipelineCases } from './pipeline.ts';
 import { prjcfgCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pythonCases } from './python.ts';
+import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -22,6 +23,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   prjcfg: prjcfgCases,
   'prjcfg-cli': prjcfgCliCases,
+  rtlint: rtlintCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
