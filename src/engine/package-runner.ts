@@ -12,6 +12,7 @@ import type {
   StageName,
   StageRunContext,
 } from '../project/model.ts';
+import { devmodeIgnoresCache } from '../sources/devmode-cache.ts';
 import { type RegisteredSite, siteType } from '../sources/registry.ts';
 import type { SiteContext, SiteRunOptions } from '../sources/types.ts';
 import { nowMs } from '../util/clock.ts';
@@ -114,7 +115,10 @@ export async function runPackage(
       if (stage === 'patch' && pkg.vcsType === 'local' && shared.project.format === 'releng-tool')
         continue;
       const ran = shared.ranThisRun.has(`${pkg.name}:${stage}`);
-      if ((!shared.force || ran) && state.isDone(stage)) {
+      // A package that ignores its cache in development mode fetches on every run.
+      const refetch =
+        stage === 'fetch' && !ran && devmodeIgnoresCache(pkg, shared.project, shared.siteOptions);
+      if ((!shared.force || ran) && state.isDone(stage) && !refetch) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }

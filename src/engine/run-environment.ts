@@ -75,6 +75,16 @@ export class RunEnvironment {
           this.#settings.version,
         ),
       );
+      // releng-tool expands $NAME / ${NAME} in the project's environment values
+      if (this.#project.format === 'releng-tool') {
+        for (const [key, value] of Object.entries(this.#project.environment)) {
+          if (key in this.#settings.variables || !value.includes('$')) continue;
+          env[key] = value.replace(
+            /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+            (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m,
+          );
+        }
+      }
       // as releng-tool, the host folder itself too (tools a project puts there)
       const hostBins = [
         ...new Set([

@@ -484,9 +484,18 @@ class Engine {
   ): Promise<void> {
     const shared = this.#shared(force || this.options.force);
     // Fail before anything runs: missing tools, unknown or unsupported types.
+    // releng-tool: tools a host package provides (HOST_PROVIDES) are not looked for
+    const provided = new Set<string>();
+    for (const pkg of this.project.packageDefs.values()) {
+      const provides = (pkg.options.relengTool as Record<string, unknown> | undefined)
+        ?.HOST_PROVIDES;
+      if (pkg.installType === 'host' && provides !== undefined && provides !== null) {
+        for (const tool of [provides].flat()) provided.add(String(tool));
+      }
+    }
     if (!this.#checked) {
       checkPrerequisites(
-        this.project.prerequisites,
+        this.project.prerequisites.filter((tool) => !provided.has(tool)),
         this.project.overrideTools,
         this.project.configFile,
       );
@@ -496,11 +505,15 @@ class Engine {
       const pkg = this.project.packageDefs.get(name)!;
       const type = packageType(pkg.type, pkg.name, pkg.definitionFile);
       const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
-      const needed = [...(type.tools ?? []), ...(this.#localDir(pkg) ? [] : (site.tools ?? []))];
+      const needed = [
+        ...(type.tools ?? []),
+        ...(pkg.type === 'autotools' && pkg.options.autotoolsAutoreconf ? ['autoreconf'] : []),
+        ...(this.#localDir(pkg) ? [] : (site.tools ?? [])),
+      ].filter((tool) => !provided.has(tool));
       for (const tool of needed) {
         if (!this.#toolExists(tool)) {
           throw new RelengError(
-            `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
+            `package "${pkg.name}" needs "${tool}" (${site.tools?.includes(tool) && !type.tools?.includes(tool) ? `${pkg.vcsType} site` : `${pkg.type} package`}), which is not installed`,
             {
               pkg: pkg.name,
               file: pkg.definitionFile,

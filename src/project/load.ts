@@ -117,13 +117,18 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
       }
     }
     const defaults = (
-      settings: Pick<ProjectModel, 'defaultInternal' | 'overrideSites' | 'overrideRevisions'>,
+      settings: Pick<
+        ProjectModel,
+        'defaultInternal' | 'overrideSites' | 'overrideRevisions' | 'options'
+      >,
     ): PackageDefaults => ({
       defaultInternal: settings.defaultInternal,
       overrideSites: settings.overrideSites,
       overrideRevisions: settings.overrideRevisions,
       devmode: options.devmode,
       forceRevisions: options.forceRevisions,
+      revisions: settings.options.revisions as Record<string, string> | undefined,
+      warn,
     });
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.

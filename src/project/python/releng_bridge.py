@@ -547,6 +547,10 @@ def releng_mkdir(dir_, *args, **kwargs):
 def releng_touch(file, *args):
     path = _path_in(file, *args)
     try:
+        # as releng-tool: the file's folder is made when missing
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
         with open(path, 'a'):
             pass
         os.utime(path, None)
@@ -992,6 +996,7 @@ def _env_globals(env):
         return cached[1]
     out = {key: None for key in _MODE_FLAGS}
     out['RELENG_PROFILES'] = []
+    out.update(_HOST_OS)
     for key, value in env.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
             out[key] = _global_value(key, value)

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { expandVariables } from '../../builders/common.ts';
+import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
@@ -216,7 +217,10 @@ export async function loadRelengToolConfig(
     settings = call as Record<string, unknown>;
     for (const key of Object.keys(PROJECT_OPTIONS)) {
       if (key in values)
-        runtime.options.warn(`"${key}" outside releng_config(...) is ignored`, configFile);
+        runtime.options.warn(
+          `project option \`${key}\` ignored since this project uses \`releng_config\``,
+          configFile,
+        );
     }
     for (const key of Object.keys(settings)) {
       if (!(key in PROJECT_OPTIONS)) {
@@ -248,6 +252,7 @@ export async function loadRelengToolConfig(
       hint: "e.g. lint_max_version = '4.2'",
     });
   }
+  checkProjectValues(project, configFile);
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
@@ -273,9 +278,18 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'revisions',
+    'defaultXmakeBuildType',
+    'defaultDevmodeIgnoreCache',
     'lintMaxVersion',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
+  }
+  // releng-tool's extras are SPDX id → name; the checks need the ids
+  for (const key of ['extraLicenses', 'extraLicenseExceptions']) {
+    const v = options[key];
+    if (v && typeof v === 'object' && !Array.isArray(v)) options[key] = Object.keys(v);
+    else if (typeof v === 'string') options[key] = [v];
   }
   const postFile = await firstFile(POST_BUILD_NAMES.map((n) => join(root, n)));
   return {
@@ -283,7 +297,10 @@ export async function loadRelengToolConfig(
     format: 'releng-tool',
     configFile,
     packages: toList(project.packages),
-    sysrootPrefix: (project.sysrootPrefix as string | undefined) ?? '/usr',
+    // releng-tool roots a relative prefix: Path('myprefix') is /myprefix
+    sysrootPrefix: project.sysrootPrefix
+      ? `${String(project.sysrootPrefix).startsWith('/') ? '' : '/'}${project.sysrootPrefix}`
+      : '/usr',
     defaultInternal: (project.defaultInternal as boolean | undefined) ?? false,
     licenseHeader: project.licenseHeader as string | undefined,
     externalPackages,
@@ -299,6 +316,18 @@ export async function loadRelengToolConfig(
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
+}
+
+/** Values releng-tool refuses beyond their type: an unknown SBOM format. */
+function checkProjectValues(project: Record<string, unknown>, configFile: string): void {
+  for (const format of toList(project.sbomFormat)) {
+    if (format !== 'all' && !(SBOM_FORMATS as readonly string[]).includes(format)) {
+      throw new RelengError(
+        `option "sbom_format" has an unknown value "${format}"${didYouMean(format, SBOM_FORMATS)}`,
+        { file: configFile, hint: `use one or more of: ${SBOM_FORMATS.join(', ')}` },
+      );
+    }
+  }
 }
 
 /** `cache_ext` is a Python function of the config; evaluated again on first use. */

@@ -114,9 +114,11 @@ export const PROJECT_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   sbom_format: { key: 'sbomFormat', kind: 'stringOrStrings' },
   default_cmake_build_type: { key: 'defaultCmakeBuildType', kind: str },
   default_meson_build_type: { key: 'defaultMesonBuildType', kind: str },
+  default_xmake_build_type: { key: 'defaultXmakeBuildType', kind: str },
   default_devmode_ignore_cache: { key: 'defaultDevmodeIgnoreCache', kind: bool },
-  extra_licenses: { key: 'extraLicenses', kind: 'stringOrStrings' },
-  extra_license_exceptions: { key: 'extraLicenseExceptions', kind: 'stringOrStrings' },
+  // releng-tool: {SPDX id: name}; a list of ids is taken too
+  extra_licenses: { key: 'extraLicenses', kind: 'stringsOrMap' },
+  extra_license_exceptions: { key: 'extraLicenseExceptions', kind: 'stringsOrMap' },
   network_isolation: { key: 'networkIsolation', kind: bool },
   quirks: { key: 'quirks', kind: 'stringOrStrings' },
   revisions: { key: 'revisions', kind: 'stringMap' },

@@ -9,6 +9,8 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
+import { prjcfgCases } from './prjcfg.ts';
+import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
@@ -25,6 +27,8 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   eng: engCases,
   'eng-pipeline': engPipelineCases,
   'eng-clean': engCleanCases,
+  prjcfg: prjcfgCases,
+  'prjcfg-cli': prjcfgCliCases,
   rtlint: rtlintCases,
 };
 
