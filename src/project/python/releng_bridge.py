@@ -84,6 +84,8 @@ class _Worker:
     functions = {}
     next_function = 0
     python_paths = []  # sys.path registrations, shared by the pool
+    seen_python_path = None  # the last request's PYTHONPATH, put on sys.path
+    seen_python_dirs = []  # its folders
     env_paths = []  # PATH registrations, shared by the pool
     lock = threading.RLock()
     saved_fds = {}  # fd -> (duplicate, (st_dev, st_ino)) of the original stdout/stderr
@@ -1070,6 +1072,23 @@ def _prepare_env(msg, replace):
     _set_environ(env if replace else {**_Worker.base_env, **env})
     for entry in msg.get('envPaths') or []:
         _apply_env_path(entry['path'], entry.get('prepend'))
+    # a long-lived worker read PYTHONPATH once, at its start: folders a run
+    # puts on it later (releng-tool's host Python packages) are imported from
+    # as they would be by a freshly started interpreter
+    python_path = env.get('PYTHONPATH')
+    if python_path:
+        if python_path != _Worker.seen_python_path:
+            _Worker.seen_python_path = python_path
+            _Worker.seen_python_dirs = [p for p in python_path.split(os.pathsep) if p]
+            for path in reversed(_Worker.seen_python_dirs):
+                if path not in sys.path:
+                    sys.path.insert(0, path)
+        # a folder that did not exist yet when first looked in is cached as
+        # "no finder": look again (a package built since may have made it)
+        cache = sys.path_importer_cache
+        for path in _Worker.seen_python_dirs:
+            if path in cache and cache[path] is None:
+                del cache[path]
     for path in msg.get('pythonPaths') or []:
         if path not in sys.path:
             sys.path.append(path)

@@ -6,6 +6,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
+import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
 
@@ -18,6 +19,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  'pyext-python': pyextPythonCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
