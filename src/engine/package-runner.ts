@@ -21,6 +21,7 @@ import { execCapture, execStreaming } from '../util/exec.ts';
 import { assertInside } from './contain.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
+import { ISOLATED_STAGES, isolatedEnv, networkIsolated } from './network-isolation.ts';
 import { PackageLog } from './package-log.ts';
 import { type ChainedStep, chainHooks } from './stage-chain.ts';
 import { STATE_FILE, StageState } from './state.ts';
@@ -59,6 +60,8 @@ export interface PackageRunShared {
   warn: (message: string, pkg: string) => void;
   /** Set once something failed or the user interrupted: stop between stages. */
   stopped: () => boolean;
+  /** NETWORK_ISOLATION's proxy port, when a package of the run is isolated. */
+  isolationPort?: number;
 }
 
 /** One package's run: its paths, environment and job share are fixed by the caller. */
@@ -403,7 +406,13 @@ export function stageContext(
   run: PackageRun,
   log: PackageLog,
 ): StageRunContext {
-  const { pkg, paths, env } = run;
+  const { pkg, paths } = run;
+  const env =
+    shared.isolationPort !== undefined &&
+    ISOLATED_STAGES.has(stage) &&
+    networkIsolated(pkg, shared.project)
+      ? isolatedEnv(run.env, shared.isolationPort)
+      : run.env;
   const io: StageIO = {
     output: (chunk, stream) => log.write(chunk, stream),
     log: (level, message) => {

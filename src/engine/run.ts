@@ -17,6 +17,7 @@ import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } fro
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
+import { isolationProxyPort, networkIsolated } from './network-isolation.ts';
 import { PackageLog } from './package-log.ts';
 import {
   type PackageRun,
@@ -513,6 +514,9 @@ class Engine {
         return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
       }),
     ];
+    // NETWORK_ISOLATION: the proxy port is opened only when a package asks for it
+    if (names.some((n) => networkIsolated(this.project.packageDefs.get(n)!, this.project)))
+      shared.isolationPort = await isolationProxyPort();
     await runTasks(tasks, this.jobs, () => this.#stopped);
   }
 

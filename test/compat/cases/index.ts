@@ -6,6 +6,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
+import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   'pyext-python': pyextPythonCases,
+  pyext: pyextCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
