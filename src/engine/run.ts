@@ -274,6 +274,10 @@ class Engine {
   }
 
   async perform(action: Action, order: string[]): Promise<void> {
+    const cleaning =
+      action.kind === 'global' &&
+      (action.action === 'clean' || action.action === 'mrproper' || action.action === 'distclean');
+    if (!cleaning) await this.#startExtensions();
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
       await this.sbom(order);
@@ -674,8 +678,34 @@ class Engine {
     );
   }
 
+  /**
+   * releng-tool Python extensions: loaded as the run starts (as releng-tool,
+   * not for the cleaning actions), then told the configuration is loaded.
+   */
+  async #startExtensions(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) return;
+    const quirks = [
+      ...(this.options.quirks ?? []),
+      ...((this.project.options.quirks as string[] | undefined) ?? []),
+    ];
+    await host.load(quirks);
+    await host.emit('config-loaded', { env: this.environment.base(), cwd: this.project.root });
+  }
+
   /** The project's post-processing script, run after every full build. */
   async postBuild(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) return this.#postBuildScript();
+    // as releng-tool: the post-build events come with every full build, script or not
+    const events = { env: this.environment.base(), cwd: this.dirs.target };
+    mkdirSync(this.dirs.target, { recursive: true });
+    await host.emit('post-build-started', events);
+    await this.#postBuildScript();
+    await host.emit('post-build-finished', events);
+  }
+
+  async #postBuildScript(): Promise<void> {
     const action = this.project.postBuild;
     if (!action) return;
     const log = new PackageLog('post-build', join(this.dirs.logs, 'post-build.log'), (e) =>

@@ -234,7 +234,7 @@ function partialPrefix(buf: Buffer, prefix: Buffer): number {
   return 0;
 }
 
-type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call';
+type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call' | 'extLoad' | 'extEmit';
 
 /** One request: queued, then running on a worker until result + both end markers arrive. */
 class Job {
@@ -753,7 +753,7 @@ class Worker {
 /** A pool of python3 workers evaluating releng-tool project files. */
 export class PythonBridge {
   readonly options: PythonBridgeOptions;
-  private readonly maxWorkers: number;
+  private maxWorkers: number;
   private workers: Worker[] = [];
   private queue: Job[] = [];
   private jobCounter = 0;
@@ -763,6 +763,8 @@ export class PythonBridge {
   private readonly registeredPythonPaths: string[] = [];
   private readonly registeredEnvPaths: PathEntry[] = [];
   private readyWaiters: Array<(error?: PythonError) => void> = [];
+  /** The worker every request goes to (pinToOneWorker). */
+  private pinned: Worker | undefined;
 
   private constructor(options: PythonBridgeOptions) {
     this.options = options;
@@ -927,6 +929,52 @@ export class PythonBridge {
     return promises;
   }
 
+  /**
+   * From now on every request goes to one worker (the first live one): what
+   * a request leaves behind in Python (releng-tool extensions' listeners and
+   * injected globals) is then seen by every later request.
+   */
+  pinToOneWorker(): void {
+    this.maxWorkers = 1;
+    this.pinned ??= this.workers.find((w) => w.state === 'idle' || w.state === 'busy');
+  }
+
+  /**
+   * Imports releng-tool extensions (module names) and runs their
+   * `releng_setup(app)`; resolves to one message per extension that failed.
+   */
+  async loadExtensions(
+    names: readonly string[],
+    options: { version: string; root: string; env?: EnvMap; cwd?: string },
+  ): Promise<string[]> {
+    const value = await this.submit(
+      'extLoad',
+      {
+        names,
+        version: options.version,
+        root: options.root,
+        env: cleanEnv(options.env),
+        cwd: options.cwd ? path.resolve(options.cwd) : undefined,
+      },
+      {},
+    );
+    return Array.isArray(value) ? (value as string[]) : [];
+  }
+
+  /** Calls the loaded extensions' listeners of a releng-tool event (`config-loaded`, ...). */
+  async emitEvent(event: string, options: RunOptions): Promise<void> {
+    await this.submit(
+      'extEmit',
+      {
+        event,
+        globals: options.globals ?? {},
+        env: cleanEnv(options.env),
+        cwd: path.resolve(options.cwd),
+      },
+      options,
+    );
+  }
+
   /** Calls a Python function returned by evalFile (on the worker that holds it). */
   callFunction(
     ref: PyFunctionRef,
@@ -1058,7 +1106,7 @@ export class PythonBridge {
         payload,
         { onOutput: handlers.onOutput, onLog: handlers.onLog },
         { resolve, reject },
-        affinity,
+        affinity ?? this.pinned,
       );
       job.steps = steps;
       if (this.closing) {

@@ -4,6 +4,7 @@ import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
 import type {
+  ExtensionHost,
   HookStage,
   PackageModel,
   ProjectModel,
@@ -158,6 +159,54 @@ export class PythonRuntime {
           });
         } catch (err) {
           throw fromPythonError(err, file);
+        }
+      },
+    };
+  }
+
+  /**
+   * The project's Python extensions (releng-tool's `extensions = [...]`).
+   * Loading them pins every later request to one worker, where their
+   * listeners and what they add to the script environment live.
+   */
+  extensionHost(names: readonly string[], root: string, configFile: string): ExtensionHost {
+    let loaded: Promise<void> | undefined;
+    const load = async (quirks: readonly string[]) => {
+      const bridge = await this.bridge();
+      bridge.pinToOneWorker();
+      const failures = await bridge.loadExtensions(names, {
+        version: RELENG_TOOL_COMPAT_VERSION,
+        root,
+        env: { ...processEnv(), ...this.options.variables },
+        cwd: root,
+      });
+      if (failures.length === 0) return;
+      if (quirks.includes('releng.ignore_failed_extensions')) {
+        for (const f of failures) this.options.warn(f, configFile);
+        return;
+      }
+      throw new RelengError(failures.join('\n'), {
+        file: configFile,
+        hint: 'install the extension for the Python releng runs (or put it in the project root), or add the quirk releng.ignore_failed_extensions',
+      });
+    };
+    return {
+      load: (quirks) => (loaded ??= load(quirks)),
+      emit: async (event, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          await (await this.bridge()).emitEvent(event, {
+            globals: this.globals(),
+            env: ctx.env,
+            cwd: ctx.cwd,
+            onOutput: ctx.io ? (chunk, stream) => ctx.io!.output(chunk, stream) : undefined,
+            onLog: ctx.io
+              ? (level, message) => ctx.io!.log(level === 'err' ? 'error' : level, message)
+              : undefined,
+          });
+        } catch (err) {
+          throw fromPythonError(err, configFile);
         }
       },
     };

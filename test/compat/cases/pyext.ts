@@ -2,9 +2,11 @@
 // (unit-tests/test_network_isolation.py, test_prj_configs_network_isolation.py,
 // test_extension*.py, test_prj_configs_extensions.py,
 // test_pkg_configs_extensions.py), re-expressed as CLI runs.
+import { cpSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assert, type Case, type Ctx } from '../lib.ts';
+import { join } from 'node:path';
+import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 
 /** A loopback HTTP server answering every request with a small text file, counting them. */
 async function withHttpd<T>(body: (site: string, served: () => number) => Promise<T>): Promise<T> {
@@ -164,4 +166,180 @@ const prjNetisoCases: Case[] = [
   ),
 ];
 
-export const pyextCases: Case[] = [...netisoCases, ...prjNetisoCases];
+// The test extensions (releng-tool's tests/unit-tests/assets/extensions),
+// copied into the project as the package `compat_ext`: releng-tool's tests
+// import them as `tests.unit-tests.assets.extensions.<name>` from its own
+// source tree, a project imports them from its root (on the import path).
+const EXT = 'compat_ext';
+const RT_EXT = 'tests.unit-tests.assets.extensions.';
+
+function withExtensions(t: Ctx): void {
+  cpSync(join(HERE, 'assets', 'extensions'), t.path(EXT), { recursive: true });
+  if (t.exists('releng-tool.rt'))
+    t.write('releng-tool.rt', t.read('releng-tool.rt').replaceAll(RT_EXT, `${EXT}.`));
+}
+
+const STAGES = ['bootstrap', 'configure', 'build', 'install', 'post'] as const;
+/** A stage script printing the `last-event` entry the events extension leaves in its environment. */
+const LAST_EVENT = (label: string) => `print('${label} sees', globals().get('last-event'))\n`;
+
+const extensionCases: Case[] = [
+  {
+    // the events extension records each event in the environment it is
+    // given: the package's script environment for package events, the
+    // post-build script's for post-build events, as a script then sees
+    name: 'pyext/ext/events',
+    needs: ['python3'],
+    from: 'test_extensions.py::test_extension_events',
+    async run(t) {
+      t.write('releng-tool.rt', `packages = ['test']\nextensions = ['${EXT}.events']\n`);
+      t.write('package/test/test.rt', '');
+      for (const stage of STAGES) t.write(`package/test/test-${stage}.rt`, LAST_EVENT(stage));
+      t.write('releng-tool-post-build.rt', LAST_EVENT('post-build'));
+      withExtensions(t);
+      const r = await t.ok();
+      assert.match(r.output, /bootstrap sees package-bootstrap-started/);
+      assert.match(r.output, /configure sees package-configure-started/);
+      assert.match(r.output, /build sees package-build-started/);
+      assert.match(r.output, /install sees package-install-started/);
+      assert.match(r.output, /post sees package-postprocess-started/);
+      assert.match(r.output, /post-build sees post-build-started/);
+    },
+  },
+  {
+    name: 'pyext/ext/requires-new',
+    template: 'minimal',
+    needs: ['python3'],
+    from: 'test_extensions.py::test_extension_requires_new',
+    async run(t) {
+      t.write('releng-tool.rt', `packages = ['minimal']\nextensions = ['${EXT}.new-requires']\n`);
+      withExtensions(t);
+      const r = await t.fails();
+      assert.match(r.output, /not supported with this version/);
+      assert.match(r.output, /new-requires/);
+      assert.match(r.output, /999999/);
+    },
+  },
+  {
+    name: 'pyext/ext/requires-old',
+    template: 'minimal',
+    needs: ['python3'],
+    from: 'test_extensions.py::test_extension_requires_old',
+    async run(t) {
+      t.write('releng-tool.rt', `packages = ['minimal']\nextensions = ['${EXT}.old-requires']\n`);
+      withExtensions(t);
+      await t.ok();
+    },
+  },
+  {
+    name: 'pyext/ext/event-workdirs',
+    template: 'extension-env-dirs',
+    needs: ['python3'],
+    from: 'test_extension_event_workdirs.py::test_extension_event_workdirs',
+    async run(t) {
+      withExtensions(t);
+      await t.ok();
+      const expected: Record<string, string> = {
+        'config-loaded': t.dir,
+        'post-build-started': t.path('output', 'target'),
+        'post-build-finished': t.path('output', 'target'),
+      };
+      for (const [event, dir] of Object.entries(expected)) {
+        t.assertExists(`${event}.json`);
+        const data = JSON.parse(t.read(`${event}.json`)) as { wd?: string };
+        assert.ok(data.wd, `${event}.json has wd`);
+        assert.equal(realpathSync(data.wd), realpathSync(dir), `${event} working folder`);
+      }
+    },
+  },
+  {
+    name: 'pyext/ext/inject-env',
+    template: 'extension-env-inject',
+    needs: ['python3'],
+    from: 'test_extension_inject_env.py::test_extension_inject_env',
+    async run(t) {
+      withExtensions(t);
+      await t.ok();
+      const data = JSON.parse(t.read('output', 'target', 'status.json')) as Record<string, unknown>;
+      assert.equal(data['custom-invoke'], 42);
+    },
+  },
+  {
+    name: 'pyext/ext/package-events',
+    template: 'extension-pkg-events',
+    needs: ['python3'],
+    from: 'test_extension_package_events.py::test_extension_package_events',
+    async run(t) {
+      withExtensions(t);
+      await t.ok();
+      const data = JSON.parse(t.read('events.json')) as Record<string, number>;
+      let last = 0;
+      for (const stage of ['bootstrap', 'configure', 'build', 'install', 'postprocess']) {
+        for (const when of ['started', 'finished']) {
+          const event = `package-${stage}-${when}`;
+          assert.ok(event in data, `${event} seen: ${JSON.stringify(data)}`);
+          assert.ok(data[event]! > last, `${event} after the one before`);
+          last = data[event]!;
+          delete data[event];
+        }
+      }
+      assert.deepEqual(data, {}, 'no other events');
+    },
+  },
+];
+
+/** Extensions given in the project configuration (releng_config call or global), checked through what they do. */
+const prjExtensionCases: Case[] = (
+  [
+    ['cfgcall-invalid', 'call', '1', []],
+    [
+      'cfgcall-valid-list',
+      'call',
+      `['${EXT}.events', '${EXT}.pkg-events']`,
+      ['events', 'pkg-events'],
+    ],
+    ['cfgcall-valid-str', 'call', `'${EXT}.events'`, ['events']],
+    ['global-invalid', 'global', '1', []],
+    [
+      'global-valid-list',
+      'global',
+      `['${EXT}.events', '${EXT}.pkg-events']`,
+      ['events', 'pkg-events'],
+    ],
+    ['global-valid-str', 'global', `'${EXT}.events'`, ['events']],
+  ] as const
+).map(
+  ([name, how, value, loaded]): Case => ({
+    name: `pyext/prjcfg-ext/${name}`,
+    template: 'minimal',
+    needs: ['python3'],
+    from: `test_prj_configs_extensions.py::test_prjconfig_extensions_${name.replace(/-/g, '_')}`,
+    async run(t) {
+      if (how === 'call')
+        t.write(
+          'releng-tool.rt',
+          `releng_config(\n    packages = [\n        'minimal',\n    ],\n    extensions=${value},\n)\n`,
+        );
+      else appendTo(t, 'releng-tool.rt', `extensions = ${value}`);
+      t.write('releng-tool-post-build.rt', LAST_EVENT('post-build'));
+      withExtensions(t);
+      if (loaded.length === 0) {
+        const r = await t.fails();
+        assert.match(r.output, /extensions/);
+        return;
+      }
+      const r = await t.ok();
+      // events: the post-build script sees the event it recorded
+      assert.match(r.output, /post-build sees post-build-started/);
+      // pkg-events: its record of the package's events
+      assert.equal(t.exists('events.json'), (loaded as readonly string[]).includes('pkg-events'));
+    },
+  }),
+);
+
+export const pyextCases: Case[] = [
+  ...netisoCases,
+  ...prjNetisoCases,
+  ...extensionCases,
+  ...prjExtensionCases,
+];
