@@ -15,6 +15,7 @@ import type { Action } from './actions.ts';
 import { assertInside } from './contain.ts';
 import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
 import type { EventSink } from './events.ts';
+import { checkExtensionTypes, registerExtensionTypes } from './extension-types.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
 import { isolationProxyPort, networkIsolated } from './network-isolation.ts';
@@ -684,12 +685,19 @@ class Engine {
    */
   async #startExtensions(): Promise<void> {
     const host = this.project.extensionHost;
-    if (!host) return;
+    if (!host) {
+      // an `ext-…` type with no extension to provide it is refused all the same
+      if (this.project.format === 'releng-tool')
+        checkExtensionTypes(this.project, { extract: [], fetch: [], package: [] });
+      return;
+    }
     const quirks = [
       ...(this.options.quirks ?? []),
       ...((this.project.options.quirks as string[] | undefined) ?? []),
     ];
-    await host.load(quirks);
+    const types = await host.load(quirks);
+    checkExtensionTypes(this.project, types);
+    registerExtensionTypes(host, types);
     await host.emit('config-loaded', { env: this.environment.base(), cwd: this.project.root });
   }
 

@@ -211,6 +211,8 @@ function pythonExtensions(
   return {
     load: async (quirks) => (await get()).load(quirks),
     emit: async (event, ctx) => (await get()).emit(event, ctx),
+    call: async (kind, type, method, opts, ctx) =>
+      (await get()).call(kind, type, method, opts, ctx),
   };
 }
 

@@ -19,6 +19,13 @@ export type OutputHandler = (chunk: Buffer, stream: OutputStream) => void;
 export type LogHandler = (level: LogLevel, message: string) => void;
 export type EnvMap = Record<string, string | undefined>;
 
+/** The type names releng-tool extensions registered, by kind. */
+export interface ExtensionTypes {
+  extract: string[];
+  fetch: string[];
+  package: string[];
+}
+
 /** A Python callable returned by evalFile/callFunction; call it with callFunction. */
 export interface PyFunctionRef {
   $pyfunc: string;
@@ -234,7 +241,7 @@ function partialPrefix(buf: Buffer, prefix: Buffer): number {
   return 0;
 }
 
-type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call' | 'extLoad' | 'extEmit';
+type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call' | 'extLoad' | 'extEmit' | 'extCall';
 
 /** One request: queued, then running on a worker until result + both end markers arrive. */
 class Job {
@@ -946,7 +953,7 @@ export class PythonBridge {
   async loadExtensions(
     names: readonly string[],
     options: { version: string; root: string; env?: EnvMap; cwd?: string },
-  ): Promise<string[]> {
+  ): Promise<{ errors: string[]; types: ExtensionTypes }> {
     const value = await this.submit(
       'extLoad',
       {
@@ -958,7 +965,41 @@ export class PythonBridge {
       },
       {},
     );
-    return Array.isArray(value) ? (value as string[]) : [];
+    const out = value as { errors?: string[]; types?: Partial<ExtensionTypes> } | null;
+    return {
+      errors: out?.errors ?? [],
+      types: {
+        extract: out?.types?.extract ?? [],
+        fetch: out?.types?.fetch ?? [],
+        package: out?.types?.package ?? [],
+      },
+    };
+  }
+
+  /**
+   * Calls an operation of an extension's package, fetch or extract type
+   * (`handler.<method>(type, opts)`); resolves to what it returned.
+   */
+  async callExtension(
+    kind: keyof ExtensionTypes,
+    extType: string,
+    method: string,
+    opts: Record<string, unknown>,
+    options: RunOptions,
+  ): Promise<unknown> {
+    return this.submit(
+      'extCall',
+      {
+        kind,
+        extType,
+        method,
+        opts,
+        globals: options.globals ?? {},
+        env: cleanEnv(options.env),
+        cwd: path.resolve(options.cwd),
+      },
+      options,
+    );
   }
 
   /** Calls the loaded extensions' listeners of a releng-tool event (`config-loaded`, ...). */

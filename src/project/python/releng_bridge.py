@@ -1050,7 +1050,34 @@ def _ext_load(msg):
         problem = _Worker.extensions.load(name)
         if problem:
             errors.append(problem)
-    return errors
+    registry = _Worker.extensions
+    return {'errors': errors, 'types': {
+        'extract': sorted(registry.extract_types),
+        'fetch': sorted(registry.fetch_types),
+        'package': sorted(registry.package_types),
+    }}
+
+
+def _ext_call(msg):
+    # one operation of an extension's package, fetch or extract type:
+    # handler.<method>(type, opts), opts carrying releng-tool's option names
+    # and, as `env`, the script environment of the package
+    registry = _Worker.extensions
+    table = {'extract': 'extract_types', 'fetch': 'fetch_types', 'package': 'package_types'}
+    handlers = getattr(registry, table.get(msg.get('kind'), ''), None) if registry else None
+    handler = (handlers or {}).get(msg.get('extType'))
+    if handler is None:
+        raise LookupError('no extension %s type "%s"' % (msg.get('kind'), msg.get('extType')))
+    _scope, env = _build_globals(msg.get('file') or '<extension>', msg, with_config=False)
+    opts = types.SimpleNamespace(**(msg.get('opts') or {}))
+    for key in list(vars(opts)):
+        if key.endswith('_dir') and isinstance(getattr(opts, key), str):
+            setattr(opts, key, RelengPath(getattr(opts, key)))
+    opts.env = env
+    value = getattr(handler, msg['method'])(msg['extType'], opts)
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    return value if value is None or isinstance(value, (bool, str, int)) else bool(value)
 
 
 def _ext_emit(msg):
@@ -1407,7 +1434,7 @@ def _handle(msg):
     if file:
         file = os.path.abspath(file)
     try:
-        _prepare_env(msg, replace=(op in ('run', 'runChain', 'extEmit')))
+        _prepare_env(msg, replace=(op in ('run', 'runChain', 'extEmit', 'extCall')))
         if msg.get('cwd'):
             os.chdir(msg['cwd'])
         if op == 'eval':
@@ -1470,6 +1497,8 @@ def _handle(msg):
             result['value'] = _ext_load(msg)
         elif op == 'extEmit':
             _ext_emit(msg)
+        elif op == 'extCall':
+            result['value'] = _ext_call(msg)
         elif op == 'call':
             fn = _Worker.functions.get(msg.get('ref'))
             if fn is None:

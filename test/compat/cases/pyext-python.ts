@@ -7,6 +7,7 @@
 // project's own environment (a new .venv or __pypackages__), even with
 // --no-isolation, and so downloads pdm-pep517/pdm-backend from PyPI.
 // Run with Debian's python3 first on PATH, as cases/python.ts does.
+import { existsSync } from 'node:fs';
 import { assert, type Case, type Ctx } from '../lib.ts';
 import { pyCase } from './python.ts';
 
@@ -102,7 +103,39 @@ const miscCases: Case[] = [
   },
 ];
 
+// test_tool_cargo.py: the fixture has no dependencies, so it builds offline
+// (no crates.io). releng-tool's test also appends the install type for a
+// `lib` package the vendored fixture does not have (LIB_INSTALL_TYPE in
+// test.rt); that line is left out here.
+const CARGO_VARIANTS: Array<[string, string[], string[]]> = [
+  ['default', [], ['target']],
+  ['host', ["TEST_INSTALL_TYPE = 'host'"], ['host']],
+  ['noinstall', ['TEST_CARGO_NOINSTALL = True'], []],
+  ['staging', ["TEST_INSTALL_TYPE = 'staging'"], ['staging']],
+  ['staging-and-target', ["TEST_INSTALL_TYPE = 'staging_and_target'"], ['staging', 'target']],
+];
+const cargoCases: Case[] = CARGO_VARIANTS.map(([name, lines, areas]) => ({
+  name: `pyext/cargo/${name}`,
+  template: 'cargo',
+  needs: ['cargo'],
+  from: `test_tool_cargo.py::test_tool_cargo_${name.replace(/-/g, '_')}`,
+  async run(t: Ctx) {
+    if (lines.length > 0) defAdd(t, 'test', lines);
+    // an empty CARGO_HOME: nothing from the machine's registry cache is used
+    await t.ok([], { env: { CARGO_HOME: t.path('..', 'cargo-home'), CARGO_NET_OFFLINE: 'true' } });
+    for (const area of ['host', 'staging', 'target']) {
+      const bin = t.path('output', area, 'usr', 'bin', 'hello_cargo');
+      assert.equal(
+        existsSync(bin),
+        (areas as string[]).includes(area),
+        `output/${area}/usr/bin/hello_cargo`,
+      );
+    }
+  },
+}));
+
 export const pyextPythonCases: Case[] = [
+  ...cargoCases,
   ...frontEndCases('poetry', ['poetry']),
   ...frontEndCases('hatchling', ['hatch']),
   ...hostCases,

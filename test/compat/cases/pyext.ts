@@ -2,7 +2,7 @@
 // (unit-tests/test_network_isolation.py, test_prj_configs_network_isolation.py,
 // test_extension*.py, test_prj_configs_extensions.py,
 // test_pkg_configs_extensions.py), re-expressed as CLI runs.
-import { cpSync, realpathSync } from 'node:fs';
+import { cpSync, readFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -288,6 +288,75 @@ const extensionCases: Case[] = [
   },
 ];
 
+// An extension package type (not in releng-tool's tests, which only load
+// one): each stage records what it was given, install writes into the
+// target sysroot.
+const PKG_TYPE_EXT = `import os
+
+
+class Touch:
+    def _mark(self, stage, name, opts):
+        with open(os.path.join(str(opts.build_dir), stage + '.txt'), 'w') as f:
+            f.write('%s %s %s %s' % (name, opts.name, opts.version, opts.ext))
+        return True
+
+    def configure(self, name, opts):
+        return self._mark('configure', name, opts)
+
+    def build(self, name, opts):
+        return self._mark('build', name, opts)
+
+    def install(self, name, opts):
+        target = os.path.join(str(opts.target_dir), 'touched.txt')
+        with open(target, 'w') as f:
+            f.write(os.environ['TOUCH_GREETING'] + ' ' + opts.prefix + ' ' + str(opts.env['PKG_NAME']))
+        return os.path.basename(os.getcwd()) == 'test-1.0'
+
+
+def releng_setup(app):
+    app.add_package_type('ext-touch', Touch)
+`;
+
+extensionCases.push(
+  {
+    name: 'pyext/ext/package-type',
+    needs: ['python3'],
+    from: 'releng-tool extension API: RelengRegistry.add_package_type (no releng-tool test runs one)',
+    async run(t) {
+      t.write(
+        'releng-tool.rt',
+        "packages = ['test']\nextensions = ['touch_ext']\nenvironment = {'TOUCH_GREETING': 'hello'}\n",
+      );
+      t.write(
+        'package/test/test.rt',
+        "TEST_TYPE = 'ext-touch'\nTEST_VERSION = '1.0'\nTEST_EXTOPT = {'mode': 'fast'}\n",
+      );
+      t.write('touch_ext/__init__.py', PKG_TYPE_EXT);
+      await t.ok();
+      assert.equal(
+        t.read('output', 'build', 'test-1.0', 'configure.txt'),
+        "ext-touch test 1.0 {'mode': 'fast'}",
+      );
+      assert.equal(
+        t.read('output', 'build', 'test-1.0', 'build.txt'),
+        "ext-touch test 1.0 {'mode': 'fast'}",
+      );
+      assert.equal(t.read('output', 'target', 'touched.txt'), 'hello /usr test');
+    },
+  },
+  {
+    name: 'pyext/ext/package-type-unknown',
+    needs: ['python3'],
+    from: 'releng-tool extension API: an ext- package type no extension registers',
+    async run(t) {
+      t.write('releng-tool.rt', "packages = ['test']\n");
+      t.write('package/test/test.rt', "TEST_TYPE = 'ext-touch'\n");
+      const r = await t.fails();
+      assert.match(r.output, /TEST_TYPE/);
+    },
+  },
+);
+
 /** Extensions given in the project configuration (releng_config call or global), checked through what they do. */
 const prjExtensionCases: Case[] = (
   [
@@ -337,7 +406,64 @@ const prjExtensionCases: Case[] = (
   }),
 );
 
+// test_pkg_configs_extensions.py: a package definition from assets/configs
+// as package `test` (releng-tool's LOAD), run.
+const EXTRACT_EXT = `class Extract:
+    def extract(self, name, opts):
+        return False
+
+
+def releng_setup(app):
+    app.add_extract_type('ext-my-custom-extract-type', Extract)
+`;
+
+function pkgConfigProject(t: Ctx, config: string, extensions: string[] = []): void {
+  const ext = extensions.length > 0 ? `extensions = ${JSON.stringify(extensions)}\n` : '';
+  t.write('releng-tool.rt', `packages = ['test']\n${ext}`);
+  t.write('package/test/test.rt', readFileSync(join(HERE, 'assets', 'configs', config), 'utf8'));
+}
+
+const pkgExtensionCases: Case[] = [
+  ...(
+    [
+      ['ext-mods-invalid', 'ext-mods-invalid-type', /EXTOPT/],
+      ['ext-mods-missing', 'missing', undefined],
+      ['ext-mods-valid-empty', 'ext-mods-valid-empty', undefined],
+      ['ext-mods-valid-data', 'ext-mods-valid-data', undefined],
+      ['extract-type-invalid', 'extract-type-invalid-type', /EXTRACT_TYPE/],
+      ['extract-type-missing', 'missing', undefined],
+      ['extract-type-unregistered', 'extract-type-valid', /EXTRACT_TYPE/],
+    ] as const
+  ).map(
+    ([name, config, error]): Case => ({
+      name: `pyext/pkgcfg-ext/${name}`,
+      needs: ['python3'],
+      from: `test_pkg_configs_extensions.py::test_pkgconfig_${name.replace(/-/g, '_').replace('ext_mods_valid_empty', 'ext_mods_valid').replace('ext_mods_valid_data', 'ext_mods_valid')}`,
+      async run(t) {
+        pkgConfigProject(t, config);
+        if (error) {
+          const r = await t.fails();
+          assert.match(r.output, error);
+        } else {
+          await t.ok();
+        }
+      },
+    }),
+  ),
+  {
+    name: 'pyext/pkgcfg-ext/extract-type-registered',
+    needs: ['python3'],
+    from: 'test_pkg_configs_extensions.py::test_pkgconfig_extract_type_registered',
+    async run(t) {
+      pkgConfigProject(t, 'extract-type-valid', ['my_extract_ext']);
+      t.write('my_extract_ext/__init__.py', EXTRACT_EXT);
+      await t.ok();
+    },
+  },
+];
+
 export const pyextCases: Case[] = [
+  ...pkgExtensionCases,
   ...netisoCases,
   ...prjNetisoCases,
   ...extensionCases,
