@@ -4,6 +4,8 @@
 // steps call the handler through the Python bridge, with releng-tool's
 // option names (RelengConfigureOptions, RelengFetchOptions, …).
 import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { registerPackageType } from '../builders/registry.ts';
 import type { BuilderContext } from '../builders/types.ts';
 import type {
@@ -76,14 +78,25 @@ export function registerExtensionTypes(host: ExtensionHost, types: ExtensionType
       name,
       hasSources: true,
       async fetch(ctx) {
-        const ok = await host.call(
+        const { cacheFilePath } = await import('../sources/url.ts');
+        const file = await cacheFilePath(ctx, ctx.pkg.site ?? '');
+        // as releng-tool: a fetched cache file is kept (fetch again with --force)
+        if (existsSync(file) && !ctx.options.force) return;
+        // the handler writes an interim file of the same name (in a folder of
+        // its own, as releng-tool); it takes the cache file's place only once
+        // the handler says it succeeded
+        const interimDir = join(dirname(file), `.${basename(file)}.fetching`);
+        const interim = join(interimDir, basename(file));
+        await rm(interimDir, { recursive: true, force: true });
+        await mkdir(interimDir, { recursive: true });
+        const got = await host.call(
           'fetch',
           name,
           'fetch',
           {
             ...packageOptions(ctx.pkg),
             cache_dir: ctx.paths.cacheDir,
-            cache_file: ctx.paths.cacheFile,
+            cache_file: interim,
             fetch_opts: ctx.pkg.options.fetchOpts ?? null,
             ignore_cache: ctx.options.force,
             revision: ctx.pkg.revision,
@@ -91,7 +104,17 @@ export function registerExtensionTypes(host: ExtensionHost, types: ExtensionType
           },
           siteCall(ctx, ctx.dirs.root),
         );
-        if (!ok) failed(name, 'fetch', ctx.pkg);
+        if (!got) failed(name, 'fetch', ctx.pkg);
+        const produced = typeof got === 'string' && existsSync(got) ? got : interim;
+        if (!existsSync(produced)) {
+          throw new RelengError(
+            `extension type "${name}" fetched nothing for package "${ctx.pkg.name}" (expected ${interim})`,
+            { pkg: ctx.pkg.name, file: ctx.pkg.definitionFile },
+          );
+        }
+        await rm(file, { recursive: true, force: true });
+        await rename(produced, file);
+        await rm(interimDir, { recursive: true, force: true });
       },
       async extract(ctx) {
         const opts = {
@@ -113,22 +136,20 @@ export function registerExtensionTypes(host: ExtensionHost, types: ExtensionType
           if (!ok) failed(name, 'extract', ctx.pkg);
           return;
         }
-        // as releng-tool: without an extract type of the same name, a fetched
-        // archive in the cache is extracted as any archive
-        if (!existsSync(ctx.paths.cacheFile)) {
+        // as releng-tool: without an extract type of the same name, the
+        // fetched cache file is extracted as any archive
+        const { cacheFilePath, extractCacheFile } = await import('../sources/url.ts');
+        const file = await cacheFilePath(ctx, ctx.pkg.site ?? '');
+        if (!existsSync(file)) {
           throw new RelengError(
             `extract type is not implemented: ${name} (package "${ctx.pkg.name}")`,
             {
               pkg: ctx.pkg.name,
-              hint: `the extension providing "${name}" should also register an extract type of that name`,
+              hint: `the extension providing "${name}" should fetch into opts.cache_file, or register an extract type of that name`,
             },
           );
         }
-        const { extractArchive } = await import('../extract/index.ts');
-        await extractArchive(ctx.paths.cacheFile, ctx.paths.buildBaseDir, {
-          stripCount: ctx.pkg.stripCount,
-          pkg: ctx.pkg.name,
-        });
+        await extractCacheFile(ctx, file);
       },
     });
   }

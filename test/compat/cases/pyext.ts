@@ -317,7 +317,47 @@ def releng_setup(app):
     app.add_package_type('ext-touch', Touch)
 `;
 
+// An extension fetch type writing an archive into opts.cache_file, which
+// is then extracted as any fetched archive.
+const FETCH_TYPE_EXT = `import io
+import os
+import tarfile
+
+
+class Gen:
+    def fetch(self, name, opts):
+        with tarfile.open(str(opts.cache_file), 'w:gz') as tar:
+            data = ('generated for %s %s from %s' % (opts.name, opts.version, opts.site)).encode()
+            info = tarfile.TarInfo('test-1.0/hello.txt')
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        return opts.cache_file
+
+
+def releng_setup(app):
+    app.add_fetch_type('ext-gen', Gen)
+`;
+
 extensionCases.push(
+  {
+    name: 'pyext/ext/fetch-type',
+    needs: ['python3'],
+    from: 'releng-tool extension API: RelengRegistry.add_fetch_type (no releng-tool test runs one)',
+    async run(t) {
+      t.write('releng-tool.rt', "packages = ['test']\nextensions = ['gen_ext']\n");
+      t.write(
+        'package/test/test.rt',
+        "TEST_VCS_TYPE = 'ext-gen'\nTEST_SITE = 'gen://example/test-1.0.tar.gz'\nTEST_VERSION = '1.0'\n",
+      );
+      t.write('package/test/test-build.rt', "print(open('hello.txt').read())\n");
+      t.write('gen_ext/__init__.py', FETCH_TYPE_EXT);
+      const r = await t.ok();
+      assert.match(r.output, /generated for test 1\.0 from gen:\/\/example\/test-1\.0\.tar\.gz/);
+      // a second run keeps what was fetched
+      const again = await t.ok(['test-rebuild']);
+      assert.match(again.output, /generated for test 1\.0/);
+    },
+  },
   {
     name: 'pyext/ext/package-type',
     needs: ['python3'],
