@@ -21,7 +21,9 @@ const PROXY_VARIABLES = ['all_proxy', 'ftp_proxy', 'http_proxy', 'https_proxy', 
 /** Whether a package's stages run without network: its NETWORK_ISOLATION, else the project's network_isolation. */
 export function networkIsolated(pkg: PackageModel, project: ProjectModel): boolean {
   if (project.format !== 'releng-tool') return false;
-  const own = (pkg.options.relengTool as Record<string, unknown> | undefined)?.NETWORK_ISOLATION;
+  const own =
+    pkg.options.networkIsolation ??
+    (pkg.options.relengTool as Record<string, unknown> | undefined)?.NETWORK_ISOLATION;
   if (typeof own === 'boolean') return own;
   return project.options.networkIsolation === true;
 }
