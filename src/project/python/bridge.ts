@@ -943,7 +943,10 @@ export class PythonBridge {
    */
   pinToOneWorker(): void {
     this.maxWorkers = 1;
-    this.pinned ??= this.workers.find((w) => w.state === 'idle' || w.state === 'busy');
+    this.pinned ??=
+      this.workers.find((w) => w.state === 'idle' || w.state === 'busy') ??
+      this.workers.find((w) => w.state === 'starting') ??
+      this.spawnWorker();
   }
 
   /**
@@ -1118,7 +1121,9 @@ export class PythonBridge {
       this.queue = this.queue.filter((j) => j !== job);
       job.settle(
         new PythonError(
-          `python function ${String(job.payload.ref)} is no longer available (its worker exited)`,
+          worker === this.pinned
+            ? 'the Python worker holding the project extensions exited (a script ended the interpreter?)'
+            : `python function ${String(job.payload.ref)} is no longer available (its worker exited)`,
         ),
       );
     }
@@ -1152,6 +1157,16 @@ export class PythonBridge {
       job.steps = steps;
       if (this.closing) {
         job.settle(new PythonError('python bridge closed'));
+        return;
+      }
+      if (job.affinity && !this.workers.includes(job.affinity)) {
+        job.settle(
+          new PythonError(
+            job.affinity === this.pinned
+              ? 'the Python worker holding the project extensions exited (a script ended the interpreter?)'
+              : 'the Python worker this request needs has exited',
+          ),
+        );
         return;
       }
       try {
