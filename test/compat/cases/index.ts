@@ -9,6 +9,7 @@ import { pipelineCases } from './pipeline.ts';
 import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
+import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -22,6 +23,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   'pyext-python': pyextPythonCases,
   pyext: pyextCases,
+  rtlint: rtlintCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
