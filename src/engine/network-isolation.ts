@@ -4,7 +4,7 @@
 // the usual proxy-aware clients (urllib, curl, wget, pip, cargo, git over
 // http) fail and a build that needs the network is caught. Fetching is not
 // affected. This is releng-tool's mechanism (it is not a network namespace).
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import type { PackageModel, ProjectModel } from '../project/model.ts';
 
 /** The stages NETWORK_ISOLATION covers (releng-tool isolates its pipeline after patching). */
@@ -37,6 +37,7 @@ let server: Promise<{ server: Server; port: number }> | undefined;
  * first call; it does not keep the process alive.
  */
 export async function isolationProxyPort(): Promise<number> {
+  const { createServer } = await import('node:net');
   server ??= new Promise((done, fail) => {
     const s = createServer((socket) => socket.destroy());
     s.once('error', fail);

@@ -16,7 +16,6 @@ import type { Action } from './actions.ts';
 import { assertInside } from './contain.ts';
 import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
 import type { EventSink } from './events.ts';
-import { checkExtensionTypes, registerExtensionTypes } from './extension-types.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
 import { isolationProxyPort, networkIsolated } from './network-isolation.ts';
@@ -263,6 +262,16 @@ const CHANGES_BUILD_DIR: ReadonlySet<string> = new Set([
 function maskingSink(sink: EventSink): EventSink {
   return (event) =>
     sink(event.type === 'log' ? { ...event, message: maskCredentials(event.message) } : event);
+}
+
+/** Whether a package names an extension (`ext-…`) package, VCS or extract type. */
+function usesExtensionTypes(project: ProjectModel): boolean {
+  for (const pkg of project.packageDefs.values()) {
+    const extract = pkg.options.extractType;
+    if (pkg.type.startsWith('ext-') || pkg.vcsType.startsWith('ext-')) return true;
+    if (typeof extract === 'string' && extract.toLowerCase().startsWith('ext-')) return true;
+  }
+  return false;
 }
 
 class Engine {
@@ -716,8 +725,10 @@ class Engine {
     const host = this.project.extensionHost;
     if (!host) {
       // an `ext-…` type with no extension to provide it is refused all the same
-      if (this.project.format === 'releng-tool')
+      if (this.project.format === 'releng-tool' && usesExtensionTypes(this.project)) {
+        const { checkExtensionTypes } = await import('./extension-types.ts');
         checkExtensionTypes(this.project, { extract: [], fetch: [], package: [] });
+      }
       return;
     }
     const quirks = [
@@ -725,6 +736,7 @@ class Engine {
       ...((this.project.options.quirks as string[] | undefined) ?? []),
     ];
     const types = await host.load(quirks);
+    const { checkExtensionTypes, registerExtensionTypes } = await import('./extension-types.ts');
     checkExtensionTypes(this.project, types);
     registerExtensionTypes(host, types);
     await host.emit('config-loaded', { env: this.environment.base(), cwd: this.project.root });
