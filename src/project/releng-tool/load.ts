@@ -277,6 +277,14 @@ export async function loadRelengToolConfig(
   runtime: PythonRuntime,
 ): Promise<Omit<ProjectModel, 'packageDefs'> & { packageDirs: string[] }> {
   const values = await runtime.evaluate(configFile, root);
+  if (values.releng_setup && typeof values.releng_setup === 'object') {
+    // releng-tool calls it with the extension registry; releng loads
+    // extensions only from modules (their state lives on one worker)
+    runtime.options.warn(
+      'releng_setup(app) in the project configuration is not run: move it into an extension module (a folder in the project root) and list it in extensions = [...]',
+      configFile,
+    );
+  }
   let settings: Record<string, unknown> = values;
   const call = values.__releng_config__;
   if (call && typeof call === 'object') {
