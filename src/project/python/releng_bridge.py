@@ -920,6 +920,11 @@ _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 # live there.
 
 _EXT_PREFIX = 'ext-'
+# releng-tool's ListenerEvent names
+_EVENTS = frozenset(['config-loaded', 'post-build-started', 'post-build-finished'] + [
+    'package-%s-%s' % (stage, when)
+    for stage in ('bootstrap', 'configure', 'build', 'install', 'postprocess')
+    for when in ('started', 'finished')])
 
 
 class RelengInvalidSetupException(Exception):
@@ -975,9 +980,19 @@ class _ExtensionRegistry:
     def connect(self, name, handler, priority=100):
         if not callable(handler):
             raise RelengInvalidSetupException('handler is not callable')
+        if name not in _EVENTS:
+            raise RelengInvalidSetupException('invalid event name: %s' % name)
         self._order += 1
         self._listeners.setdefault(name, []).append((priority, self._order, handler,
                                                       self._loading))
+        return self._order
+
+    def disconnect(self, listener_id):
+        for listeners in self._listeners.values():
+            for entry in listeners:
+                if entry[1] == listener_id:
+                    listeners.remove(entry)
+                    return
 
     def require_version(self, version):
         if _version_tuple(self.version) < _version_tuple(version):
