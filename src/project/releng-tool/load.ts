@@ -6,10 +6,14 @@ import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
 import type {
+  ExtensionCallContext,
+  ExtensionHost,
+  ExtensionTypeNames,
   HookStage,
   PackageModel,
   ProjectModel,
   StageAction,
+  StageIO,
   StageRunContext,
 } from '../model.ts';
 import { packageKey } from '../model.ts';
@@ -166,6 +170,70 @@ export class PythonRuntime {
     };
   }
 
+  /**
+   * The project's Python extensions (releng-tool's `extensions = [...]`).
+   * Loading them pins every later request to one worker, where their
+   * listeners and what they add to the script environment live.
+   */
+  extensionHost(names: readonly string[], root: string, configFile: string): ExtensionHost {
+    let loaded: Promise<ExtensionTypeNames> | undefined;
+    const load = async (quirks: readonly string[]) => {
+      const bridge = await this.bridge();
+      bridge.pinToOneWorker();
+      const { errors: failures, types } = await bridge.loadExtensions(names, {
+        version: RELENG_TOOL_COMPAT_VERSION,
+        root,
+        env: { ...processEnv(), ...this.options.variables },
+        cwd: root,
+      });
+      if (failures.length === 0) return types;
+      if (quirks.includes('releng.ignore_failed_extensions')) {
+        for (const f of failures) this.options.warn(f, configFile);
+        return types;
+      }
+      throw new RelengError(failures.join('\n'), {
+        file: configFile,
+        hint: 'install the extension for the Python releng runs (or put it in the project root), or add the quirk releng.ignore_failed_extensions',
+      });
+    };
+    const request = (ctx: ExtensionCallContext) => ({
+      globals: this.globals(),
+      env: ctx.env,
+      cwd: ctx.cwd,
+      onOutput: ctx.io
+        ? (chunk: Buffer, stream: 'stdout' | 'stderr') => ctx.io!.output(chunk, stream)
+        : undefined,
+      onLog: ctx.io
+        ? (level: string, message: string) =>
+            ctx.io!.log(
+              (level === 'err' ? 'error' : level) as Parameters<StageIO['log']>[0],
+              message,
+            )
+        : undefined,
+    });
+    return {
+      load: (quirks) => (loaded ??= load(quirks)),
+      emit: async (event, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          await (await this.bridge()).emitEvent(event, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+      call: async (kind, type, method, opts, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          return await (await this.bridge()).callExtension(kind, type, method, opts, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+    };
+  }
+
   /** Ends the workers; `force` kills them even mid-script (interrupts). */
   async close(force = false): Promise<void> {
     const bridge = this.#bridge;
@@ -211,6 +279,14 @@ export async function loadRelengToolConfig(
   runtime: PythonRuntime,
 ): Promise<Omit<ProjectModel, 'packageDefs'> & { packageDirs: string[] }> {
   const values = await runtime.evaluate(configFile, root);
+  if (values.releng_setup && typeof values.releng_setup === 'object') {
+    // releng-tool calls it with the extension registry; releng loads
+    // extensions only from modules (their state lives on one worker)
+    runtime.options.warn(
+      'releng_setup(app) in the project configuration is not run: move it into an extension module (a folder in the project root) and list it in extensions = [...]',
+      configFile,
+    );
+  }
   let settings: Record<string, unknown> = values;
   const call = values.__releng_config__;
   if (call && typeof call === 'object') {
@@ -425,6 +501,9 @@ export async function loadRelengToolPackages(
   return names.map((name) => byName.get(name));
 }
 
+/** String options that may be written as numbers (`<PKG>_VERSION = 1.2`). */
+const NUMERIC_OK = new Set(['version', 'revision', 'devmodeRevision']);
+
 /** A package model from a definition's evaluated variables. */
 async function relengToolPackage(
   name: string,
@@ -458,8 +537,10 @@ async function relengToolPackage(
     // Mode-keyed dicts stay as they are: normalizePackage picks the active mode's value.
     let v: unknown = value;
     if (v === undefined || v === null) continue;
-    // releng-tool accepts numbers for versions and revisions.
-    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    // Numbers are taken for versions and revisions only; any other string
+    // option given a number is refused, as releng-tool does (EXTRACT_TYPE = 123).
+    if (mapping.kind === 'string' && typeof v === 'number' && NUMERIC_OK.has(mapping.key))
+      v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };

@@ -11,6 +11,8 @@ import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { prjcfgCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
+import { pyextCases } from './pyext.ts';
+import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
@@ -29,6 +31,8 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   'eng-clean': engCleanCases,
   prjcfg: prjcfgCases,
   'prjcfg-cli': prjcfgCliCases,
+  'pyext-python': pyextPythonCases,
+  pyext: pyextCases,
   rtlint: rtlintCases,
 };
 
