@@ -138,7 +138,22 @@ def _flush_std():
             pass
 
 
+# releng-tool's prefixes, used when a script has redirected sys.stdout.
+_LOG_PREFIX = {'debug': '(debug) ', 'err': '(error) ', 'success': '(success) ',
+               'verbose': '(verbose) ', 'warn': '(warn) '}
+
+
+def _stdout_redirected():
+    """True while a script has pointed sys.stdout elsewhere (a StringIO, ...)."""
+    return sys.stdout is not sys.__stdout__ and sys.stdout is not None
+
+
 def _emit(level, message):
+    if _stdout_redirected():
+        # As releng-tool, which prints messages to sys.stdout: a script that
+        # redirects it captures them.
+        sys.stdout.write(_LOG_PREFIX.get(level, '') + message + '\n')
+        return
     req = _Worker.current
     msg = {'type': 'log', 'id': None, 'level': level, 'message': message, 'marker': False}
     if req is not None:
@@ -320,7 +335,10 @@ def _expand_str(text, values):
             i += 1
             continue
         nxt = text[i + 1 : i + 2]
-        if not nxt or nxt == '$' or nxt.isspace():
+        if nxt == '$':
+            out.append('$')  # `$$` is an escaped `$` (as releng-tool)
+            i += 2
+        elif not nxt or nxt.isspace():
             out.append('$')
             i += 1
         elif nxt == '{':
@@ -395,7 +413,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
         verbose('invoking: ' + cmd)
         stdout = None
         stderr = _subprocess().DEVNULL if ignore_stderr else None
-        if capture is not None:
+        # A script that redirected sys.stdout gets the output there (as
+        # releng-tool, which forwards the command's output to sys.stdout).
+        forward = capture is None and not quiet and _stdout_redirected()
+        if capture is not None or forward:
             stdout = _subprocess().PIPE
             if not ignore_stderr:
                 stderr = _subprocess().STDOUT
@@ -428,7 +449,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
                 if not data:
                     break
                 if not quiet:
-                    _write_all(1, data)
+                    if _stdout_redirected():
+                        sys.stdout.write(data.decode('utf-8', 'replace'))
+                    else:
+                        _write_all(1, data)
                 pending += data
                 lines = re.split(rb'\r\n|\r|\n', pending)
                 pending = lines.pop()
@@ -439,6 +463,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
             text = pending.decode('utf-8', 'replace').rstrip()
             if text:
                 capture.append(text)
+            proc.stdout.close()
+        elif forward:
+            for data in iter(lambda: proc.stdout.read(65536), b''):
+                sys.stdout.write(data.decode('utf-8', 'replace'))
             proc.stdout.close()
         rv = proc.wait()
 
@@ -484,6 +512,9 @@ def releng_exit(msg=None, code=None):
         if code == 0:
             err(msg)
             raise SystemExit(0)
+        if _stdout_redirected():
+            # releng-tool prints the message at once, to sys.stdout
+            err(msg)
         raise RelengExit(_format(msg, ()), 1 if code is None else code)
     raise SystemExit(0 if code is None else code)
 
@@ -547,6 +578,9 @@ def releng_mkdir(dir_, *args, **kwargs):
 def releng_touch(file, *args):
     path = _path_in(file, *args)
     try:
+        parent = os.path.dirname(path)
+        if parent:
+            os.makedirs(parent, exist_ok=True)
         with open(path, 'a'):
             pass
         os.utime(path, None)
@@ -565,8 +599,9 @@ def _copy_file(src, dst):
 
 
 def _copy_tree(src, dst):
-    if os.path.islink(dst) or (os.path.lexists(dst) and not os.path.isdir(dst)):
-        os.unlink(dst)
+    if os.path.lexists(dst) and not os.path.isdir(dst):
+        # a folder is never copied over a file (as releng-tool)
+        raise NotADirectoryError('not a directory: %s' % dst)
     os.makedirs(dst, exist_ok=True)
     for entry in os.scandir(src):
         target = os.path.join(dst, entry.name)
@@ -640,6 +675,8 @@ def releng_move(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=Fa
         parent = os.path.dirname(os.path.abspath(target))
         os.makedirs(parent, exist_ok=True)
         if is_dir and not nested:
+            if os.path.lexists(target) and not os.path.isdir(target):
+                os.remove(target)  # a folder moved onto a file replaces it
             os.makedirs(target, exist_ok=True)
             for entry in os.listdir(src):
                 _move_merge(os.path.join(src, entry), os.path.join(target, entry))
@@ -675,7 +712,7 @@ def releng_remove(path, quiet=False):
     path = _path_in(path)
     try:
         if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
-            os.unlink(path)
+            os.remove(path)
         elif os.path.isdir(path):
             _rmtree(path)
     except OSError as e:

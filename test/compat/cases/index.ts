@@ -5,6 +5,7 @@ import { argsCases } from './args.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
+import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
 import { toolCases } from './tools.ts';
@@ -18,6 +19,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  helpers: helperCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
