@@ -79,7 +79,7 @@ export interface Coverage {
 export function coverage(): Coverage {
   const tests = releaseToolTests();
   const fromCases = ALL_CASES.flatMap((c) =>
-    c.from
+    (c.from ?? '')
       .split(/[,;]\s*|\s+and\s+/)
       .map((s) => s.trim())
       .filter((s) => /\.py/.test(s))

@@ -301,7 +301,7 @@ def debug(msg, *args):
 
 def verbose(msg, *args):
     """log a verbose message (only in verbose mode)"""
-    if _Worker.verbose:
+    if _Worker.verbose or _Worker.debug:  # debugging implies verbose (releng-tool)
         _emit('verbose', _format(msg, args))
 
 
@@ -310,7 +310,7 @@ def releng_is_debug_mode(tag=None):
 
 
 def releng_is_verbose_mode(tag=None):
-    return bool(_Worker.verbose)
+    return bool(_Worker.verbose or _Worker.debug)
 
 
 def releng_is_api_mode():

@@ -64,7 +64,132 @@ function portCase(group: string, options: { args?: string[]; extra?: string } = 
   };
 }
 
+/**
+ * test_util_critical.py: a helper's failure with critical=False returns False
+ * and the script goes on; with critical=True (the default) it ends the
+ * build with a failing exit code, the message naming the path.
+ */
+const criticalCase: Case = {
+  name: 'helpers/critical',
+  from: ['no_raise_no_flag', 'no_raise_on_none', 'raise_no_arg', 'raise_on_flag', 'raise_on_result']
+    .map((n) => `test_util_critical.py::test_util_critical_${n}`)
+    .join(', '),
+  async run(t) {
+    t.write('releng-tool.rt', "packages = ['helpers']\n");
+    t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
+    const script = (critical: string): string =>
+      [
+        "rv = releng_copy('missing-src', 'dst', critical=False)",
+        "rv2 = releng_move('missing-src', 'dst', critical=False)",
+        "rv3 = releng_register_env_path('missing-dir', critical=False)",
+        "with open(os.path.join(ROOT_DIR, 'non-critical.txt'), 'w') as f:",
+        '    f.write(repr([rv, rv2, rv3]))',
+        critical,
+        "with open(os.path.join(ROOT_DIR, 'after.txt'), 'w') as f:",
+        "    f.write('reached')",
+        '',
+      ].join('\n');
+    t.write('package/helpers/helpers-build.rt', script(''));
+    await t.ok();
+    assert.equal(t.read('non-critical.txt'), '[False, False, False]');
+    assert.equal(t.read('after.txt'), 'reached');
+    t.remove('after.txt');
+    t.write('package/helpers/helpers-build.rt', script("releng_copy('missing-src', 'dst')"));
+    const r = await t.fails(['helpers-rebuild']);
+    assert.match(r.output, /missing-src/);
+    t.assertMissing('after.txt');
+  },
+};
+
+/**
+ * test_util_log.py on the console: each log helper's message (variables
+ * expanded, `{}` arguments formatted) is printed; debug only with --debug,
+ * verbose with --verbose or --debug (debug implies verbose in releng-tool),
+ * and releng_is_debug_mode / releng_is_verbose_mode say so.
+ */
+const logConsoleCase: Case = {
+  name: 'helpers/log-console',
+  from: 'test_util_log.py::test_utilio_log_expanded',
+  async run(t) {
+    t.write('releng-tool.rt', "packages = ['helpers']\n");
+    t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
+    const levels = ['log', 'note', 'warn', 'err', 'success', 'hint', 'debug', 'verbose'];
+    t.write(
+      'package/helpers/helpers-build.rt',
+      [
+        "os.environ['KEYWORD'] = 'example'",
+        ...levels.map((l) => `${l}('${l} $KEYWORD message')`),
+        "note('{} formatted {}', 'args', 2)",
+        "with open(os.path.join(ROOT_DIR, 'modes.txt'), 'w') as f:",
+        '    f.write(repr([releng_is_debug_mode(), releng_is_verbose_mode()]))',
+        '',
+      ].join('\n'),
+    );
+    const runs: Array<[string[], string[], string]> = [
+      [[], ['debug', 'verbose'], '[False, False]'],
+      [['--debug'], [], '[True, True]'],
+      [['--verbose'], ['debug'], '[False, True]'],
+    ];
+    for (const [args, hidden, modes] of runs) {
+      t.remove('output');
+      const r = await t.ok(['--nocolorout', ...args]);
+      for (const l of levels) {
+        const shown = new RegExp(`${l} example message`).test(r.output);
+        assert.equal(shown, !hidden.includes(l), `${l}() message with [${args.join(' ')}]`);
+      }
+      assert.match(r.output, /args formatted 2/);
+      assert.equal(t.read('modes.txt'), modes, `modes with [${args.join(' ')}]`);
+    }
+  },
+};
+
+/**
+ * test_util_io_opt_file.py as the engine uses opt_file: which file of a
+ * package's build script runs (`.rt` over `.py` over no extension, the last
+ * one deprecated with a warning; none at all is no error). One package per
+ * test; each script records its own file name.
+ */
+const OPT_FILE: Array<[string, string[], string | null]> = [
+  ['find_legacy_no_ext', [''], ''],
+  ['find_py_ext', ['.py'], '.py'],
+  ['find_rt_ext', ['.rt'], '.rt'],
+  ['missing', [], null],
+  ['priority_01_rt_over_py', ['.py', '.rt'], '.rt'],
+  ['priority_02_py_over_none', ['', '.py'], '.py'],
+];
+const optFileCase: Case = {
+  name: 'helpers/opt-file',
+  from: OPT_FILE.map(([n]) => `test_util_io_opt_file.py::test_utilio_optfile_${n}`).join(', '),
+  async run(t) {
+    const pkgs = OPT_FILE.map(([n]) => `opt-${n.replace(/_/g, '-')}`);
+    t.write('releng-tool.rt', `packages = ${JSON.stringify(pkgs)}\n`);
+    OPT_FILE.forEach(([, exts], i) => {
+      const pkg = pkgs[i]!;
+      t.write(
+        `package/${pkg}/${pkg}.rt`,
+        `${pkg.toUpperCase().replace(/-/g, '_')}_VERSION = '1.0'\n`,
+      );
+      for (const ext of exts) {
+        t.write(
+          `package/${pkg}/${pkg}-build${ext}`,
+          `with open(os.path.join(ROOT_DIR, '${pkg}.ran'), 'a') as f:\n    f.write('${pkg}-build${ext}\\n')\n`,
+        );
+      }
+    });
+    const r = await t.ok();
+    OPT_FILE.forEach(([, , ran], i) => {
+      const pkg = pkgs[i]!;
+      if (ran === null) t.assertMissing(`${pkg}.ran`);
+      else assert.equal(t.read(`${pkg}.ran`), `${pkg}-build${ran}\n`, pkg);
+    });
+    assert.match(r.output, /deprecated file:.*opt-find-legacy-no-ext-build/);
+  },
+};
+
 export const helperCases: Case[] = [
+  criticalCase,
+  optFileCase,
+  logConsoleCase,
   portCase('io_copy'),
   portCase('io_cat'),
   portCase('io_exists'),
