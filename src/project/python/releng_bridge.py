@@ -866,8 +866,20 @@ def releng_define(var, default=None):
     return caller[var]
 
 
-def _version_tuple(text):
-    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
+def _version_list(text, relaxed):
+    """releng-tool's str_to_version: dotted integers, trailing zeros dropped
+    (1.0.0 == 1); a part that is no integer is 0 when relaxed, else ValueError."""
+    out = []
+    for part in str(text).split('.'):
+        try:
+            out.append(int(part))
+        except ValueError:
+            if not relaxed:
+                raise
+            out.append(0)
+    while out and out[-1] == 0:
+        out.pop()
+    return out or [0]
 
 
 def releng_require_version(minver=None, **kwargs):
@@ -875,17 +887,27 @@ def releng_require_version(minver=None, **kwargs):
     current = caller.get('releng_version') or getattr(releng_module, 'releng_version', None)
     if not current:
         return True
-    have = _version_tuple(current)
-    problem = None
-    if minver and have < _version_tuple(minver):
-        problem = 'requires releng-tool %s or newer (running %s)' % (minver, current)
+    quiet = kwargs.get('quiet', False)
+    critical = kwargs.get('critical', True)
+    have = _version_list(current, True)
     maxver = kwargs.get('maxver')
-    if maxver and have > _version_tuple(maxver):
-        problem = 'requires releng-tool %s or older (running %s)' % (maxver, current)
-    if problem:
-        return _fail('required releng-tool version check has failed: ' + problem,
-                     kwargs.get('quiet', False), kwargs.get('critical', True))
-    return True
+    ok = True
+    for bound, newer in ((minver, True), (maxver, False)):
+        if not bound or str(bound) == str(current):
+            continue
+        try:
+            want = _version_list(bound, False)
+        except ValueError:
+            if _fail('required releng-tool version check has failed: "%s" is not a '
+                     'dotted version such as 1.2' % bound, quiet, critical) is False:
+                ok = False
+            want = _version_list(bound, True)
+        if (newer and have < want) or (not newer and have > want):
+            _fail('required releng-tool version check has failed: requires releng-tool '
+                  '%s or %s (running %s)' % (bound, 'newer' if newer else 'older', current),
+                  quiet, critical)
+            ok = False
+    return ok
 
 
 def releng_include(file_path, *, source=False):

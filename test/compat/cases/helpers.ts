@@ -1,5 +1,5 @@
 // releng-tool's tests of the functions behind the script helpers
-// (tests/unit-tests/test_util_*.py: path_copy → releng_copy, cat →
+// (tests/unit-tests/test_util_*.py, test_support*.py: path_copy → releng_copy, cat →
 // releng_cat, …), re-expressed as builds of a one-package project whose build
 // script keeps each test function as a method that calls the public helper
 // the way the test calls the function (test/compat/helpers/util_*.py, started
@@ -27,7 +27,7 @@ function testNames(port: string): string[] {
 /** Writes the helpers project: harness + port as the package's build script. */
 function writeProject(t: Ctx, group: string, port: string, extra = ''): void {
   const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
-  if (!cls) throw new Error(`helpers/util_${group}.py: no TestCase class`);
+  if (!cls) throw new Error(`helpers/${group}.py: no TestCase class`);
   t.write('releng-tool.rt', "packages = ['helpers']\n");
   t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
   t.write(
@@ -41,13 +41,16 @@ function writeProject(t: Ctx, group: string, port: string, extra = ''): void {
   writeFileSync(t.path('tests/unit-tests/test_util_io_ls.py'), '');
 }
 
-/** One case per releng-tool test file: every test function must pass. */
+/**
+ * One case per releng-tool test file (`group`: its name without `test_` and
+ * `.py`, the port's file name): every test function must pass.
+ */
 function portCase(group: string, options: { args?: string[]; extra?: string } = {}): Case {
-  const port = readFileSync(join(PORTS, `util_${group}.py`), 'utf8');
+  const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
   const names = testNames(port);
   return {
-    name: `helpers/${group.replace(/_/g, '-')}`,
-    from: names.map((n) => `test_util_${group}.py::${n}`).join(', '),
+    name: `helpers/${group.replace(/^util_/, '').replace(/_/g, '-')}`,
+    from: names.map((n) => `test_${group}.py::${n}`).join(', '),
     async run(t) {
       writeProject(t, group, port, options.extra);
       await t.ok(options.args ?? []);
@@ -190,25 +193,27 @@ export const helperCases: Case[] = [
   criticalCase,
   optFileCase,
   logConsoleCase,
-  portCase('io_copy'),
-  portCase('io_cat'),
-  portCase('io_exists'),
-  portCase('io_ls'),
-  portCase('io_mkdir'),
-  portCase('io_move'),
-  portCase('io_remove'),
-  portCase('io_step'),
-  portCase('io_symlink'),
-  portCase('io_temp_dir'),
-  portCase('io_touch'),
-  portCase('io_wd'),
-  portCase('io_path_register_env_path'),
-  portCase('io_path_register_python_path'),
-  portCase('io'),
-  portCase('env'),
-  portCase('common'),
-  portCase('log'),
-  portCase('platform'),
-  portCase('string'),
-  portCase('path'),
+  portCase('util_io_copy'),
+  portCase('util_io_cat'),
+  portCase('util_io_exists'),
+  portCase('util_io_ls'),
+  portCase('util_io_mkdir'),
+  portCase('util_io_move'),
+  portCase('util_io_remove'),
+  portCase('util_io_step'),
+  portCase('util_io_symlink'),
+  portCase('util_io_temp_dir'),
+  portCase('util_io_touch'),
+  portCase('util_io_wd'),
+  portCase('util_io_path_register_env_path'),
+  portCase('util_io_path_register_python_path'),
+  portCase('util_io'),
+  portCase('util_env'),
+  portCase('util_common'),
+  portCase('util_log'),
+  portCase('util_platform'),
+  portCase('util_string'),
+  portCase('util_path'),
+  portCase('support'),
+  portCase('support_include'),
 ];
