@@ -1,4 +1,5 @@
 # releng-tool tests/unit-tests/test_support.py, calling releng_require_version.
+# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
 # The tests that patch releng-tool's own running version
 # (@patch('releng_tool.support.releng_version')) cannot be a script: a
 # project cannot choose the version of the tool running it (they are in

@@ -1,4 +1,5 @@
 # releng-tool tests/unit-tests/test_support_include.py, calling releng_include.
+# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
 from pathlib import Path
 
 

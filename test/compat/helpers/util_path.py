@@ -1,4 +1,5 @@
 # releng-tool tests/unit-tests/test_util_path.py, calling the script helpers.
+# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
 from pathlib import Path
 
 
