@@ -961,6 +961,12 @@ sys.modules['releng'] = releng_module
 sys.modules['releng_tool'] = releng_module
 
 _PREIMPORTED = {'os': os, 'sys': sys, 'Path': Path}
+# as releng-tool: the host's OS as booleans in every script and definition
+_HOST_OS = {
+    'RELENG_HOST_OS_LINUX': sys.platform.startswith('linux'),
+    'RELENG_HOST_OS_MACOS': sys.platform == 'darwin',
+    'RELENG_HOST_OS_WINDOWS': sys.platform == 'win32',
+}
 _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 
 
@@ -1040,6 +1046,7 @@ def _build_globals(file, msg, with_config):
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
+    injected.update(_HOST_OS)
     for key, value in (msg.get('globals') or {}).items():
         if _is_path_name(key) and isinstance(value, str):
             value = RelengPath(value)

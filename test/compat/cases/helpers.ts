@@ -189,8 +189,99 @@ const optFileCase: Case = {
   },
 };
 
+/** What releng-tool's engine/script_env.py gives every script and definition. */
+const SCRIPT_NAMES = [
+  'Path',
+  'os',
+  'sys',
+  'debug',
+  'err',
+  'hint',
+  'log',
+  'note',
+  'success',
+  'verbose',
+  'warn',
+  'releng_cat',
+  'releng_copy',
+  'releng_copy_into',
+  'releng_define',
+  'releng_env',
+  'releng_execute',
+  'releng_execute_rv',
+  'releng_exists',
+  'releng_exit',
+  'releng_expand',
+  'releng_include',
+  'releng_is_api_mode',
+  'releng_is_debug_mode',
+  'releng_is_verbose_mode',
+  'releng_join',
+  'releng_ls',
+  'releng_mkdir',
+  'releng_move',
+  'releng_move_into',
+  'releng_path',
+  'releng_register_env_path',
+  'releng_register_path',
+  'releng_register_python_path',
+  'releng_remove',
+  'releng_require_version',
+  'releng_step',
+  'releng_symlink',
+  'releng_tmpdir',
+  'releng_touch',
+  'releng_wd',
+  'RELENG_HOST_OS_LINUX',
+];
+/** What `releng_tool/__init__.py` exports for `from releng_tool import …`. */
+const MODULE_NAMES = SCRIPT_NAMES.filter(
+  (n) => !['Path', 'os', 'sys', 'releng_include', 'RELENG_HOST_OS_LINUX'].includes(n),
+).concat(['releng_include']);
+
+/**
+ * Every helper name exists without an import, in a build script and in a
+ * package definition, and `from releng_tool import …` gives the same
+ * functions (issue 11: every helper of releng-tool 4.x exists); releng_join
+ * is os.path.join and releng_path is pathlib.Path, as in releng-tool.
+ */
+const namesCase: Case = {
+  name: 'helpers/names',
+  async run(t) {
+    const check = (out: string): string =>
+      [
+        `names = ${JSON.stringify(SCRIPT_NAMES)}`,
+        'import json as _json, os.path as _osp, pathlib as _pl',
+        'import releng_tool as _rt',
+        'found = {',
+        "    'missing': [n for n in names if n not in globals()],",
+        `    'module': [n for n in ${JSON.stringify(MODULE_NAMES)} if not callable(getattr(_rt, n, None))],`,
+        "    'join': releng_join('a', 'b') == _osp.join('a', 'b'),",
+        "    'path': releng_path('a') == _pl.Path('a'),",
+        "    'linux': RELENG_HOST_OS_LINUX,",
+        '}',
+        `with open(_osp.join(str(ROOT_DIR), '${out}'), 'w') as f:`,
+        '    _json.dump(found, f)',
+        '',
+      ].join('\n');
+    t.write('releng-tool.rt', "packages = ['helpers']\n");
+    t.write('package/helpers/helpers.rt', `HELPERS_VERSION = '1.0'\n${check('definition.json')}`);
+    t.write('package/helpers/helpers-build.rt', check('script.json'));
+    await t.ok();
+    for (const f of ['definition.json', 'script.json']) {
+      const found = JSON.parse(t.read(f));
+      assert.deepEqual(
+        found,
+        { missing: [], module: [], join: true, path: true, linux: true },
+        `${f}: names a releng-tool script is given`,
+      );
+    }
+  },
+};
+
 export const helperCases: Case[] = [
   criticalCase,
+  namesCase,
   optFileCase,
   logConsoleCase,
   portCase('util_io_copy'),
