@@ -207,6 +207,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       release: args.release,
       profiles: args.profiles,
       quirks: args.quirks,
+      python: args.python,
     });
     return args.successExitCode ?? 0;
   } catch (err) {

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -57,6 +58,8 @@ export interface EngineOptions {
   profiles?: string[];
   /** `--quirk` names (releng-tool's quirks). */
   quirks?: string[];
+  /** `--python`: the interpreter for releng-tool projects (lint starts it too). */
+  python?: string;
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -112,6 +115,12 @@ export async function runAction(
   const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
   // Before anything can start a process: no stage, hook or tool inherits a passphrase.
   withholdSecrets(secretNames(project));
+  if (project.format === 'releng-tool') {
+    // releng-tool reads RELENG_LINT_MAX_VERSION on every run, and says so when it is no version
+    lintMaxVersion(undefined, process.env, (message) =>
+      options.sink({ type: 'log', level: 'warn', message }),
+    );
+  }
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
@@ -171,9 +180,29 @@ export async function runAction(
     (action.kind === 'global' && action.action === 'lint') ||
     (action.kind === 'package' && action.op === 'lint')
   ) {
-    // What releng checks of a project is checked by loading it (options,
-    // types, sites, licenses are validated then): reaching here means it passed.
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    if (project.format === 'releng-tool') {
+      // releng-tool's lint rules (RT…), loaded and started only for this action;
+      // every package counts, development-mode-only ones too
+      const { runRelengToolLint } = await import('./rt-lint.ts');
+      await runRelengToolLint(
+        project,
+        action.kind === 'package'
+          ? [action.pkg]
+          : topologicalOrder(project.packageDefs, project.packages),
+        {
+          python: options.python,
+          print,
+          json: options.json,
+          // (an invalid RELENG_LINT_MAX_VERSION was reported above)
+          warn: () => {},
+        },
+      );
+      options.sink({ type: 'log', level: 'success', message: `lint: no issues found in ${which}` });
+      return;
+    }
+    // What releng checks of a native project is checked by loading it
+    // (options, types, sites, licenses are validated then): reaching here means it passed.
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }

@@ -71,3 +71,29 @@ export function licenseExpression(licenses: readonly string[]): string | undefin
   if (licenses.length === 1) return licenses[0];
   return licenses.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(' AND ');
 }
+
+/**
+ * The SPDX license and exception identifiers, each mapped to whether SPDX
+ * has deprecated it (for releng-tool's lint rule RT101).
+ */
+export function spdxDeprecations(): {
+  licenses: Record<string, boolean>;
+  exceptions: Record<string, boolean>;
+} {
+  const mark = (current: string[], deprecated: string[]) => {
+    const out: Record<string, boolean> = {};
+    for (const id of current) out[id] = false;
+    for (const id of deprecated) out[id] = true;
+    return out;
+  };
+  return {
+    licenses: mark(
+      require('spdx-license-ids') as string[],
+      require('spdx-license-ids/deprecated.json') as string[],
+    ),
+    exceptions: mark(
+      require('spdx-exceptions') as string[],
+      require('spdx-exceptions/deprecated.json') as string[],
+    ),
+  };
+}

@@ -14,6 +14,7 @@ import { packageKey } from '../model.ts';
 import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
+import { lintVersionProblem } from './lint-version.ts';
 import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
@@ -232,6 +233,13 @@ export async function loadRelengToolConfig(
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
+  const badLintVersion = lintVersionProblem(project.lintMaxVersion, process.env);
+  if (badLintVersion) {
+    throw new RelengError(badLintVersion, {
+      file: configFile,
+      hint: "e.g. lint_max_version = '4.2'",
+    });
+  }
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
@@ -256,6 +264,7 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'lintMaxVersion',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
   }

@@ -100,6 +100,7 @@ export const PROJECT_OPTIONS: Record<string, { key: string; kind: Kind }> = {
   sysroot_prefix: { key: 'sysrootPrefix', kind: str },
   default_internal: { key: 'defaultInternal', kind: bool },
   license_header: { key: 'licenseHeader', kind: str },
+  lint_max_version: { key: 'lintMaxVersion', kind: str },
   external_packages: { key: 'externalPackages', kind: 'stringOrStrings' },
   extensions: { key: 'extensions', kind: 'stringOrStrings' },
   environment: { key: 'environment', kind: 'stringMap' },

@@ -8,6 +8,7 @@ import { gitCases } from './git.ts';
 import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
+import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   helpers: helperCases,
+  rtlint: rtlintCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
