@@ -527,15 +527,19 @@ class RelengExit(RelengCriticalError):
 
 
 def releng_cat(file, *args):
-    ok = True
-    for path in (file, *args):
-        try:
-            with open(_path_in(path), 'r', encoding='utf-8', errors='replace') as f:
+    """print files' contents; False (printing nothing) if one is not a file"""
+    paths = [_path_in(path) for path in (file, *args)]
+    if not all(os.path.isfile(path) for path in paths):
+        return False
+    try:
+        for path in paths:
+            with open(path, 'r', encoding='utf-8', errors='replace') as f:
                 sys.stdout.write(f.read())
-        except OSError:
-            ok = False
-    sys.stdout.flush()
-    return ok
+    except OSError:
+        return False
+    finally:
+        sys.stdout.flush()
+    return True
 
 
 def releng_exists(path, *args):
