@@ -7,7 +7,7 @@
 // writes each test's verdict and assertion count to results/<group>.json;
 // the case requires every test function of the file to have run, asserted
 // something and passed, so each releng-tool test maps to checks that can fail.
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 
@@ -283,8 +283,47 @@ const namesCase: Case = {
   },
 };
 
+/**
+ * A folder registered with releng_register_env_path / _python_path in one
+ * package's script stays registered for the packages built after it (the
+ * helpers change the build's process, as in releng-tool): a later package
+ * runs a tool from it by name and imports a module from it.
+ */
+const registerCarryCase: Case = {
+  name: 'helpers/register-paths-carry',
+  async run(t) {
+    t.write('releng-tool.rt', "packages = ['second']\n");
+    t.write('package/first/first.rt', "FIRST_VERSION = '1.0'\n");
+    t.write('package/second/second.rt', "SECOND_VERSION = '1.0'\nSECOND_NEEDS = ['first']\n");
+    t.write('tools/bin/extra-tool', '#!/bin/sh\necho "extra tool ran"\n');
+    chmodSync(t.path('tools/bin/extra-tool'), 0o755);
+    t.write('tools/py/extra_module.py', "VALUE = 'extra module'\n");
+    t.write(
+      'package/first/first-build.rt',
+      [
+        "releng_register_env_path(os.path.join(ROOT_DIR, 'tools', 'bin'))",
+        "releng_register_python_path(os.path.join(ROOT_DIR, 'tools', 'py'))",
+        '',
+      ].join('\n'),
+    );
+    t.write(
+      'package/second/second-build.rt',
+      [
+        'import extra_module',
+        "rv, out = releng_execute_rv('extra-tool')",
+        "with open(os.path.join(ROOT_DIR, 'second.txt'), 'w') as f:",
+        "    f.write('%s|%s|%s' % (rv, out, extra_module.VALUE))",
+        '',
+      ].join('\n'),
+    );
+    await t.ok();
+    assert.equal(t.read('second.txt'), '0|extra tool ran|extra module');
+  },
+};
+
 export const helperCases: Case[] = [
   criticalCase,
+  registerCarryCase,
   namesCase,
   optFileCase,
   logConsoleCase,

@@ -17,6 +17,7 @@ from pathlib import Path as _Path
 HARNESS_ROOT = _Path(str(ROOT_DIR))
 tempfile_dir = HARNESS_ROOT / 'tmp'
 tempfile_dir.mkdir(exist_ok=True)
+_saved_tempdir = _tempfile.tempdir  # put back by run_tests (the interpreter may run more scripts)
 _tempfile.tempdir = str(tempfile_dir)
 # releng-tool's tests/unit-tests folder (its assets, __init__.py and the
 # listed test file), as the copy the case put into the project.
@@ -193,6 +194,7 @@ def run_tests(group, cls):
             os.environ.clear()
             os.environ.update(env)
             sys.path[:] = path
+    _tempfile.tempdir = _saved_tempdir
     out = HARNESS_ROOT / 'results'
     out.mkdir(exist_ok=True)
     with open(out / (group + '.json'), 'w') as f:
