@@ -167,3 +167,24 @@ class TestHelpersExtra(TestCase):
                 releng_exit('bad', code=0)
         self.assertEqual(cm.exception.code, 0)
         self.assertIn('bad', stream.getvalue())
+
+    def test_failure_messages(self):
+        missing = str(self.work_dir / 'missing-source')
+        blocker = self.work_dir / 'blocker'
+        blocker.write_text('x')
+        calls = [
+            lambda q: releng_copy(missing, self.work_dir / 'x', critical=False, quiet=q),
+            lambda q: releng_move(missing, self.work_dir / 'x', critical=False, quiet=q),
+            lambda q: releng_copy_into(missing, self.work_dir, critical=False, quiet=q),
+            lambda q: releng_symlink('t', blocker, critical=False, quiet=q),
+            lambda q: releng_mkdir(blocker, quiet=q),
+        ]
+        for i, call in enumerate(calls):
+            # not quiet: an error message on the (redirected) output
+            with redirect_stdout() as stream:
+                self.assertFalse(call(False))
+            self.assertNotEqual(stream.getvalue().strip(), '', 'call %d printed nothing' % i)
+            # quiet: nothing
+            with redirect_stdout() as stream:
+                self.assertFalse(call(True))
+            self.assertEqual(stream.getvalue(), '', 'call %d quiet' % i)
