@@ -143,7 +143,22 @@ def _flush_std():
             pass
 
 
+# releng-tool's prefixes, used when a script has redirected sys.stdout.
+_LOG_PREFIX = {'debug': '(debug) ', 'err': '(error) ', 'success': '(success) ',
+               'verbose': '(verbose) ', 'warn': '(warn) '}
+
+
+def _stdout_redirected():
+    """True while a script has pointed sys.stdout elsewhere (a StringIO, ...)."""
+    return sys.stdout is not sys.__stdout__ and sys.stdout is not None
+
+
 def _emit(level, message):
+    if _stdout_redirected():
+        # As releng-tool, which prints messages to sys.stdout: a script that
+        # redirects it captures them.
+        sys.stdout.write(_LOG_PREFIX.get(level, '') + message + '\n')
+        return
     req = _Worker.current
     msg = {'type': 'log', 'id': None, 'level': level, 'message': message, 'marker': False}
     if req is not None:
@@ -291,7 +306,7 @@ def debug(msg, *args):
 
 def verbose(msg, *args):
     """log a verbose message (only in verbose mode)"""
-    if _Worker.verbose:
+    if _Worker.verbose or _Worker.debug:  # debugging implies verbose (releng-tool)
         _emit('verbose', _format(msg, args))
 
 
@@ -300,7 +315,7 @@ def releng_is_debug_mode(tag=None):
 
 
 def releng_is_verbose_mode(tag=None):
-    return bool(_Worker.verbose)
+    return bool(_Worker.verbose or _Worker.debug)
 
 
 def releng_is_api_mode():
@@ -325,7 +340,10 @@ def _expand_str(text, values):
             i += 1
             continue
         nxt = text[i + 1 : i + 2]
-        if not nxt or nxt == '$' or nxt.isspace():
+        if nxt == '$':
+            out.append('$')  # `$$` is an escaped `$` (as releng-tool)
+            i += 2
+        elif not nxt or nxt.isspace():
             out.append('$')
             i += 1
         elif nxt == '{':
@@ -400,7 +418,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
         verbose('invoking: ' + cmd)
         stdout = None
         stderr = _subprocess().DEVNULL if ignore_stderr else None
-        if capture is not None:
+        # A script that redirected sys.stdout gets the output there (as
+        # releng-tool, which forwards the command's output to sys.stdout).
+        forward = capture is None and not quiet and _stdout_redirected()
+        if capture is not None or forward:
             stdout = _subprocess().PIPE
             if not ignore_stderr:
                 stderr = _subprocess().STDOUT
@@ -433,7 +454,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
                 if not data:
                     break
                 if not quiet:
-                    _write_all(1, data)
+                    if _stdout_redirected():
+                        sys.stdout.write(data.decode('utf-8', 'replace'))
+                    else:
+                        _write_all(1, data)
                 pending += data
                 lines = re.split(rb'\r\n|\r|\n', pending)
                 pending = lines.pop()
@@ -444,6 +468,10 @@ def _execute(args, cwd=None, env=None, env_update=None, quiet=None, critical=Tru
             text = pending.decode('utf-8', 'replace').rstrip()
             if text:
                 capture.append(text)
+            proc.stdout.close()
+        elif forward:
+            for data in iter(lambda: proc.stdout.read(65536), b''):
+                sys.stdout.write(data.decode('utf-8', 'replace'))
             proc.stdout.close()
         rv = proc.wait()
 
@@ -489,6 +517,9 @@ def releng_exit(msg=None, code=None):
         if code == 0:
             err(msg)
             raise SystemExit(0)
+        if _stdout_redirected():
+            # releng-tool prints the message at once, to sys.stdout
+            err(msg)
         raise RelengExit(_format(msg, ()), 1 if code is None else code)
     raise SystemExit(0 if code is None else code)
 
@@ -501,15 +532,19 @@ class RelengExit(RelengCriticalError):
 
 
 def releng_cat(file, *args):
-    ok = True
-    for path in (file, *args):
-        try:
-            with open(_path_in(path), 'r', encoding='utf-8', errors='replace') as f:
+    """print files' contents; False (printing nothing) if one is not a file"""
+    paths = [_path_in(path) for path in (file, *args)]
+    if not all(os.path.isfile(path) for path in paths):
+        return False
+    try:
+        for path in paths:
+            with open(path, 'r', encoding='utf-8', errors='replace') as f:
                 sys.stdout.write(f.read())
-        except OSError:
-            ok = False
-    sys.stdout.flush()
-    return ok
+    except OSError:
+        return False
+    finally:
+        sys.stdout.flush()
+    return True
 
 
 def releng_exists(path, *args):
@@ -574,8 +609,9 @@ def _copy_file(src, dst):
 
 
 def _copy_tree(src, dst):
-    if os.path.islink(dst) or (os.path.lexists(dst) and not os.path.isdir(dst)):
-        os.unlink(dst)
+    if os.path.lexists(dst) and not os.path.isdir(dst):
+        # a folder is never copied over a file (as releng-tool)
+        raise NotADirectoryError('not a directory: %s' % dst)
     os.makedirs(dst, exist_ok=True)
     for entry in os.scandir(src):
         target = os.path.join(dst, entry.name)
@@ -649,6 +685,8 @@ def releng_move(src, dst, *, quiet=False, critical=True, dst_dir=None, nested=Fa
         parent = os.path.dirname(os.path.abspath(target))
         os.makedirs(parent, exist_ok=True)
         if is_dir and not nested:
+            if os.path.lexists(target) and not os.path.isdir(target):
+                os.remove(target)  # a folder moved onto a file replaces it
             os.makedirs(target, exist_ok=True)
             for entry in os.listdir(src):
                 _move_merge(os.path.join(src, entry), os.path.join(target, entry))
@@ -684,7 +722,7 @@ def releng_remove(path, quiet=False):
     path = _path_in(path)
     try:
         if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
-            os.unlink(path)
+            os.remove(path)
         elif os.path.isdir(path):
             _rmtree(path)
     except OSError as e:
@@ -838,20 +876,20 @@ def releng_define(var, default=None):
     return caller[var]
 
 
-def _version_list(text, relaxed=False):
-    # As releng-tool: dotted integers, trailing zeros dropped (1.0.0 == 1);
-    # relaxed, a part that is not an integer (4.2.0.dev0's dev0) counts as 0.
-    parts = []
+def _version_list(text, relaxed):
+    """releng-tool's str_to_version: dotted integers, trailing zeros dropped
+    (1.0.0 == 1); a part that is no integer is 0 when relaxed, else ValueError."""
+    out = []
     for part in str(text).split('.'):
         try:
-            parts.append(int(part))
+            out.append(int(part))
         except ValueError:
             if not relaxed:
                 raise
-            parts.append(0)
-    while parts and parts[-1] == 0:
-        parts.pop()
-    return parts
+            out.append(0)
+    while out and out[-1] == 0:
+        out.pop()
+    return out or [0]
 
 
 def releng_require_version(minver=None, **kwargs):
@@ -861,23 +899,24 @@ def releng_require_version(minver=None, **kwargs):
         return True
     quiet = kwargs.get('quiet', False)
     critical = kwargs.get('critical', True)
-    have = _version_list(current, relaxed=True)
+    have = _version_list(current, True)
+    maxver = kwargs.get('maxver')
     ok = True
-    for bound, older in ((minver, True), (kwargs.get('maxver'), False)):
+    for bound, newer in ((minver, True), (maxver, False)):
         if not bound or str(bound) == str(current):
             continue
         try:
-            want = _version_list(bound)
+            want = _version_list(bound, False)
         except ValueError:
-            # releng-tool reports a value that is no version, then compares it relaxed
-            _fail('required releng-tool version check has failed: "%s" is not a dotted version'
-                  % bound, quiet, critical)
-            want = _version_list(bound, relaxed=True)
-        if (want > have) if older else (want < have):
-            ok = False
-            _fail('required releng-tool version check has failed: requires releng-tool %s or %s'
-                  ' (running %s)' % (bound, 'newer' if older else 'older', current),
+            if _fail('required releng-tool version check has failed: "%s" is not a '
+                     'dotted version such as 1.2' % bound, quiet, critical) is False:
+                ok = False
+            want = _version_list(bound, True)
+        if (newer and have < want) or (not newer and have > want):
+            _fail('required releng-tool version check has failed: requires releng-tool '
+                  '%s or %s (running %s)' % (bound, 'newer' if newer else 'older', current),
                   quiet, critical)
+            ok = False
     return ok
 
 
@@ -950,6 +989,12 @@ sys.modules['releng'] = releng_module
 sys.modules['releng_tool'] = releng_module
 
 _PREIMPORTED = {'os': os, 'sys': sys, 'Path': Path}
+# as releng-tool: the host's OS as booleans in every script and definition
+_HOST_OS = {
+    'RELENG_HOST_OS_LINUX': sys.platform.startswith('linux'),
+    'RELENG_HOST_OS_MACOS': sys.platform == 'darwin',
+    'RELENG_HOST_OS_WINDOWS': sys.platform == 'win32',
+}
 _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 
 

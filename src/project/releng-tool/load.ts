@@ -564,7 +564,13 @@ async function relengToolPackage(
     const script = SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`).find((f) =>
       files.has(f),
     );
-    if (script) hooks[stage] = runtime.action(join(defDir, script));
+    if (!script) continue;
+    hooks[stage] = runtime.action(join(defDir, script));
+    // releng-tool still runs an extension-less script, with a warning
+    if (script === `${name}-${stage}`)
+      runtime.options.warn(
+        `detected use of deprecated file: ${join(defDir, script)} (consider renaming to \`${script}.rt\`)`,
+      );
   }
   return normalizePackage(name, defDir, file, raw, hooks, defaults);
 }

@@ -8,6 +8,7 @@ import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
+import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
 import { prjcfgCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
@@ -33,6 +34,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   'prjcfg-cli': prjcfgCliCases,
   'pyext-python': pyextPythonCases,
   pyext: pyextCases,
+  helpers: helperCases,
   rtlint: rtlintCases,
 };
 
