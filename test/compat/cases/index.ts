@@ -2,6 +2,9 @@
 // one line in CASE_GROUPS; a test file under test/compat runs a few groups.
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
+import { engCases } from './eng.ts';
+import { engCleanCases } from './eng-clean.ts';
+import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
@@ -23,6 +26,9 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   'pyext-python': pyextPythonCases,
   pyext: pyextCases,
+  eng: engCases,
+  'eng-pipeline': engPipelineCases,
+  'eng-clean': engCleanCases,
   rtlint: rtlintCases,
 };
 
