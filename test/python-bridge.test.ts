@@ -435,8 +435,13 @@ describe('python bridge', { timeout: 60_000 }, () => {
       ].join('\n'),
     );
     await bridge.runScript(second, { env: baseEnv({ OTHER: '1' }), cwd: tmpRoot });
-    // the environment is exactly env for scripts
-    const exact = write('exact.rt', "assert sorted(os.environ) == ['ONLY'], sorted(os.environ)\n");
+    // the environment is exactly env for scripts, plus (as releng-tool) the
+    // running script's own path
+    const exact = write(
+      'exact.rt',
+      "assert sorted(os.environ) == ['ONLY', 'RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'], sorted(os.environ)\n" +
+        "assert os.environ['RELENG_SCRIPT'] == __file__\n",
+    );
     await bridge.runScript(exact, { env: { ONLY: 'x' }, cwd: tmpRoot });
     // definitions see the worker environment plus env
     const def = write('def', "HOME_SEEN = 'HOME' in os.environ\nX = os.environ.get('X_VAR')\n");

@@ -298,8 +298,39 @@ function loadFlags(
   if (modes.development) out.RELENG_DEVMODE = modes.development === true ? '1' : modes.development;
   if (modes.localSources) out.RELENG_LOCALSRCS = '1';
   if (args.action?.endsWith('-exec')) out.RELENG_EXEC = '1';
-  const target = targetPackage(args.action);
+  Object.assign(out, actionLoadFlags(args.action));
+  return out;
+}
+
+/**
+ * The flags an action sets while definitions load, as releng-tool sets them
+ * before it reads any: clean modes, restage modes and the target package.
+ * Package names are not known yet, so `<pkg>-<op>` is read by its op suffix.
+ */
+function actionLoadFlags(action: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!action) return out;
+  const on = (...keys: string[]) => {
+    for (const k of keys) out[k] = '1';
+  };
+  if ((GLOBAL_ACTIONS as readonly string[]).includes(action)) {
+    if (action === 'clean') on('RELENG_CLEAN');
+    if (action === 'mrproper') on('RELENG_CLEAN', 'RELENG_MRPROPER');
+    if (action === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
+    return out;
+  }
+  const op = [...PACKAGE_OPS]
+    .sort((a, b) => b.length - a.length)
+    .find((o) => action.endsWith(`-${o}`) && action.length > o.length + 1);
+  const target = targetPackage(action);
   if (target) out.RELENG_TARGET_PKG = target;
+  if (op === 'clean' || op === 'fresh') on('RELENG_CLEAN');
+  if (op === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
+  if (op === 'reconfigure') on('RELENG_REBUILD', 'RELENG_RECONFIGURE', 'RELENG_REINSTALL');
+  if (op === 'reconfigure-only') on('RELENG_RECONFIGURE');
+  if (op === 'rebuild') on('RELENG_REBUILD', 'RELENG_REINSTALL');
+  if (op === 'rebuild-only') on('RELENG_REBUILD');
+  if (op === 'reinstall') on('RELENG_REINSTALL');
   return out;
 }
 

@@ -85,9 +85,13 @@ export class RunEnvironment {
           );
         }
       }
+      // as releng-tool, the host folder itself too (tools a project puts there)
       const hostBins = [
-        join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
-        join(this.#dirs.host, 'bin'),
+        ...new Set([
+          join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
+          join(this.#dirs.host, 'bin'),
+          this.#dirs.host,
+        ]),
       ];
       env.PATH = [...hostBins, env.PATH ?? ''].join(':');
       for (const name of this.#settings.secrets ?? []) delete env[name];

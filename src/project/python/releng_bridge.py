@@ -833,8 +833,20 @@ def releng_define(var, default=None):
     return caller[var]
 
 
-def _version_tuple(text):
-    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
+def _version_list(text, relaxed=False):
+    # As releng-tool: dotted integers, trailing zeros dropped (1.0.0 == 1);
+    # relaxed, a part that is not an integer (4.2.0.dev0's dev0) counts as 0.
+    parts = []
+    for part in str(text).split('.'):
+        try:
+            parts.append(int(part))
+        except ValueError:
+            if not relaxed:
+                raise
+            parts.append(0)
+    while parts and parts[-1] == 0:
+        parts.pop()
+    return parts
 
 
 def releng_require_version(minver=None, **kwargs):
@@ -842,17 +854,43 @@ def releng_require_version(minver=None, **kwargs):
     current = caller.get('releng_version') or getattr(releng_module, 'releng_version', None)
     if not current:
         return True
-    have = _version_tuple(current)
-    problem = None
-    if minver and have < _version_tuple(minver):
-        problem = 'requires releng-tool %s or newer (running %s)' % (minver, current)
-    maxver = kwargs.get('maxver')
-    if maxver and have > _version_tuple(maxver):
-        problem = 'requires releng-tool %s or older (running %s)' % (maxver, current)
-    if problem:
-        return _fail('required releng-tool version check has failed: ' + problem,
-                     kwargs.get('quiet', False), kwargs.get('critical', True))
-    return True
+    quiet = kwargs.get('quiet', False)
+    critical = kwargs.get('critical', True)
+    have = _version_list(current, relaxed=True)
+    ok = True
+    for bound, older in ((minver, True), (kwargs.get('maxver'), False)):
+        if not bound or str(bound) == str(current):
+            continue
+        try:
+            want = _version_list(bound)
+        except ValueError:
+            # releng-tool reports a value that is no version, then compares it relaxed
+            _fail('required releng-tool version check has failed: "%s" is not a dotted version'
+                  % bound, quiet, critical)
+            want = _version_list(bound, relaxed=True)
+        if (want > have) if older else (want < have):
+            ok = False
+            _fail('required releng-tool version check has failed: requires releng-tool %s or %s'
+                  ' (running %s)' % (bound, 'newer' if older else 'older', current),
+                  quiet, critical)
+    return ok
+
+
+@contextlib.contextmanager
+def _script_env(path):
+    # As releng-tool, a script's own path is in the environment too while it
+    # runs (an include's while it runs, then the includer's again).
+    saved = {k: os.environ.get(k) for k in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR')}
+    os.environ['RELENG_SCRIPT'] = path
+    os.environ['RELENG_SCRIPT_DIR'] = os.path.dirname(path)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def releng_include(file_path, *, source=False):
@@ -866,7 +904,8 @@ def releng_include(file_path, *, source=False):
     scope['__file__'] = path
     scope['RELENG_SCRIPT'] = RelengPath(path)
     scope['RELENG_SCRIPT_DIR'] = RelengPath(os.path.dirname(path))
-    _exec_file(path, scope)
+    with _script_env(path):
+        _exec_file(path, scope)
     if source:
         for key, value in scope.items():
             if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
@@ -927,7 +966,7 @@ _MODE_FLAGS = (
 )
 
 
-# releng-tool's host flags: one of them is True
+# As releng-tool, scripts and definitions know the host's system family.
 _HOST_OS = {
     'RELENG_HOST_OS_LINUX': sys.platform.startswith('linux'),
     'RELENG_HOST_OS_MACOS': sys.platform == 'darwin',
@@ -991,13 +1030,22 @@ def _build_globals(file, msg, with_config):
     root = (msg.get('env') or {}).get('ROOT_DIR') or (msg.get('globals') or {}).get('ROOT_DIR')
     if root and root not in sys.path:
         sys.path.insert(0, root)
+    # as releng-tool: the host folder and its bin folder come first, so host
+    # tools a project built load over the build machine's
+    for key in ('HOST_DIR', 'HOST_BIN_DIR'):
+        path = (msg.get('env') or {}).get(key) or (msg.get('globals') or {}).get(key)
+        if path and os.fspath(path) not in sys.path:
+            sys.path.insert(0, os.fspath(path))
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
     for key, value in (msg.get('globals') or {}).items():
-        if _is_path_name(key) and isinstance(value, str):
-            value = RelengPath(value)
+        if isinstance(value, str) and (_is_path_name(key) or key in _MODE_FLAGS
+                                       or key == 'RELENG_PROFILES'):
+            # the run's modes as definitions see them: True, a mode name, a list
+            value = _global_value(key, value)
         injected[key] = value
+    injected.update(_HOST_OS)
     if 'releng_args' not in injected:
         injected['releng_args'] = []
     injected.setdefault('RELENG_SCRIPT', RelengPath(file))
@@ -1169,7 +1217,8 @@ def _run_file(file, msg, with_config):
     """runs a definition or script in a fresh scope; a successful exit is no error"""
     scope, injected = _build_globals(file, msg, with_config)
     try:
-        _exec_file(file, scope)
+        with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
+            _exec_file(file, scope)
     except SystemExit as e:
         if not _is_success_exit(e):
             raise

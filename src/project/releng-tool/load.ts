@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { expandVariables } from '../../builders/common.ts';
 import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
@@ -232,8 +233,15 @@ export async function loadRelengToolConfig(
   }
   const project: Record<string, unknown> = {};
   for (const [name, { key, kind }] of Object.entries(PROJECT_OPTIONS)) {
-    const value = settings[name];
+    let value = settings[name];
     if (value === undefined || value === null) continue;
+    // releng-tool also takes extra licenses as a dict of identifier → name
+    if (
+      (name === 'extra_licenses' || name === 'extra_license_exceptions') &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    )
+      value = Object.keys(value);
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
@@ -258,7 +266,8 @@ export async function loadRelengToolConfig(
       hint: "add the packages to build: packages = ['my-package']",
     });
   }
-  const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
+  // an absolute folder (releng-tool's tests use one outside the project) stays as is
+  const externalPackages = toList(project.externalPackages).map((p) => resolve(root, p));
   const options: Record<string, unknown> = {};
   for (const key of [
     'sbomFormat',
@@ -457,6 +466,7 @@ async function relengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  expandPackageValues(key, defDir, raw);
   // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
   const forced = defaults.forceRevisions?.[key];
   if (forced !== undefined && forced !== '') {
@@ -476,4 +486,26 @@ async function relengToolPackage(
     if (script) hooks[stage] = runtime.action(join(defDir, script));
   }
   return normalizePackage(name, defDir, file, raw, hooks, defaults);
+}
+
+/**
+ * As releng-tool: `$VAR`/`${VAR}` in a package's revisions and site are
+ * expanded from the environment, `PKG_DEFDIR` and the package's version (the
+ * site its revision too), e.g. `file://$PKG_DEFDIR/srcs.tar` or
+ * `https://example.com/foo-${FOO_VERSION}.tgz`; unknown names stay.
+ */
+function expandPackageValues(key: string, defDir: string, raw: Record<string, unknown>): void {
+  const vars: Record<string, string | undefined> = { ...process.env, PKG_DEFDIR: defDir };
+  if (typeof raw.version === 'string') vars[`${key}_VERSION`] = raw.version;
+  const expand = (v: unknown): unknown => {
+    if (typeof v === 'string') return expandVariables(v, vars);
+    // a mode-keyed value ({'*': ..., 'mode': ...})
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x)]));
+    return v;
+  };
+  for (const k of ['revision', 'devmodeRevision'] as const) if (k in raw) raw[k] = expand(raw[k]);
+  const revision = typeof raw.revision === 'string' ? raw.revision : raw.version;
+  if (typeof revision === 'string') vars[`${key}_REVISION`] = revision;
+  if ('site' in raw) raw.site = expand(raw.site);
 }

@@ -2,6 +2,9 @@
 // one line in CASE_GROUPS; a test file under test/compat runs a few groups.
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
+import { engCases } from './eng.ts';
+import { engCleanCases } from './eng-clean.ts';
+import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
@@ -21,6 +24,9 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  eng: engCases,
+  'eng-pipeline': engPipelineCases,
+  'eng-clean': engCleanCases,
   prjcfg: prjcfgCases,
   'prjcfg-cli': prjcfgCliCases,
   rtlint: rtlintCases,
