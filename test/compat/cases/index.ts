@@ -9,7 +9,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
-import { prjcfgCases } from './prjcfg.ts';
+import { prjcfgCases, prjcfgMoreCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
@@ -28,6 +28,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   'eng-pipeline': engPipelineCases,
   'eng-clean': engCleanCases,
   prjcfg: prjcfgCases,
+  'prjcfg-more': prjcfgMoreCases,
   'prjcfg-cli': prjcfgCliCases,
   rtlint: rtlintCases,
 };

@@ -663,6 +663,7 @@ const sysrootCases: Case[] = [
   ),
 ];
 
+/** The first half (run by compat-prjcfg.test.ts). */
 export const prjcfgCases: Case[] = [
   ...cacheExtCases,
   ...cfgcallCases,
@@ -671,6 +672,10 @@ export const prjcfgCases: Case[] = [
   ...internalCases,
   ...environmentCases,
   ...externalCases,
+];
+
+/** The second half (run by compat-prjcfg-more.test.ts, so each file stays short). */
+export const prjcfgMoreCases: Case[] = [
   ...extraLicenseCases,
   ...licenseHeaderCases,
   ...lintMaxCases,
