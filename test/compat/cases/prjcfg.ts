@@ -91,7 +91,7 @@ function sh(cmd: string, args: string[], cwd: string): void {
   execFileSync(cmd, args, { cwd, stdio: 'pipe' });
 }
 
-/** A .tar.gz of `test-1.0/<file>` with the given text at `rel` under the project. */
+/** Writes a .tar.gz holding `test-1.0/data.txt` (with `text`) to `rel` under the project. */
 function tarball(t: Ctx, rel: string, text: string): void {
   t.remove('srv-src');
   t.write('srv-src/test-1.0/data.txt', text);
@@ -100,11 +100,12 @@ function tarball(t: Ctx, rel: string, text: string): void {
   t.remove('srv-src');
 }
 
+/** A file's digest, to tell whether the cached archive was replaced. */
 const md5 = (t: Ctx, rel: string): string => createHash('md5').update(t.read(rel)).digest('hex');
 
 /** The one cached archive of package test under dl/. */
 function cached(t: Ctx): string {
-  const files = t.find('dl', '').filter((f) => !f.endsWith('/'));
+  const files = t.find('dl', '');
   const archives = files.filter((f) => /test-1\.0[^/]*$/.test(f));
   assert.equal(archives.length, 1, `one cached archive of test in dl/: ${files.join(', ')}`);
   return archives[0]!;
