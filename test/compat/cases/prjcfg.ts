@@ -7,7 +7,7 @@
 // written, the build type a tool gets, or the console.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assert, type Case, type Ctx } from '../lib.ts';
 import { probe, stagesRan, writeProbe } from '../probe.ts';
@@ -101,7 +101,10 @@ function tarball(t: Ctx, rel: string, text: string): void {
 }
 
 /** A file's digest, to tell whether the cached archive was replaced. */
-const md5 = (t: Ctx, rel: string): string => createHash('md5').update(t.read(rel)).digest('hex');
+const md5 = (t: Ctx, rel: string): string =>
+  createHash('md5')
+    .update(readFileSync(t.path(rel)))
+    .digest('hex');
 
 /** The one cached archive of package test under dl/. */
 function cached(t: Ctx): string {
