@@ -275,8 +275,14 @@ export function checkDefinition(
 ): void {
   const pkg = model.name;
   const key = (o: string) => `${model.key}_${o}`;
+  // `ext-…` types are an extension's: checked once the extensions have loaded
   const oneOf = (option: string, value: unknown, known: string[], what: string) => {
-    if (typeof value === 'string' && value !== '' && !known.includes(value.toLowerCase()))
+    if (
+      typeof value === 'string' &&
+      value !== '' &&
+      !value.toLowerCase().startsWith('ext-') &&
+      !known.includes(value.toLowerCase())
+    )
       throw invalid(
         pkg,
         key(option),

@@ -1,13 +1,18 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
 import type {
+  ExtensionCallContext,
+  ExtensionHost,
+  ExtensionTypeNames,
   HookStage,
   PackageModel,
   ProjectModel,
   StageAction,
+  StageIO,
   StageRunContext,
 } from '../model.ts';
 import { packageKey } from '../model.ts';
@@ -15,6 +20,7 @@ import { normalizePackage, type PackageDefaults } from '../normalize.ts';
 import { type PyFunctionRef, PythonBridge, PythonError } from '../python/bridge.ts';
 import { type Kind, matches, toList } from '../schema.ts';
 import { checkDefinition, checkKeyValue, interimValues, KEY_TYPES, type PyKinds } from './keys.ts';
+import { lintVersionProblem } from './lint-version.ts';
 import { POST_BUILD_NAMES } from './names.ts';
 import { PACKAGE_OPTIONS, PASSTHROUGH_OPTIONS, PROJECT_OPTIONS } from './options.ts';
 
@@ -171,6 +177,70 @@ export class PythonRuntime {
     };
   }
 
+  /**
+   * The project's Python extensions (releng-tool's `extensions = [...]`).
+   * Loading them pins every later request to one worker, where their
+   * listeners and what they add to the script environment live.
+   */
+  extensionHost(names: readonly string[], root: string, configFile: string): ExtensionHost {
+    let loaded: Promise<ExtensionTypeNames> | undefined;
+    const load = async (quirks: readonly string[]) => {
+      const bridge = await this.bridge();
+      bridge.pinToOneWorker();
+      const { errors: failures, types } = await bridge.loadExtensions(names, {
+        version: RELENG_TOOL_COMPAT_VERSION,
+        root,
+        env: { ...processEnv(), ...this.options.variables },
+        cwd: root,
+      });
+      if (failures.length === 0) return types;
+      if (quirks.includes('releng.ignore_failed_extensions')) {
+        for (const f of failures) this.options.warn(f, configFile);
+        return types;
+      }
+      throw new RelengError(failures.join('\n'), {
+        file: configFile,
+        hint: 'install the extension for the Python releng runs (or put it in the project root), or add the quirk releng.ignore_failed_extensions',
+      });
+    };
+    const request = (ctx: ExtensionCallContext) => ({
+      globals: this.globals(),
+      env: ctx.env,
+      cwd: ctx.cwd,
+      onOutput: ctx.io
+        ? (chunk: Buffer, stream: 'stdout' | 'stderr') => ctx.io!.output(chunk, stream)
+        : undefined,
+      onLog: ctx.io
+        ? (level: string, message: string) =>
+            ctx.io!.log(
+              (level === 'err' ? 'error' : level) as Parameters<StageIO['log']>[0],
+              message,
+            )
+        : undefined,
+    });
+    return {
+      load: (quirks) => (loaded ??= load(quirks)),
+      emit: async (event, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          await (await this.bridge()).emitEvent(event, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+      call: async (kind, type, method, opts, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          return await (await this.bridge()).callExtension(kind, type, method, opts, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+    };
+  }
+
   /** Ends the workers; `force` kills them even mid-script (interrupts). */
   async close(force = false): Promise<void> {
     const bridge = this.#bridge;
@@ -216,13 +286,24 @@ export async function loadRelengToolConfig(
   runtime: PythonRuntime,
 ): Promise<Omit<ProjectModel, 'packageDefs'> & { packageDirs: string[] }> {
   const values = await runtime.evaluate(configFile, root);
+  if (values.releng_setup && typeof values.releng_setup === 'object') {
+    // releng-tool calls it with the extension registry; releng loads
+    // extensions only from modules (their state lives on one worker)
+    runtime.options.warn(
+      'releng_setup(app) in the project configuration is not run: move it into an extension module (a folder in the project root) and list it in extensions = [...]',
+      configFile,
+    );
+  }
   let settings: Record<string, unknown> = values;
   const call = values.__releng_config__;
   if (call && typeof call === 'object') {
     settings = call as Record<string, unknown>;
     for (const key of Object.keys(PROJECT_OPTIONS)) {
       if (key in values)
-        runtime.options.warn(`"${key}" outside releng_config(...) is ignored`, configFile);
+        runtime.options.warn(
+          `project option \`${key}\` ignored since this project uses \`releng_config\``,
+          configFile,
+        );
     }
     for (const key of Object.keys(settings)) {
       if (!(key in PROJECT_OPTIONS)) {
@@ -235,11 +316,26 @@ export async function loadRelengToolConfig(
   }
   const project: Record<string, unknown> = {};
   for (const [name, { key, kind }] of Object.entries(PROJECT_OPTIONS)) {
-    const value = settings[name];
+    let value = settings[name];
     if (value === undefined || value === null) continue;
+    // releng-tool also takes extra licenses as a dict of identifier → name
+    if (
+      (name === 'extra_licenses' || name === 'extra_license_exceptions') &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    )
+      value = Object.keys(value);
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
+  const badLintVersion = lintVersionProblem(project.lintMaxVersion, process.env);
+  if (badLintVersion) {
+    throw new RelengError(badLintVersion, {
+      file: configFile,
+      hint: "e.g. lint_max_version = '4.2'",
+    });
+  }
+  checkProjectValues(project, configFile);
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
@@ -253,7 +349,8 @@ export async function loadRelengToolConfig(
       hint: "add the packages to build: packages = ['my-package']",
     });
   }
-  const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
+  // an absolute folder (releng-tool's tests use one outside the project) stays as is
+  const externalPackages = toList(project.externalPackages).map((p) => resolve(root, p));
   const options: Record<string, unknown> = {};
   for (const key of [
     'sbomFormat',
@@ -264,8 +361,18 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'revisions',
+    'defaultXmakeBuildType',
+    'defaultDevmodeIgnoreCache',
+    'lintMaxVersion',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
+  }
+  // releng-tool's extras are SPDX id → name; the checks need the ids
+  for (const key of ['extraLicenses', 'extraLicenseExceptions']) {
+    const v = options[key];
+    if (v && typeof v === 'object' && !Array.isArray(v)) options[key] = Object.keys(v);
+    else if (typeof v === 'string') options[key] = [v];
   }
   const postFile = await firstFile(POST_BUILD_NAMES.map((n) => join(root, n)));
   return {
@@ -273,7 +380,10 @@ export async function loadRelengToolConfig(
     format: 'releng-tool',
     configFile,
     packages: toList(project.packages),
-    sysrootPrefix: (project.sysrootPrefix as string | undefined) ?? '/usr',
+    // releng-tool roots a relative prefix: Path('myprefix') is /myprefix
+    sysrootPrefix: project.sysrootPrefix
+      ? `${String(project.sysrootPrefix).startsWith('/') ? '' : '/'}${project.sysrootPrefix}`
+      : '/usr',
     defaultInternal: (project.defaultInternal as boolean | undefined) ?? false,
     licenseHeader: project.licenseHeader as string | undefined,
     externalPackages,
@@ -289,6 +399,18 @@ export async function loadRelengToolConfig(
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
+}
+
+/** Values releng-tool refuses beyond their type: an unknown SBOM format. */
+function checkProjectValues(project: Record<string, unknown>, configFile: string): void {
+  for (const format of toList(project.sbomFormat)) {
+    if (format !== 'all' && !(SBOM_FORMATS as readonly string[]).includes(format)) {
+      throw new RelengError(
+        `option "sbom_format" has an unknown value "${format}"${didYouMean(format, SBOM_FORMATS)}`,
+        { file: configFile, hint: `use one or more of: ${SBOM_FORMATS.join(', ')}` },
+      );
+    }
+  }
 }
 
 /** `cache_ext` is a Python function of the config; evaluated again on first use. */
@@ -393,6 +515,9 @@ export async function loadRelengToolPackages(
   return names.map((name) => byName.get(name));
 }
 
+/** String options that may be written as numbers (`<PKG>_VERSION = 1.2`). */
+const NUMERIC_OK = new Set(['version', 'revision', 'devmodeRevision']);
+
 /** A package model from a definition's evaluated variables. */
 async function relengToolPackage(
   name: string,
@@ -410,8 +535,9 @@ async function relengToolPackage(
   // releng-tool's value types first, with what JSON lost of each value
   const kinds = (values.__pykinds__ ?? {}) as Record<string, PyKinds>;
   // as releng-tool: `<PKG>_<OPTION>=value` on the command line replaces the definition's value
-  const injected = Object.entries(runtime.options.cliVariables ?? {}).filter(([k]) =>
-    k.startsWith(prefix),
+  // (only the package's own options: `TEST_A_VERSION` is not an option of `test`)
+  const injected = Object.entries(runtime.options.cliVariables ?? {}).filter(
+    ([k]) => k.startsWith(prefix) && k.slice(prefix.length) in KEY_TYPES,
   );
   if (injected.length > 0) {
     values = { ...values, ...Object.fromEntries(injected) };
@@ -447,8 +573,10 @@ async function relengToolPackage(
     if (v === undefined || v === null) continue;
     v = relengToolForm(KEY_TYPES[option], v);
     if (option === 'LICENSE') v = licenseExpression(v, (kinds[variable] ?? []).includes('tuple'));
-    // releng-tool accepts numbers for versions and revisions.
-    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    // Numbers are taken for versions and revisions only; any other string
+    // option given a number is refused, as releng-tool does (EXTRACT_TYPE = 123).
+    if (mapping.kind === 'string' && typeof v === 'number' && NUMERIC_OK.has(mapping.key))
+      v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
@@ -477,7 +605,13 @@ async function relengToolPackage(
     const script = SCRIPT_EXTENSIONS.map((ext) => `${name}-${stage}${ext}`).find((f) =>
       files.has(f),
     );
-    if (script) hooks[stage] = runtime.action(join(defDir, script));
+    if (!script) continue;
+    hooks[stage] = runtime.action(join(defDir, script));
+    // releng-tool still runs an extension-less script, with a warning
+    if (script === `${name}-${stage}`)
+      runtime.options.warn(
+        `detected use of deprecated file: ${join(defDir, script)} (consider renaming to \`${script}.rt\`)`,
+      );
   }
   const model = normalizePackage(name, defDir, file, raw, hooks, defaults);
   checkDefinition(model, given, file);
