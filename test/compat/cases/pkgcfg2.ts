@@ -323,4 +323,77 @@ export const pkgcfg2Cases: Case[] = [
       }
     },
   },
+  {
+    name: 'pkgcfg/host-provides',
+    from: braces(
+      'test_pkg_configs_host_provides.py::test_pkgconfig_host_provides_{ignored,missing,valid}',
+    ),
+    async run(t) {
+      // the project needs two host tools that are not installed: a host
+      // package providing one takes it off the missing list (only a host package)
+      for (const [cfg, missing] of [
+        ['missing', ['test-tool', 'tool-a']],
+        ['host-provides-ignored', ['test-tool', 'tool-a']],
+        ['host-provides-valid-single', ['tool-a']],
+        ['host-provides-valid-multiple', ['test-tool']],
+        ['host-provides-valid-empty-single', ['test-tool', 'tool-a']],
+        ['host-provides-valid-empty-list', ['test-tool', 'tool-a']],
+      ] as const) {
+        useConfig(t, cfg, { project: "prerequisites = ['test-tool', 'tool-a']" });
+        const r = await t.fails([]);
+        for (const tool of ['test-tool', 'tool-a']) {
+          const named = new RegExp(`(^|[\\s,:])${tool}\\b`, 'm').test(r.output);
+          assert.equal(
+            named,
+            (missing as readonly string[]).includes(tool),
+            `${cfg}: ${tool} missing:\n${r.output}`,
+          );
+        }
+        assert.deepEqual(stagesRan(t), [], `${cfg}: nothing builds`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/devmode-skip-ic',
+    from: braces('test_pkg_configs_devmode.py::test_pkgconfig_devmode_skip_ic_{disabled,enabled}'),
+    async run(t) {
+      // a development revision of a hashed archive whose hash is wrong: only
+      // a package skipping integrity checks in development mode builds
+      for (const [cfg, builds] of [
+        ['devmode-skip-ic-disabled', false],
+        ['devmode-skip-ic-enabled', true],
+      ] as const) {
+        const site = writeArchive(t);
+        useConfig(t, cfg, {
+          extra: `TEST_SITE = '${site}'\nTEST_VERSION = '1.0'\nTEST_DEVMODE_REVISION = 'dummy'`,
+        });
+        t.write('package/test/test.hash', 'sha1 bad-hash test-dummy.tar\n');
+        await t.ok(['-D']);
+        const r = await t.run([]);
+        assert.equal(r.code === 0, builds, `${cfg}: builds:\n${r.output}`);
+        assert.deepEqual(stagesRan(t), builds ? ['build'] : [], `${cfg}: stages`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/python-interpreter',
+    from: braces(
+      'test_pkg_configs_python.py::test_pkgconfig_python_interpreter_{missing,valid_path,valid_str}',
+    ),
+    async run(t) {
+      // a python package's interpreter is the first thing its build runs
+      const env = writeFakeTools(t, ['mypython']);
+      for (const [cfg, used] of [
+        ['missing', false],
+        ['python-interpreter-valid-path', true],
+        ['python-interpreter-valid-str', true],
+      ] as const) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'\nTEST_TYPE = 'python'" });
+        t.remove('tools.log');
+        await t.fails([], undefined, { env });
+        const calls = toolCalls(t);
+        assert.equal(calls.length > 0, used, `${cfg}: mypython runs: ${calls.join('; ')}`);
+      }
+    },
+  },
 ];
