@@ -3,9 +3,9 @@
 // package lands in, fetch options by the arguments the fetch tool gets,
 // strip counts and extraction by what the build folder holds.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { assert, type Case, type Ctx } from '../lib.ts';
+import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 import { probe, stagesRan } from '../probe.ts';
 import { braces, toolCalls, useConfig, writeFakeTools } from './pkgcfg.ts';
 
@@ -393,6 +393,37 @@ export const pkgcfg2Cases: Case[] = [
         await t.fails([], undefined, { env });
         const calls = toolCalls(t);
         assert.equal(calls.length > 0, used, `${cfg}: mypython runs: ${calls.join('; ')}`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/python-installer-scheme',
+    template: 'python-pep517',
+    needs: ['python3'],
+    from: braces(
+      'test_pkg_configs_python_installer_scheme.py::test_pkgconfig_python_installer_scheme_{missing,valid_custom,valid_stock}',
+    ),
+    async run(t) {
+      // where the fixture's module lands in the target sysroot, built with
+      // Debian's python3 first on PATH (it has the build front-ends; see python.ts)
+      const env = { PATH: `/usr/bin:/bin:${process.env.PATH ?? ''}` };
+      const definition = t.read('package/test/test.rt');
+      const minor = execFileSync('/usr/bin/python3', [
+        '-c',
+        'import sys; print(sys.version_info[1])',
+      ])
+        .toString()
+        .trim();
+      for (const [cfg, where] of [
+        ['missing', 'usr/lib/python'],
+        ['python-installer-scheme-valid-custom', 'mylib/python'],
+        ['python-installer-scheme-valid-stock', `usr/lib/python3.${minor}/site-packages`],
+      ] as const) {
+        t.remove('output');
+        const sample = readFileSync(join(HERE, 'assets', 'configs', cfg), 'utf8');
+        t.write('package/test/test.rt', `${definition}\n${sample}\n`);
+        await t.ok([], { env });
+        t.assertExists('output', 'target', where, 'hello_module', '__init__.py');
       }
     },
   },
