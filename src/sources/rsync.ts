@@ -40,8 +40,11 @@ const REFUSED = ['--remove-source-files', '--delete'];
 /** The extra rsync arguments of a package, refusing ones that would modify the source. */
 export function rsyncOptions(ctx: Pick<SiteContext, 'pkg'>): string[] {
   const options = fetchOptions(ctx);
-  for (const option of options) {
-    // as releng-tool: every argument is an option (`--exclude=x`, not `--exclude x`)
+  // as releng-tool: every argument of a list is an option (`--exclude=x`, not
+  // `--exclude x`); a dict's keys are (`{ '--rsh': 'ssh -p 2222' }`)
+  const raw = ctx.pkg.options.fetchOpts;
+  const named = raw && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : options;
+  for (const option of named) {
     if (!option.startsWith('-')) {
       throw new RelengError(
         `invalid fetch option "${option}" of package "${ctx.pkg.name}": rsync options start with "-"`,
@@ -52,6 +55,8 @@ export function rsyncOptions(ctx: Pick<SiteContext, 'pkg'>): string[] {
         },
       );
     }
+  }
+  for (const option of options) {
     if (REFUSED.some((r) => option.startsWith(r))) {
       throw new RelengError(
         `rsync option "${option}" of package "${ctx.pkg.name}" is not allowed`,
