@@ -268,6 +268,7 @@ export async function loadRelengToolConfig(
     'sbomFormat',
     'defaultCmakeBuildType',
     'defaultMesonBuildType',
+    'defaultXmakeBuildType',
     'extraLicenses',
     'extraLicenseExceptions',
     'overrideExtractTools',
