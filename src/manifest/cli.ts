@@ -620,6 +620,7 @@ async function pipelineCommand(
   io: ManifestCliIo,
   cwd: string,
   werror: boolean,
+  deferSearchIndex?: Set<string>,
 ): Promise<number> {
   const { rest, passphrase } = passphraseOptions(argv, cwd);
   const { opts, args } = getopt(rest, '', 'bdDITspreakci');
@@ -658,6 +659,7 @@ async function pipelineCommand(
     resolveLists: opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v)),
     ...(publisher ? { publisher } : {}),
     ...(signer ? { signer } : {}),
+    ...(deferSearchIndex ? { deferSearchIndex } : {}),
   });
   for (const l of rep.lint) io.stdout.write(`${l}\n`);
   for (const s of rep.steps)
@@ -734,16 +736,25 @@ export async function runManifestCommand(
       // Batch mode: each component runs on its own (a failing one does not stop the others).
       const groups = componentGroups(args);
       let code = 0;
+      // The repositories the components published into: indexed once, after all of them.
+      const published = new Set<string>();
       for (let i = 0; i < groups.length; i++) {
         const g = groups[i] as string[];
         try {
           const c =
             cmd === 'pipeline'
-              ? await pipelineCommand(g, io, cwd, werror)
+              ? await pipelineCommand(g, io, cwd, werror, published)
               : await mogrifyCommand(g, io, cwd, werror);
           code = Math.max(code, c);
         } catch (err) {
           code = Math.max(code, reportError(err, io, json, `component ${i + 1}: `));
+        }
+      }
+      for (const repo of published) {
+        try {
+          await refreshSearchIndexes(repo);
+        } catch (err) {
+          code = Math.max(code, reportError(err, io, json, ''));
         }
       }
       return code;
