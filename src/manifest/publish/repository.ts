@@ -30,8 +30,7 @@ import { type Action, type AttrValue, actionToString, attr, cloneAction } from '
 import { compareFmri, parseFmri } from '../fmri.ts';
 import type { Manifest } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
-import { writeSearchIndex } from './search.ts';
-import { type IpsSigner, type StoredPayload, signatureAction } from './sign.ts';
+import type { IpsSigner, StoredPayload } from './sign.ts';
 
 /** What publish needs besides the manifest. */
 export interface PublishOptions {
@@ -157,6 +156,8 @@ async function removeLeftovers(pubDir: string): Promise<void> {
 export async function refreshSearchIndexes(repo: string): Promise<string[]> {
   const root = join(repo, 'publisher');
   const pubs = existsSync(root) ? readdirSync(root).sort() : [];
+  // Loaded when used: the ips output format publishes without it.
+  const { writeSearchIndex } = await import('./search.ts');
   for (const pub of pubs) await writeSearchIndex(join(root, pub));
   return pubs;
 }
@@ -239,6 +240,7 @@ export async function publishManifest(
       const { hash, gz } = await storePayload(pubDir, data);
       return { hash, chash: sha1(gz), chash256: sha256(gz), size: data.length, csize: gz.length };
     };
+    const { signatureAction } = await import('./sign.ts');
     out.push(await signatureAction(out, options.signer, store));
   }
   const manifestText = out.map((a) => `${actionToString(a)}\n`).join('');
