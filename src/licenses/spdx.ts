@@ -55,7 +55,7 @@ export function checkLicense(
       unknown = true;
     }
   }
-  if (!unknown && !extra.licenses?.length) {
+  if (!unknown && !extra.licenses?.length && !extra.exceptions?.length) {
     try {
       parse(value);
     } catch {

@@ -8,7 +8,12 @@ import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
+import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
+import { prjcfgCases, prjcfgMoreCases } from './prjcfg.ts';
+import { prjcfgCliCases } from './prjcfg-cli.ts';
+import { pyextCases } from './pyext.ts';
+import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
@@ -25,6 +30,12 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   eng: engCases,
   'eng-pipeline': engPipelineCases,
   'eng-clean': engCleanCases,
+  prjcfg: prjcfgCases,
+  'prjcfg-more': prjcfgMoreCases,
+  'prjcfg-cli': prjcfgCliCases,
+  'pyext-python': pyextPythonCases,
+  pyext: pyextCases,
+  helpers: helperCases,
   rtlint: rtlintCases,
 };
 
