@@ -891,6 +891,7 @@ const SPDX: Case[] = [
   ...(
     [
       ['MyCustomLicense', true],
+      ['LicenseRef-', true],
       ['LicenseRef-My Custom License', true],
       ['LicenseRef-MyCustomLicense', false],
     ] as Array<[string, boolean]>
