@@ -3,7 +3,13 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
-import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageFolder,
+  type StageName,
+} from '../project/model.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -789,7 +795,7 @@ class Engine {
   }
 
   async removeDownloads(pkg: PackageModel): Promise<void> {
-    const prefix = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const prefix = packageFolder(pkg);
     const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
     for (const entry of entries) {
       if (entry === prefix || entry.startsWith(`${prefix}.`)) {

@@ -153,6 +153,12 @@ export interface PackageModel {
   maxJobs?: number;
   /** Package-specific prefix overriding the project's sysroot prefix. */
   prefix?: string;
+  /**
+   * The folder name under output/build/ (and dl/, licenses/) when it is not
+   * `<name>-<version>`: releng-tool projects replace characters other than
+   * letters, digits, `-`, `.` and `_` of the version (a branch `fix/x`).
+   */
+  folderName?: string;
   /** Stage hooks: native functions or releng-tool scripts. */
   hooks: Partial<Record<HookStage, StageAction>>;
   /** Type- and site-specific options not interpreted by the core (CONF_OPTS, GIT_DEPTH, ...). */
@@ -190,6 +196,11 @@ export interface ProjectModel {
   postBuild?: StageAction;
   /** Options not interpreted by the core (outputs, sbom format, ...), kept for later stages. */
   options: Record<string, unknown>;
+}
+
+/** A package's folder name under output/build/, dl/ and licenses/: `<name>-<version>`, or the name alone without a version. */
+export function packageFolder(pkg: Pick<PackageModel, 'name' | 'version' | 'folderName'>): string {
+  return pkg.folderName ?? (pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
 }
 
 /** Turns a package name into its variable prefix, as releng-tool does. */

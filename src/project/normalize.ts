@@ -48,6 +48,7 @@ export function checkPathValue(
   value: string,
   pkg: string,
   file: string | undefined,
+  relengToolVersion = false,
 ): void {
   let problem: string | undefined;
   const control = /[\u0000-\u001f\u007f]/.test(value);
@@ -55,12 +56,24 @@ export function checkPathValue(
     if (control) problem = 'contains a NUL or another control character';
     else if (value.startsWith('-')) problem = 'starts with "-" (it would be read as an option)';
   } else if (control) problem = 'contains a NUL or another control character';
-  else if (value.includes('/') || value.includes('\\'))
+  else if (relengToolVersion) {
+    // the folder name replaces "/" (relengToolFolder), but a value that reads as a
+    // path leading elsewhere is a mistake worth an error, not a renamed folder
+    if (/^[/\\]/.test(value)) problem = 'is an absolute path';
+    else if (value.split(/[/\\]/).includes('..')) problem = 'has a ".." path component';
+  } else if (value.includes('/') || value.includes('\\'))
     problem = `contains "${value.includes('/') ? '/' : '\\'}"`;
   else if (value.includes('..')) problem = 'contains ".."';
   else if (what === 'name' && (value === '' || value === '.')) problem = 'is empty or "."';
   if (problem === undefined) return;
   const label = what === 'name' ? 'name' : `${what} of package "${pkg}"`;
+  if (relengToolVersion) {
+    throw new RelengError(`invalid package ${label} ${JSON.stringify(value)}: it ${problem}`, {
+      file,
+      pkg,
+      hint: 'a version names the folder output/build/<name>-<version> (a branch such as "fix/x" is fine, "/" becomes "_"): fix the value',
+    });
+  }
   throw new RelengError(`invalid package ${label} ${JSON.stringify(value)}: it ${problem}`, {
     file,
     pkg,
@@ -71,6 +84,15 @@ export function checkPathValue(
   });
 }
 
+/**
+ * releng-tool's folder name for a package: `<name>-<version>` with every
+ * character of the version other than a letter, a digit, `-`, `.` or `_`
+ * replaced by `_`, so a branch `fix/x` names `<name>-fix_x`, not a subfolder.
+ */
+export function relengToolFolder(name: string, version: string): string {
+  return `${name}-${version.replace(/[^\p{L}\p{N}\-._]/gu, '_')}`;
+}
+
 /** Builds the normalised package from validated definition values, for either format. */
 export function normalizePackage(
   name: string,
@@ -79,10 +101,13 @@ export function normalizePackage(
   raw: RawPackage,
   hooks: Partial<Record<HookStage, StageAction>>,
   defaults: PackageDefaults,
+  format: 'native' | 'releng-tool' = 'native',
 ): PackageModel {
   const version = raw.version === undefined ? '' : String(raw.version);
+  const relengTool = format === 'releng-tool';
   checkPathValue('name', name, name, definitionFile);
-  checkPathValue('version', version, name, definitionFile);
+  checkPathValue('version', version, name, definitionFile, relengTool);
+  const folder = relengTool && version ? relengToolFolder(name, version) : undefined;
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
   const revision =
@@ -120,6 +145,7 @@ export function normalizePackage(
     fixedJobs: raw.fixedJobs as number | undefined,
     maxJobs: raw.maxJobs as number | undefined,
     prefix: raw.prefix as string | undefined,
+    ...(folder !== `${name}-${version}` && folder !== undefined ? { folderName: folder } : {}),
     hooks,
     options,
   };

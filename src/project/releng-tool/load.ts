@@ -437,5 +437,5 @@ async function relengToolPackage(
     );
     if (script) hooks[stage] = runtime.action(join(defDir, script));
   }
-  return normalizePackage(name, defDir, file, raw, hooks, defaults);
+  return normalizePackage(name, defDir, file, raw, hooks, defaults, 'releng-tool');
 }
