@@ -523,8 +523,8 @@ class Engine {
   }
 
   /** One package's run: paths (local checkout in local-sources mode), job share, lazy environment. */
-  #packageRun(name: string): PackageRun {
-    const pkg = this.project.packageDefs.get(name)!;
+  #packageRun(name: string, changed?: PackageModel): PackageRun {
+    const pkg = changed ?? this.project.packageDefs.get(name)!;
     const jobs = this.#jobsFor(pkg);
     const localDir = this.#localDir(pkg);
     const paths = packagePaths(this.dirs, pkg, localDir);
@@ -543,6 +543,7 @@ class Engine {
       get env() {
         return packageEnv();
       },
+      withPackage: (p) => this.#packageRun(name, p),
     };
   }
 

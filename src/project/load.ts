@@ -12,7 +12,14 @@ import {
 import { directoryVariables } from './dirs.ts';
 import { loadExtensions } from './extensions.ts';
 import { findConfig } from './find-config.ts';
-import type { HookStage, PackageModel, ProjectDirs, ProjectModel, StageAction } from './model.ts';
+import type {
+  HookStage,
+  PackageModel,
+  ProjectDirs,
+  ProjectModel,
+  RelengToolRemote,
+  StageAction,
+} from './model.ts';
 import {
   findNativeDefinition,
   loadNativeConfig,
@@ -196,6 +203,7 @@ async function activateExtensions(
 interface PythonHooks {
   action(file: string): StageAction;
   cacheExt(configFile: string, root: string): (site: string) => Promise<string | undefined>;
+  remote(): RelengToolRemote;
 }
 
 /**
@@ -214,12 +222,18 @@ function lazyPython(
     });
     return steps.map((_, i) => started.then((promises) => promises[i]));
   };
+  const action = (file: string): StageAction => ({
+    kind: 'python',
+    file,
+    runChain,
+    run: async (ctx) => (await getRuntime()).action(file).run(ctx),
+  });
   return {
-    action: (file) => ({
-      kind: 'python',
-      file,
-      runChain,
-      run: async (ctx) => (await getRuntime()).action(file).run(ctx),
+    action,
+    remote: () => ({
+      config: async (pkg, file) =>
+        (await legacyLoader()).relengToolRemote(await getRuntime()).config(pkg, file),
+      action,
     }),
     cacheExt: (configFile, root) => {
       let fn: Promise<(site: string) => Promise<string | undefined>> | undefined;
@@ -253,6 +267,7 @@ function revive(cached: SerializedProject, python: PythonHooks): ProjectModel {
         ? projectPostAction(postBuild.file)
         : python.action(postBuild.file)
       : undefined,
+    relengToolRemote: native ? undefined : python.remote(),
     cacheExt: hasCacheExt
       ? native
         ? nativeCacheExt(rest.configFile)

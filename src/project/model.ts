@@ -165,6 +165,20 @@ export interface PackageModel {
   options: Record<string, unknown>;
 }
 
+/**
+ * A releng-tool package's options and stage scripts from its own sources
+ * (`<PKG>_REMOTE_CONFIG`, `<PKG>_REMOTE_SCRIPTS`), read once they are extracted.
+ */
+export interface RelengToolRemote {
+  /**
+   * Evaluates a package's `.releng-tool` file and returns the package with
+   * the options it sets that the definition left unset.
+   */
+  config(pkg: PackageModel, file: string): Promise<PackageModel>;
+  /** A stage script from the package's sources as an action. */
+  action(file: string): StageAction;
+}
+
 /** The whole project, normalised. */
 export interface ProjectModel {
   /** Absolute project root. */
@@ -194,6 +208,8 @@ export interface ProjectModel {
   cacheExt?: (site: string) => Promise<string | undefined>;
   /** Project post-processing (`post.py`, `releng-tool-post-build.rt` or the native `post` hook). */
   postBuild?: StageAction;
+  /** releng-tool projects: what REMOTE_CONFIG and REMOTE_SCRIPTS need of the Python side. */
+  relengToolRemote?: RelengToolRemote;
   /** Options not interpreted by the core (outputs, sbom format, ...), kept for later stages. */
   options: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
@@ -7,6 +7,7 @@ import type {
   HookStage,
   PackageModel,
   ProjectModel,
+  RelengToolRemote,
   StageAction,
   StageRunContext,
 } from '../model.ts';
@@ -278,6 +279,7 @@ export async function loadRelengToolConfig(
     overrideTools: (project.overrideTools as Record<string, string> | undefined) ?? {},
     cacheExt: project.cacheExt ? relengToolCacheExt(configFile, root, runtime) : undefined,
     postBuild: postFile ? runtime.action(postFile) : undefined,
+    relengToolRemote: relengToolRemote(runtime),
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
@@ -419,6 +421,8 @@ async function relengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  // A remote configuration only fills in what the definition left unset.
+  if (passthrough.REMOTE_CONFIG === true) raw.definedOptions = Object.keys(raw);
   // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
   const forced = defaults.forceRevisions?.[key];
   if (forced !== undefined && forced !== '') {
@@ -438,4 +442,116 @@ async function relengToolPackage(
     if (script) hooks[stage] = runtime.action(join(defDir, script));
   }
   return normalizePackage(name, defDir, file, raw, hooks, defaults, 'releng-tool');
+}
+
+/**
+ * The model keys a package's `.releng-tool` may set: releng-tool's
+ * "post-init" options (jobs, install type, licenses, prefix, stage options,
+ * type-specific build settings). Where sources come from, the version and
+ * the build folder are the definition's alone, and every one of these only
+ * changes how the package builds into the output folders.
+ */
+const REMOTE_KEYS = new Set([
+  'fixedJobs',
+  'maxJobs',
+  'installType',
+  'license',
+  'licenseFiles',
+  'prefix',
+  'extopt',
+  'fetchOpts',
+  'env',
+  'configureOptions',
+  'buildOptions',
+  'installOptions',
+  'autotoolsAutoreconf',
+  'cargoName',
+  'cmakeBuildType',
+  'mesonBuildType',
+  'makeConfigure',
+  'noInstall',
+  'pythonSetupType',
+  'pythonInterpreter',
+]);
+const REMOTE_PASSTHROUGH = new Set([
+  'PYTHON_DIST_PATH',
+  'PYTHON_INSTALLER_INTERPRETER',
+  'PYTHON_INSTALLER_LAUNCHER_KIND',
+  'PYTHON_INSTALLER_SCHEME',
+]);
+/** Model keys that are fields of PackageModel itself, not of its options. */
+const MODEL_FIELDS = new Set([
+  'fixedJobs',
+  'maxJobs',
+  'installType',
+  'license',
+  'licenseFiles',
+  'prefix',
+]);
+
+/** REMOTE_CONFIG and REMOTE_SCRIPTS for a loaded releng-tool project. */
+export function relengToolRemote(runtime: PythonRuntime): RelengToolRemote {
+  return {
+    action: (file) => runtime.action(file),
+    async config(pkg, file) {
+      const values = await runtime.evaluate(file, dirname(file));
+      return applyRemoteConfig(pkg, values, file);
+    },
+  };
+}
+
+/**
+ * The package with the options of its `.releng-tool` file (`values`) that
+ * its definition left unset, as releng-tool's finalize_package applies them.
+ */
+export function applyRemoteConfig(
+  pkg: PackageModel,
+  values: Record<string, unknown>,
+  file: string,
+): PackageModel {
+  const prefix = `${pkg.key}_`;
+  const defined = new Set((pkg.options.definedOptions as string[] | undefined) ?? []);
+  const out: PackageModel = { ...pkg, options: { ...pkg.options } };
+  const fields = out as unknown as Record<string, unknown>;
+  const passthrough = { ...((pkg.options.relengTool as Record<string, unknown>) ?? {}) };
+  for (const [variable, value] of Object.entries(values)) {
+    if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
+    const option = variable.slice(prefix.length);
+    if (REMOTE_PASSTHROUGH.has(option)) {
+      if (passthrough[option] === undefined) passthrough[option] = value;
+      continue;
+    }
+    const mapping = PACKAGE_OPTIONS[option];
+    if (!mapping) continue;
+    const [top, sub] = mapping.key.split('.') as [string, string | undefined];
+    // releng-tool reads only its post-init options from a remote configuration
+    if (!REMOTE_KEYS.has(top) || (defined.has(top) && !sub)) continue;
+    let v: unknown = value;
+    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    checkKind(v, mapping.kind, variable, file, pkg.name);
+    if (top === 'prefix' && (v as string).split(/[/\\]/).includes('..')) {
+      throw new RelengError(
+        `${variable} ${JSON.stringify(v)} in the package's sources has a ".." component`,
+        {
+          file,
+          pkg: pkg.name,
+          hint: "a prefix is a folder inside each sysroot (such as /usr): fix the package's .releng-tool file, or leave REMOTE_CONFIG off",
+        },
+      );
+    }
+    if (MODEL_FIELDS.has(top)) {
+      fields[top] = top === 'license' || top === 'licenseFiles' ? toList(v) : v;
+      defined.add(top);
+    } else if (sub) {
+      const stage = { ...((out.options[top] as Record<string, unknown>) ?? {}) };
+      if (stage[sub] !== undefined) continue;
+      stage[sub] = v;
+      out.options[top] = stage;
+    } else {
+      out.options[top] = v;
+      defined.add(top);
+    }
+  }
+  if (Object.keys(passthrough).length > 0) out.options.relengTool = passthrough;
+  return out;
 }
