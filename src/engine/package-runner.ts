@@ -313,11 +313,12 @@ async function runStage(
     case 'patch':
       ensureBuildDir(paths, tools);
       // The guide: no patches for a development revision in development mode
-      // (local-sources mode skips the whole stage).
-      if (!pkg.options.ignorePatches && !(shared.siteOptions.devmode && pkg.devmodeRevision)) {
+      // unless DEVMODE_PATCHES says which (local-sources mode skips the whole stage).
+      {
         patchModule ??= import('../patch/index.ts');
-        const { applyPatches } = await patchModule;
+        const { applyPatches, patchFilter } = await patchModule;
         await applyPatches({
+          filter: patchFilter(pkg, shared.siteOptions.devmode),
           pkg,
           buildDir: paths.buildBaseDir,
           patchSubdir: pkg.options.patchSubdir as string | undefined,

@@ -93,6 +93,17 @@ export function relengToolFolder(name: string, version: string): string {
   return `${name}-${version.replace(/[^\p{L}\p{N}\-._]/gu, '_')}`;
 }
 
+/** Whether the revision comes from the development mode: DEVMODE_REVISION, or REVISION's entry for the mode. */
+function devmodeHit(raw: RawPackage, defaults: PackageDefaults): boolean {
+  const devmode = defaults.devmode;
+  if (!devmode) return false;
+  if (typeof raw.devmodeRevision === 'string' && raw.devmodeRevision !== '') return true;
+  const dict = raw.revision;
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) return false;
+  const mode = typeof devmode === 'string' && devmode ? devmode : 'develop';
+  return typeof (dict as Record<string, unknown>)[mode] === 'string';
+}
+
 /** Builds the normalised package from validated definition values, for either format. */
 export function normalizePackage(
   name: string,
@@ -103,19 +114,22 @@ export function normalizePackage(
   defaults: PackageDefaults,
   format: 'native' | 'releng-tool' = 'native',
 ): PackageModel {
-  const version = raw.version === undefined ? '' : String(raw.version);
+  let version = raw.version === undefined ? '' : String(raw.version);
   const relengTool = format === 'releng-tool';
   checkPathValue('name', name, name, definitionFile);
   checkPathValue('version', version, name, definitionFile, relengTool);
-  const folder = relengTool && version ? relengToolFolder(name, version) : undefined;
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
-  const revision =
-    defaults.overrideRevisions[name] ??
-    devRevision ??
-    byMode(raw.revision, defaults.devmode) ??
-    version;
+  const override = defaults.overrideRevisions[name];
+  const revision = override ?? devRevision ?? byMode(raw.revision, defaults.devmode) ?? version;
   checkPathValue('revision', revision, name, definitionFile);
+  // releng-tool: a package built from its development revision takes that
+  // revision as its version (PKG_VERSION, output/build/<pkg>-<revision>)
+  if (relengTool && override === undefined && revision !== version && devmodeHit(raw, defaults)) {
+    version = revision;
+    checkPathValue('version', version, name, definitionFile, relengTool);
+  }
+  const folder = relengTool && version ? relengToolFolder(name, version) : undefined;
   if (typeof raw.devmodeRevision === 'string')
     checkPathValue('revision', raw.devmodeRevision, name, definitionFile);
   const internal =

@@ -15,6 +15,7 @@ export type Kind =
   | 'stringsOrMap'
   | 'stringOrModeMap'
   | 'stringOrBoolean'
+  | 'booleanOrStrings'
   | { oneOf: readonly string[] };
 
 export type Spec = Readonly<Record<string, Kind>>;
@@ -36,6 +37,7 @@ function describe(kind: Kind): string {
     integer: 'a whole number',
     strings: 'a list of strings',
     stringOrStrings: 'a string or a list of strings',
+    booleanOrStrings: 'True/False, a string or a list of strings',
     stringMap: 'an object of string values',
     record: 'an object',
     function: 'a function',
@@ -69,6 +71,8 @@ export function matches(kind: Kind, value: unknown): boolean {
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'stringOrStrings':
       return typeof value === 'string' || matches('strings', value);
+    case 'booleanOrStrings':
+      return typeof value === 'boolean' || matches('stringOrStrings', value);
     case 'stringOrBoolean':
       return typeof value === 'string' || typeof value === 'boolean';
     case 'stringMap':

@@ -257,6 +257,7 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'urlopenContext',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
   }

@@ -38,7 +38,8 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   EXTRACT_TYPE: { key: 'extractType', kind: str },
   NO_EXTRACTION: { key: 'noExtraction', kind: bool },
   PATCH_SUBDIR: { key: 'patchSubdir', kind: str },
-  IGNORE_PATCHES: { key: 'ignorePatches', kind: bool },
+  // True, or patterns (regular expressions) of patch file names not to apply
+  IGNORE_PATCHES: { key: 'ignorePatches', kind: 'booleanOrStrings' },
   EXTOPT: { key: 'extopt', kind: 'record' },
   GIT_DEPTH: { key: 'gitDepth', kind: int },
   GIT_SUBMODULES: { key: 'gitSubmodules', kind: bool },

@@ -7,6 +7,7 @@ import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
+import { siteCases } from './site.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -18,6 +19,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  site: siteCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
