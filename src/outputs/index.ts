@@ -2,6 +2,7 @@
  * Writing packages (.deb, .rpm) and archives (tar.*, zip) from a packaging
  * description. Entry points: {@link loadDescriptionFile} and {@link writeOutputs}.
  */
+import { readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,7 +36,9 @@ export type {
   PackagingDescription,
 } from './description.ts';
 
+import { faultPoint, isStaleTemporary } from '../repository/recovery.ts';
 import { replaceVia } from '../util/fs.ts';
+import { isAlive } from '../util/pid.ts';
 
 export { OutputError } from './errors.ts';
 export type { FileEntry } from './fileset.ts';
@@ -358,6 +361,53 @@ async function prepare(
   return { meta, description: d, sourceDateEpoch, render };
 }
 
+const WORK_PREFIX = 'releng-binaries-';
+
+/**
+ * Removes the temporary siblings of `dest` (`dest.tmp-<pid>-…`) that a killed
+ * run left: only those of processes no longer running, so a concurrent
+ * writer's file is kept.
+ */
+async function removeStaleSiblings(dest: string): Promise<void> {
+  const dir = path.dirname(dest);
+  const base = `${path.basename(dest)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names)
+    if (n.startsWith(base) && isStaleTemporary(n)) await rm(path.join(dir, n), { force: true });
+}
+
+/**
+ * Removes work folders `<prefix><pid>-XXXXXX` under `dir` that belong to this
+ * user and to a process no longer running (left by kill -9).
+ */
+async function removeStaleWorkDirs(dir: string, prefix: string): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const n of names) {
+    if (!n.startsWith(prefix)) continue;
+    const m = /^(\d+)-[A-Za-z0-9]{6}$/.exec(n.slice(prefix.length));
+    const pid = Number(m?.[1]);
+    if (!m || pid === process.pid || isAlive(pid)) continue;
+    const full = path.join(dir, n);
+    try {
+      if (uid !== undefined && statSync(full).uid !== uid) continue;
+    } catch {
+      continue;
+    }
+    await rm(full, { recursive: true, force: true });
+  }
+}
+
 /**
  * Writes every output of a description (or of several) into `imagesDir`.
  * Each file is written under a temporary name and renamed when complete, so
@@ -389,7 +439,9 @@ export async function writeOutputs(
   };
   const plans: Array<{ dest: string; files: FileEntry[]; meta: PackageMeta; epoch: number }> = [];
   // Stripped copies and debug files live here until the packages are written.
-  const workDir = await mkdtemp(path.join(tmpdir(), 'releng-binaries-'));
+  // (named by pid, so a later run can remove what a killed one left)
+  await removeStaleWorkDirs(tmpdir(), WORK_PREFIX);
+  const workDir = await mkdtemp(path.join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
   const dpkg = DpkgHost.current();
   try {
     for (const p of prepared) {
@@ -427,9 +479,11 @@ export async function writeOutputs(
     await mkdir(opts.imagesDir, { recursive: true });
     const written: string[] = [];
     for (const p of plans) {
-      await replaceVia(p.dest, (tmp) =>
-        getPackager(p.meta.format)!.write(p.files, p.meta, tmp, { sourceDateEpoch: p.epoch }),
-      );
+      await removeStaleSiblings(p.dest);
+      await replaceVia(p.dest, async (tmp) => {
+        await getPackager(p.meta.format)!.write(p.files, p.meta, tmp, { sourceDateEpoch: p.epoch });
+        faultPoint('output-before-rename');
+      });
       written.push(p.dest);
     }
     return written;

@@ -131,7 +131,7 @@ export const argsCases: Case[] = [
   stageCase('test-fetch-full', false, [], 'test_engine_run_args_action_pkg_fetch_full'),
   stageCase('test-license', false, [], 'test_engine_run_args_action_pkg_license'),
   stageCase('test-fresh', true, [], 'test_engine_run_args_action_pkg_fresh'),
-  stageCase('test', true, [], 'test_engine_run_args_action_pkg_target'),
+  stageCase('test', true, [], 'test_engine_run_args_action_target_default'),
   {
     name: 'args/action-clean',
     from: 'test_engine_run_args.py::test_engine_run_args_action_global_clean',
@@ -284,7 +284,7 @@ export const argsCases: Case[] = [
   },
   {
     name: 'args/action-package-path',
-    from: 'test_engine_run_args.py::test_engine_run_args_action_pkg_target_path',
+    from: 'test_engine_run_args.py::test_engine_run_args_action_target_prefixed',
     async run(t) {
       await probeProject(t);
       await t.ok(['package/test']);
@@ -312,7 +312,7 @@ export const argsCases: Case[] = [
   },
   {
     name: 'args/option--config',
-    from: 'test_engine_run_args.py::test_engine_run_args_config',
+    from: 'test_engine_run_args.py::test_engine_run_args_config_file',
     async run(t) {
       await probeProject(t);
       t.write('custom.rt', t.read('releng-tool.rt'));
@@ -338,7 +338,7 @@ export const argsCases: Case[] = [
   flagVar(
     '--development',
     'RELENG_DEVMODE',
-    'test_engine_run_args.py::test_engine_run_args_devmode',
+    'test_engine_run_args.py::test_engine_run_args_mode_devmode',
   ),
   flagVar(
     '--development',
@@ -347,7 +347,7 @@ export const argsCases: Case[] = [
     'custom',
   ),
   flagVar('-D', 'RELENG_DEVMODE', 'test_mainline_args.py::test_mainline_args_devmode_flag'),
-  flagVar('--force', 'RELENG_FORCE', 'test_engine_run_args.py::test_engine_run_args_force'),
+  flagVar('--force', 'RELENG_FORCE', 'test_engine_run_args.py::test_engine_run_args_mode_force'),
   flagVar('-F', 'RELENG_FORCE', 'test_mainline_args.py::test_mainline_args_force'),
   flagVar('--release', 'RELENG_RELEASE', 'test_engine_run_args.py::test_engine_run_args_release'),
   flagVar('--verbose', 'RELENG_VERBOSE', 'test_engine_run_args.py::test_engine_run_args_verbose'),
@@ -355,7 +355,7 @@ export const argsCases: Case[] = [
   flagVar(
     '--local-sources',
     'RELENG_LOCALSRCS',
-    'test_engine_run_args.py::test_engine_run_args_local_sources_default',
+    'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_default',
   ),
   {
     name: 'args/defaults-flags-false',
@@ -486,7 +486,7 @@ export const argsCases: Case[] = [
   ...['--nocolorout', '--quiet', '--only-mirror', '--api'].map(
     (o): Case => ({
       name: `args/option${o}`,
-      from: `test_mainline_args.py::test_mainline_args_${o.slice(2).replace('-', '_')}`,
+      from: `test_mainline_args.py::test_mainline_args_${o === '--api' ? 'api_mode_enabled' : o.slice(2).replace('-', '_')}`,
       async run(t) {
         await probeProject(t);
         await t.ok([o]);
@@ -613,7 +613,7 @@ export const argsCases: Case[] = [
   },
   {
     name: 'args/local-sources-package-paths',
-    from: 'test_engine_run_args.py::test_engine_run_args_local_sources_multiple_explicit',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_per_package',
     async run(t) {
       writeProbe(t, {
         site: 'https://releng.invalid/test-1.0.tar.gz',
@@ -627,7 +627,7 @@ export const argsCases: Case[] = [
   },
   {
     name: 'args/local-sources-package-colon',
-    from: 'test_engine_run_args.py::test_engine_run_args_local_sources_multiple_explicit',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_per_package',
     async run(t) {
       writeProbe(t, {
         site: 'https://releng.invalid/test-1.0.tar.gz',

@@ -21,7 +21,7 @@ function sbomCase(template: string, expected: string[]): Case {
   return {
     name: `sbom/${template.replace('sbom-', '')}`,
     template,
-    from: `test_engine_run_sbom.py::test_engine_run_${template.replace('-', '_')}`,
+    from: `test_engine_run_sbom.py::test_engine_run_${template.replace(/-/g, '_')}`,
     async run(t) {
       await t.ok();
       for (const f of SBOM_FILES) {
@@ -57,7 +57,7 @@ function jobsCase(jobs: number | undefined, pkg: string, expected: number): Case
 function envDir(variable: string, global: string, extra?: (t: Ctx, dir: string) => void): Case {
   return {
     name: `environ/${variable.toLowerCase().replace(/_/g, '-')}`,
-    from: `test_engine_run_environ_config.py::test_engine_run_environ_cfg_${variable.replace('RELENG_', '').toLowerCase()}`,
+    from: `test_engine_run_environ_config.py::test_engine_run_environ_cfg_${variable.replace('RELENG_', '').replace('OUTPUT_', 'OUT_').toLowerCase()}`,
     async run(t) {
       writeProbe(t);
       const dir = t.path('elsewhere');
