@@ -3,4 +3,4 @@
 // against releng; see compat.test.ts.
 import { compatSuite } from './suite.ts';
 
-compatSuite('releng-tool compatibility cases (sites, VCS tools, patches)', ['site']);
+compatSuite('releng-tool compatibility cases (sites, VCS tools, patches)', ['site', 'site-vcs']);

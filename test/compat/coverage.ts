@@ -21,7 +21,9 @@ export function scanTests(rtDir: string): string[] {
   const out: string[] = [];
   for (const sub of ['unit-tests', 'tool-tests']) {
     const dir = join(rtDir, 'tests', sub);
-    for (const f of readdirSync(dir).filter((n) => /^test_.*\.py$/.test(n)).sort()) {
+    for (const f of readdirSync(dir)
+      .filter((n) => /^test_.*\.py$/.test(n))
+      .sort()) {
       for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/^\s*def (test_\w+)\(/gm))
         out.push(`${f}::${m[1]}`);
     }
@@ -79,7 +81,7 @@ export interface Coverage {
 export function coverage(): Coverage {
   const tests = releaseToolTests();
   const fromCases = ALL_CASES.flatMap((c) =>
-    c.from
+    (c.from ?? '')
       .split(/[,;]\s*|\s+and\s+/)
       .map((s) => s.trim())
       .filter((s) => /\.py/.test(s))
@@ -145,7 +147,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         `\n${c.covered.length + c.outOfScope.length + c.notYet.length + c.missing.length} tests: ${c.covered.length} covered by cases, ${c.outOfScope.length} out of scope, ${c.notYet.length} not yet, ${c.missing.length} unlisted\n`,
       );
       if (c.overlapping.length) process.stdout.write(`overlapping: ${c.overlapping.join(', ')}\n`);
-      if (c.stale.length) process.stdout.write(`patterns matching no test: ${c.stale.join(', ')}\n`);
+      if (c.stale.length)
+        process.stdout.write(`patterns matching no test: ${c.stale.join(', ')}\n`);
     }
   }
 }

@@ -258,6 +258,7 @@ export async function loadRelengToolConfig(
     'quirks',
     'networkIsolation',
     'urlopenContext',
+    'defaultDevmodeIgnoreCache',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
   }

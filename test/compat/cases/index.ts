@@ -8,6 +8,7 @@ import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
 import { siteCases } from './site.ts';
+import { siteVcsCases } from './site-vcs.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -20,6 +21,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   git: gitCases,
   python: pythonCases,
   site: siteCases,
+  'site-vcs': siteVcsCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
