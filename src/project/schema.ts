@@ -16,6 +16,7 @@ export type Kind =
   | 'stringOrModeMap'
   | 'stringOrBoolean'
   | 'booleanOrStrings'
+  | 'stringOrNullMap'
   | { oneOf: readonly string[] };
 
 export type Spec = Readonly<Record<string, Kind>>;
@@ -39,6 +40,7 @@ function describe(kind: Kind): string {
     stringOrStrings: 'a string or a list of strings',
     booleanOrStrings: 'True/False, a string or a list of strings',
     stringMap: 'an object of string values',
+    stringOrNullMap: 'an object of string (or None) values',
     record: 'an object',
     function: 'a function',
     array: 'a list',
@@ -75,6 +77,11 @@ export function matches(kind: Kind, value: unknown): boolean {
       return typeof value === 'boolean' || matches('stringOrStrings', value);
     case 'stringOrBoolean':
       return typeof value === 'string' || typeof value === 'boolean';
+    case 'stringOrNullMap':
+      return (
+        isPlainObject(value) &&
+        Object.values(value).every((v) => typeof v === 'string' || v === null)
+      );
     case 'stringMap':
       return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
     case 'record':

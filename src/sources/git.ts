@@ -49,7 +49,9 @@ const MODULES_DIR = 'releng-modules';
 function configEntries(ctx: SiteContext): Array<[string, string]> {
   const config = ctx.pkg.options.gitConfig;
   if (!config || typeof config !== 'object') return [];
-  return Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+  return Object.entries(config as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => [k, String(v)]);
 }
 
 /** `-c key=value` for every git command of the package (GIT_CONFIG, secrets excepted). */

@@ -418,6 +418,13 @@ async function relengToolPackage(
     // releng-tool accepts numbers for versions and revisions.
     if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
+    if (option === 'GIT_DEPTH' && (v as number) < 0) {
+      throw new RelengError(`option "${variable}" may not be negative (${String(v)})`, {
+        file,
+        pkg: name,
+        hint: 'a depth of commits to fetch: 0 for the whole history, or more',
+      });
+    }
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
     else raw[top] = v;

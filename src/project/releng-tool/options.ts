@@ -44,7 +44,8 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   GIT_DEPTH: { key: 'gitDepth', kind: int },
   GIT_SUBMODULES: { key: 'gitSubmodules', kind: bool },
   GIT_REFSPECS: { key: 'gitRefspecs', kind: 'stringOrStrings' },
-  GIT_CONFIG: { key: 'gitConfig', kind: 'stringMap' },
+  // None: the entry is not set
+  GIT_CONFIG: { key: 'gitConfig', kind: 'stringOrNullMap' },
   GIT_VERIFY_REVISION: { key: 'gitVerifyRevision', kind: bool },
   FETCH_OPTS: { key: 'fetchOpts', kind: 'stringsOrMap' },
   ENV: { key: 'env', kind: 'stringMap' },

@@ -8,6 +8,7 @@ import { gitCases } from './git.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pythonCases } from './python.ts';
 import { siteCases } from './site.ts';
+import { siteGitCases } from './site-git.ts';
 import { siteVcsCases } from './site-vcs.ts';
 import { toolCases } from './tools.ts';
 
@@ -22,6 +23,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   python: pythonCases,
   site: siteCases,
   'site-vcs': siteVcsCases,
+  'site-git': siteGitCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
