@@ -112,15 +112,6 @@ export async function runPackage(
   const tools: StageTools = { state, log, site, builder };
   try {
     for (const stage of PIPELINE.slice(0, last + 1)) {
-      if (!finalized && PIPELINE.indexOf(stage) >= BOOTSTRAP) {
-        finalized = true;
-        try {
-          run = await fromSources(shared, run);
-        } catch (err) {
-          throw asRelengError(err, { pkg: pkg.name });
-        }
-        pkg = run.pkg;
-      }
       if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
       if (run.localDir && (stage === 'fetch' || stage === 'extract' || stage === 'patch')) continue;
       // releng-tool never patches a `local` site's sources (native projects do).
@@ -130,6 +121,17 @@ export async function runPackage(
       if ((!shared.force || ran) && state.isDone(stage)) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
+      }
+      // Before the first building stage that runs (a run with nothing left
+      // to build reads nothing from the sources and starts no Python).
+      if (!finalized && PIPELINE.indexOf(stage) >= BOOTSTRAP) {
+        finalized = true;
+        try {
+          run = await fromSources(shared, run);
+        } catch (err) {
+          throw asRelengError(err, { pkg: pkg.name });
+        }
+        pkg = run.pkg;
       }
       // A stage already started as part of a chain is running: it finishes
       // and is recorded, like any running stage when another package fails.
