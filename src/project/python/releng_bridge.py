@@ -1084,6 +1084,10 @@ def _collect(values, injected, scope):
         converted = _to_json(value, scope)
         if converted is not _SKIP:
             out[key] = converted
+            # JSON keys are strings: name the dicts whose keys were not (releng-tool
+            # refuses {123: 'value'} for its string-keyed options)
+            if isinstance(value, dict) and any(not isinstance(k, str) for k in value):
+                out.setdefault('__releng_nonstr_keys__', []).append(key)
     return out
 
 

@@ -395,10 +395,18 @@ async function relengToolPackage(
   const raw: Record<string, unknown> = {};
   const passthrough: Record<string, unknown> = {};
   const prefix = `${key}_`;
+  const nonStringKeys = new Set((values.__releng_nonstr_keys__ as string[] | undefined) ?? []);
   for (const [variable, value] of Object.entries(values)) {
     if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
     const option = variable.slice(prefix.length);
     const mapping = PACKAGE_OPTIONS[option];
+    if (mapping && nonStringKeys.has(variable)) {
+      throw new RelengError(`option "${variable}" has a key that is not a string`, {
+        file,
+        pkg: name,
+        hint: "quote the keys: {'key': 'value'}",
+      });
+    }
     if (!mapping) {
       if (PASSTHROUGH_OPTIONS.has(option)) passthrough[option] = value;
       else {
