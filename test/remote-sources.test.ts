@@ -57,6 +57,17 @@ describe('REMOTE_CONFIG and REMOTE_SCRIPTS', () => {
     assert.ok(!existsSync(join(root, 'escape')));
   });
 
+  it("refuses a remote ENV that sets a folder variable the project's scripts read", async () => {
+    const root = await project({
+      'package/p/p.rt': `${DEF}P_REMOTE_CONFIG = True\n`,
+      'package/p/local/.releng-tool.rt': "P_ENV = {'TARGET_DIR': '/tmp', 'OK': '1'}\n",
+      'package/p/p-build.rt': RECORD,
+    });
+    const r = await releng(['-R', root]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /P_ENV .* sets TARGET_DIR, which releng sets itself/);
+  });
+
   it('runs remote stage scripts only for stages the definition folder has none for', async () => {
     const root = await project({
       'package/p/p.rt': `${DEF}P_REMOTE_SCRIPTS = True\n`,

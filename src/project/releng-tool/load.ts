@@ -496,6 +496,14 @@ const REMOTE_PASSTHROUGH = new Set([
   'PYTHON_INSTALLER_LAUNCHER_KIND',
   'PYTHON_INSTALLER_SCHEME',
 ]);
+/**
+ * Environment names a remote configuration's ENV / *_ENV may not set: the
+ * folder variables (TARGET_DIR, PKG_BUILD_DIR, DESTDIR, …), prefixes, package
+ * and releng variables and job counts. The project's own scripts read them;
+ * a package's sources must not be able to point them elsewhere.
+ */
+const SHADOWED_VARIABLE = /DIR$|^PREFIX$|_PREFIX$|^PKG_|^RELENG_|^NJOBS(CONF)?$/i;
+
 /** Model keys that are fields of PackageModel itself, not of its options. */
 const MODEL_FIELDS = new Set([
   'fixedJobs',
@@ -555,6 +563,19 @@ export function applyRemoteConfig(
           hint: "a prefix is a folder inside each sysroot (such as /usr): fix the package's .releng-tool file, or leave REMOTE_CONFIG off",
         },
       );
+    }
+    if ((top === 'env' || sub === 'env') && v && typeof v === 'object') {
+      const shadowing = Object.keys(v).filter((k) => SHADOWED_VARIABLE.test(k));
+      if (shadowing.length > 0) {
+        throw new RelengError(
+          `${variable} in the package's sources sets ${shadowing.join(', ')}, which releng sets itself`,
+          {
+            file,
+            pkg: pkg.name,
+            hint: "folder and package variables are the project's (a remote configuration could point them outside output/): set them in the package definition, or leave REMOTE_CONFIG off",
+          },
+        );
+      }
     }
     if (MODEL_FIELDS.has(top)) {
       fields[top] = top === 'license' || top === 'licenseFiles' ? toList(v) : v;
