@@ -148,6 +148,16 @@ describe('native projects', () => {
       r.stderr,
       /package "app" depends on unknown package "libfo" \(did you mean "libfoo"\?\)/,
     );
+    // a folder whose definition is misnamed: said as such, not "did you mean" itself
+    const misnamed = await project({
+      'releng.config.ts': `export default { packages: ['a'] };\n`,
+      'package/a/package.ts': nativePackage(`{}`),
+    });
+    r = await releng(['-R', misnamed]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /package "a" has a folder package\/a\/ but no definition file in it/);
+    assert.match(r.stderr, /package\/a\/a\.ts/);
+    assert.doesNotMatch(r.stderr, /did you mean "a"/);
   });
 
   it('reports a failing stage with package, stage, exit code, log path and last lines', async () => {

@@ -39,17 +39,29 @@ export async function loadClosure<T extends GraphNode>(
       const pkg = results[i];
       if (!pkg) {
         const who = neededBy.get(name);
-        const hint = didYouMean(name, await knownNames());
-        throw new RelengError(
-          who
-            ? `package "${who}" depends on unknown package "${name}"${hint}`
-            : `unknown package "${name}" listed in the project's packages${hint}`,
-          {
-            file: who ? loaded.get(who)?.definitionFile : undefined,
-            pkg: who ?? name,
-            hint: `create package/${name}/ with a definition, or fix the name`,
-          },
+        const known = await knownNames();
+        // A folder of that name without a definition in it: say so, rather
+        // than suggesting the very name that was asked for.
+        const folderOnly = known.includes(name);
+        const hint = didYouMean(
+          name,
+          known.filter((n) => n !== name),
         );
+        const noDefinition = `has a folder package/${name}/ but no definition file in it`;
+        const message = folderOnly
+          ? who
+            ? `package "${who}" depends on package "${name}", which ${noDefinition}`
+            : `package "${name}" ${noDefinition}`
+          : who
+            ? `package "${who}" depends on unknown package "${name}"${hint}`
+            : `unknown package "${name}" listed in the project's packages${hint}`;
+        throw new RelengError(message, {
+          file: who ? loaded.get(who)?.definitionFile : undefined,
+          pkg: who ?? name,
+          hint: folderOnly
+            ? `name the definition after the package: package/${name}/${name}.ts in a releng project, package/${name}/${name}.rt (or ${name}) in a releng-tool project`
+            : `create package/${name}/ with a definition, or fix the name`,
+        });
       }
       loaded.set(name, pkg);
       for (const dep of pkg.dependencies) {

@@ -10,6 +10,7 @@ import {
   packageFolder,
   type StageName,
 } from '../project/model.ts';
+import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -23,6 +24,7 @@ import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } fro
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
+import { isolationProxyPort, networkIsolated } from './network-isolation.ts';
 import { PackageLog } from './package-log.ts';
 import {
   type PackageRun,
@@ -63,6 +65,8 @@ export interface EngineOptions {
   profiles?: string[];
   /** `--quirk` names (releng-tool's quirks). */
   quirks?: string[];
+  /** `--python`: the interpreter for releng-tool projects (lint starts it too). */
+  python?: string;
   /** The project model came from the project cache (no definition changed). */
   fromCache?: boolean;
   /** Machine-readable printing (printpkgs). */
@@ -118,6 +122,12 @@ export async function runAction(
   const options = { ...engineOptions, sink: maskingSink(engineOptions.sink) };
   // Before anything can start a process: no stage, hook or tool inherits a passphrase.
   withholdSecrets(secretNames(project));
+  if (project.format === 'releng-tool') {
+    // releng-tool reads RELENG_LINT_MAX_VERSION on every run, and says so when it is no version
+    lintMaxVersion(undefined, process.env, (message) =>
+      options.sink({ type: 'log', level: 'warn', message }),
+    );
+  }
   const started = nowMs();
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   // releng-tool's ONLY_DEVMODE: such a package is left out of other runs
@@ -177,9 +187,29 @@ export async function runAction(
     (action.kind === 'global' && action.action === 'lint') ||
     (action.kind === 'package' && action.op === 'lint')
   ) {
-    // What releng checks of a project is checked by loading it (options,
-    // types, sites, licenses are validated then): reaching here means it passed.
     const which = action.kind === 'package' ? `package ${action.pkg}` : 'the project';
+    if (project.format === 'releng-tool') {
+      // releng-tool's lint rules (RT…), loaded and started only for this action;
+      // every package counts, development-mode-only ones too
+      const { runRelengToolLint } = await import('./rt-lint.ts');
+      await runRelengToolLint(
+        project,
+        action.kind === 'package'
+          ? [action.pkg]
+          : topologicalOrder(project.packageDefs, project.packages),
+        {
+          python: options.python,
+          print,
+          json: options.json,
+          // (an invalid RELENG_LINT_MAX_VERSION was reported above)
+          warn: () => {},
+        },
+      );
+      options.sink({ type: 'log', level: 'success', message: `lint: no issues found in ${which}` });
+      return;
+    }
+    // What releng checks of a native project is checked by loading it
+    // (options, types, sites, licenses are validated then): reaching here means it passed.
     options.sink({ type: 'log', level: 'success', message: `lint: ${which} loads and validates` });
     return;
   }
@@ -240,6 +270,16 @@ function maskingSink(sink: EventSink): EventSink {
     sink(event.type === 'log' ? { ...event, message: maskCredentials(event.message) } : event);
 }
 
+/** Whether a package names an extension (`ext-…`) package, VCS or extract type. */
+function usesExtensionTypes(project: ProjectModel): boolean {
+  for (const pkg of project.packageDefs.values()) {
+    const extract = pkg.options.extractType;
+    if (pkg.type.startsWith('ext-') || pkg.vcsType.startsWith('ext-')) return true;
+    if (typeof extract === 'string' && extract.toLowerCase().startsWith('ext-')) return true;
+  }
+  return false;
+}
+
 class Engine {
   readonly project: ProjectModel;
   readonly dirs: ProjectDirs;
@@ -279,6 +319,10 @@ class Engine {
   }
 
   async perform(action: Action, order: string[]): Promise<void> {
+    const cleaning =
+      action.kind === 'global' &&
+      (action.action === 'clean' || action.action === 'mrproper' || action.action === 'distclean');
+    if (!cleaning) await this.#startExtensions();
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
       await this.sbom(order);
@@ -461,9 +505,18 @@ class Engine {
   ): Promise<void> {
     const shared = this.#shared(force || this.options.force);
     // Fail before anything runs: missing tools, unknown or unsupported types.
+    // releng-tool: tools a host package provides (HOST_PROVIDES) are not looked for
+    const provided = new Set<string>();
+    for (const pkg of this.project.packageDefs.values()) {
+      const provides = (pkg.options.relengTool as Record<string, unknown> | undefined)
+        ?.HOST_PROVIDES;
+      if (pkg.installType === 'host' && provides !== undefined && provides !== null) {
+        for (const tool of [provides].flat()) provided.add(String(tool));
+      }
+    }
     if (!this.#checked) {
       checkPrerequisites(
-        this.project.prerequisites,
+        this.project.prerequisites.filter((tool) => !provided.has(tool)),
         this.project.overrideTools,
         this.project.configFile,
       );
@@ -473,11 +526,15 @@ class Engine {
       const pkg = this.project.packageDefs.get(name)!;
       const type = packageType(pkg.type, pkg.name, pkg.definitionFile);
       const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
-      const needed = [...(type.tools ?? []), ...(this.#localDir(pkg) ? [] : (site.tools ?? []))];
+      const needed = [
+        ...(type.tools ?? []),
+        ...(pkg.type === 'autotools' && pkg.options.autotoolsAutoreconf ? ['autoreconf'] : []),
+        ...(this.#localDir(pkg) ? [] : (site.tools ?? [])),
+      ].filter((tool) => !provided.has(tool));
       for (const tool of needed) {
         if (!this.#toolExists(tool)) {
           throw new RelengError(
-            `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
+            `package "${pkg.name}" needs "${tool}" (${site.tools?.includes(tool) && !type.tools?.includes(tool) ? `${pkg.vcsType} site` : `${pkg.type} package`}), which is not installed`,
             {
               pkg: pkg.name,
               file: pkg.definitionFile,
@@ -519,6 +576,9 @@ class Engine {
         return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
       }),
     ];
+    // NETWORK_ISOLATION: the proxy port is opened only when a package asks for it
+    if (names.some((n) => networkIsolated(this.project.packageDefs.get(n)!, this.project)))
+      shared.isolationPort = await isolationProxyPort();
     await runTasks(tasks, this.jobs, () => this.#stopped);
   }
 
@@ -677,8 +737,44 @@ class Engine {
     );
   }
 
+  /**
+   * releng-tool Python extensions: loaded as the run starts (as releng-tool,
+   * not for the cleaning actions), then told the configuration is loaded.
+   */
+  async #startExtensions(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) {
+      // an `ext-…` type with no extension to provide it is refused all the same
+      if (this.project.format === 'releng-tool' && usesExtensionTypes(this.project)) {
+        const { checkExtensionTypes } = await import('./extension-types.ts');
+        checkExtensionTypes(this.project, { extract: [], fetch: [], package: [] });
+      }
+      return;
+    }
+    const quirks = [
+      ...(this.options.quirks ?? []),
+      ...((this.project.options.quirks as string[] | undefined) ?? []),
+    ];
+    const types = await host.load(quirks);
+    const { checkExtensionTypes, registerExtensionTypes } = await import('./extension-types.ts');
+    checkExtensionTypes(this.project, types);
+    registerExtensionTypes(host, types);
+    await host.emit('config-loaded', { env: this.environment.base(), cwd: this.project.root });
+  }
+
   /** The project's post-processing script, run after every full build. */
   async postBuild(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) return this.#postBuildScript();
+    // as releng-tool: the post-build events come with every full build, script or not
+    const events = { env: this.environment.base(), cwd: this.dirs.target };
+    mkdirSync(this.dirs.target, { recursive: true });
+    await host.emit('post-build-started', events);
+    await this.#postBuildScript();
+    await host.emit('post-build-finished', events);
+  }
+
+  async #postBuildScript(): Promise<void> {
     const action = this.project.postBuild;
     if (!action) return;
     const log = new PackageLog('post-build', join(this.dirs.logs, 'post-build.log'), (e) =>

@@ -55,7 +55,7 @@ export function checkLicense(
       unknown = true;
     }
   }
-  if (!unknown && !extra.licenses?.length) {
+  if (!unknown && !extra.licenses?.length && !extra.exceptions?.length) {
     try {
       parse(value);
     } catch {
@@ -65,9 +65,38 @@ export function checkLicense(
   return problems;
 }
 
-/** One SPDX expression for a package's list of licenses (combined with AND). */
-export function licenseExpression(licenses: readonly string[]): string | undefined {
+/** One SPDX expression for a package's list of licenses (combined with AND, or `join`). */
+export function licenseExpression(
+  licenses: readonly string[],
+  join: 'AND' | 'OR' = 'AND',
+): string | undefined {
   if (licenses.length === 0) return undefined;
   if (licenses.length === 1) return licenses[0];
-  return licenses.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(' AND ');
+  return licenses.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(` ${join} `);
+}
+
+/**
+ * The SPDX license and exception identifiers, each mapped to whether SPDX
+ * has deprecated it (for releng-tool's lint rule RT101).
+ */
+export function spdxDeprecations(): {
+  licenses: Record<string, boolean>;
+  exceptions: Record<string, boolean>;
+} {
+  const mark = (current: string[], deprecated: string[]) => {
+    const out: Record<string, boolean> = {};
+    for (const id of current) out[id] = false;
+    for (const id of deprecated) out[id] = true;
+    return out;
+  };
+  return {
+    licenses: mark(
+      require('spdx-license-ids') as string[],
+      require('spdx-license-ids/deprecated.json') as string[],
+    ),
+    exceptions: mark(
+      require('spdx-exceptions') as string[],
+      require('spdx-exceptions/deprecated.json') as string[],
+    ),
+  };
 }

@@ -14,6 +14,10 @@ export interface PackageDefaults {
   devmode?: string | boolean;
   /** releng-tool's `<PKG>_FORCE_REVISION` (environment or KEY=VALUE), by package key; not under --release. */
   forceRevisions?: Record<string, string>;
+  /** releng-tool's project `revisions`: a package's revision when it defines neither revision nor version. */
+  revisions?: Record<string, string>;
+  /** Load-time warnings (recorded with the cached model). */
+  warn?: (message: string, file?: string) => void;
 }
 
 /** Values of a package definition in the native (camelCase) vocabulary, already validated. */
@@ -121,7 +125,21 @@ export function normalizePackage(
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
   const override = defaults.overrideRevisions[name];
-  const revision = override ?? devRevision ?? byMode(raw.revision, defaults.devmode) ?? version;
+  const own = devRevision ?? byMode(raw.revision, defaults.devmode);
+  let revision = override ?? own ?? version;
+  // releng-tool: the project's `revisions` fill in a package's missing revision,
+  // and are ignored (with a warning outside development mode) when it has one
+  const projectRevision = defaults.revisions?.[name];
+  if (projectRevision && !defaults.forceRevisions?.[packageKey(name)]) {
+    if (!revision) revision = projectRevision;
+    else if (!defaults.devmode && override === undefined) {
+      const [what, key] = own ? ['a revision', 'REVISION'] : ['a version', 'VERSION'];
+      defaults.warn?.(
+        `ignoring project-defined revision since package defined ${what}: ${name} (see '${packageKey(name)}_${key}')`,
+        definitionFile,
+      );
+    }
+  }
   checkPathValue('revision', revision, name, definitionFile);
   // releng-tool: a package built from its development revision takes that
   // revision as its version (PKG_VERSION, output/build/<pkg>-<revision>)
