@@ -525,7 +525,8 @@ async function relengToolPackage(
     if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
     const option = variable.slice(prefix.length);
     const mapping = PACKAGE_OPTIONS[option];
-    if (mapping && nonStringKeys.has(variable)) {
+    // EXTOPT is free-form; every other dict option is string-keyed in releng-tool
+    if (mapping && option !== 'EXTOPT' && nonStringKeys.has(variable)) {
       throw new RelengError(`option "${variable}" has a key that is not a string`, {
         file,
         pkg: name,
