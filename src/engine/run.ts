@@ -3,7 +3,13 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
-import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageFolder,
+  type StageName,
+} from '../project/model.ts';
 import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
@@ -601,8 +607,8 @@ class Engine {
   }
 
   /** One package's run: paths (local checkout in local-sources mode), job share, lazy environment. */
-  #packageRun(name: string): PackageRun {
-    const pkg = this.project.packageDefs.get(name)!;
+  #packageRun(name: string, changed?: PackageModel): PackageRun {
+    const pkg = changed ?? this.project.packageDefs.get(name)!;
     const jobs = this.#jobsFor(pkg);
     const localDir = this.#localDir(pkg);
     const paths = packagePaths(this.dirs, pkg, localDir);
@@ -621,6 +627,7 @@ class Engine {
       get env() {
         return packageEnv();
       },
+      withPackage: (p) => this.#packageRun(name, p),
     };
   }
 
@@ -909,7 +916,7 @@ class Engine {
   }
 
   async removeDownloads(pkg: PackageModel): Promise<void> {
-    const prefix = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const prefix = packageFolder(pkg);
     const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
     for (const entry of entries) {
       if (entry === prefix || entry.startsWith(`${prefix}.`)) {

@@ -1342,6 +1342,26 @@ def _register_function(fn):
     return {'$pyfunc': fid}
 
 
+def _ssl_context(ctx):
+    """an ssl.SSLContext (releng-tool's urlopen_context) as what a Node client needs:
+    the certificates it trusts beyond the system's, and whether it verifies"""
+    import ssl
+
+    system = {bytes(c) for c in ssl.create_default_context().get_ca_certs(binary_form=True)}
+    extra = [
+        ssl.DER_cert_to_PEM_cert(c)
+        for c in ctx.get_ca_certs(binary_form=True)
+        if bytes(c) not in system
+    ]
+    return {
+        '$sslcontext': {
+            'ca': extra,
+            'verify': ctx.verify_mode != ssl.CERT_NONE,
+            'checkHostname': bool(ctx.check_hostname),
+        }
+    }
+
+
 def _to_json(value, scope=None, depth=0):
     """JSON form of value, or _SKIP; functions (defined in scope) become refs"""
     if depth > 64:
@@ -1371,6 +1391,8 @@ def _to_json(value, scope=None, depth=0):
                 return _SKIP
             out[str(key)] = converted
         return out
+    if type(value).__module__ == 'ssl' and type(value).__name__ == 'SSLContext':
+        return _ssl_context(value)
     if isinstance(value, (types.FunctionType, types.MethodType)) and id(value) not in _HELPER_IDS:
         fn_globals = getattr(getattr(value, '__func__', value), '__globals__', None)
         if scope is None or fn_globals is scope:
@@ -1390,6 +1412,10 @@ def _collect(values, injected, scope):
         converted = _to_json(value, scope)
         if converted is not _SKIP:
             out[key] = converted
+            # JSON keys are strings: name the dicts whose keys were not (releng-tool
+            # refuses {123: 'value'} for its string-keyed options)
+            if isinstance(value, dict) and any(not isinstance(k, str) for k in value):
+                out.setdefault('__releng_nonstr_keys__', []).append(key)
     return out
 
 

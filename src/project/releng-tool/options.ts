@@ -39,12 +39,14 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   NETWORK_ISOLATION: { key: 'networkIsolation', kind: bool },
   NO_EXTRACTION: { key: 'noExtraction', kind: bool },
   PATCH_SUBDIR: { key: 'patchSubdir', kind: str },
-  IGNORE_PATCHES: { key: 'ignorePatches', kind: bool },
+  // True, or patterns (regular expressions) of patch file names not to apply
+  IGNORE_PATCHES: { key: 'ignorePatches', kind: 'booleanOrStrings' },
   EXTOPT: { key: 'extopt', kind: 'record' },
   GIT_DEPTH: { key: 'gitDepth', kind: int },
   GIT_SUBMODULES: { key: 'gitSubmodules', kind: bool },
   GIT_REFSPECS: { key: 'gitRefspecs', kind: 'stringOrStrings' },
-  GIT_CONFIG: { key: 'gitConfig', kind: 'stringMap' },
+  // None: the entry is not set
+  GIT_CONFIG: { key: 'gitConfig', kind: 'stringOrNullMap' },
   GIT_VERIFY_REVISION: { key: 'gitVerifyRevision', kind: bool },
   FETCH_OPTS: { key: 'fetchOpts', kind: 'stringsOrMap' },
   ENV: { key: 'env', kind: 'stringMap' },

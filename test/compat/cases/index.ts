@@ -16,6 +16,9 @@ import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
+import { siteCases } from './site.ts';
+import { siteGitCases } from './site-git.ts';
+import { siteVcsCases } from './site-vcs.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -37,6 +40,9 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   pyext: pyextCases,
   helpers: helperCases,
   rtlint: rtlintCases,
+  site: siteCases,
+  'site-vcs': siteVcsCases,
+  'site-git': siteGitCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
