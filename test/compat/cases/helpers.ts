@@ -7,6 +7,8 @@
 // writes each test's verdict and assertion count to results/<group>.json;
 // the case requires every test function of the file to have run, asserted
 // something and passed, so each releng-tool test maps to checks that can fail.
+// A few cases check through the console and exit codes instead (critical=
+// failures, log messages, opt_file's script lookup, the names scripts get).
 import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
@@ -25,14 +27,14 @@ function testNames(port: string): string[] {
 }
 
 /** Writes the helpers project: harness + port as the package's build script. */
-function writeProject(t: Ctx, group: string, port: string, extra = ''): void {
+function writeProject(t: Ctx, group: string, port: string): void {
   const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
   if (!cls) throw new Error(`helpers/${group}.py: no TestCase class`);
   t.write('releng-tool.rt', "packages = ['helpers']\n");
   t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
   t.write(
     'package/helpers/helpers-build.rt',
-    `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${port}\n${extra}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
+    `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${port}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
   );
   // releng-tool's tests/unit-tests folder as the tests see it (assets, and
   // the names test_util_io_ls lists).
@@ -45,10 +47,7 @@ function writeProject(t: Ctx, group: string, port: string, extra = ''): void {
  * One case per releng-tool test file (`group`: its name without `test_` and
  * `.py`, the port's file name): every test function must pass.
  */
-function portCase(
-  group: string,
-  options: { args?: string[]; extra?: string; own?: boolean } = {},
-): Case {
+function portCase(group: string, options: { own?: boolean } = {}): Case {
   const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
   const names = testNames(port);
   return {
@@ -56,8 +55,8 @@ function portCase(
     // `own`: the harness's own checks, which re-express no releng-tool test
     ...(options.own ? {} : { from: names.map((n) => `test_${group}.py::${n}`).join(', ') }),
     async run(t) {
-      writeProject(t, group, port, options.extra);
-      await t.ok(options.args ?? []);
+      writeProject(t, group, port);
+      await t.ok();
       const results = JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>;
       const problems: string[] = [];
       for (const n of names) {
