@@ -26,6 +26,18 @@ function testNames(port: string): string[] {
   return [...port.matchAll(/^ {4}def (test_\w+)\(/gm)].map((m) => m[1]!);
 }
 
+/** What is wrong with a port's verdicts: a test that did not run, failed or asserted nothing. */
+function problemsOf(names: string[], results: Record<string, Verdict>, prefix = ''): string[] {
+  const problems: string[] = [];
+  for (const n of names) {
+    const v = results[n];
+    if (!v) problems.push(`${prefix}${n}: did not run`);
+    else if (v.status !== 'pass') problems.push(`${prefix}${n}: ${v.message}`);
+    else if (v.asserts === 0) problems.push(`${prefix}${n}: asserted nothing`);
+  }
+  return problems;
+}
+
 /** Writes the helpers project: harness + port as the package's build script. */
 function writeProject(t: Ctx, group: string, port: string): void {
   const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
@@ -58,17 +70,45 @@ function portCase(group: string, options: { own?: boolean } = {}): Case {
       writeProject(t, group, port);
       await t.ok();
       const results = JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>;
-      const problems: string[] = [];
-      for (const n of names) {
-        const v = results[n];
-        if (!v) problems.push(`${n}: did not run`);
-        else if (v.status !== 'pass') problems.push(`${n}: ${v.message}`);
-        else if (v.asserts === 0) problems.push(`${n}: asserted nothing`);
-      }
+      const problems = problemsOf(names, results);
       assert.deepEqual(problems, [], problems.join('\n'));
     },
   };
 }
+
+/**
+ * Helpers in a package definition (releng-tool gives definitions the same
+ * names): a few ports run while the definition loads, each must pass.
+ */
+const IN_DEFINITION = [
+  'util_io_copy',
+  'util_io_move',
+  'util_io_mkdir',
+  'util_string',
+  'util_common',
+];
+const inDefinitionCase: Case = {
+  name: 'helpers/in-definition',
+  async run(t) {
+    writeProject(t, 'util_io_exists', readFileSync(join(PORTS, 'util_io_exists.py'), 'utf8'));
+    const harness = readFileSync(join(PORTS, 'harness.py'), 'utf8');
+    const parts = IN_DEFINITION.map((group) => {
+      const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
+      const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
+      return `${harness}\n${port}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`;
+    });
+    t.write('package/helpers/helpers.rt', `${parts.join('\n')}\nHELPERS_VERSION = '1.0'\n`);
+    await t.ok();
+    const problems = IN_DEFINITION.flatMap((group) =>
+      problemsOf(
+        testNames(readFileSync(join(PORTS, `${group}.py`), 'utf8')),
+        JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>,
+        `${group} `,
+      ),
+    );
+    assert.deepEqual(problems, [], problems.join('\n'));
+  },
+};
 
 /**
  * test_util_critical.py: a helper's failure with critical=False returns False
@@ -322,6 +362,7 @@ const registerCarryCase: Case = {
 
 export const helperCases: Case[] = [
   criticalCase,
+  inDefinitionCase,
   registerCarryCase,
   namesCase,
   optFileCase,
