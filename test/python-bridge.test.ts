@@ -435,8 +435,13 @@ describe('python bridge', { timeout: 60_000 }, () => {
       ].join('\n'),
     );
     await bridge.runScript(second, { env: baseEnv({ OTHER: '1' }), cwd: tmpRoot });
-    // the environment is exactly env for scripts
-    const exact = write('exact.rt', "assert sorted(os.environ) == ['ONLY'], sorted(os.environ)\n");
+    // the environment is exactly env for scripts, plus (as releng-tool) the
+    // running script's own path
+    const exact = write(
+      'exact.rt',
+      "assert sorted(os.environ) == ['ONLY', 'RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'], sorted(os.environ)\n" +
+        "assert os.environ['RELENG_SCRIPT'] == __file__\n",
+    );
     await bridge.runScript(exact, { env: { ONLY: 'x' }, cwd: tmpRoot });
     // definitions see the worker environment plus env
     const def = write('def', "HOME_SEEN = 'HOME' in os.environ\nX = os.environ.get('X_VAR')\n");
@@ -875,5 +880,86 @@ describe('python bridge pool', { timeout: 120_000 }, () => {
     assert.equal((await queued).message, 'python bridge closed');
     await closing;
     await rejection(bridge.evalFile(file));
+  });
+});
+
+describe('releng-tool extensions on the bridge', { timeout: 60_000 }, () => {
+  let bridge: PythonBridge;
+
+  before(async () => {
+    bridge = await PythonBridge.start({ workers: 3 });
+  });
+  after(async () => {
+    await bridge.close();
+  });
+
+  test('listeners, injected globals (global and per package) and extension types, on one worker', async () => {
+    const dir = path.dirname(
+      path.dirname(
+        write(
+          'ext_t/__init__.py',
+          `class Pkg:
+    def configure(self, name, opts):
+        return True
+
+    def build(self, name, opts):
+        return name + ':' + opts.name + ':' + str(opts.build_dir)
+
+    def install(self, name, opts):
+        return True
+
+
+def releng_setup(app):
+    app.require_version('1.0')
+    app.connect('config-loaded', lambda env: env.update(helper=lambda: 'from-ext'))
+    app.connect('package-build-started', on_build)
+    app.add_package_type('ext-pkg', Pkg)
+
+
+def on_build(env):
+    env['stage_note'] = 'note-' + env['PKG_NAME']
+`,
+        ),
+      ),
+    );
+    write('ext_new/__init__.py', "def releng_setup(app):\n    app.require_version('999')\n", dir);
+    write('ext_nosetup/__init__.py', 'x = 1\n', dir);
+    bridge.pinToOneWorker();
+    const loaded = await bridge.loadExtensions(['ext_t', 'ext_new', 'ext_nosetup', 'ext_missing'], {
+      version: '4.2.0',
+      root: dir,
+      cwd: dir,
+    });
+    assert.deepEqual(loaded.types, { extract: [], fetch: [], package: ['ext-pkg'] });
+    assert.equal(loaded.errors.length, 3, loaded.errors.join('\n'));
+    assert.match(
+      loaded.errors[0]!,
+      /not supported with this version: ext_new[\s\S]*requires 999, has 4\.2\.0/,
+    );
+    assert.match(loaded.errors[1]!, /does not have a setup method: ext_nosetup/);
+    assert.match(loaded.errors[2]!, /unable to find extension: ext_missing/);
+
+    await bridge.emitEvent('config-loaded', { env: baseEnv(), cwd: dir });
+    await bridge.emitEvent('package-build-started', { env: baseEnv({ PKG_NAME: 'a' }), cwd: dir });
+    const script = write('s.py', "print(helper(), globals().get('stage_note'))\n", dir);
+    // at once: a pool would spread them over workers; pinned, all see the listeners' globals
+    const outputs = await Promise.all(
+      ['a', 'b', 'a'].map(async (pkg) => {
+        const c = capture();
+        await bridge.runScript(script, { env: baseEnv({ PKG_NAME: pkg }), cwd: dir, ...c });
+        return c.stdout.trim();
+      }),
+    );
+    assert.deepEqual(outputs, ['from-ext note-a', 'from-ext None', 'from-ext note-a']);
+    assert.equal(bridge.pids.length, 1, 'one worker served them all');
+
+    const value = await bridge.callExtension(
+      'package',
+      'ext-pkg',
+      'build',
+      { name: 'a', build_dir: dir },
+      { env: baseEnv({ PKG_NAME: 'a' }), cwd: dir },
+    );
+    assert.equal(value, `ext-pkg:a:${dir}`);
   });
 });

@@ -1,7 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
 
-/** CMake: configure into the package's output folder, `--build`, then `--install` per sysroot (DESTDIR). */
+/**
+ * CMake: configure into the package's output folder, `--build`, then
+ * `--build --target install` per sysroot (DESTDIR), as releng-tool runs it.
+ */
 export const cmakeType: PackageSteps = {
   async configure({ pkg, stage, project }) {
     const s = stageSettings(pkg, 'configure');
@@ -46,15 +51,27 @@ export const cmakeType: PackageSteps = {
       const m = /^-D([^=:]+)/.exec(opt);
       if (m) delete defaults[m[1]!];
     }
+    // As releng-tool, the defaults go in an initial cache (`-C`), not as -D:
+    // a project that does not use one of them then gets no "unused variable"
+    // warning, and the file is where releng-tool users look for them.
+    mkdirSync(stage.buildOutputDir, { recursive: true });
+    const cache = join(stage.buildOutputDir, '.releng-tool-cmake-cache');
+    writeFileSync(
+      cache,
+      Object.entries(defaults)
+        .map(([k, v]) => `set(${k} "${v}" CACHE INTERNAL "releng-tool generated")\n`)
+        .join(''),
+    );
     await run(
       stage,
       'cmake',
       [
+        '-C',
+        cache,
         '-S',
         stage.buildDir,
         '-B',
         stage.buildOutputDir,
-        ...defineArgs(defaults),
         ...defineArgs(s.defs),
         ...s.opts,
       ],
@@ -74,7 +91,7 @@ export const cmakeType: PackageSteps = {
   },
   async install({ pkg, stage }) {
     await installPerSysroot(pkg, stage, (root, s) =>
-      run(stage, 'cmake', ['--install', stage.buildOutputDir, ...s.opts], {
+      run(stage, 'cmake', ['--build', stage.buildOutputDir, '--target', 'install', ...s.opts], {
         env: { ...stageEnv(pkg, s), DESTDIR: root },
       }),
     );

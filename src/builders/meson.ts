@@ -46,7 +46,9 @@ export const mesonType: PackageSteps = {
         stage.buildDir,
         `--prefix=${stage.prefix}`,
         '--libdir=lib',
-        `--buildtype=${buildType}`,
+        // two arguments, as releng-tool passes them
+        '--buildtype',
+        buildType,
         `-Dcmake_prefix_path=${prefixed.join(',')}`,
         `-Dpkg_config_path=${prefixed.map((p) => join(p, 'lib', 'pkgconfig')).join(',')}`,
         '-Dwrap_mode=nodownload',
@@ -73,7 +75,8 @@ export const mesonType: PackageSteps = {
         stage,
         'meson',
         ['install', '-C', stage.buildOutputDir, '--no-rebuild', '--destdir', root, ...s.opts],
-        { env: stageEnv(pkg, s) },
+        // DESTDIR too, as releng-tool: install scripts of a project read it
+        { env: { ...stageEnv(pkg, s), DESTDIR: root } },
       ),
     );
   },

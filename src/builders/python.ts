@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import type { PackageModel, ProjectModel, StageRunContext } from '../project/model.ts';
 import { RelengError } from '../util/errors.ts';
 import { execCapture } from '../util/exec.ts';
@@ -112,7 +112,24 @@ function installScheme(pkg: PackageModel, project: ProjectModel): string {
   const given = (pkg.options.relengTool as Record<string, unknown> | undefined)
     ?.PYTHON_INSTALLER_SCHEME;
   if (typeof given === 'string' && given !== '') return given;
-  if (given && typeof given === 'object') return JSON.stringify(given);
+  if (given && typeof given === 'object') {
+    for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+      // as releng-tool: each path is relative to the sysroot; one that climbs
+      // out of it would install outside the output folder
+      const rel = normalize(`./${String(value).replace(/^\/+/, '')}`);
+      if (rel === '..' || rel.startsWith('../')) {
+        throw new RelengError(
+          `python installation scheme defines a path traversal: ${pkg.name} (${key}: ${String(value)})`,
+          {
+            pkg: pkg.name,
+            file: pkg.definitionFile,
+            hint: 'give PYTHON_INSTALLER_SCHEME paths inside the sysroot (no leading "..")',
+          },
+        );
+      }
+    }
+    return JSON.stringify(given);
+  }
   return project.format === 'releng-tool' ? 'releng-tool' : 'posix';
 }
 

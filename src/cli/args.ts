@@ -186,8 +186,14 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     }
     if (word === '-P' || word === '--profile') {
       // releng-tool: one -P may name several profiles, separated by , or ;
-      for (const p of takeValue().split(/[,;]/))
-        if (p.trim() && !args.profiles.includes(p.trim())) args.profiles.push(p.trim());
+      // each normalised (trimmed, lower case, runs of separators as one "-")
+      for (const p of takeValue().split(/[,;]/)) {
+        const name = p
+          .replace(/^[ -]+|[ -]+$/g, '')
+          .replace(/[ *\-_,.:;?!|\\]+/g, '-')
+          .toLowerCase();
+        if (name && !args.profiles.includes(name)) args.profiles.push(name);
+      }
       continue;
     }
     if (word === '--quirk') {

@@ -36,9 +36,10 @@ const COLORS: Partial<Record<LogLevel, string>> = {
 /** Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR conventions. */
 export function colorWanted(noColorFlag: boolean, isTTY: boolean): boolean {
   if (noColorFlag) return false;
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  // as releng-tool: FORCE_COLOR wins over NO_COLOR
   const force = process.env.FORCE_COLOR;
-  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   return isTTY;
 }
 
@@ -60,7 +61,11 @@ export class Reporter {
   readonly #out: NodeJS.WriteStream;
   readonly #err: NodeJS.WriteStream;
 
-  constructor(options: ReporterOptions, out = process.stdout, err = process.stderr) {
+  constructor(
+    options: ReporterOptions,
+    out: NodeJS.WriteStream = process.stdout,
+    err: NodeJS.WriteStream = process.stderr,
+  ) {
     this.options = options;
     this.#out = out;
     this.#err = err;

@@ -1,6 +1,6 @@
 import { constants as osConstants } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { type Action, GLOBAL_ACTIONS, parseAction } from '../engine/actions.ts';
+import { type Action, GLOBAL_ACTIONS, PACKAGE_OPS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
@@ -10,7 +10,7 @@ import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
-import { didYouMean } from '../util/suggest.ts';
+import { closeMatches, didYouMean } from '../util/suggest.ts';
 import { type CliArgs, UsageError } from './args.ts';
 import { exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
@@ -30,21 +30,31 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     });
   }
   const jobs = effectiveJobs(args.jobs);
-  const reporter = new Reporter({
-    json: args.json,
-    color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
-    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
-    showRunning: jobs > 1,
-    quiet: args.quiet,
-    verbose: args.verbose,
-    debug: args.debug,
-    // As releng-tool (and its guide's getting-started): what scripts print is
-    // on the console; with several jobs each line names its package.
-    showOutput: !args.quiet || args.verbose || args.debug,
-    prefixOutput: jobs > 1,
-    cwd: process.cwd(),
-  });
+  // --api (releng-tool's API mode): messages go to stderr, stdout is the JSON result
+  const reporter = new Reporter(
+    {
+      json: args.json,
+      color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
+      live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
+      showRunning: jobs > 1,
+      quiet: args.quiet,
+      verbose: args.verbose,
+      debug: args.debug,
+      // As releng-tool (and its guide's getting-started): what scripts print is
+      // on the console; with several jobs each line names its package.
+      showOutput: !args.quiet || args.verbose || args.debug,
+      prefixOutput: jobs > 1,
+      cwd: process.cwd(),
+    },
+    args.api ? process.stderr : process.stdout,
+  );
   const sink = (e: RelengEvent) => reporter.handle(e);
+  if (args.api) {
+    const { RELENG_TOOL_COMPAT_VERSION } = await import('../project/releng-tool/load.ts');
+    process.stderr.write(
+      `releng ${relengVersion()} (releng-tool ${RELENG_TOOL_COMPAT_VERSION} API mode)\n`,
+    );
+  }
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
     reporter.flush();
@@ -157,7 +167,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       : (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
           // after what the reporter still holds, so lines keep their order
           reporter.flush();
-          (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+          (stream === 'stdout' && !args.api ? process.stdout : process.stderr).write(chunk);
         };
     // Native definition modules run in this process: their console output too.
     loaded = await captureConsole(definitionOutput, () =>
@@ -182,6 +192,8 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     );
     const { project } = loaded;
     const action = actionOf(args, new Set(project.packageDefs.keys()));
+    const quirks = runQuirks(args.quirks, project.options.quirks, sink);
+    if (args.release) releaseCheck(args, action, modes, quirks, sink);
     await runAction(project, dirs, action, {
       jobs: args.jobs,
       force: args.force,
@@ -206,16 +218,27 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       sbomFormat: args.sbomFormat,
       release: args.release,
       profiles: args.profiles,
-      quirks: args.quirks,
+      quirks,
       python: args.python,
     });
-    return args.successExitCode ?? 0;
+    return await apiResult(args.successExitCode ?? 0);
   } catch (err) {
     if (interrupted !== undefined) return interrupted;
-    return fail(err);
+    return await apiResult(fail(err));
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     await loaded?.close();
+  }
+
+  /** Under --api, stdout carries one JSON document of the run's outcome and packages. */
+  async function apiResult(code: number): Promise<number> {
+    if (!args.api) return code;
+    reporter.flush();
+    const { apiSummary } = await import('./api-mode.ts');
+    process.stdout.write(
+      `${JSON.stringify(apiSummary(code, loaded?.project, dirs, version), null, 4)}\n`,
+    );
+    return code;
   }
 }
 
@@ -248,9 +271,12 @@ function dirOptions(args: CliArgs, root: string): CliArgs {
  * releng-tool's `<PKG>_FORCE_REVISION` overrides from the environment and the
  * `KEY=VALUE` words (those win), by package key. A release run ignores them.
  */
-function forceRevisions(variables: Record<string, string>): Record<string, string> {
+function forceRevisions(
+  variables: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const source of [process.env, variables]) {
+  for (const source of [env, variables]) {
     for (const [k, v] of Object.entries(source)) {
       if (k.endsWith('_FORCE_REVISION') && v) out[k.slice(0, -'_FORCE_REVISION'.length)] = v;
     }
@@ -272,7 +298,110 @@ function loadFlags(
   if (modes.development) out.RELENG_DEVMODE = modes.development === true ? '1' : modes.development;
   if (modes.localSources) out.RELENG_LOCALSRCS = '1';
   if (args.action?.endsWith('-exec')) out.RELENG_EXEC = '1';
+  Object.assign(out, actionLoadFlags(args.action));
   return out;
+}
+
+/**
+ * The flags an action sets while definitions load, as releng-tool sets them
+ * before it reads any: clean modes, restage modes and the target package.
+ * Package names are not known yet, so `<pkg>-<op>` is read by its op suffix.
+ */
+function actionLoadFlags(action: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!action) return out;
+  const on = (...keys: string[]) => {
+    for (const k of keys) out[k] = '1';
+  };
+  if ((GLOBAL_ACTIONS as readonly string[]).includes(action)) {
+    if (action === 'clean') on('RELENG_CLEAN');
+    if (action === 'mrproper') on('RELENG_CLEAN', 'RELENG_MRPROPER');
+    if (action === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
+    return out;
+  }
+  const op = [...PACKAGE_OPS]
+    .sort((a, b) => b.length - a.length)
+    .find((o) => action.endsWith(`-${o}`) && action.length > o.length + 1);
+  const target = targetPackage(action);
+  if (target) out.RELENG_TARGET_PKG = target;
+  if (op === 'clean' || op === 'fresh') on('RELENG_CLEAN');
+  if (op === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
+  if (op === 'reconfigure') on('RELENG_REBUILD', 'RELENG_RECONFIGURE', 'RELENG_REINSTALL');
+  if (op === 'reconfigure-only') on('RELENG_RECONFIGURE');
+  if (op === 'rebuild') on('RELENG_REBUILD', 'RELENG_REINSTALL');
+  if (op === 'rebuild-only') on('RELENG_REBUILD');
+  if (op === 'reinstall') on('RELENG_REINSTALL');
+  return out;
+}
+
+/**
+ * The package a package action names, read as releng-tool reads it before
+ * the packages are known: the word less a trailing `-<op>`.
+ */
+function targetPackage(word: string | undefined): string | undefined {
+  if (!word || (GLOBAL_ACTIONS as readonly string[]).includes(word) || CLI_ACTIONS.includes(word))
+    return undefined;
+  const name = word.replace(/^(?:\.\/)?package\/([^/]+)\/?$/, '$1');
+  for (const op of [...PACKAGE_OPS].sort((a, b) => b.length - a.length)) {
+    if (name.endsWith(`-${op}`) && name.length > op.length + 1)
+      return name.slice(0, -op.length - 1);
+  }
+  return name;
+}
+
+/**
+ * The run's quirks, as releng-tool gathers them: `--quirk`, RELENG_QUIRKS
+ * (split at spaces, commas and semicolons), then the project's `quirks`;
+ * each once. The project's are listed in verbose output, all in debug output.
+ */
+function runQuirks(
+  given: readonly string[],
+  fromProject: unknown,
+  sink: (e: RelengEvent) => void,
+): string[] {
+  const env = (process.env.RELENG_QUIRKS ?? '').split(/[ ,;]+/);
+  const project = fromProject === undefined ? [] : [fromProject].flat().map(String);
+  for (const q of project)
+    sink({ type: 'log', level: 'verbose', message: `configuration quirk applied: ${q}` });
+  const all = [...new Set([...given, ...env, ...project].map((q) => q.trim()).filter(Boolean))];
+  if (all.length > 0)
+    sink({ type: 'log', level: 'debug', message: `configured quirks: ${all.join(', ')}` });
+  return all;
+}
+
+/**
+ * releng-tool's release check: a `--release` run refuses development and
+ * local-sources modes, a single action, and a forced revision given on the
+ * command line (the `releng.ignore_release_check` quirk makes them warnings).
+ */
+function releaseCheck(
+  args: CliArgs,
+  action: Action,
+  modes: { development?: string | boolean; localSources?: Record<string, string> },
+  quirks: readonly string[],
+  sink: (e: RelengEvent) => void,
+): void {
+  const issues: string[] = [];
+  if (modes.development) issues.push('detected development mode');
+  if (modes.localSources) issues.push('detected local-sources mode');
+  if (action.kind === 'global') issues.push(`action detected: ${action.action}`);
+  if (action.kind === 'package')
+    issues.push(`action detected: ${action.pkg}${action.op === 'all' ? '' : `-${action.op}`}`);
+  for (const key of Object.keys(forceRevisions(args.variables, {})))
+    issues.push(`${key.toLowerCase()}: detected a forced revision`);
+  if (issues.length === 0) return;
+  const message = `release check failure:\n  - ${issues.join('\n  - ')}`;
+  if (quirks.includes('releng.ignore_release_check')) {
+    sink({
+      type: 'log',
+      level: 'warn',
+      message: `${message}\n(ignored: releng.ignore_release_check)`,
+    });
+    return;
+  }
+  throw new RelengError(message, {
+    hint: 'a --release build runs without development or local-sources mode (releng -D unset / -L unset), as a full build, and without <PKG>_FORCE_REVISION',
+  });
 }
 
 /** RELENG_PARALLEL_LEVEL gives the jobs when -j does not (a value that is no whole number is ignored). */
@@ -319,8 +448,13 @@ function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
   } catch (err) {
     if (!(err instanceof RelengError) || args.action === undefined) throw err;
     const word = args.action;
+    const matches = suggestActions(word, packages);
     throw new UsageError(
-      `unknown action or package: ${word}${didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])}`,
+      `unknown action or package: ${word}${
+        matches.length > 0
+          ? ` (did you mean ${matches.map((m) => `"${m}"`).join(' or ')}?)`
+          : didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])
+      }`,
       { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
     );
   }
@@ -333,6 +467,31 @@ function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
     }
   } else noExtraWords(args, args.action ?? '');
   return action;
+}
+
+/**
+ * releng-tool's suggestions for an unknown action word: for `<name>-<op>`
+ * with a known op, packages close to the name; for `<pkg>-<typo>` of a known
+ * package, its close actions; otherwise close actions and packages.
+ */
+function suggestActions(word: string, packages: ReadonlySet<string>): string[] {
+  const pkgs = [...packages];
+  const op = [...PACKAGE_OPS]
+    .sort((a, b) => b.length - a.length)
+    .find((o) => word.endsWith(`-${o}`) && word.length > o.length + 1);
+  if (op) {
+    return closeMatches(word.slice(0, -op.length - 1), pkgs).map((m) => `${m}-${op}`);
+  }
+  const dash = word.lastIndexOf('-');
+  if (dash >= 0) {
+    const [name, rest] = [word.slice(0, dash), word.slice(dash + 1)];
+    if (packages.has(name)) return closeMatches(rest, PACKAGE_OPS).map((m) => `${name}-${m}`);
+    const whole = closeMatches(word, pkgs);
+    return whole.length > 0 ? whole : closeMatches(name, pkgs);
+  }
+  // releng-tool looks at packages only when no action is close; releng's own
+  // commands (help, repo, key) are actions too
+  return closeMatches(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...pkgs]);
 }
 
 /** Only `<pkg>-exec` and `package` take words after the action. */

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -12,10 +13,29 @@ export interface Modes {
 
 const file = (outputDir: string) => join(outputDir, '.releng-mode.json');
 
-export async function readModes(outputDir: string): Promise<Modes> {
+/** releng-tool's development-mode file flag in the project root (`{"mode": true | "<name>"}`). */
+const relengToolFlag = (rootDir: string) => join(rootDir, '.releng-flag-devmode');
+
+/**
+ * The remembered modes. Without releng's own file, a development mode
+ * releng-tool configured (its file flag in the project root) is read, so a
+ * project set up with `releng-tool -D` stays in that mode; releng never
+ * writes that file (it writes nothing outside the output folder).
+ */
+export async function readModes(outputDir: string, rootDir?: string): Promise<Modes> {
   try {
     return JSON.parse(await readFile(file(outputDir), 'utf8')) as Modes;
   } catch {
+    if (rootDir === undefined) return {};
+    try {
+      const flag = JSON.parse(await readFile(relengToolFlag(rootDir), 'utf8')) as {
+        mode?: unknown;
+      };
+      if (flag.mode === true || (typeof flag.mode === 'string' && flag.mode !== ''))
+        return { development: flag.mode };
+    } catch {
+      // no flag, or not one releng-tool wrote: no mode
+    }
     return {};
   }
 }
@@ -30,8 +50,8 @@ export async function updateModes(
   localSources: Array<{ pkg: string; dir: string } | true> | undefined,
   rootDir: string,
 ): Promise<Modes> {
-  const modes = await readModes(outputDir);
-  const before = JSON.stringify(modes);
+  const modes = await readModes(outputDir, rootDir);
+  const before = existsSync(file(outputDir)) ? JSON.stringify(modes) : '';
   if (development === 'unset') delete modes.development;
   else if (development !== undefined) modes.development = development;
   if (localSources) {
@@ -51,7 +71,9 @@ export async function updateModes(
     }
   }
   if (JSON.stringify(modes) !== before) {
-    if (Object.keys(modes).length === 0) await rm(file(outputDir), { force: true });
+    // with releng-tool's flag in the root, an empty file keeps it from being read again
+    if (Object.keys(modes).length === 0 && !existsSync(relengToolFlag(rootDir)))
+      await rm(file(outputDir), { force: true });
     else await writeFileAtomic(file(outputDir), `${JSON.stringify(modes, null, 2)}\n`);
   }
   return modes;

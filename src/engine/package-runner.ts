@@ -12,6 +12,7 @@ import type {
   StageName,
   StageRunContext,
 } from '../project/model.ts';
+import { devmodeIgnoresCache } from '../sources/devmode-cache.ts';
 import { type RegisteredSite, siteType } from '../sources/registry.ts';
 import type { SiteContext, SiteRunOptions } from '../sources/types.ts';
 import { nowMs } from '../util/clock.ts';
@@ -21,6 +22,7 @@ import { execCapture, execStreaming } from '../util/exec.ts';
 import { assertInside } from './contain.ts';
 import type { PackagePaths } from './env.ts';
 import type { EventSink } from './events.ts';
+import { ISOLATED_STAGES, isolatedEnv, networkIsolated } from './network-isolation.ts';
 import { PackageLog } from './package-log.ts';
 import { type ChainedStep, chainHooks } from './stage-chain.ts';
 import { STATE_FILE, StageState } from './state.ts';
@@ -59,6 +61,8 @@ export interface PackageRunShared {
   warn: (message: string, pkg: string) => void;
   /** Set once something failed or the user interrupted: stop between stages. */
   stopped: () => boolean;
+  /** NETWORK_ISOLATION's proxy port, when a package of the run is isolated. */
+  isolationPort?: number;
 }
 
 /** One package's run: its paths, environment and job share are fixed by the caller. */
@@ -107,14 +111,28 @@ export async function runPackage(
   const last = PIPELINE.indexOf(until);
   const tools: StageTools = { state, log, site, builder };
   try {
+    const extensions = shared.project.extensionHost;
     for (const stage of PIPELINE.slice(0, last + 1)) {
-      if (stage === 'bootstrap' && !pkg.hooks.bootstrap) continue;
+      if (stage === 'bootstrap' && !pkg.hooks.bootstrap) {
+        // releng-tool's bootstrap stage always runs (empty without a script):
+        // extensions hear of it when the stages after it run
+        const ranConfigure = shared.ranThisRun.has(`${pkg.name}:configure`);
+        if (extensions && ((shared.force && !ranConfigure) || !state.isDone('configure'))) {
+          const ctx = stageContext(stage, shared, run, log);
+          await extensions.emit('package-bootstrap-started', ctx);
+          await extensions.emit('package-bootstrap-finished', ctx);
+        }
+        continue;
+      }
       if (run.localDir && (stage === 'fetch' || stage === 'extract' || stage === 'patch')) continue;
       // releng-tool never patches a `local` site's sources (native projects do).
       if (stage === 'patch' && pkg.vcsType === 'local' && shared.project.format === 'releng-tool')
         continue;
       const ran = shared.ranThisRun.has(`${pkg.name}:${stage}`);
-      if ((!shared.force || ran) && state.isDone(stage)) {
+      // A package that ignores its cache in development mode fetches on every run.
+      const refetch =
+        stage === 'fetch' && !ran && devmodeIgnoresCache(pkg, shared.project, shared.siteOptions);
+      if ((!shared.force || ran) && state.isDone(stage) && !refetch) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }
@@ -138,8 +156,12 @@ export async function runPackage(
       const started = nowMs();
       if (visible) shared.sink({ type: 'stage-start', pkg: pkg.name, stage });
       log.note(`---- ${stage}`);
+      const event = extensions ? PACKAGE_EVENTS[stage] : undefined;
       try {
+        const ctx = event ? stageContext(stage, shared, run, log) : undefined;
+        if (event) await extensions!.emit(`package-${event}-started`, ctx!);
         await captureConsole(toLog, () => runStage(stage, shared, run, tools));
+        if (event) await extensions!.emit(`package-${event}-finished`, ctx!);
       } catch (err) {
         log.flush();
         throw asRelengError(err, {
@@ -169,6 +191,15 @@ export async function runPackage(
 
 const CHAINABLE: ReadonlySet<string> = new Set(['configure', 'build', 'install']);
 
+/** releng-tool's event name part per stage (`package-<name>-started`/`-finished`). */
+const PACKAGE_EVENTS: Partial<Record<string, string>> = {
+  bootstrap: 'bootstrap',
+  configure: 'configure',
+  build: 'build',
+  install: 'install',
+  post: 'postprocess',
+};
+
 /**
  * When the package's type only runs hooks, starts this stage's hook and the
  * next ones that will run together if their runner can chain (see
@@ -183,6 +214,8 @@ function startChain(
 ): void {
   const { pkg } = run;
   if (!tools.builder.hooksOnly || !CHAINABLE.has(stage)) return;
+  // extension events come between the stages: each script runs in its turn
+  if (shared.project.extensionHost) return;
   const stages: HookStage[] = [];
   for (const next of PIPELINE.slice(PIPELINE.indexOf(stage), last + 1)) {
     if (!CHAINABLE.has(next)) break;
@@ -403,7 +436,13 @@ export function stageContext(
   run: PackageRun,
   log: PackageLog,
 ): StageRunContext {
-  const { pkg, paths, env } = run;
+  const { pkg, paths } = run;
+  const env =
+    shared.isolationPort !== undefined &&
+    ISOLATED_STAGES.has(stage) &&
+    networkIsolated(pkg, shared.project)
+      ? isolatedEnv(run.env, shared.isolationPort)
+      : run.env;
   const io: StageIO = {
     output: (chunk, stream) => log.write(chunk, stream),
     log: (level, message) => {

@@ -75,11 +75,26 @@ export class RunEnvironment {
           this.#settings.version,
         ),
       );
+      // releng-tool expands $NAME / ${NAME} in the project's environment values
+      if (this.#project.format === 'releng-tool') {
+        for (const [key, value] of Object.entries(this.#project.environment)) {
+          if (key in this.#settings.variables || !value.includes('$')) continue;
+          env[key] = value.replace(
+            /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+            (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m,
+          );
+        }
+      }
+      // as releng-tool, the host folder itself too (tools a project puts there)
       const hostBins = [
-        join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
-        join(this.#dirs.host, 'bin'),
+        ...new Set([
+          join(this.#dirs.host, this.#project.sysrootPrefix, 'bin'),
+          join(this.#dirs.host, 'bin'),
+          this.#dirs.host,
+        ]),
       ];
       env.PATH = [...hostBins, env.PATH ?? ''].join(':');
+      if (this.#project.format === 'releng-tool') this.#registerHostPython(env);
       for (const name of this.#settings.secrets ?? []) delete env[name];
       this.#base = env;
     }
@@ -118,6 +133,33 @@ export class RunEnvironment {
     const own = pkg.options.env as Record<string, string> | undefined;
     if (own) Object.assign(env, own);
     return env;
+  }
+
+  /**
+   * As releng-tool: each host-installed Python package (with its default
+   * install scheme) puts its `<host>/<prefix>/lib/python` on PYTHONPATH and
+   * its `<host>/<prefix>/bin` on PATH, so later packages and the post-build
+   * script can run and import what it installed. releng-tool adds them as it
+   * reaches each package; here they are all added up front (a folder not yet
+   * built is simply not found), which keeps parallel builds deterministic.
+   */
+  #registerHostPython(env: Record<string, string>): void {
+    const split = (v: string | undefined) => (v ? v.split(':').filter((p) => p !== '') : []);
+    const pythonPath = split(env.PYTHONPATH);
+    const path = split(env.PATH);
+    for (const pkg of this.#project.packageDefs.values()) {
+      if (pkg.type !== 'python' || pkg.installType !== 'host') continue;
+      const scheme = (pkg.options.relengTool as Record<string, unknown> | undefined)
+        ?.PYTHON_INSTALLER_SCHEME;
+      if (scheme !== undefined && scheme !== null && scheme !== '') continue;
+      const base = join(this.#dirs.host, pkg.prefix ?? this.#project.sysrootPrefix);
+      const lib = join(base, 'lib', 'python');
+      const bin = join(base, 'bin');
+      if (!pythonPath.includes(lib)) pythonPath.unshift(lib);
+      if (!path.includes(bin)) path.unshift(bin);
+    }
+    if (pythonPath.length > 0) env.PYTHONPATH = pythonPath.join(':');
+    env.PATH = path.join(':');
   }
 
   /** `<PKG>_*` variables of one package, computed once when first needed. */

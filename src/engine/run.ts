@@ -18,6 +18,7 @@ import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } fro
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
+import { isolationProxyPort, networkIsolated } from './network-isolation.ts';
 import { PackageLog } from './package-log.ts';
 import {
   type PackageRun,
@@ -263,6 +264,16 @@ function maskingSink(sink: EventSink): EventSink {
     sink(event.type === 'log' ? { ...event, message: maskCredentials(event.message) } : event);
 }
 
+/** Whether a package names an extension (`ext-…`) package, VCS or extract type. */
+function usesExtensionTypes(project: ProjectModel): boolean {
+  for (const pkg of project.packageDefs.values()) {
+    const extract = pkg.options.extractType;
+    if (pkg.type.startsWith('ext-') || pkg.vcsType.startsWith('ext-')) return true;
+    if (typeof extract === 'string' && extract.toLowerCase().startsWith('ext-')) return true;
+  }
+  return false;
+}
+
 class Engine {
   readonly project: ProjectModel;
   readonly dirs: ProjectDirs;
@@ -302,6 +313,10 @@ class Engine {
   }
 
   async perform(action: Action, order: string[]): Promise<void> {
+    const cleaning =
+      action.kind === 'global' &&
+      (action.action === 'clean' || action.action === 'mrproper' || action.action === 'distclean');
+    if (!cleaning) await this.#startExtensions();
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
       await this.sbom(order);
@@ -484,9 +499,18 @@ class Engine {
   ): Promise<void> {
     const shared = this.#shared(force || this.options.force);
     // Fail before anything runs: missing tools, unknown or unsupported types.
+    // releng-tool: tools a host package provides (HOST_PROVIDES) are not looked for
+    const provided = new Set<string>();
+    for (const pkg of this.project.packageDefs.values()) {
+      const provides = (pkg.options.relengTool as Record<string, unknown> | undefined)
+        ?.HOST_PROVIDES;
+      if (pkg.installType === 'host' && provides !== undefined && provides !== null) {
+        for (const tool of [provides].flat()) provided.add(String(tool));
+      }
+    }
     if (!this.#checked) {
       checkPrerequisites(
-        this.project.prerequisites,
+        this.project.prerequisites.filter((tool) => !provided.has(tool)),
         this.project.overrideTools,
         this.project.configFile,
       );
@@ -496,11 +520,15 @@ class Engine {
       const pkg = this.project.packageDefs.get(name)!;
       const type = packageType(pkg.type, pkg.name, pkg.definitionFile);
       const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
-      const needed = [...(type.tools ?? []), ...(this.#localDir(pkg) ? [] : (site.tools ?? []))];
+      const needed = [
+        ...(type.tools ?? []),
+        ...(pkg.type === 'autotools' && pkg.options.autotoolsAutoreconf ? ['autoreconf'] : []),
+        ...(this.#localDir(pkg) ? [] : (site.tools ?? [])),
+      ].filter((tool) => !provided.has(tool));
       for (const tool of needed) {
         if (!this.#toolExists(tool)) {
           throw new RelengError(
-            `package "${pkg.name}" needs "${tool}" (${type.tools?.includes(tool) ? `${pkg.type} package` : `${pkg.vcsType} site`}), which is not installed`,
+            `package "${pkg.name}" needs "${tool}" (${site.tools?.includes(tool) && !type.tools?.includes(tool) ? `${pkg.vcsType} site` : `${pkg.type} package`}), which is not installed`,
             {
               pkg: pkg.name,
               file: pkg.definitionFile,
@@ -542,6 +570,9 @@ class Engine {
         return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
       }),
     ];
+    // NETWORK_ISOLATION: the proxy port is opened only when a package asks for it
+    if (names.some((n) => networkIsolated(this.project.packageDefs.get(n)!, this.project)))
+      shared.isolationPort = await isolationProxyPort();
     await runTasks(tasks, this.jobs, () => this.#stopped);
   }
 
@@ -699,8 +730,44 @@ class Engine {
     );
   }
 
+  /**
+   * releng-tool Python extensions: loaded as the run starts (as releng-tool,
+   * not for the cleaning actions), then told the configuration is loaded.
+   */
+  async #startExtensions(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) {
+      // an `ext-…` type with no extension to provide it is refused all the same
+      if (this.project.format === 'releng-tool' && usesExtensionTypes(this.project)) {
+        const { checkExtensionTypes } = await import('./extension-types.ts');
+        checkExtensionTypes(this.project, { extract: [], fetch: [], package: [] });
+      }
+      return;
+    }
+    const quirks = [
+      ...(this.options.quirks ?? []),
+      ...((this.project.options.quirks as string[] | undefined) ?? []),
+    ];
+    const types = await host.load(quirks);
+    const { checkExtensionTypes, registerExtensionTypes } = await import('./extension-types.ts');
+    checkExtensionTypes(this.project, types);
+    registerExtensionTypes(host, types);
+    await host.emit('config-loaded', { env: this.environment.base(), cwd: this.project.root });
+  }
+
   /** The project's post-processing script, run after every full build. */
   async postBuild(): Promise<void> {
+    const host = this.project.extensionHost;
+    if (!host) return this.#postBuildScript();
+    // as releng-tool: the post-build events come with every full build, script or not
+    const events = { env: this.environment.base(), cwd: this.dirs.target };
+    mkdirSync(this.dirs.target, { recursive: true });
+    await host.emit('post-build-started', events);
+    await this.#postBuildScript();
+    await host.emit('post-build-finished', events);
+  }
+
+  async #postBuildScript(): Promise<void> {
     const action = this.project.postBuild;
     if (!action) return;
     const log = new PackageLog('post-build', join(this.dirs.logs, 'post-build.log'), (e) =>

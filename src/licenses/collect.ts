@@ -134,8 +134,10 @@ async function writeLicenseDocument(
   const parts: string[] = [];
   if (header) parts.push(header.endsWith('\n') ? header : `${header}\n`);
   for (const { pkg, licenses, files } of all) {
+    // as releng-tool, a package without a version is named by its revision
+    const version = pkg.version || pkg.revision;
     parts.push(
-      `${rule}\n${pkg.name}${pkg.version ? ` ${pkg.version}` : ''}${licenses.length ? ` (${licenses.join(', ')})` : ''}\n${rule}\n`,
+      `${rule}\n${pkg.name}${version ? ` ${version}` : ''}${licenses.length ? ` (${licenses.join(', ')})` : ''}\n${rule}\n`,
     );
     for (const file of files) {
       const text = await readFile(file, 'utf8');

@@ -29,10 +29,15 @@ async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Gathers what the SBOM says about each package (hashes of its fetched files in dl/). */
+/**
+ * Gathers what the SBOM says about each package (hashes of its fetched files
+ * in dl/). A list of licenses is one expression joined with `listJoin`: AND
+ * for releng, OR as releng-tool reads a LICENSE list (any one of them).
+ */
 export async function describePackages(
   packages: readonly PackageModel[],
   dirs: ProjectDirs,
+  listJoin: 'AND' | 'OR' = 'AND',
 ): Promise<SbomPackage[]> {
   const dl = await readdir(dirs.dl).catch(() => [] as string[]);
   const out: SbomPackage[] = [];
@@ -47,7 +52,7 @@ export async function describePackages(
     out.push({
       name: pkg.name,
       version: pkg.version,
-      license: licenseExpression(pkg.license),
+      license: licenseExpression(pkg.license, listJoin),
       // Credentials in the site are for the fetch, never for the SBOM.
       downloadLocation: remote ? maskCredentials(pkg.site!) : undefined,
       hashes,
@@ -236,7 +241,15 @@ export async function writeSbom(
   dirs: ProjectDirs,
   formats: readonly SbomFormat[],
 ): Promise<string[]> {
-  const pkgs = await describePackages(packages, dirs);
+  // releng-tool's EXCLUDE_SBOM leaves a package out of the SBOM
+  const listed = packages.filter(
+    (p) => !(p.options.relengTool as Record<string, unknown> | undefined)?.EXCLUDE_SBOM,
+  );
+  const pkgs = await describePackages(
+    listed,
+    dirs,
+    project.format === 'releng-tool' ? 'OR' : 'AND',
+  );
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const created = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
   const written: string[] = [];

@@ -55,7 +55,7 @@ export function checkLicense(
       unknown = true;
     }
   }
-  if (!unknown && !extra.licenses?.length) {
+  if (!unknown && !extra.licenses?.length && !extra.exceptions?.length) {
     try {
       parse(value);
     } catch {
@@ -65,11 +65,14 @@ export function checkLicense(
   return problems;
 }
 
-/** One SPDX expression for a package's list of licenses (combined with AND). */
-export function licenseExpression(licenses: readonly string[]): string | undefined {
+/** One SPDX expression for a package's list of licenses (combined with AND, or `join`). */
+export function licenseExpression(
+  licenses: readonly string[],
+  join: 'AND' | 'OR' = 'AND',
+): string | undefined {
   if (licenses.length === 0) return undefined;
   if (licenses.length === 1) return licenses[0];
-  return licenses.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(' AND ');
+  return licenses.map((l) => (/\s/.test(l) ? `(${l})` : l)).join(` ${join} `);
 }
 
 /**

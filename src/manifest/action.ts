@@ -321,6 +321,8 @@ export function actionToString(action: Action): string {
       action.attrs.set(k, v);
     }
     if (Array.isArray(v)) {
+      // pkg(5) joins a list's words and then the attributes: an empty list leaves a bare space.
+      if (v.length === 0) out += ' ';
       for (const lmt of v) out += ` ${k}=${quoteValue(lmt)}`;
     } else if (
       v.includes(' ') ||

@@ -9,8 +9,8 @@
  * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
  * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
- * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
- * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB]] [-W] MANIFEST...
+ * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] [-k KEY -c CERT [-i CERT]... | -a ALG] MANIFEST...
+ * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB] [signing]] [-W] MANIFEST...
  * releng manifest mogrify|pipeline COMMON... --component ARGS... [--component ARGS...]...   (batch)
  * ```
  *
@@ -19,8 +19,9 @@
  * pkgfmt form. `mogrify` applies macros and transforms as pkgmogrify does and
  * writes the result to stdout or OUT (atomically). Errors name file:line.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { jsonErrorLine } from '../cli/errors.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -37,7 +38,8 @@ import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify, type UndefinedMacro } from './mogrify.ts';
 import { runPipeline } from './pipeline.ts';
 import { publishArchive } from './publish/archive.ts';
-import { publishManifest } from './publish/repository.ts';
+import { publishManifest, refreshSearchIndexes } from './publish/repository.ts';
+import { type IpsSigner, loadSigner } from './publish/sign.ts';
 
 const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools do them (docs/manifest.md)
 
@@ -71,7 +73,7 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
 
   releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
       the dependencies of the files in the proto area, like pkgdepend generate
-      (ELF NEEDED/RUNPATH, #! interpreters, hardlinks; not yet Python imports or SMF)
+      (ELF NEEDED/RUNPATH, #! interpreters, Python imports, SMF manifests, hardlinks)
       -m  print the manifest first   -I  keep dependencies the package satisfies itself
       -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
 
@@ -83,14 +85,20 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       -r  also resolve against the newest packages of this pkg(5) repository
       -e  only the repository packages this list names (resolve.deps: a pattern a line)
 
-  releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] MANIFEST...
+  releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] [SIGNING] MANIFEST...
       publish into a pkg(5) file repository (created when missing; one made by
       pkgrepo create is fine): payloads, manifests, then the signed catalog;
       an ARCHIVE.p5p operand publishes the packages of that pkg(5) archive (as pkgrecv)
-      -p  publisher of a new repository (default releng)
+      -p  publisher of a new repository (default releng); the search index is rebuilt after
+      SIGNING, as pkgsign: -k KEY -c CERT [-i CERT]... [-a rsa-sha256]  sign with an RSA
+      key and its certificate (intermediates with -i); -a sha256  a hash-only signature;
+      --passphrase-file FILE | --passphrase-env VAR  the passphrase of a protected key
+
+  releng manifest refresh -s REPO
+      rebuild the search index of each publisher (pkgrepo refresh), so pkg search answers
 
   releng manifest pipeline -b BUILD -d PROTO... [-D NAME=VALUE]... [-I DIR]... [-T FILE]...
-                           [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER]] [-W] MANIFEST...
+                           [-r REPO [-e FILE]...] [-s REPO [-p PUBLISHER] [SIGNING]] [-W] MANIFEST...
       the whole Userland pipeline, keeping BUILD/manifest-<name>.mogrified, .mangled, .depend,
       .depend.res, .linted and .published; a step whose inputs did not change is skipped
 
@@ -100,7 +108,17 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       component is reported with its number and the others still run
 `;
 
-const COMMANDS = ['fmt', 'mogrify', 'lint', 'mangle', 'generate', 'resolve', 'publish', 'pipeline'];
+const COMMANDS = [
+  'fmt',
+  'mogrify',
+  'lint',
+  'mangle',
+  'generate',
+  'resolve',
+  'publish',
+  'refresh',
+  'pipeline',
+];
 
 /** Where the command reads and writes (tests pass their own). */
 export interface ManifestCliIo {
@@ -482,22 +500,81 @@ async function resolveCommand(
   return 0;
 }
 
+/**
+ * Takes `--passphrase-file FILE` and `--passphrase-env VAR` (the key's
+ * passphrase, never on the command line itself) out of the arguments.
+ */
+function passphraseOptions(
+  argv: readonly string[],
+  cwd: string,
+): { rest: string[]; passphrase: { file?: string; value?: string } } {
+  const rest: string[] = [];
+  const passphrase: { file?: string; value?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const m = /^--passphrase-(file|env)(?:=(.*))?$/.exec(a);
+    if (!m) {
+      rest.push(a);
+      continue;
+    }
+    const v = m[2] ?? argv[++i];
+    if (v === undefined) throw new Usage(`${a} needs a value`);
+    if (m[1] === 'file') passphrase.file = resolve(cwd, v);
+    else {
+      const value = process.env[v];
+      if (value === undefined)
+        throw new Usage(`--passphrase-env ${v}: the environment variable ${v} is not set`);
+      passphrase.value = value;
+    }
+  }
+  return { rest, passphrase };
+}
+
+/** The pkgsign options `-a ALG -k KEY -c CERT -i CERT...`: a signer, or none when none is given. */
+async function signerFromOptions(
+  opts: readonly [string, string][],
+  passphrase: { file?: string; value?: string },
+  cwd: string,
+): Promise<IpsSigner | undefined> {
+  const one = (k: string) => opts.find(([o]) => o === k)?.[1];
+  const algorithm = one('a');
+  const keyFile = one('k');
+  const certFile = one('c');
+  const chainFiles = opts.filter(([o]) => o === 'i').map(([, v]) => resolve(cwd, v));
+  if (!algorithm && !keyFile && !certFile && chainFiles.length === 0) {
+    if (passphrase.file || passphrase.value !== undefined)
+      throw new Usage('a passphrase was given but nothing to sign with (-k KEY -c CERT)');
+    return undefined;
+  }
+  return loadSigner({
+    ...(algorithm ? { algorithm } : {}),
+    ...(keyFile ? { keyFile: resolve(cwd, keyFile) } : {}),
+    ...(certFile ? { certFile: resolve(cwd, certFile) } : {}),
+    chainFiles,
+    ...(passphrase.file ? { passphraseFile: passphrase.file } : {}),
+    ...(passphrase.value !== undefined ? { passphrase: passphrase.value } : {}),
+  });
+}
+
 async function publishCommand(
   argv: readonly string[],
   io: ManifestCliIo,
   cwd: string,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, '', 'sdp');
+  const { rest, passphrase } = passphraseOptions(argv, cwd);
+  const { opts, args } = getopt(rest, '', 'sdpakci');
   const repo = opts.find(([k]) => k === 's')?.[1];
   if (!repo) throw new Usage('publish needs the repository (-s DIR)');
   if (args.length === 0) throw new Usage('publish needs the manifests to publish');
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
   const publisher = opts.find(([k]) => k === 'p')?.[1];
+  const signer = await signerFromOptions(opts, passphrase, cwd);
   for (const name of args) {
     if (name.endsWith('.p5p')) {
       // A package archive: its packages, with the payloads it carries (no -d needed).
       const fmris = await publishArchive(resolve(cwd, repo), resolve(cwd, name), {
         ...(publisher ? { publisher } : {}),
+        ...(signer ? { signer } : {}),
       });
       for (const f of fmris) io.stdout.write(`${f}\n`);
       continue;
@@ -506,9 +583,32 @@ async function publishCommand(
     const fmri = await publishManifest(resolve(cwd, repo), parseManifest(text, name), {
       protoDirs,
       ...(publisher ? { publisher } : {}),
+      ...(signer ? { signer } : {}),
     });
     io.stdout.write(`${fmri}\n`);
   }
+  // As a repository server does after publishing: the search index covers the new packages.
+  await refreshSearchIndexes(resolve(cwd, repo));
+  return 0;
+}
+
+async function refreshCommand(
+  argv: readonly string[],
+  io: ManifestCliIo,
+  cwd: string,
+): Promise<number> {
+  const { opts, args } = getopt(argv, '', 's');
+  const repo = opts.find(([k]) => k === 's')?.[1];
+  if (!repo) throw new Usage('refresh needs the repository (-s DIR)');
+  if (args.length > 0) throw new Usage('refresh takes no operands');
+  const root = resolve(cwd, repo);
+  if (!existsSync(join(root, 'pkg5.repository')))
+    throw new RelengError(`${repo} is not a pkg(5) repository (no pkg5.repository)`, {
+      file: root,
+      hint: 'publish into it first, or give the folder pkgrepo create made',
+    });
+  for (const pub of await refreshSearchIndexes(root))
+    io.stdout.write(`indexed ${join('publisher', pub, 'index')}\n`);
   return 0;
 }
 
@@ -518,7 +618,8 @@ async function pipelineCommand(
   cwd: string,
   werror: boolean,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, '', 'bdDITspre');
+  const { rest, passphrase } = passphraseOptions(argv, cwd);
+  const { opts, args } = getopt(rest, '', 'bdDITspreakci');
   const build = opts.find(([k]) => k === 'b')?.[1];
   if (!build) throw new Usage('pipeline needs the build folder (-b DIR)');
   if (args.length === 0) throw new Usage('pipeline needs the canonical manifests');
@@ -537,6 +638,8 @@ async function pipelineCommand(
   }
   const repo = opts.find(([k]) => k === 's')?.[1];
   const publisher = opts.find(([k]) => k === 'p')?.[1];
+  const signer = await signerFromOptions(opts, passphrase, cwd);
+  if (signer && !repo) throw new Usage('signing (-a, -k, -c, -i) applies to publishing (-s REPO)');
   const rep = await runPipeline(args, {
     buildDir: resolve(cwd, build),
     protoDirs,
@@ -551,6 +654,7 @@ async function pipelineCommand(
       : {}),
     resolveLists: opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v)),
     ...(publisher ? { publisher } : {}),
+    ...(signer ? { signer } : {}),
   });
   for (const l of rep.lint) io.stdout.write(`${l}\n`);
   for (const s of rep.steps)
@@ -647,6 +751,7 @@ export async function runManifestCommand(
     if (cmd === 'generate') return await generateCommand(args, io, cwd);
     if (cmd === 'resolve') return await resolveCommand(args, io, cwd);
     if (cmd === 'publish') return await publishCommand(args, io, cwd);
+    if (cmd === 'refresh') return await refreshCommand(args, io, cwd);
     if (cmd === 'pipeline') return await pipelineCommand(args, io, cwd, werror);
     return await mogrifyCommand(args, io, cwd, werror);
   } catch (err) {

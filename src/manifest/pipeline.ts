@@ -24,13 +24,15 @@ import { actionToString, attr } from './action.ts';
 import { readPackageLists, repositoryManifests } from './depend/external.ts';
 import { generateDepends, generatedLines } from './depend/generate.ts';
 import { resolveDepends } from './depend/resolve.ts';
+import { SMF_LOCATIONS, smfSources } from './depend/smf.ts';
 import { pyLines } from './format.ts';
 import { atLeast, formatLintMessage, runLint } from './lint/engine.ts';
 import { mangleManifest } from './mangle.ts';
 import { type Manifest, parseManifest } from './manifest.ts';
 import { mogrify } from './mogrify.ts';
 import { findProtoFile } from './proto.ts';
-import { publishManifest } from './publish/repository.ts';
+import { publishManifest, refreshSearchIndexes } from './publish/repository.ts';
+import { type IpsSigner, signerKey } from './publish/sign.ts';
 
 /** What the pipeline runs with. */
 export interface PipelineOptions {
@@ -53,6 +55,8 @@ export interface PipelineOptions {
   resolveLists?: readonly string[];
   /** Warnings fail lint too. */
   werror?: boolean;
+  /** Signs what publish publishes (pkgsign's signature action). */
+  signer?: IpsSigner;
 }
 
 /** What a run did: each step and whether it ran or was skipped. */
@@ -125,6 +129,7 @@ export async function runPipeline(
   );
   const macroKey = JSON.stringify([o.macros ?? [], o.includes ?? [], o.transforms ?? []]);
   const depends: { name: string; file: string; payloads: string[] }[] = [];
+  let smfKey: string | undefined;
 
   for (let i = 0; i < manifests.length; i++) {
     const src = manifests[i] as string;
@@ -157,13 +162,21 @@ export async function runPipeline(
     }
     const mangled = join(o.buildDir, `manifest-${name}.mangled`);
     const protoKey = sha([...o.protoDirs, ...payloads]);
+    // An SMF manifest's dependencies come from every manifest of the machine and the proto areas.
+    const deliversSmf = mogManifest.actions.some(
+      ({ action }) =>
+        action.name === 'file' &&
+        SMF_LOCATIONS.some((l) => (attr(action, 'path') ?? '').startsWith(l)),
+    );
+    if (deliversSmf) smfKey ??= sha(smfSources(o.protoDirs).flat());
+    const genKey = deliversSmf ? sha([protoKey, smfKey as string]) : protoKey;
     await step('mangle', mangled, sha([mogText, protoKey]), async () => {
       const actions = await mangleManifest(mogManifest, { protoDirs: o.protoDirs });
       return actions.map((a) => `${actionToString(a)}\n`).join('');
     });
     const mangledText = await readFile(mangled, 'utf8');
     const dep = join(o.buildDir, `manifest-${name}.depend`);
-    await step('generate', dep, sha([mangledText, protoKey]), async () => {
+    await step('generate', dep, sha([mangledText, genKey]), async () => {
       const r = await generateDepends(parseManifest(mangledText, mangled), {
         protoDirs: o.protoDirs,
       });
@@ -245,15 +258,24 @@ export async function runPipeline(
     const repo = o.repository;
     for (let i = 0; i < depends.length; i++) {
       const d = depends[i] as { name: string; file: string; payloads: string[] };
-      const inputs = sha([resTexts[i] as string, repo, o.publisher ?? '', ...d.payloads]);
+      const inputs = sha([
+        resTexts[i] as string,
+        repo,
+        o.publisher ?? '',
+        signerKey(o.signer),
+        ...d.payloads,
+      ]);
       await step('publish', join(o.buildDir, `manifest-${d.name}.published`), inputs, async () => {
         await publishManifest(repo, resManifests[i] as Manifest, {
           protoDirs: o.protoDirs,
           ...(o.publisher ? { publisher: o.publisher } : {}),
+          ...(o.signer ? { signer: o.signer } : {}),
         });
         return resTexts[i];
       });
     }
+    if (report.steps.some((st) => st.step === 'publish' && st.ran))
+      await refreshSearchIndexes(repo);
   }
   return report;
 }

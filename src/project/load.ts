@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { loadClosure } from '../engine/graph.ts';
-import { RelengError } from '../util/errors.ts';
 import {
   cacheFile,
   cacheKey,
@@ -12,7 +11,14 @@ import {
 import { directoryVariables } from './dirs.ts';
 import { loadExtensions } from './extensions.ts';
 import { findConfig } from './find-config.ts';
-import type { HookStage, PackageModel, ProjectDirs, ProjectModel, StageAction } from './model.ts';
+import type {
+  ExtensionHost,
+  HookStage,
+  PackageModel,
+  ProjectDirs,
+  ProjectModel,
+  StageAction,
+} from './model.ts';
 import {
   findNativeDefinition,
   loadNativeConfig,
@@ -109,21 +115,24 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         const cached = hit.project;
         for (const w of hit.warnings) options.warn(w.message, w.file);
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
-        return {
-          project: revive(cached, lazyPython(getRuntime, legacyLoader)),
-          fromCache: true,
-          close,
-        };
+        const project = revive(cached, lazyPython(getRuntime, legacyLoader));
+        project.extensionHost = pythonExtensions(project, getRuntime);
+        return { project, fromCache: true, close };
       }
     }
     const defaults = (
-      settings: Pick<ProjectModel, 'defaultInternal' | 'overrideSites' | 'overrideRevisions'>,
+      settings: Pick<
+        ProjectModel,
+        'defaultInternal' | 'overrideSites' | 'overrideRevisions' | 'options'
+      >,
     ): PackageDefaults => ({
       defaultInternal: settings.defaultInternal,
       overrideSites: settings.overrideSites,
       overrideRevisions: settings.overrideRevisions,
       devmode: options.devmode,
       forceRevisions: options.forceRevisions,
+      revisions: settings.options.revisions as Record<string, string> | undefined,
+      warn,
     });
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.
@@ -167,6 +176,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     for (const pkg of project.packageDefs.values()) inputs.push(pkg.definitionFile, pkg.defDir);
     if (options.useCache !== false)
       await writeProjectCache(cachePath, key, inputs, project, warnings);
+    project.extensionHost = pythonExtensions(project, getRuntime);
     return { project, fromCache: false, close };
   } catch (err) {
     await close();
@@ -174,21 +184,41 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
   }
 }
 
-/** Extensions: native modules are activated; releng-tool's Python extensions cannot be. */
+/**
+ * Extensions: native modules are activated now; releng-tool's Python
+ * extensions when a run starts (pythonExtensions), as releng-tool loads them.
+ */
 async function activateExtensions(
   root: string,
   extensions: readonly string[],
   format: 'native' | 'releng-tool',
   configFile: string,
 ): Promise<void> {
-  if (extensions.length === 0) return;
-  if (format === 'releng-tool') {
-    throw new RelengError(`releng-tool extensions cannot be loaded: ${extensions.join(', ')}`, {
-      file: configFile,
-      hint: 'releng runs releng-tool projects without its Python extension API; port the extension to a native releng extension (see docs/architecture.md)',
-    });
-  }
+  if (extensions.length === 0 || format === 'releng-tool') return;
   await loadExtensions(root, extensions, configFile);
+}
+
+/**
+ * A releng-tool project's Python extensions, loaded through the Python
+ * runtime on first use (a project without extensions gets none, and its
+ * runs never touch them).
+ */
+function pythonExtensions(
+  project: ProjectModel,
+  getRuntime: () => Promise<PythonRuntime>,
+): ExtensionHost | undefined {
+  if (project.format !== 'releng-tool' || project.extensions.length === 0) return undefined;
+  let host: Promise<ExtensionHost> | undefined;
+  const get = () =>
+    (host ??= getRuntime().then((rt) =>
+      rt.extensionHost(project.extensions, project.root, project.configFile),
+    ));
+  return {
+    load: async (quirks) => (await get()).load(quirks),
+    emit: async (event, ctx) => (await get()).emit(event, ctx),
+    call: async (kind, type, method, opts, ctx) =>
+      (await get()).call(kind, type, method, opts, ctx),
+  };
 }
 
 /** Rebuilds a model from the cache; hooks load their code on first use. */

@@ -190,6 +190,44 @@ export interface ProjectModel {
   postBuild?: StageAction;
   /** Options not interpreted by the core (outputs, sbom format, ...), kept for later stages. */
   options: Record<string, unknown>;
+  /** releng-tool Python extensions (`extensions = [...]`), when the project has any; never cached. */
+  extensionHost?: ExtensionHost;
+}
+
+/**
+ * A releng-tool project's Python extensions: loaded when a run starts, told
+ * of releng-tool's events (`config-loaded`, `package-build-started`, ...).
+ */
+export interface ExtensionHost {
+  /**
+   * Imports the extensions and runs their setup (once); throws naming the
+   * ones that failed, unless `quirks` has `releng.ignore_failed_extensions`.
+   */
+  load(quirks: readonly string[]): Promise<ExtensionTypeNames>;
+  /** Calls the listeners of an event with the script environment `env`, in `cwd`. */
+  emit(event: string, ctx: ExtensionCallContext): Promise<void>;
+  /** Calls `handler.<method>(type, opts)` of an extension's package, fetch or extract type. */
+  call(
+    kind: keyof ExtensionTypeNames,
+    type: string,
+    method: string,
+    opts: Record<string, unknown>,
+    ctx: ExtensionCallContext,
+  ): Promise<unknown>;
+}
+
+/** Where an extension call runs: the script environment it sees, its folder, its output. */
+export interface ExtensionCallContext {
+  env: Record<string, string>;
+  cwd: string;
+  io?: StageIO;
+}
+
+/** Type names registered by a project's releng-tool extensions (`ext-…`), by kind. */
+export interface ExtensionTypeNames {
+  extract: string[];
+  fetch: string[];
+  package: string[];
 }
 
 /** Turns a package name into its variable prefix, as releng-tool does. */

@@ -14,6 +14,10 @@ export interface PackageDefaults {
   devmode?: string | boolean;
   /** releng-tool's `<PKG>_FORCE_REVISION` (environment or KEY=VALUE), by package key; not under --release. */
   forceRevisions?: Record<string, string>;
+  /** releng-tool's project `revisions`: a package's revision when it defines neither revision nor version. */
+  revisions?: Record<string, string>;
+  /** Load-time warnings (recorded with the cached model). */
+  warn?: (message: string, file?: string) => void;
 }
 
 /** Values of a package definition in the native (camelCase) vocabulary, already validated. */
@@ -85,11 +89,21 @@ export function normalizePackage(
   checkPathValue('version', version, name, definitionFile);
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
-  const revision =
-    defaults.overrideRevisions[name] ??
-    devRevision ??
-    byMode(raw.revision, defaults.devmode) ??
-    version;
+  const own = devRevision ?? byMode(raw.revision, defaults.devmode);
+  let revision = defaults.overrideRevisions[name] ?? own ?? version;
+  // releng-tool: the project's `revisions` fill in a package's missing revision,
+  // and are ignored (with a warning outside development mode) when it has one
+  const projectRevision = defaults.revisions?.[name];
+  if (projectRevision && !defaults.forceRevisions?.[packageKey(name)]) {
+    if (!revision) revision = projectRevision;
+    else if (!defaults.devmode && defaults.overrideRevisions[name] === undefined) {
+      const [what, key] = own ? ['a revision', 'REVISION'] : ['a version', 'VERSION'];
+      defaults.warn?.(
+        `ignoring project-defined revision since package defined ${what}: ${name} (see '${packageKey(name)}_${key}')`,
+        definitionFile,
+      );
+    }
+  }
   checkPathValue('revision', revision, name, definitionFile);
   if (typeof raw.devmodeRevision === 'string')
     checkPathValue('revision', raw.devmodeRevision, name, definitionFile);

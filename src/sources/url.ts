@@ -26,6 +26,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { isFile } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
+import { devmodeIgnoresCache } from './devmode-cache.ts';
 import {
   DownloadError,
   type DownloadOptions,
@@ -237,6 +238,11 @@ export async function fetchToCache(
   const name = basename(finalPath);
   await mkdir(dirname(finalPath), { recursive: true });
   await removeStalePartials(finalPath);
+  if (devmodeIgnoresCache(ctx.pkg, ctx.project, ctx.options) && (await isFile(finalPath))) {
+    // releng-tool: in development mode such a package is fetched afresh each time
+    ctx.log.write(`removing cache file (per configuration): ${ctx.pkg.name}\n`);
+    await rm(finalPath, { force: true });
+  }
   if (await isFile(finalPath)) {
     try {
       await verifyFile(ctx, finalPath, name);

@@ -38,3 +38,58 @@ export function didYouMean(name: string, candidates: Iterable<string>): string {
   if (matches.length === 0) return '';
   return ` (did you mean ${matches.map((m) => `"${m}"`).join(' or ')}?)`;
 }
+
+/**
+ * Characters two strings share in matching blocks, found as Python's
+ * difflib.SequenceMatcher finds them (the longest common block, then the
+ * same on each side of it).
+ */
+function matchingCharacters(a: string, b: string): number {
+  const count = (alo: number, ahi: number, blo: number, bhi: number): number => {
+    let besti = alo;
+    let bestj = blo;
+    let best = 0;
+    let lengths = new Map<number, number>();
+    for (let i = alo; i < ahi; i++) {
+      const next = new Map<number, number>();
+      for (let j = blo; j < bhi; j++) {
+        if (a[i] !== b[j]) continue;
+        const k = (lengths.get(j - 1) ?? 0) + 1;
+        next.set(j, k);
+        if (k > best) {
+          besti = i - k + 1;
+          bestj = j - k + 1;
+          best = k;
+        }
+      }
+      lengths = next;
+    }
+    if (best === 0) return 0;
+    return best + count(alo, besti, blo, bestj) + count(besti + best, ahi, bestj + best, bhi);
+  };
+  return count(0, a.length, 0, b.length);
+}
+
+/**
+ * Candidates similar to `word` as Python's difflib.get_close_matches picks
+ * them (similarity ratio at least `cutoff`, the best `max`), sorted by name:
+ * what releng-tool suggests for a mistyped action or package.
+ */
+export function closeMatches(
+  word: string,
+  candidates: Iterable<string>,
+  max = 3,
+  cutoff = 0.6,
+): string[] {
+  const scored: Array<[number, string]> = [];
+  for (const c of candidates) {
+    const total = c.length + word.length;
+    const ratio = total === 0 ? 1 : (2 * matchingCharacters(c, word)) / total;
+    if (ratio >= cutoff) scored.push([ratio, c]);
+  }
+  scored.sort((x, y) => y[0] - x[0] || (y[1] < x[1] ? -1 : y[1] > x[1] ? 1 : 0));
+  return scored
+    .slice(0, max)
+    .map(([, c]) => c)
+    .sort();
+}

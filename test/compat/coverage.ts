@@ -53,6 +53,56 @@ export function readPatterns(name: string): Array<{ pattern: string; reason: str
     });
 }
 
+/**
+ * The test patterns a case's `from` names: several may be given, separated
+ * by `,`/`;`/` and `; `file.py::name_{a,b}` expands to both names; a file
+ * named once applies to the bare names after it; anything after a pattern
+ * (`(defaults)`) is a comment.
+ */
+export function fromPatterns(from: string): string[] {
+  const out: string[] = [];
+  let file = '';
+  let depth = 0;
+  let cur = '';
+  const flush = (): void => {
+    const word = cur.trim().replace(/\s.*$/, '');
+    cur = '';
+    if (word === '') return;
+    const full = word.includes('::')
+      ? word
+      : /\.py$/.test(word)
+        ? word
+        : file
+          ? `${file}::${word}`
+          : '';
+    if (!full || !/\.py/.test(full)) return;
+    file = full.split('::')[0]!;
+    out.push(...expandBraces(full));
+  };
+  for (let i = 0; i < from.length; i++) {
+    const ch = from[i]!;
+    if (ch === '{') depth++;
+    if (ch === '}') depth--;
+    if (depth === 0 && (ch === ',' || ch === ';')) flush();
+    else if (depth === 0 && from.startsWith(' and ', i)) {
+      flush();
+      i += 4;
+    } else cur += ch;
+  }
+  flush();
+  return out;
+}
+
+function expandBraces(p: string): string[] {
+  const m = /\{([^{}]*)\}/.exec(p);
+  if (!m) return [p];
+  return m[1]!
+    .split(',')
+    .flatMap((alt) =>
+      expandBraces(p.slice(0, m.index) + alt.trim() + p.slice(m.index + m[0].length)),
+    );
+}
+
 /** `file.py` matches every test of the file; `*` is a wildcard inside a name. */
 export function matches(pattern: string, test: string): boolean {
   const full = pattern.includes('::') ? pattern : `${pattern}::*`;
@@ -80,13 +130,7 @@ export interface Coverage {
 /** Sorts every releng-tool test into covered / out of scope / not yet. */
 export function coverage(): Coverage {
   const tests = releaseToolTests();
-  const fromCases = ALL_CASES.flatMap((c) =>
-    (c.from ?? '')
-      .split(/[,;]\s*|\s+and\s+/)
-      .map((s) => s.trim())
-      .filter((s) => /\.py/.test(s))
-      .map((s) => s.replace(/\s.*$/, '')),
-  );
+  const fromCases = ALL_CASES.flatMap((c) => fromPatterns(c.from ?? ''));
   const scope = readPatterns('out-of-scope.txt').map((p) => p.pattern);
   const later = readPatterns('not-yet.txt').map((p) => p.pattern);
   const result: Coverage = {

@@ -70,6 +70,28 @@ describe('manifest generate matches pkgdepend generate', { skip }, () => {
       join(proto, 'opt/demo/lib'),
       '-l:libdemo.so.1',
     ]);
+    // Kernel modules: DT_NEEDED names like misc/mac, found by krtld's rules, not a run path.
+    cc(['-shared', '-fPIC', '-Wl,-soname,misc/mac', '-o', join(dir, 'libmac.so'), 'lib.c']);
+    cc(['-shared', '-fPIC', '-Wl,-soname,drv/ip', '-o', join(dir, 'libip.so'), 'lib.c']);
+    for (const k of ['kernel/drv/amd64', 'usr/kernel/drv/amd64', 'platform/i86pc/kernel/drv/amd64'])
+      mkdirSync(join(proto, k), { recursive: true });
+    for (const [out, extra] of [
+      ['kernel/drv/amd64/kdemo', []],
+      ['usr/kernel/drv/amd64/udemo', []],
+      ['platform/i86pc/kernel/drv/amd64/pdemo', []],
+      ['kernel/drv/amd64/krpath', ['-Wl,-rpath,/opt/bad']],
+    ] as [string, string[]][])
+      cc([
+        '-shared',
+        '-fPIC',
+        '-o',
+        join(proto, out),
+        'lib.c',
+        '-Wl,--no-as-needed',
+        join(dir, 'libmac.so'),
+        join(dir, 'libip.so'),
+        ...extra,
+      ]);
     const script = (p: string, text: string, mode: number) => {
       writeFileSync(join(proto, p), text);
       chmodSync(join(proto, p), mode);
@@ -110,6 +132,12 @@ describe('manifest generate matches pkgdepend generate', { skip }, () => {
       'file path=opt/demo/bin/rpath mode=0555 owner=root group=bin pkg.depend.bypass-generate=usr/lib/.*',
       'file path=opt/demo/bin/origin mode=0555 owner=root group=bin pkg.depend.bypass-generate=.*',
     ].join('\n'),
+    'kernel modules: /platform/<platform>/kernel, /kernel, /usr/kernel, the amd64 folder': [
+      'set name=pkg.fmri value=pkg:/driver/demo@1.0',
+      'file path=kernel/drv/amd64/kdemo mode=0755 owner=root group=sys',
+      'file path=usr/kernel/drv/amd64/udemo mode=0755 owner=root group=sys',
+      'file path=platform/i86pc/kernel/drv/amd64/pdemo mode=0755 owner=root group=sys',
+    ].join('\n'),
     'a library in the package but off the run path is a warning': [
       'set name=pkg.fmri value=pkg:/warn@1.0',
       'file path=opt/demo/bin/plain mode=0555 owner=root group=bin',
@@ -120,16 +148,46 @@ describe('manifest generate matches pkgdepend generate', { skip }, () => {
     it(name, async () => {
       const m = join(dir, 'm.p5m');
       writeFileSync(m, `${text}\n`);
-      const ref = spawnSync(tool('pkgdepend'), ['generate', '-md', proto, m], { encoding: 'utf8' });
+      // $PLATFORM names the platforms modules outside /platform are also looked for in.
+      const plat = name.startsWith('kernel')
+        ? ['-D', 'PLATFORM=i86pc', '-D', 'PLATFORM=i86xpv']
+        : [];
+      const ref = spawnSync(tool('pkgdepend'), ['generate', ...plat, '-md', proto, m], {
+        encoding: 'utf8',
+      });
       assert.equal(ref.status, 0, ref.stderr);
-      const ours = await releng(['manifest', 'generate', '-m', '-d', proto, m], { cwd: dir });
+      const ours = await releng(['manifest', 'generate', ...plat, '-m', '-d', proto, m], {
+        cwd: dir,
+      });
       assert.equal(ours.code, 0, ours.stderr);
       // pkgdepend orders its depend actions by id() (memory address): compare as sets of lines.
       const lines = (t: string) => t.split('\n').sort();
       assert.deepEqual(lines(ours.stdout), lines(ref.stdout));
       assert.match(ref.stdout, /^depend /m);
+      if (plat.length > 0)
+        assert.match(
+          ref.stdout,
+          /pkg\.debug\.depend\.file=mac pkg\.debug\.depend\.path=kernel\/misc\/amd64 .*platform\/i86xpv\/kernel\/misc\/amd64 .*usr\/kernel\/misc\/amd64/,
+        );
     });
   }
+
+  it('a kernel module with a RUNPATH is an error (pkgdepend fails on it too)', async () => {
+    const text =
+      'set name=pkg.fmri value=pkg:/k@1\n\nfile path=kernel/drv/amd64/krpath mode=0755 owner=root group=sys\n';
+    writeFileSync(join(dir, 'krp.p5m'), text);
+    const ref = spawnSync(tool('pkgdepend'), ['generate', '-d', proto, join(dir, 'krp.p5m')], {
+      encoding: 'utf8',
+    });
+    assert.notEqual(ref.status, 0);
+    assert.match(ref.stderr, /RUNPATH set for kernel module \(kernel\/drv\/amd64\/krpath\)/);
+    const r = await releng(['manifest', 'generate', '-d', proto, 'krp.p5m'], { cwd: dir });
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stderr,
+      /krp\.p5m:3: RUNPATH set for kernel module \(kernel\/drv\/amd64\/krpath\): \/opt\/bad/,
+    );
+  });
 
   it('a file missing from the proto area is an error naming manifest:line', async () => {
     writeFileSync(

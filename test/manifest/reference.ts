@@ -2,9 +2,9 @@
  * The pkg(5) reference tools and the vendored oi-userland data for the
  * manifest tests (built by scripts/setup-pkg5.sh; see test/reference/README.md).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { REPO } from '../helpers.ts';
@@ -107,3 +107,48 @@ export const MACROS: [string, string][] = [
   ['PLV', '536'],
   ['GNU_TRIPLET', 'x86_64-pc-solaris2.11'],
 ];
+
+let signatureShim: string | undefined;
+
+/**
+ * Runs the reference `pkg` client with one more shim than its wrapper has:
+ * its signature code (pkg(5) of the Python 3.5 days) finds hash classes in
+ * `HashAlgorithm._abc_registry`, which Python 3.7's C `abc` no longer has,
+ * so verifying an RSA signature fails with an AttributeError. The shim puts
+ * the registry back (the build's own shims still load first); nothing else
+ * about the client changes.
+ */
+export function pkgClientVerifyingSignatures(
+  args: readonly string[],
+  cwd: string,
+): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  const home = pkg5Home() as string;
+  if (!signatureShim) {
+    signatureShim = join(tempDir('releng-pkgshim-'), 'shim');
+    mkdirSync(signatureShim);
+  }
+  const shim = signatureShim;
+  writeFileSync(
+    join(shim, 'sitecustomize.py'),
+    [
+      'import runpy',
+      `runpy.run_path(${JSON.stringify(join(home, 'shim', 'sitecustomize.py'))})`,
+      'from cryptography.hazmat.primitives import hashes',
+      'hashes.HashAlgorithm._abc_registry = [hashes.SHA1, hashes.SHA256, hashes.SHA384, hashes.SHA512]',
+      '',
+    ].join('\n'),
+  );
+  return spawnSync(
+    '/usr/bin/python3',
+    ['-W', 'ignore::SyntaxWarning', join(home, 'src', 'src', 'client.py'), ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PKG_CMDPATH: join(home, 'cmd-image', 'pkg'),
+        PYTHONPATH: [shim, join(home, 'shim'), join(home, 'lib')].join(':'),
+      },
+    },
+  ) as ReturnType<typeof spawnSync> & { stdout: string; stderr: string };
+}

@@ -3,25 +3,31 @@
  * in the proto area with the analysis shared with the .deb/.rpm writers
  * (src/analyze): ELF NEEDED along RUNPATH (else RPATH) plus the default
  * /lib and /usr/lib (`/64` for 64-bit objects), `$ORIGIN`; `#!` interpreters
- * of executable files; hardlink targets. Each becomes
+ * of executable files; the imports of Python files (./python.ts); the
+ * services SMF manifests require (./smf.ts); hardlink targets. Each becomes
  * `depend fmri=__TBD pkg.debug.depend.file=… pkg.debug.depend.path=…
- * pkg.debug.depend.reason=… pkg.debug.depend.type=elf|script|hardlink type=require`;
+ * pkg.debug.depend.reason=… pkg.debug.depend.type=elf|script|python|smf_manifest|hardlink type=require`;
  * those the package itself satisfies are dropped, `pkg.depend.bypass-generate`
  * is honoured. The order is by what is depended on, then the file (pkgdepend
  * sorts its depend actions by memory address, so its order is not stable).
  *
- * Not done: Python module imports, SMF manifests, kernel modules, `-k` and
- * pkg.depend.runpath (refused with an error naming the file).
+ * Kernel modules (under kernel/, usr/kernel/, platform/<p>/kernel/) are
+ * looked for as the kernel linker finds them.
+ *
+ * Not done: `-k` and pkg.depend.runpath (refused with an error naming the file).
  */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { analyzeFile } from '../../analyze/index.ts';
 import { RelengError } from '../../util/errors.ts';
 import { type Action, type AttrValue, actionToString, attr, attrList, cmpStr } from '../action.ts';
+import { elfArch } from '../mangle.ts';
 import type { Manifest, ManifestAction } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
 import { pyCompile, pyMatch } from '../pyre.ts';
+import { moduleDeps, PythonRunError, pythonVersionFor, scanWithPython } from './python.ts';
+import { parseSmfManifest, SMF_LOCATIONS, SmfCatalog, smfDependencies } from './smf.ts';
 
 /** pkgdepend generate's options. */
 export interface GenerateOptions {
@@ -43,11 +49,13 @@ export interface GenerateResult {
   errors: RelengError[];
 }
 
-type Kind = 'elf' | 'script' | 'hardlink';
+type Kind = 'elf' | 'script' | 'hardlink' | 'python' | 'smf_manifest';
 const CLASS: Record<Kind, string> = {
   elf: 'ElfDependency',
   script: 'ScriptDependency',
   hardlink: 'HardlinkDependency',
+  python: 'PythonDependency',
+  smf_manifest: 'SMFManifestDependency',
 };
 
 interface Dep {
@@ -60,6 +68,19 @@ interface Dep {
 }
 
 const lstrip = (p: string): string => p.replace(/^\/+/, '');
+const SMF_FMRI = 'org.opensolaris.smf.fmri';
+
+/** The first 4 KiB of a file, as text (enough for its first line). */
+async function readHead(file: string): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Python's os.path.join for two parts: no normalisation (pkgdepend keeps `bin/../lib`). */
 function pyJoin(a: string, b: string): string {
@@ -71,14 +92,27 @@ function findLocal(
   a: Action,
   protoDirs: readonly string[],
   where: { file: string; line: number },
-): string | undefined {
+): { local: string; protoDir: string } | undefined {
   const want = a.hash && a.hash !== 'NOHASH' ? a.hash : (attr(a, 'path') as string);
   findProtoFile(protoDirs, want, where); // refuses a name leading out of the areas
   for (const d of protoDirs) {
     const p = join(d, want);
-    if (existsSync(p) && statSync(p).isFile()) return p;
+    if (existsSync(p) && statSync(p).isFile()) return { local: p, protoDir: d };
   }
   return undefined;
+}
+
+/** pkgdepend's make_relative: a path under the proto area loses it, then its leading slashes. */
+function relativeTo(path: string, protoDir: string): string {
+  return lstrip(path.startsWith(protoDir) ? path.slice(protoDir.length) : path);
+}
+
+/** A Python file waiting for its interpreter's analysis. */
+interface PythonJob {
+  source: ManifestAction;
+  local: string;
+  protoDir: string;
+  bypass: string[];
 }
 
 function expandTokens(
@@ -223,11 +257,13 @@ export async function generateDepends(
   }
   const mfBypass = mfAttr('pkg.depend.bypass-generate');
   let deps: Dep[] = [];
+  const pythonJobs = new Map<string, PythonJob[]>();
+  let smfCatalog: SmfCatalog | undefined;
   for (const a of m.actions) {
     if (a.action.name !== 'file') continue;
     const path = attr(a.action, 'path') as string;
-    const local = findLocal(a.action, options.protoDirs, { file: m.file, line: a.line });
-    if (!local) {
+    const found0 = findLocal(a.action, options.protoDirs, { file: m.file, line: a.line });
+    if (!found0) {
       errors.push(
         new RelengError(
           `${m.file}:${a.line}: couldn't find ${path} in ${options.protoDirs.join(', ')}`,
@@ -240,6 +276,7 @@ export async function generateDepends(
       );
       continue;
     }
+    const { local, protoDir } = found0;
     const bypass = a.action.attrs.has('pkg.depend.bypass-generate')
       ? attrList(a.action, 'pkg.depend.bypass-generate')
       : mfBypass;
@@ -248,6 +285,7 @@ export async function generateDepends(
       continue;
     }
     const found: Dep[] = [];
+    let smfFmris: string[] | undefined;
     let analysis: Awaited<ReturnType<typeof analyzeFile>>;
     try {
       analysis = await analyzeFile(local);
@@ -261,10 +299,49 @@ export async function generateDepends(
       const elf = analysis.elf;
       let rp = elf.runpath.length > 0 ? [...elf.runpath] : [...elf.rpath];
       rp = rp.filter((p, i) => !(rp.length === 1 && i === 0 && p === ''));
-      for (const p of ['/lib', '/usr/lib']) {
-        const q = elf.bits === 64 ? `${p}/64` : p;
-        if (!rp.includes(q)) rp.push(q);
-      }
+      // Kernel modules: found by krtld in /platform/<platform>/kernel, /kernel, /usr/kernel
+      // (a 64-bit one in the amd64 or sparcv9 folder beside the name), not along a run path.
+      const parts = path.split('/');
+      const kernel =
+        path.startsWith('kernel') ||
+        path.startsWith('usr/kernel') ||
+        (path.startsWith('platform') && parts[2] === 'kernel');
+      let kernel64: string | undefined;
+      if (kernel) {
+        if (rp.length > 1 || (rp.length === 1 && !/^\/usr\/gcc\/\d\/lib$/.test(rp[0] as string))) {
+          errors.push(
+            new RelengError(
+              `${m.file}:${a.line}: RUNPATH set for kernel module (${path}): ${rp.join(':')}`,
+              {
+                file: m.file,
+                line: a.line,
+                hint: 'kernel modules are found by the kernel linker, not along a run path: link without -R/-rpath',
+              },
+            ),
+          );
+          continue;
+        }
+        if (path.startsWith('platform')) rp.push(`/platform/${parts[1]}/kernel`);
+        else for (const p of tokens.get('$PLATFORM') ?? []) rp.push(`/platform/${p}/kernel`);
+        rp.push('/kernel', '/usr/kernel');
+        if (elf.bits === 64) {
+          const arch = elfArch(elf.machine);
+          kernel64 = arch === 'i386' ? 'amd64' : arch === 'sparc' ? 'sparcv9' : undefined;
+          if (!kernel64) {
+            errors.push(
+              new RelengError(
+                `${m.file}:${a.line}: ${path} is a 64-bit kernel module for an architecture pkg(5) does not know (${arch})`,
+                { file: m.file, line: a.line },
+              ),
+            );
+            continue;
+          }
+        }
+      } else
+        for (const p of ['/lib', '/usr/lib']) {
+          const q = elf.bits === 64 ? `${p}/64` : p;
+          if (!rp.includes(q)) rp.push(q);
+        }
       tokens.set('$ORIGIN', [`/${posix.dirname(path)}`]);
       const { paths, bad } = expandTokens(rp, tokens);
       for (const [p, tok] of bad) {
@@ -278,28 +355,146 @@ export async function generateDepends(
       for (const d of elf.needed) {
         const fn = posix.basename(d);
         const pathlist: string[] = [];
+        const slash = d.lastIndexOf('/');
+        const pn = slash < 0 ? '' : d.slice(0, slash);
         for (const p of paths) {
-          const head = posix.dirname(lstrip(pyJoin(p, d)));
+          const dep = kernel64 ? pyJoin(pyJoin(pyJoin(p, pn), kernel64), fn) : pyJoin(p, d);
+          const head = posix.dirname(lstrip(dep));
           if (head && head !== '.') pathlist.push(head);
         }
         found.push({ kind: 'elf', source: a, baseNames: [fn], runPaths: pathlist.sort(cmpStr) });
       }
       tokens.delete('$ORIGIN');
-    } else if (analysis.kind === 'script') {
-      const mode = Number.parseInt(attr(a.action, 'mode') ?? '0', 8);
-      const text = (await readFile(local)).subarray(0, 4096).toString('utf8');
-      const first = text.split('\n')[0]?.slice(2).trim().split(/\s+/)[0] ?? '';
-      if (mode & 0o111 && first.startsWith('/')) {
-        const p = first.startsWith('/bin') ? `/usr${first}` : first;
-        found.push({
-          kind: 'script',
-          source: a,
-          baseNames: [posix.basename(p)],
-          runPaths: [lstrip(posix.dirname(p))],
-        });
+    } else {
+      const head = await readHead(local);
+      if (head.startsWith('#!')) {
+        const line = head.split('\n')[0] as string;
+        const mode = Number.parseInt(attr(a.action, 'mode') ?? '0', 8);
+        const executable = (mode & 0o111) !== 0;
+        const first = line.slice(2).trim().split(/\s+/)[0] ?? '';
+        let scriptLine = '';
+        if (executable && !first.startsWith('/'))
+          errors.push(
+            new RelengError(
+              `${local} says it should be run with '${first}' which is a relative path.`,
+              {
+                file: local,
+                hint: 'write the interpreter as an absolute path in the #! line',
+              },
+            ),
+          );
+        else if (executable) {
+          const p = first.startsWith('/bin') ? `/usr${first}` : first;
+          found.push({
+            kind: 'script',
+            source: a,
+            baseNames: [posix.basename(p)],
+            runPaths: [lstrip(posix.dirname(p))],
+          });
+          scriptLine = line;
+        }
+        if (line.includes('python')) {
+          const { version, problems } = pythonVersionFor(path, local, scriptLine, !!scriptLine);
+          for (const p of problems) errors.push(new RelengError(p, { file: local }));
+          if (version) {
+            const jobs = pythonJobs.get(version) ?? [];
+            jobs.push({ source: a, local, protoDir, bypass });
+            pythonJobs.set(version, jobs);
+          }
+        }
+      } else if (
+        local.endsWith('.xml') &&
+        SMF_LOCATIONS.some((l) => path.startsWith(l)) &&
+        head.length > 0
+      ) {
+        const info = parseSmfManifest(await readFile(local, 'utf8'), local);
+        if (info) {
+          smfCatalog ??= new SmfCatalog(options.protoDirs);
+          const r = smfDependencies(info, local, smfCatalog);
+          for (const e of r.errors) errors.push(new RelengError(e, { file: local }));
+          for (const f of r.files) {
+            if (typeof f === 'string')
+              found.push({
+                kind: 'smf_manifest',
+                source: a,
+                baseNames: [posix.basename(f)],
+                runPaths: [relativeTo(posix.dirname(f), protoDir)],
+              });
+            else
+              found.push({
+                kind: 'smf_manifest',
+                source: a,
+                baseNames: [],
+                runPaths: [],
+                fullPaths: f.map((p) => lstrip(p.split(protoDir).join(''))),
+              });
+          }
+          smfFmris = r.fmris;
+        }
       }
     }
     deps.push(...(bypass.length > 0 ? applyBypass(found, bypass, pkgAttrs, m.file) : found));
+    if (smfFmris) {
+      const had = pkgAttrs.get(SMF_FMRI);
+      pkgAttrs.set(SMF_FMRI, [...(Array.isArray(had) ? had : []), ...smfFmris]);
+    }
+  }
+  for (const [version, jobs] of pythonJobs) {
+    let scan: Awaited<ReturnType<typeof scanWithPython>>;
+    try {
+      scan = await scanWithPython(
+        version,
+        jobs.map((j) => j.local),
+      );
+    } catch (e) {
+      if (!(e instanceof PythonRunError)) throw e;
+      for (const j of jobs)
+        errors.push(
+          new RelengError(
+            `${m.file}:${j.source.line}: ${attr(j.source.action, 'path')} is Python ${version} code, but its imports cannot be read: ${e.message}`,
+            {
+              file: m.file,
+              line: j.source.line,
+              hint: `install python${version}, or set pkg.depend.bypass-generate=.* on the file`,
+            },
+          ),
+        );
+      continue;
+    }
+    jobs.forEach((j, i) => {
+      const path = attr(j.source.action, 'path') as string;
+      const f = scan.files[i];
+      if (!f) return;
+      if ('syntax' in f) {
+        errors.push(
+          new RelengError(
+            `The file to be installed at ${path} appears to be a python file but contains a syntax error that prevents it from being analyzed.  The text of the file can be found at ${j.local}.  The error happened on line ${f.syntax.line} at offset ${f.syntax.offset}. The problem was:\n${f.syntax.text}`,
+            { file: j.local },
+          ),
+        );
+        return;
+      }
+      if ('error' in f) {
+        errors.push(new RelengError(`${j.local}: ${f.error}`, { file: j.local }));
+        return;
+      }
+      const r = moduleDeps(f.imports, scan, posix.dirname(path));
+      if (r.error) errors.push(new RelengError(`${j.local}: ${r.error}`, { file: j.local }));
+      for (const name of r.missing)
+        errors.push(
+          new RelengError(`Could not find the file for ${name} imported in ${j.local}`, {
+            file: j.local,
+            hint: 'a script run directly cannot import relative to itself; import the module by its full name',
+          }),
+        );
+      const found: Dep[] = r.deps.map((d) => ({
+        kind: 'python',
+        source: j.source,
+        baseNames: [...d.fileNames].sort(cmpStr),
+        runPaths: d.dirs.map((p) => relativeTo(p, j.protoDir)).sort(cmpStr),
+      }));
+      deps.push(...(j.bypass.length > 0 ? applyBypass(found, j.bypass, pkgAttrs, m.file) : found));
+    });
   }
   for (const a of m.actions) {
     if (a.action.name !== 'hardlink') continue;

@@ -17,6 +17,7 @@ import { isAlive } from '../../util/pid.ts';
 import { attr } from '../action.ts';
 import { parseManifest } from '../manifest.ts';
 import { publishManifest } from './repository.ts';
+import type { IpsSigner } from './sign.ts';
 
 /** Seconds of an FMRI timestamp (`…:20231114T221320Z`), if it has one. */
 function fmriTime(fmri: string | undefined): number | undefined {
@@ -30,7 +31,7 @@ function fmriTime(fmri: string | undefined): number | undefined {
 export async function publishArchive(
   repo: string,
   archive: string,
-  options: { publisher?: string } = {},
+  options: { publisher?: string; signer?: IpsSigner } = {},
 ): Promise<string[]> {
   // The work folder sits beside the repository, so a killed run's is found and removed by the next.
   await removeKilledWork(repo);
@@ -89,6 +90,7 @@ export async function publishArchive(
               protoDirs: [payloads],
               ...(options.publisher ? { publisher: options.publisher } : {}),
               ...(time !== undefined ? { time } : {}),
+              ...(options.signer ? { signer: options.signer } : {}),
             }),
           );
         }

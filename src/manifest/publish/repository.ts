@@ -18,7 +18,7 @@
  * what is there; a repository made by `pkgrepo create` is accepted.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -29,6 +29,8 @@ import { isAlive } from '../../util/pid.ts';
 import { type Action, type AttrValue, actionToString, attr, cloneAction } from '../action.ts';
 import type { Manifest } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
+import { writeSearchIndex } from './search.ts';
+import { type IpsSigner, type StoredPayload, signatureAction } from './sign.ts';
 
 /** What publish needs besides the manifest. */
 export interface PublishOptions {
@@ -38,6 +40,8 @@ export interface PublishOptions {
   publisher?: string;
   /** Seconds since the epoch for the FMRI timestamp (default SOURCE_DATE_EPOCH, else now). */
   time?: number;
+  /** Adds a signature action, as pkgsign does (./sign.ts). */
+  signer?: IpsSigner;
 }
 
 const sha1 = (b: Uint8Array | string): string => createHash('sha1').update(b).digest('hex');
@@ -132,6 +136,23 @@ async function removeLeftovers(pubDir: string): Promise<void> {
   for (const f of stale) await rm(f, { force: true });
 }
 
+/** Rebuilds the search index of every publisher of the repository (`pkgrepo refresh`), so `pkg search` answers. */
+export async function refreshSearchIndexes(repo: string): Promise<string[]> {
+  const root = join(repo, 'publisher');
+  const pubs = existsSync(root) ? readdirSync(root).sort() : [];
+  for (const pub of pubs) await writeSearchIndex(join(root, pub));
+  return pubs;
+}
+
+/** Stores a payload gzip-compressed under the SHA-1 of its content (once). */
+async function storePayload(pubDir: string, data: Buffer): Promise<{ hash: string; gz: Buffer }> {
+  const gz = pkgGzip(data);
+  const hash = sha1(data);
+  const target = join(pubDir, 'file', hash.slice(0, 2), hash);
+  if (!existsSync(target)) await writeFileAtomic(target, gz);
+  return { hash, gz };
+}
+
 /** Publishes one manifest's package into the repository; returns its full FMRI. */
 export async function publishManifest(
   repo: string,
@@ -183,10 +204,7 @@ export async function publishManifest(
         );
       }
       const data = await readFile(local);
-      const gz = pkgGzip(data);
-      const h = sha1(data);
-      const target = join(pubDir, 'file', h.slice(0, 2), h);
-      if (!existsSync(target)) await writeFileAtomic(target, gz);
+      const { hash: h, gz } = await storePayload(pubDir, data);
       a.hash = h;
       a.attrs.set('chash', sha1(gz));
       a.attrs.set('pkg.csize', String(gz.length));
@@ -198,6 +216,13 @@ export async function publishManifest(
         ]);
     }
     out.push(a);
+  }
+  if (options.signer) {
+    const store = async (data: Buffer): Promise<StoredPayload> => {
+      const { hash, gz } = await storePayload(pubDir, data);
+      return { hash, chash: sha1(gz), chash256: sha256(gz), size: data.length, csize: gz.length };
+    };
+    out.push(await signatureAction(out, options.signer, store));
   }
   const manifestText = out.map((a) => `${actionToString(a)}\n`).join('');
   await writeFileAtomic(join(pubDir, 'pkg', pyQuote(stem), pyQuote(version)), manifestText);

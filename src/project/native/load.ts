@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { registerHooks } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { configuredLimits } from '../../extract/limits.ts';
 import { RelengError } from '../../util/errors.ts';
@@ -146,7 +146,7 @@ export async function loadNativeConfig(
     });
   }
   const externalPackages = ((config.externalPackages as string[] | undefined) ?? []).map((p) =>
-    join(root, p),
+    resolve(root, p),
   );
   const cacheExt = config.cacheExt as ((site: string) => unknown) | undefined;
   const options: Record<string, unknown> = {};

@@ -19,6 +19,13 @@ export type OutputHandler = (chunk: Buffer, stream: OutputStream) => void;
 export type LogHandler = (level: LogLevel, message: string) => void;
 export type EnvMap = Record<string, string | undefined>;
 
+/** The type names releng-tool extensions registered, by kind. */
+export interface ExtensionTypes {
+  extract: string[];
+  fetch: string[];
+  package: string[];
+}
+
 /** A Python callable returned by evalFile/callFunction; call it with callFunction. */
 export interface PyFunctionRef {
   $pyfunc: string;
@@ -234,7 +241,7 @@ function partialPrefix(buf: Buffer, prefix: Buffer): number {
   return 0;
 }
 
-type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call';
+type Op = 'eval' | 'evalMany' | 'run' | 'runChain' | 'call' | 'extLoad' | 'extEmit' | 'extCall';
 
 /** One request: queued, then running on a worker until result + both end markers arrive. */
 class Job {
@@ -753,7 +760,7 @@ class Worker {
 /** A pool of python3 workers evaluating releng-tool project files. */
 export class PythonBridge {
   readonly options: PythonBridgeOptions;
-  private readonly maxWorkers: number;
+  private maxWorkers: number;
   private workers: Worker[] = [];
   private queue: Job[] = [];
   private jobCounter = 0;
@@ -763,6 +770,8 @@ export class PythonBridge {
   private readonly registeredPythonPaths: string[] = [];
   private readonly registeredEnvPaths: PathEntry[] = [];
   private readyWaiters: Array<(error?: PythonError) => void> = [];
+  /** The worker every request goes to (pinToOneWorker). */
+  private pinned: Worker | undefined;
 
   private constructor(options: PythonBridgeOptions) {
     this.options = options;
@@ -927,6 +936,89 @@ export class PythonBridge {
     return promises;
   }
 
+  /**
+   * From now on every request goes to one worker (the first live one): what
+   * a request leaves behind in Python (releng-tool extensions' listeners and
+   * injected globals) is then seen by every later request.
+   */
+  pinToOneWorker(): void {
+    this.maxWorkers = 1;
+    this.pinned ??=
+      this.workers.find((w) => w.state === 'idle' || w.state === 'busy') ??
+      this.workers.find((w) => w.state === 'starting') ??
+      this.spawnWorker();
+  }
+
+  /**
+   * Imports releng-tool extensions (module names) and runs their
+   * `releng_setup(app)`; resolves to one message per extension that failed.
+   */
+  async loadExtensions(
+    names: readonly string[],
+    options: { version: string; root: string; env?: EnvMap; cwd?: string },
+  ): Promise<{ errors: string[]; types: ExtensionTypes }> {
+    const value = await this.submit(
+      'extLoad',
+      {
+        names,
+        version: options.version,
+        root: options.root,
+        env: cleanEnv(options.env),
+        cwd: options.cwd ? path.resolve(options.cwd) : undefined,
+      },
+      {},
+    );
+    const out = value as { errors?: string[]; types?: Partial<ExtensionTypes> } | null;
+    return {
+      errors: out?.errors ?? [],
+      types: {
+        extract: out?.types?.extract ?? [],
+        fetch: out?.types?.fetch ?? [],
+        package: out?.types?.package ?? [],
+      },
+    };
+  }
+
+  /**
+   * Calls an operation of an extension's package, fetch or extract type
+   * (`handler.<method>(type, opts)`); resolves to what it returned.
+   */
+  async callExtension(
+    kind: keyof ExtensionTypes,
+    extType: string,
+    method: string,
+    opts: Record<string, unknown>,
+    options: RunOptions,
+  ): Promise<unknown> {
+    return this.submit(
+      'extCall',
+      {
+        kind,
+        extType,
+        method,
+        opts,
+        globals: options.globals ?? {},
+        env: cleanEnv(options.env),
+        cwd: path.resolve(options.cwd),
+      },
+      options,
+    );
+  }
+
+  /** Calls the loaded extensions' listeners of a releng-tool event (`config-loaded`, ...). */
+  async emitEvent(event: string, options: RunOptions): Promise<void> {
+    await this.submit(
+      'extEmit',
+      {
+        event,
+        globals: options.globals ?? {},
+        env: cleanEnv(options.env),
+        cwd: path.resolve(options.cwd),
+      },
+      options,
+    );
+  }
+
   /** Calls a Python function returned by evalFile (on the worker that holds it). */
   callFunction(
     ref: PyFunctionRef,
@@ -1029,7 +1121,9 @@ export class PythonBridge {
       this.queue = this.queue.filter((j) => j !== job);
       job.settle(
         new PythonError(
-          `python function ${String(job.payload.ref)} is no longer available (its worker exited)`,
+          worker === this.pinned
+            ? 'the Python worker holding the project extensions exited (a script ended the interpreter?)'
+            : `python function ${String(job.payload.ref)} is no longer available (its worker exited)`,
         ),
       );
     }
@@ -1058,11 +1152,21 @@ export class PythonBridge {
         payload,
         { onOutput: handlers.onOutput, onLog: handlers.onLog },
         { resolve, reject },
-        affinity,
+        affinity ?? this.pinned,
       );
       job.steps = steps;
       if (this.closing) {
         job.settle(new PythonError('python bridge closed'));
+        return;
+      }
+      if (job.affinity && !this.workers.includes(job.affinity)) {
+        job.settle(
+          new PythonError(
+            job.affinity === this.pinned
+              ? 'the Python worker holding the project extensions exited (a script ended the interpreter?)'
+              : 'the Python worker this request needs has exited',
+          ),
+        );
         return;
       }
       try {

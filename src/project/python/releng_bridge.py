@@ -84,7 +84,12 @@ class _Worker:
     functions = {}
     next_function = 0
     python_paths = []  # sys.path registrations, shared by the pool
+    seen_python_path = None  # the last request's PYTHONPATH, put on sys.path
+    seen_python_dirs = []  # its folders
     env_paths = []  # PATH registrations, shared by the pool
+    extensions = None  # _ExtensionRegistry once a project's extensions are loaded
+    ext_injected = {}  # names config-loaded listeners added to the script environment
+    ext_scoped = {}  # scope -> names package/post-build listeners added (see _ext_scope)
     lock = threading.RLock()
     saved_fds = {}  # fd -> (duplicate, (st_dev, st_ino)) of the original stdout/stderr
 
@@ -582,6 +587,7 @@ def releng_mkdir(dir_, *args, **kwargs):
 def releng_touch(file, *args):
     path = _path_in(file, *args)
     try:
+        # as releng-tool: the file's folder is made when missing
         parent = os.path.dirname(path)
         if parent:
             os.makedirs(parent, exist_ok=True)
@@ -914,6 +920,23 @@ def releng_require_version(minver=None, **kwargs):
     return ok
 
 
+@contextlib.contextmanager
+def _script_env(path):
+    # As releng-tool, a script's own path is in the environment too while it
+    # runs (an include's while it runs, then the includer's again).
+    saved = {k: os.environ.get(k) for k in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR')}
+    os.environ['RELENG_SCRIPT'] = path
+    os.environ['RELENG_SCRIPT_DIR'] = os.path.dirname(path)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def releng_include(file_path, *, source=False):
     """run another script with a copy of the caller's globals (source: keep its globals)"""
     caller = sys._getframe(0).f_back
@@ -925,7 +948,8 @@ def releng_include(file_path, *, source=False):
     scope['__file__'] = path
     scope['RELENG_SCRIPT'] = RelengPath(path)
     scope['RELENG_SCRIPT_DIR'] = RelengPath(os.path.dirname(path))
-    _exec_file(path, scope)
+    with _script_env(path):
+        _exec_file(path, scope)
     if source:
         for key, value in scope.items():
             if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
@@ -974,6 +998,219 @@ _HOST_OS = {
 _HELPER_IDS = {id(v) for v in (*HELPERS.values(), *_PREIMPORTED.values())}
 
 
+# ---------------------------------------------------------------- extensions
+#
+# releng-tool's extension API (its RelengRegistry, as `app` in an extension's
+# releng_setup(app)): listeners for events, a version check, and extension
+# package/fetch/extract types. A project with extensions runs all its Python
+# on one worker (the engine pins it), as releng-tool runs in one interpreter:
+# listeners, and what a config-loaded listener adds to the script environment,
+# live there.
+
+_EXT_PREFIX = 'ext-'
+# releng-tool's ListenerEvent names
+_EVENTS = frozenset(['config-loaded', 'post-build-started', 'post-build-finished'] + [
+    'package-%s-%s' % (stage, when)
+    for stage in ('bootstrap', 'configure', 'build', 'install', 'postprocess')
+    for when in ('started', 'finished')])
+
+
+class RelengInvalidSetupException(Exception):
+    """an extension's setup is invalid (releng_tool.api's exception)"""
+
+
+class RelengVersionNotSupportedException(Exception):
+    """an extension requires a newer releng-tool (releng_tool.api's exception)"""
+
+
+class RelengInvalidHandlerSignatureException(Exception):
+    """a listener does not take the event's arguments"""
+
+
+class _ExtensionRegistry:
+    def __init__(self, version):
+        self.version = version
+        self.extension = []
+        self.extract_types = {}
+        self.fetch_types = {}
+        self.package_types = {}
+        self._listeners = {}
+        self._order = 0
+        self._loading = None
+
+    def _add_type(self, kind, table, name, handler, needs):
+        if not isinstance(name, str):
+            raise RelengInvalidSetupException('invalid %s name provided' % kind)
+        key = name.lower()
+        if not key.startswith(_EXT_PREFIX):
+            raise RelengInvalidSetupException(
+                'extension-defined %s types must be prefixed with "%s"' % (kind, _EXT_PREFIX))
+        if key in table:
+            raise RelengInvalidSetupException(
+                'extension %s type %s is already defined by another extension' % (kind, name))
+        if not isinstance(handler, type):
+            raise RelengInvalidSetupException('handler is not a class')
+        instance = handler()
+        if not all(callable(getattr(instance, op, None)) for op in needs):
+            raise RelengInvalidSetupException('%s type does not defined required method(s)' % kind)
+        table[key] = instance
+
+    def add_extract_type(self, name, handler):
+        self._add_type('extract', self.extract_types, name, handler, ('extract',))
+
+    def add_fetch_type(self, name, handler):
+        self._add_type('fetch', self.fetch_types, name, handler, ('fetch',))
+
+    def add_package_type(self, name, handler):
+        self._add_type('package', self.package_types, name, handler,
+                       ('build', 'configure', 'install'))
+
+    def connect(self, name, handler, priority=100):
+        if not callable(handler):
+            raise RelengInvalidSetupException('handler is not callable')
+        if name not in _EVENTS:
+            raise RelengInvalidSetupException('invalid event name: %s' % name)
+        self._order += 1
+        self._listeners.setdefault(name, []).append((priority, self._order, handler,
+                                                      self._loading))
+        return self._order
+
+    def disconnect(self, listener_id):
+        for listeners in self._listeners.values():
+            for entry in listeners:
+                if entry[1] == listener_id:
+                    listeners.remove(entry)
+                    return
+
+    def require_version(self, version):
+        if _version_tuple(self.version) < _version_tuple(version):
+            raise RelengVersionNotSupportedException(
+                'requires %s, has %s' % (version, self.version))
+
+    def load(self, name):
+        """imports one extension and runs its releng_setup; an error message, or None"""
+        if name in self.extension:
+            return None
+        importlib = __import__('importlib')
+        try:
+            plugin = importlib.import_module(name)
+        except ModuleNotFoundError:
+            return 'unable to find extension: %s' % name
+        setup = getattr(plugin, 'releng_setup', None)
+        if setup is None:
+            return 'extension does not have a setup method: %s' % name
+        self._loading = name
+        try:
+            setup(self)
+        except RelengInvalidSetupException as e:
+            return 'extension is not supported due to an invalid setup: %s\n (%s)' % (name, e)
+        except RelengVersionNotSupportedException as e:
+            return 'extension is not supported with this version: %s\n (%s)' % (name, e)
+        finally:
+            self._loading = None
+        self.extension.append(name)
+        return None
+
+    def emit(self, name, **kwargs):
+        for _priority, _order, handler, origin in sorted(
+                self._listeners.get(name, ()), key=lambda x: (x[0], x[1])):
+            try:
+                _inspect().signature(handler).bind(**kwargs)
+            except TypeError as e:
+                raise RelengInvalidHandlerSignatureException(
+                    'listener on "%s" (%s) has invalid signature' % (name, origin)) from e
+            handler(**kwargs)
+
+
+def _inspect():
+    import inspect
+    return inspect
+
+
+def _api_module():
+    # `from releng_tool.api import ...` in an extension
+    api = types.ModuleType('releng_tool.api', 'releng-tool extension API (releng bridge)')
+    api.RelengInvalidSetupException = RelengInvalidSetupException
+    api.RelengVersionNotSupportedException = RelengVersionNotSupportedException
+    api.RelengInvalidHandlerSignatureException = RelengInvalidHandlerSignatureException
+    for iface in ('RelengRegistryInterface', 'RelengExtractExtensionInterface',
+                  'RelengFetchExtensionInterface', 'RelengPackageExtensionInterface'):
+        setattr(api, iface, type(iface, (object,), {}))
+    return api
+
+
+def _ext_load(msg):
+    if _Worker.extensions is None:
+        _Worker.extensions = _ExtensionRegistry(msg.get('version') or '0')
+        sys.modules.setdefault('releng_tool.api', _api_module())
+        releng_module.api = sys.modules['releng_tool.api']
+    # as releng-tool: the project root is on the import path (appended)
+    root = msg.get('root')
+    if root and root not in sys.path:
+        sys.path.append(root)
+    errors = []
+    for name in msg.get('names') or []:
+        problem = _Worker.extensions.load(name)
+        if problem:
+            errors.append(problem)
+    registry = _Worker.extensions
+    return {'errors': errors, 'types': {
+        'extract': sorted(registry.extract_types),
+        'fetch': sorted(registry.fetch_types),
+        'package': sorted(registry.package_types),
+    }}
+
+
+def _ext_call(msg):
+    # one operation of an extension's package, fetch or extract type:
+    # handler.<method>(type, opts), opts carrying releng-tool's option names
+    # and, as `env`, the script environment of the package
+    registry = _Worker.extensions
+    table = {'extract': 'extract_types', 'fetch': 'fetch_types', 'package': 'package_types'}
+    handlers = getattr(registry, table.get(msg.get('kind'), ''), None) if registry else None
+    handler = (handlers or {}).get(msg.get('extType'))
+    if handler is None:
+        raise LookupError('no extension %s type "%s"' % (msg.get('kind'), msg.get('extType')))
+    _scope, env = _build_globals(msg.get('file') or '<extension>', msg, with_config=False)
+    opts = types.SimpleNamespace(**(msg.get('opts') or {}))
+    for key in list(vars(opts)):
+        if key.endswith('_dir') and isinstance(getattr(opts, key), str):
+            setattr(opts, key, RelengPath(getattr(opts, key)))
+    opts.env = env
+    value = getattr(handler, msg['method'])(msg['extType'], opts)
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    return value if value is None or isinstance(value, (bool, str, int)) else bool(value)
+
+
+def _ext_emit(msg):
+    registry = _Worker.extensions
+    if registry is None or not registry._listeners.get(msg.get('event')):
+        return None
+    # listeners get the script environment releng-tool gives scripts (the
+    # globals and helpers); what a config-loaded listener adds to it, every
+    # later script sees
+    _scope, env = _build_globals(msg.get('file') or '<event>', msg, with_config=False)
+    before = dict(env)
+    registry.emit(msg['event'], env=env)
+    # as releng-tool: config-loaded listeners change the environment every
+    # script starts from; package listeners that package's (its later stages
+    # and listeners see it), post-build listeners the post-build script's
+    if msg['event'] == 'config-loaded':
+        target = _Worker.ext_injected
+    else:
+        target = _Worker.ext_scoped.setdefault(_ext_scope(msg.get('env') or _EMPTY_ENV), {})
+    for key, value in env.items():
+        if key not in before or before[key] is not value:
+            target[key] = value
+    return None
+
+
+def _ext_scope(env):
+    # a package's stages have PKG_NAME; the project's post-build has none
+    return env.get('PKG_NAME') or '<post-build>'
+
+
 # ---------------------------------------------------------------- requests
 
 
@@ -990,6 +1227,14 @@ _MODE_FLAGS = (
     'RELENG_RECONFIGURE', 'RELENG_REINSTALL', 'RELENG_RELEASE', 'RELENG_TARGET_PKG',
     'RELENG_VERBOSE', 'PKG_DEVMODE', 'PKG_INTERNAL', 'PKG_LOCALSRCS',
 )
+
+
+# As releng-tool, scripts and definitions know the host's system family.
+_HOST_OS = {
+    'RELENG_HOST_OS_LINUX': sys.platform.startswith('linux'),
+    'RELENG_HOST_OS_MACOS': sys.platform == 'darwin',
+    'RELENG_HOST_OS_WINDOWS': sys.platform == 'win32',
+}
 
 
 def _global_value(key, value):
@@ -1014,6 +1259,7 @@ def _env_globals(env):
         return cached[1]
     out = {key: None for key in _MODE_FLAGS}
     out['RELENG_PROFILES'] = []
+    out.update(_HOST_OS)
     for key, value in env.items():
         if key.isidentifier() and not key.startswith('__') and key not in _BUILTIN_NAMES:
             out[key] = _global_value(key, value)
@@ -1047,14 +1293,26 @@ def _build_globals(file, msg, with_config):
     root = (msg.get('env') or {}).get('ROOT_DIR') or (msg.get('globals') or {}).get('ROOT_DIR')
     if root and root not in sys.path:
         sys.path.insert(0, root)
+    # as releng-tool: the host folder and its bin folder come first, so host
+    # tools a project built load over the build machine's
+    for key in ('HOST_DIR', 'HOST_BIN_DIR'):
+        path = (msg.get('env') or {}).get(key) or (msg.get('globals') or {}).get(key)
+        if path and os.fspath(path) not in sys.path:
+            sys.path.insert(0, os.fspath(path))
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
-    injected.update(_HOST_OS)
+    if _Worker.ext_injected:
+        injected.update(_Worker.ext_injected)
+    if _Worker.ext_scoped:
+        injected.update(_Worker.ext_scoped.get(_ext_scope(msg.get('env') or _EMPTY_ENV), ()))
     for key, value in (msg.get('globals') or {}).items():
-        if _is_path_name(key) and isinstance(value, str):
-            value = RelengPath(value)
+        if isinstance(value, str) and (_is_path_name(key) or key in _MODE_FLAGS
+                                       or key == 'RELENG_PROFILES'):
+            # the run's modes as definitions see them: True, a mode name, a list
+            value = _global_value(key, value)
         injected[key] = value
+    injected.update(_HOST_OS)
     if 'releng_args' not in injected:
         injected['releng_args'] = []
     injected.setdefault('RELENG_SCRIPT', RelengPath(file))
@@ -1140,6 +1398,23 @@ def _prepare_env(msg, replace):
     _set_environ(env if replace else {**_Worker.base_env, **env})
     for entry in msg.get('envPaths') or []:
         _apply_env_path(entry['path'], entry.get('prepend'))
+    # a long-lived worker read PYTHONPATH once, at its start: folders a run
+    # puts on it later (releng-tool's host Python packages) are imported from
+    # as they would be by a freshly started interpreter
+    python_path = env.get('PYTHONPATH')
+    if python_path:
+        if python_path != _Worker.seen_python_path:
+            _Worker.seen_python_path = python_path
+            _Worker.seen_python_dirs = [p for p in python_path.split(os.pathsep) if p]
+            for path in reversed(_Worker.seen_python_dirs):
+                if path not in sys.path:
+                    sys.path.insert(0, path)
+        # a folder that did not exist yet when first looked in is cached as
+        # "no finder": look again (a package built since may have made it)
+        cache = sys.path_importer_cache
+        for path in _Worker.seen_python_dirs:
+            if path in cache and cache[path] is None:
+                del cache[path]
     for path in msg.get('pythonPaths') or []:
         if path not in sys.path:
             sys.path.append(path)
@@ -1226,7 +1501,8 @@ def _run_file(file, msg, with_config):
     """runs a definition or script in a fresh scope; a successful exit is no error"""
     scope, injected = _build_globals(file, msg, with_config)
     try:
-        _exec_file(file, scope)
+        with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
+            _exec_file(file, scope)
     except SystemExit as e:
         if not _is_success_exit(e):
             raise
@@ -1280,7 +1556,7 @@ def _handle(msg):
     if file:
         file = os.path.abspath(file)
     try:
-        _prepare_env(msg, replace=(op == 'run' or op == 'runChain'))
+        _prepare_env(msg, replace=(op in ('run', 'runChain', 'extEmit', 'extCall')))
         if msg.get('cwd'):
             os.chdir(msg['cwd'])
         if op == 'eval':
@@ -1339,6 +1615,12 @@ def _handle(msg):
                 finally:
                     _flush_std()
             result['value'] = values
+        elif op == 'extLoad':
+            result['value'] = _ext_load(msg)
+        elif op == 'extEmit':
+            _ext_emit(msg)
+        elif op == 'extCall':
+            result['value'] = _ext_call(msg)
         elif op == 'call':
             fn = _Worker.functions.get(msg.get('ref'))
             if fn is None:

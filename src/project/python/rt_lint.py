@@ -306,20 +306,21 @@ class Linter:
                     continue
                 deprecated = self.licenses.get(ident)
                 if deprecated is None:
-                    notes.append(f'- {ident}: not on the SPDX license list')
+                    notes.append(f'- unknown spdx license detected: {ident}')
                 elif deprecated:
-                    notes.append(f'- {ident}: a deprecated SPDX license')
+                    notes.append(f'- deprecated spdx license detected: {ident}')
             for ident in exceptions:
                 deprecated = self.exceptions.get(ident)
                 if deprecated is None:
-                    notes.append(f'- {ident}: not on the SPDX license exception list')
+                    notes.append(f'- unknown spdx license exception detected: {ident}')
                 elif deprecated:
-                    notes.append(f'- {ident}: a deprecated SPDX license exception')
+                    notes.append(f'- deprecated spdx license exception detected: {ident}')
             if not ok:
-                notes.append(f'- "{value}" is not a well-formed SPDX expression')
+                notes.append(f'- unexpected spdx license format detected: "{value}"')
         if notes:
+            # releng-tool's words, which people search its output for
             self.add(101, path, node,
-                     f'{node.id} is not a valid SPDX license value', notes)
+                     f'unexpected spdx license configuration: {node.id}', notes)
 
     def url_for_file(self, path, nodes, key):
         # RT102: VCS_TYPE = 'url' with a file:// site. Per assignment, the

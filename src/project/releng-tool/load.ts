@@ -1,13 +1,19 @@
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { expandVariables } from '../../builders/common.ts';
+import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
 import { didYouMean } from '../../util/suggest.ts';
 import type {
+  ExtensionCallContext,
+  ExtensionHost,
+  ExtensionTypeNames,
   HookStage,
   PackageModel,
   ProjectModel,
   StageAction,
+  StageIO,
   StageRunContext,
 } from '../model.ts';
 import { packageKey } from '../model.ts';
@@ -164,6 +170,70 @@ export class PythonRuntime {
     };
   }
 
+  /**
+   * The project's Python extensions (releng-tool's `extensions = [...]`).
+   * Loading them pins every later request to one worker, where their
+   * listeners and what they add to the script environment live.
+   */
+  extensionHost(names: readonly string[], root: string, configFile: string): ExtensionHost {
+    let loaded: Promise<ExtensionTypeNames> | undefined;
+    const load = async (quirks: readonly string[]) => {
+      const bridge = await this.bridge();
+      bridge.pinToOneWorker();
+      const { errors: failures, types } = await bridge.loadExtensions(names, {
+        version: RELENG_TOOL_COMPAT_VERSION,
+        root,
+        env: { ...processEnv(), ...this.options.variables },
+        cwd: root,
+      });
+      if (failures.length === 0) return types;
+      if (quirks.includes('releng.ignore_failed_extensions')) {
+        for (const f of failures) this.options.warn(f, configFile);
+        return types;
+      }
+      throw new RelengError(failures.join('\n'), {
+        file: configFile,
+        hint: 'install the extension for the Python releng runs (or put it in the project root), or add the quirk releng.ignore_failed_extensions',
+      });
+    };
+    const request = (ctx: ExtensionCallContext) => ({
+      globals: this.globals(),
+      env: ctx.env,
+      cwd: ctx.cwd,
+      onOutput: ctx.io
+        ? (chunk: Buffer, stream: 'stdout' | 'stderr') => ctx.io!.output(chunk, stream)
+        : undefined,
+      onLog: ctx.io
+        ? (level: string, message: string) =>
+            ctx.io!.log(
+              (level === 'err' ? 'error' : level) as Parameters<StageIO['log']>[0],
+              message,
+            )
+        : undefined,
+    });
+    return {
+      load: (quirks) => (loaded ??= load(quirks)),
+      emit: async (event, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          await (await this.bridge()).emitEvent(event, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+      call: async (kind, type, method, opts, ctx) => {
+        loaded ??= load([]);
+        await loaded;
+        try {
+          return await (await this.bridge()).callExtension(kind, type, method, opts, request(ctx));
+        } catch (err) {
+          throw fromPythonError(err, configFile);
+        }
+      },
+    };
+  }
+
   /** Ends the workers; `force` kills them even mid-script (interrupts). */
   async close(force = false): Promise<void> {
     const bridge = this.#bridge;
@@ -209,13 +279,24 @@ export async function loadRelengToolConfig(
   runtime: PythonRuntime,
 ): Promise<Omit<ProjectModel, 'packageDefs'> & { packageDirs: string[] }> {
   const values = await runtime.evaluate(configFile, root);
+  if (values.releng_setup && typeof values.releng_setup === 'object') {
+    // releng-tool calls it with the extension registry; releng loads
+    // extensions only from modules (their state lives on one worker)
+    runtime.options.warn(
+      'releng_setup(app) in the project configuration is not run: move it into an extension module (a folder in the project root) and list it in extensions = [...]',
+      configFile,
+    );
+  }
   let settings: Record<string, unknown> = values;
   const call = values.__releng_config__;
   if (call && typeof call === 'object') {
     settings = call as Record<string, unknown>;
     for (const key of Object.keys(PROJECT_OPTIONS)) {
       if (key in values)
-        runtime.options.warn(`"${key}" outside releng_config(...) is ignored`, configFile);
+        runtime.options.warn(
+          `project option \`${key}\` ignored since this project uses \`releng_config\``,
+          configFile,
+        );
     }
     for (const key of Object.keys(settings)) {
       if (!(key in PROJECT_OPTIONS)) {
@@ -228,8 +309,15 @@ export async function loadRelengToolConfig(
   }
   const project: Record<string, unknown> = {};
   for (const [name, { key, kind }] of Object.entries(PROJECT_OPTIONS)) {
-    const value = settings[name];
+    let value = settings[name];
     if (value === undefined || value === null) continue;
+    // releng-tool also takes extra licenses as a dict of identifier → name
+    if (
+      (name === 'extra_licenses' || name === 'extra_license_exceptions') &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    )
+      value = Object.keys(value);
     checkKind(value, kind, name, configFile);
     project[key] = value;
   }
@@ -240,6 +328,7 @@ export async function loadRelengToolConfig(
       hint: "e.g. lint_max_version = '4.2'",
     });
   }
+  checkProjectValues(project, configFile);
   if (project.packages === undefined) {
     throw new RelengError('the project configuration has no "packages" list', {
       file: configFile,
@@ -253,7 +342,8 @@ export async function loadRelengToolConfig(
       hint: "add the packages to build: packages = ['my-package']",
     });
   }
-  const externalPackages = toList(project.externalPackages).map((p) => join(root, p));
+  // an absolute folder (releng-tool's tests use one outside the project) stays as is
+  const externalPackages = toList(project.externalPackages).map((p) => resolve(root, p));
   const options: Record<string, unknown> = {};
   for (const key of [
     'sbomFormat',
@@ -264,9 +354,18 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'revisions',
+    'defaultXmakeBuildType',
+    'defaultDevmodeIgnoreCache',
     'lintMaxVersion',
   ]) {
     if (project[key] !== undefined) options[key] = project[key];
+  }
+  // releng-tool's extras are SPDX id → name; the checks need the ids
+  for (const key of ['extraLicenses', 'extraLicenseExceptions']) {
+    const v = options[key];
+    if (v && typeof v === 'object' && !Array.isArray(v)) options[key] = Object.keys(v);
+    else if (typeof v === 'string') options[key] = [v];
   }
   const postFile = await firstFile(POST_BUILD_NAMES.map((n) => join(root, n)));
   return {
@@ -274,7 +373,10 @@ export async function loadRelengToolConfig(
     format: 'releng-tool',
     configFile,
     packages: toList(project.packages),
-    sysrootPrefix: (project.sysrootPrefix as string | undefined) ?? '/usr',
+    // releng-tool roots a relative prefix: Path('myprefix') is /myprefix
+    sysrootPrefix: project.sysrootPrefix
+      ? `${String(project.sysrootPrefix).startsWith('/') ? '' : '/'}${project.sysrootPrefix}`
+      : '/usr',
     defaultInternal: (project.defaultInternal as boolean | undefined) ?? false,
     licenseHeader: project.licenseHeader as string | undefined,
     externalPackages,
@@ -290,6 +392,18 @@ export async function loadRelengToolConfig(
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
+}
+
+/** Values releng-tool refuses beyond their type: an unknown SBOM format. */
+function checkProjectValues(project: Record<string, unknown>, configFile: string): void {
+  for (const format of toList(project.sbomFormat)) {
+    if (format !== 'all' && !(SBOM_FORMATS as readonly string[]).includes(format)) {
+      throw new RelengError(
+        `option "sbom_format" has an unknown value "${format}"${didYouMean(format, SBOM_FORMATS)}`,
+        { file: configFile, hint: `use one or more of: ${SBOM_FORMATS.join(', ')}` },
+      );
+    }
+  }
 }
 
 /** `cache_ext` is a Python function of the config; evaluated again on first use. */
@@ -387,6 +501,9 @@ export async function loadRelengToolPackages(
   return names.map((name) => byName.get(name));
 }
 
+/** String options that may be written as numbers (`<PKG>_VERSION = 1.2`). */
+const NUMERIC_OK = new Set(['version', 'revision', 'devmodeRevision']);
+
 /** A package model from a definition's evaluated variables. */
 async function relengToolPackage(
   name: string,
@@ -420,14 +537,17 @@ async function relengToolPackage(
     // Mode-keyed dicts stay as they are: normalizePackage picks the active mode's value.
     let v: unknown = value;
     if (v === undefined || v === null) continue;
-    // releng-tool accepts numbers for versions and revisions.
-    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    // Numbers are taken for versions and revisions only; any other string
+    // option given a number is refused, as releng-tool does (EXTRACT_TYPE = 123).
+    if (mapping.kind === 'string' && typeof v === 'number' && NUMERIC_OK.has(mapping.key))
+      v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  expandPackageValues(key, defDir, raw);
   // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
   const forced = defaults.forceRevisions?.[key];
   if (forced !== undefined && forced !== '') {
@@ -453,4 +573,26 @@ async function relengToolPackage(
       );
   }
   return normalizePackage(name, defDir, file, raw, hooks, defaults);
+}
+
+/**
+ * As releng-tool: `$VAR`/`${VAR}` in a package's revisions and site are
+ * expanded from the environment, `PKG_DEFDIR` and the package's version (the
+ * site its revision too), e.g. `file://$PKG_DEFDIR/srcs.tar` or
+ * `https://example.com/foo-${FOO_VERSION}.tgz`; unknown names stay.
+ */
+function expandPackageValues(key: string, defDir: string, raw: Record<string, unknown>): void {
+  const vars: Record<string, string | undefined> = { ...process.env, PKG_DEFDIR: defDir };
+  if (typeof raw.version === 'string') vars[`${key}_VERSION`] = raw.version;
+  const expand = (v: unknown): unknown => {
+    if (typeof v === 'string') return expandVariables(v, vars);
+    // a mode-keyed value ({'*': ..., 'mode': ...})
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, expand(x)]));
+    return v;
+  };
+  for (const k of ['revision', 'devmodeRevision'] as const) if (k in raw) raw[k] = expand(raw[k]);
+  const revision = typeof raw.revision === 'string' ? raw.revision : raw.version;
+  if (typeof revision === 'string') vars[`${key}_REVISION`] = revision;
+  if ('site' in raw) raw.site = expand(raw.site);
 }

@@ -2,11 +2,18 @@
 // one line in CASE_GROUPS; a test file under test/compat runs a few groups.
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
+import { engCases } from './eng.ts';
+import { engCleanCases } from './eng-clean.ts';
+import { engPipelineCases } from './eng-pipeline.ts';
 import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
+import { prjcfgCases } from './prjcfg.ts';
+import { prjcfgCliCases } from './prjcfg-cli.ts';
+import { pyextCases } from './pyext.ts';
+import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
 import { toolCases } from './tools.ts';
@@ -20,6 +27,13 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   tools: toolCases,
   git: gitCases,
   python: pythonCases,
+  eng: engCases,
+  'eng-pipeline': engPipelineCases,
+  'eng-clean': engCleanCases,
+  prjcfg: prjcfgCases,
+  'prjcfg-cli': prjcfgCliCases,
+  'pyext-python': pyextPythonCases,
+  pyext: pyextCases,
   helpers: helperCases,
   rtlint: rtlintCases,
 };

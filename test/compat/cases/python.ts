@@ -27,7 +27,8 @@ const VARIANTS: Array<[string, string | undefined, Area[]]> = [
 ];
 const PATH = `/usr/bin:/bin:${process.env.PATH ?? ''}`;
 
-function sitePackages(dir: string): string | undefined {
+/** The first site-packages (or Debian dist-packages) folder under `dir`. */
+export function sitePackages(dir: string): string | undefined {
   if (!existsSync(dir)) return undefined;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     if (!e.isDirectory()) continue;
@@ -38,7 +39,8 @@ function sitePackages(dir: string): string | undefined {
   return undefined;
 }
 
-function pyCase(
+/** One Python tool case: the template built with an install type and scheme, the module looked for in each area. */
+export function pyCase(
   tpl: string,
   variant: string,
   installType: string | undefined,
