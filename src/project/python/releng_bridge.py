@@ -559,12 +559,13 @@ def releng_ls(dir_=None, *, recursive=False):
     def walk(folder, rel):
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             name = rel + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                print(name + '/')
-                if recursive:
-                    walk(entry.path, name + '/')
-            else:
-                print(name)
+            # as releng-tool: `dir/`, `link -> target`, `dir-link/ -> target`
+            desc = '/' if entry.is_dir() else ''
+            if entry.is_symlink():
+                desc += ' -> ' + os.readlink(entry.path)
+            print(name + desc)
+            if recursive and entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name + '/')
 
     try:
         walk(base, '')

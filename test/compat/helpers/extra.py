@@ -188,3 +188,14 @@ class TestHelpersExtra(TestCase):
             with redirect_stdout() as stream:
                 self.assertFalse(call(True))
             self.assertEqual(stream.getvalue(), '', 'call %d quiet' % i)
+
+    def test_ls_links(self):
+        (self.work_dir / 'dir').mkdir()
+        (self.work_dir / 'file').touch()
+        os.symlink('file', self.work_dir / 'to-file')
+        os.symlink('dir', self.work_dir / 'to-dir')
+        os.symlink('nowhere', self.work_dir / 'broken')
+        with redirect_stdout() as stream:
+            self.assertTrue(releng_ls(self.work_dir))
+        self.assertEqual(stream.getvalue().split('\n'), [
+            'broken -> nowhere', 'dir/', 'file', 'to-dir/ -> dir', 'to-file -> file', ''])
