@@ -955,6 +955,10 @@ def releng_include(file_path, *, source=False):
         for key, value in scope.items():
             if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
                 continue
+            # as releng-tool's extend_script_env: functions and modules stay behind
+            if isinstance(value, (types.FunctionType, types.BuiltinFunctionType,
+                                  types.ModuleType)):
+                continue
             if ctx.get(key, _ENV_UNSET) is not value:
                 ctx[key] = value
 
