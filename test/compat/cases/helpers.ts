@@ -184,6 +184,10 @@ const logConsoleCase: Case = {
         assert.equal(shown, !hidden.includes(l), `${l}() message with [${args.join(' ')}]`);
       }
       assert.match(r.output, /args formatted 2/);
+      // warnings, errors and successes are marked as such
+      assert.match(r.output, /\(warn\) .*warn example message/);
+      assert.match(r.output, /\(error\) .*err example message/);
+      assert.match(r.output, /\(success\) .*success example message/);
       assert.equal(t.read('modes.txt'), modes, `modes with [${args.join(' ')}]`);
     }
   },
