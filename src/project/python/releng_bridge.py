@@ -1096,7 +1096,7 @@ class _ExtensionRegistry:
                     return
 
     def require_version(self, version):
-        if _version_tuple(self.version) < _version_tuple(version):
+        if _version_list(self.version, relaxed=True) < _version_list(version, relaxed=True):
             raise RelengVersionNotSupportedException(
                 'requires %s, has %s' % (version, self.version))
 

@@ -10,7 +10,7 @@ import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { helperCases } from './helpers.ts';
 import { pipelineCases } from './pipeline.ts';
-import { prjcfgCases } from './prjcfg.ts';
+import { prjcfgCases, prjcfgMoreCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
@@ -31,6 +31,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   'eng-pipeline': engPipelineCases,
   'eng-clean': engCleanCases,
   prjcfg: prjcfgCases,
+  'prjcfg-more': prjcfgMoreCases,
   'prjcfg-cli': prjcfgCliCases,
   'pyext-python': pyextPythonCases,
   pyext: pyextCases,

@@ -16,11 +16,15 @@ import { probe, stagesRan, writeProbe } from '../probe.ts';
  * A PATH of one folder of links to every command of the current PATH except
  * `hidden` (first found wins, as on the PATH itself).
  */
-function pathWithout(t: Ctx, hidden: readonly string[]): string {
+function pathWithout(
+  t: Ctx,
+  hidden: readonly string[],
+  path = process.env.PATH ?? '/usr/bin:/bin',
+): string {
   const bin = join(t.dir, '..', 'bin-without');
   mkdirSync(bin, { recursive: true });
   const seen = new Set<string>(hidden);
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
+  for (const dir of path.split(':')) {
     if (!dir || !existsSync(dir)) continue;
     for (const name of readdirSync(dir)) {
       if (seen.has(name)) continue;
@@ -48,21 +52,22 @@ function prerequisite(
   label: string,
   lines: string,
   tool: string,
-  options: { exists?: boolean; hide?: string[] } = {},
+  options: { exists?: boolean; missing?: boolean; hide?: string[]; path?: string } = {},
 ): Case[] {
-  const out: Case[] = [
-    {
+  const out: Case[] = [];
+  if (options.missing !== false) {
+    out.push({
       name: `prjcli/prerequisites-${label}-missing`,
       from: `test_prerequisites.py::test_prerequisites_uc_${label.replace(/-/g, '_')}_missing`,
       async run(t) {
         needyProject(t, lines);
-        const PATH = pathWithout(t, options.hide ?? [tool]);
+        const PATH = pathWithout(t, options.hide ?? [tool], options.path);
         const r = await t.fails([], undefined, { env: { PATH } });
         assert.ok(r.output.includes(tool), `names ${tool}:\n${r.output}`);
         assert.deepEqual(stagesRan(t), [], 'nothing is built when a host tool is missing');
       },
-    },
-  ];
+    });
+  }
   if (options.exists !== false) {
     out.push({
       name: `prjcli/prerequisites-${label}-exists`,
@@ -70,7 +75,7 @@ function prerequisite(
       needs: [tool],
       async run(t) {
         needyProject(t, lines);
-        await t.ok(['needy-fetch']);
+        await t.ok(['needy-fetch'], options.path ? { env: { PATH: options.path } } : {});
       },
     });
   }
@@ -78,6 +83,29 @@ function prerequisite(
 }
 
 const LOCAL = "NEEDY_SITE = 'local'\n";
+
+/**
+ * Debian's python3 first: releng-tool checks the Python build modules in the
+ * interpreter it runs under, and only Debian's has them all here.
+ */
+const DEBIAN_PYTHON = `/usr/bin:/bin:${process.env.PATH ?? ''}`;
+const PY = `${LOCAL}NEEDY_TYPE = 'python'\n`;
+
+/** A python package with a setup type whose modules are present: the fetch goes ahead. */
+const pythonExists = (label: string, lines: string): Case[] =>
+  prerequisite(label, `${PY}${lines}`, 'python3', {
+    missing: false,
+    path: DEBIAN_PYTHON,
+  });
+
+const pythonCases: Case[] = [
+  ...pythonExists('python-interpreter', ''),
+  ...pythonExists('python-installer', ''),
+  ...pythonExists('python-pt-default-build', ''),
+  ...pythonExists('python-pt-pep517-build', "NEEDY_PYTHON_SETUP_TYPE = 'pep517'\n"),
+  ...pythonExists('python-pt-flit', "NEEDY_PYTHON_SETUP_TYPE = 'flit'\n"),
+  ...pythonExists('python-pt-setuptools', "NEEDY_PYTHON_SETUP_TYPE = 'setuptools'\n"),
+];
 
 /** Runs a fixture command in the case's folder (HOME there, so no tool writes elsewhere). */
 function sh(t: Ctx, cmd: string, args: string[], cwd = t.dir): void {
@@ -211,6 +239,7 @@ const prerequisiteCases: Case[] = [
   ...prerequisite('scp', vcs('scp', 'example.invalid:/srv/x.tar.gz'), 'scp', { exists: false }),
   ...prerequisite('svn', vcs('svn', 'https://example.invalid/svn/x'), 'svn', { exists: false }),
   ...vcsExistsCases,
+  ...pythonCases,
 ];
 
 // --- release checks ------------------------------------------------------
