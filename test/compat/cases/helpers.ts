@@ -21,12 +21,53 @@ interface Verdict {
   message?: string;
 }
 
-/** The test functions a port keeps (its `def test_*` methods). */
-function testNames(port: string): string[] {
-  return [...port.matchAll(/^ {4}def (test_\w+)\(/gm)].map((m) => m[1]!);
+/** A check file: its checks' names and the releng-tool tests they cover. */
+interface CheckFile {
+  group: string;
+  script: string;
+  checks: string[];
+  covers: string[];
+  legacy: boolean;
 }
 
-/** What is wrong with a port's verdicts: a test that did not run, failed or asserted nothing. */
+/**
+ * Reads helpers/<group>.py: each `@check('test_…', …)` above a `def name(`
+ * is one check (its covers: test functions of releng-tool's
+ * test_<group>.py, unless given as `file.py::name`). Files not yet moved to
+ * this form still hold a TestCase class for legacy_harness.py.
+ */
+function readChecks(group: string): CheckFile {
+  const text = readFileSync(join(PORTS, `${group}.py`), 'utf8');
+  const cls = /^class (\w+)\(TestCase\)/m.exec(text)?.[1];
+  if (cls) {
+    const checks = [...text.matchAll(/^ {4}def (test_\w+)\(/gm)].map((m) => m[1]!);
+    return {
+      group,
+      legacy: true,
+      checks,
+      covers: checks.map((n) => `test_${group}.py::${n}`),
+      script: `${readFileSync(join(PORTS, 'legacy_harness.py'), 'utf8')}\n${text}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
+    };
+  }
+  const checks: string[] = [];
+  const covers: string[] = [];
+  for (const m of text.matchAll(/^@check\(([^)]*)\)\s*\ndef (\w+)\(/gm)) {
+    checks.push(m[2]!);
+    for (const c of m[1]!.matchAll(/'([^']+)'/g)) {
+      covers.push(c[1]!.includes('::') ? c[1]! : `test_${group}.py::${c[1]}`);
+    }
+  }
+  if (checks.length === 0) throw new Error(`helpers/${group}.py: no @check functions`);
+  return {
+    group,
+    legacy: false,
+    checks,
+    covers: [...new Set(covers)],
+    script: `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${text}\nrun_checks(${JSON.stringify(group)})\n`,
+  };
+}
+
+/** What is wrong with a file's verdicts: a check that did not run, failed or expected nothing. */
 function problemsOf(names: string[], results: Record<string, Verdict>, prefix = ''): string[] {
   const problems: string[] = [];
   for (const n of names) {
@@ -38,39 +79,33 @@ function problemsOf(names: string[], results: Record<string, Verdict>, prefix = 
   return problems;
 }
 
-/** Writes the helpers project: harness + port as the package's build script. */
-function writeProject(t: Ctx, group: string, port: string): void {
-  const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
-  if (!cls) throw new Error(`helpers/${group}.py: no TestCase class`);
+/** Writes the helpers project: the check file (after its harness) as the package's build script. */
+function writeProject(t: Ctx, file: CheckFile): void {
   t.write('releng-tool.rt', "packages = ['helpers']\n");
   t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
-  t.write(
-    'package/helpers/helpers-build.rt',
-    `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${port}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
-  );
-  // releng-tool's tests/unit-tests folder as the tests see it (assets, and
-  // the names test_util_io_ls lists).
+  t.write('package/helpers/helpers-build.rt', file.script);
+  // releng-tool's test assets where its tests find them, and the names
+  // test_util_io_ls lists in its tests folder
   cpSync(join(HERE, 'assets'), t.path('tests/unit-tests/assets'), { recursive: true });
   writeFileSync(t.path('tests/unit-tests/__init__.py'), '');
   writeFileSync(t.path('tests/unit-tests/test_util_io_ls.py'), '');
 }
 
 /**
- * One case per releng-tool test file (`group`: its name without `test_` and
- * `.py`, the port's file name): every test function must pass.
+ * One case per check file (`group`: the releng-tool test file's name without
+ * `test_` and `.py`): every check must pass.
  */
 function portCase(group: string, options: { own?: boolean } = {}): Case {
-  const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
-  const names = testNames(port);
+  const file = readChecks(group);
   return {
     name: `helpers/${group.replace(/^util_/, '').replace(/_/g, '-')}`,
-    // `own`: the harness's own checks, which re-express no releng-tool test
-    ...(options.own ? {} : { from: names.map((n) => `test_${group}.py::${n}`).join(', ') }),
+    // `own`: checks of documented options that re-express no releng-tool test
+    ...(options.own ? {} : { from: file.covers.join(', ') }),
     async run(t) {
-      writeProject(t, group, port);
+      writeProject(t, file);
       await t.ok();
       const results = JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>;
-      const problems = problemsOf(names, results);
+      const problems = problemsOf(file.checks, results);
       assert.deepEqual(problems, [], problems.join('\n'));
     },
   };
@@ -90,20 +125,18 @@ const IN_DEFINITION = [
 const inDefinitionCase: Case = {
   name: 'helpers/in-definition',
   async run(t) {
-    writeProject(t, 'util_io_exists', readFileSync(join(PORTS, 'util_io_exists.py'), 'utf8'));
-    const harness = readFileSync(join(PORTS, 'harness.py'), 'utf8');
-    const parts = IN_DEFINITION.map((group) => {
-      const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
-      const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
-      return `${harness}\n${port}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`;
-    });
-    t.write('package/helpers/helpers.rt', `${parts.join('\n')}\nHELPERS_VERSION = '1.0'\n`);
+    writeProject(t, readChecks('util_io_exists'));
+    const files = IN_DEFINITION.map(readChecks);
+    t.write(
+      'package/helpers/helpers.rt',
+      `${files.map((f) => f.script).join('\n')}\nHELPERS_VERSION = '1.0'\n`,
+    );
     await t.ok();
-    const problems = IN_DEFINITION.flatMap((group) =>
+    const problems = files.flatMap((f) =>
       problemsOf(
-        testNames(readFileSync(join(PORTS, `${group}.py`), 'utf8')),
-        JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>,
-        `${group} `,
+        f.checks,
+        JSON.parse(t.read('results', `${f.group}.json`)) as Record<string, Verdict>,
+        `${f.group} `,
       ),
     );
     assert.deepEqual(problems, [], problems.join('\n'));
