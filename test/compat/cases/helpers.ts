@@ -9,7 +9,7 @@
 // something and passed, so each releng-tool test maps to checks that can fail.
 // A few cases check through the console and exit codes instead (critical=
 // failures, log messages, opt_file's script lookup, the names scripts get).
-import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 
@@ -84,11 +84,8 @@ function writeProject(t: Ctx, file: CheckFile): void {
   t.write('releng-tool.rt', "packages = ['helpers']\n");
   t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
   t.write('package/helpers/helpers-build.rt', file.script);
-  // releng-tool's test assets where its tests find them, and the names
-  // test_util_io_ls lists in its tests folder
+  // releng-tool's test assets (harness.py's ASSETS)
   cpSync(join(HERE, 'assets'), t.path('tests/unit-tests/assets'), { recursive: true });
-  writeFileSync(t.path('tests/unit-tests/__init__.py'), '');
-  writeFileSync(t.path('tests/unit-tests/test_util_io_ls.py'), '');
 }
 
 /**
