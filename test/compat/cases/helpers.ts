@@ -1,14 +1,14 @@
 // releng-tool's tests of the functions behind the script helpers
-// (tests/unit-tests/test_util_*.py, test_support*.py: path_copy → releng_copy, cat →
-// releng_cat, …), re-expressed as builds of a one-package project whose build
-// script keeps each test function as a method that calls the public helper
-// the way the test calls the function (test/compat/helpers/util_*.py, started
-// by helpers/harness.py, a stand-in for unittest's assertions). The script
-// writes each test's verdict and assertion count to results/<group>.json;
-// the case requires every test function of the file to have run, asserted
-// something and passed, so each releng-tool test maps to checks that can fail.
-// A few cases check through the console and exit codes instead (critical=
-// failures, log messages, opt_file's script lookup, the names scripts get).
+// (tests/unit-tests/test_util_*.py, test_support*.py: path_copy → releng_copy,
+// cat → releng_cat, …), re-expressed as our own checks: each file in
+// test/compat/helpers/ holds functions that call the public helpers, each
+// registered with @check(...) naming the releng-tool tests whose behaviour it
+// covers (the case's `from`). helpers/harness.py, put in front, runs them in a
+// one-package project's build script and writes each check's verdict and
+// number of expectations to results/<group>.json; the case requires every
+// check to have passed with at least one. A few cases check through the
+// console and exit codes instead (critical= failures, log messages,
+// opt_file's script lookup, the names scripts get).
 import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
@@ -27,28 +27,15 @@ interface CheckFile {
   script: string;
   checks: string[];
   covers: string[];
-  legacy: boolean;
 }
 
 /**
  * Reads helpers/<group>.py: each `@check('test_…', …)` above a `def name(`
  * is one check (its covers: test functions of releng-tool's
- * test_<group>.py, unless given as `file.py::name`). Files not yet moved to
- * this form still hold a TestCase class for legacy_harness.py.
+ * test_<group>.py, unless given as `file.py::name`).
  */
 function readChecks(group: string): CheckFile {
   const text = readFileSync(join(PORTS, `${group}.py`), 'utf8');
-  const cls = /^class (\w+)\(TestCase\)/m.exec(text)?.[1];
-  if (cls) {
-    const checks = [...text.matchAll(/^ {4}def (test_\w+)\(/gm)].map((m) => m[1]!);
-    return {
-      group,
-      legacy: true,
-      checks,
-      covers: checks.map((n) => `test_${group}.py::${n}`),
-      script: `${readFileSync(join(PORTS, 'legacy_harness.py'), 'utf8')}\n${text}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
-    };
-  }
   const checks: string[] = [];
   const covers: string[] = [];
   for (const m of text.matchAll(/^@check\(([^)]*)\)\s*\ndef (\w+)\(/gm)) {
@@ -60,7 +47,6 @@ function readChecks(group: string): CheckFile {
   if (checks.length === 0) throw new Error(`helpers/${group}.py: no @check functions`);
   return {
     group,
-    legacy: false,
     checks,
     covers: [...new Set(covers)],
     script: `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${text}\nrun_checks(${JSON.stringify(group)})\n`,

@@ -119,8 +119,10 @@ def run_checks(group):
             frames = [f.lineno for f in _traceback.extract_tb(e.__traceback__)
                       if f.filename == run_checks.__code__.co_filename and f.lineno > _OWN_LINES]
             if frames:
-                # the script is this file, an empty line, then the check file
-                text = 'line %d of %s.py: %s' % (frames[-1] - _OWN_LINES - 1, group, text)
+                # the script is this file, an empty line, then the check file;
+                # the check's own line first, then the helpers it called
+                where = ' > '.join(str(n - _OWN_LINES - 1) for n in frames)
+                text = 'line %s of %s.py: %s' % (where, group, text)
             verdicts[fn.__name__] = {'status': 'fail', 'asserts': _met[0], 'message': text}
         finally:
             sys.stdout = stdout
