@@ -13,7 +13,7 @@ import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 
-const PORTS = join(HERE, 'helpers');
+const CHECK_FILES = join(HERE, 'helpers');
 
 interface Verdict {
   status: 'pass' | 'fail';
@@ -35,7 +35,7 @@ interface CheckFile {
  * test_<group>.py, unless given as `file.py::name`).
  */
 function readChecks(group: string): CheckFile {
-  const text = readFileSync(join(PORTS, `${group}.py`), 'utf8');
+  const text = readFileSync(join(CHECK_FILES, `${group}.py`), 'utf8');
   const checks: string[] = [];
   const covers: string[] = [];
   for (const m of text.matchAll(/^@check\(([^)]*)\)\s*\ndef (\w+)\(/gm)) {
@@ -49,7 +49,7 @@ function readChecks(group: string): CheckFile {
     group,
     checks,
     covers: [...new Set(covers)],
-    script: `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${text}\nrun_checks(${JSON.stringify(group)})\n`,
+    script: `${readFileSync(join(CHECK_FILES, 'harness.py'), 'utf8')}\n${text}\nrun_checks(${JSON.stringify(group)})\n`,
   };
 }
 
@@ -78,7 +78,7 @@ function writeProject(t: Ctx, file: CheckFile): void {
  * One case per check file (`group`: the releng-tool test file's name without
  * `test_` and `.py`): every check must pass.
  */
-function portCase(group: string, options: { own?: boolean } = {}): Case {
+function checkFileCase(group: string, options: { own?: boolean } = {}): Case {
   const file = readChecks(group);
   return {
     name: `helpers/${group.replace(/^util_/, '').replace(/_/g, '-')}`,
@@ -96,7 +96,7 @@ function portCase(group: string, options: { own?: boolean } = {}): Case {
 
 /**
  * Helpers in a package definition (releng-tool gives definitions the same
- * names): a few ports run while the definition loads, each must pass.
+ * names): a few check files run while the definition loads, each must pass.
  */
 const IN_DEFINITION = [
   'util_io_copy',
@@ -387,28 +387,28 @@ export const helperCases: Case[] = [
   namesCase,
   optFileCase,
   logConsoleCase,
-  portCase('util_io_copy'),
-  portCase('util_io_cat'),
-  portCase('util_io_exists'),
-  portCase('util_io_ls'),
-  portCase('util_io_mkdir'),
-  portCase('util_io_move'),
-  portCase('util_io_remove'),
-  portCase('util_io_step'),
-  portCase('util_io_symlink'),
-  portCase('util_io_temp_dir'),
-  portCase('util_io_touch'),
-  portCase('util_io_wd'),
-  portCase('util_io_path_register_env_path'),
-  portCase('util_io_path_register_python_path'),
-  portCase('util_io'),
-  portCase('util_env'),
-  portCase('util_common'),
-  portCase('util_log'),
-  portCase('util_platform'),
-  portCase('util_string'),
-  portCase('util_path'),
-  portCase('support'),
-  portCase('support_include'),
-  portCase('extra', { own: true }),
+  checkFileCase('util_io_copy'),
+  checkFileCase('util_io_cat'),
+  checkFileCase('util_io_exists'),
+  checkFileCase('util_io_ls'),
+  checkFileCase('util_io_mkdir'),
+  checkFileCase('util_io_move'),
+  checkFileCase('util_io_remove'),
+  checkFileCase('util_io_step'),
+  checkFileCase('util_io_symlink'),
+  checkFileCase('util_io_temp_dir'),
+  checkFileCase('util_io_touch'),
+  checkFileCase('util_io_wd'),
+  checkFileCase('util_io_path_register_env_path'),
+  checkFileCase('util_io_path_register_python_path'),
+  checkFileCase('util_io'),
+  checkFileCase('util_env'),
+  checkFileCase('util_common'),
+  checkFileCase('util_log'),
+  checkFileCase('util_platform'),
+  checkFileCase('util_string'),
+  checkFileCase('util_path'),
+  checkFileCase('support'),
+  checkFileCase('support_include'),
+  checkFileCase('extra', { own: true }),
 ];
