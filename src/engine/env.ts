@@ -169,3 +169,8 @@ export function currentPackageVariables(
   if (state.localSources) vars.PKG_LOCALSRCS = '1';
   return vars;
 }
+
+/** releng-tool's PREEXTRACT option of a package. */
+export function isPreextract(pkg: PackageModel): boolean {
+  return Boolean((pkg.options.relengTool as Record<string, unknown> | undefined)?.PREEXTRACT);
+}

@@ -14,7 +14,13 @@ import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
 import { assertInside } from './contain.ts';
-import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
+import {
+  globalVariables,
+  isPreextract,
+  packageKeyVariables,
+  packagePaths,
+  type RunFlags,
+} from './env.ts';
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
@@ -562,12 +568,30 @@ class Engine {
       const stopsAt = partial.has(name) ? until : 'post';
       return stopsAt !== 'fetch' && siteType(pkg.vcsType, name).hasSources && !this.#localDir(pkg);
     });
+    // releng-tool's PREEXTRACT: such a package is fetched, extracted and
+    // patched before any other package's later stages start (its sources are
+    // what the others need, even ones it depends on); the rest wait for it.
+    const early = new Set(
+      fetching.filter((name) => {
+        const pkg = this.project.packageDefs.get(name)!;
+        const stopsAt = partial.has(name) ? until : 'post';
+        return isPreextract(pkg) && stopsAt !== 'extract';
+      }),
+    );
+    const earlyIds = [...early].map((name) => `fetch:${name}`);
     const tasks: Task[] = [
-      ...fetching.map((name) => task(`fetch:${name}`, name, [], 'fetch')),
+      ...fetching.map((name) =>
+        task(`fetch:${name}`, name, [], early.has(name) ? 'patch' : 'fetch'),
+      ),
       ...names.map((name) => {
         const pkg = this.project.packageDefs.get(name)!;
         const deps = depsOrder ? pkg.dependencies.filter((d) => set.has(d)) : [];
-        return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
+        return task(
+          name,
+          name,
+          [...deps, `fetch:${name}`, ...earlyIds],
+          partial.has(name) ? until : 'post',
+        );
       }),
     ];
     // NETWORK_ISOLATION: the proxy port is opened only when a package asks for it

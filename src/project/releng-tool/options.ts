@@ -50,6 +50,7 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   ENV: { key: 'env', kind: 'stringMap' },
   CMAKE_BUILD_TYPE: { key: 'cmakeBuildType', kind: str },
   MESON_BUILD_TYPE: { key: 'mesonBuildType', kind: str },
+  XMAKE_BUILD_TYPE: { key: 'xmakeBuildType', kind: str },
   // releng-tool 4.x: a configure command; the guide's projects: true for ./configure
   MAKE_CONFIGURE: { key: 'makeConfigure', kind: 'stringOrBoolean' },
   AUTOTOOLS_AUTORECONF: { key: 'autotoolsAutoreconf', kind: bool },
@@ -67,12 +68,32 @@ for (const stage of ['CONF', 'BUILD', 'INSTALL'] as const) {
     const mapping = { key: `${target}.${part.toLowerCase()}`, kind };
     PACKAGE_OPTIONS[`${stage}_${part}`] = mapping;
     // The guide's type-prefixed spellings: AUTOTOOLS_CONF_OPTS, CMAKE_BUILD_DEFS, ...
-    for (const type of ['AUTOTOOLS', 'CMAKE', 'PYTHON', 'MAKE', 'MESON', 'CARGO', 'SCONS']) {
+    for (const type of [
+      'AUTOTOOLS',
+      'CMAKE',
+      'PYTHON',
+      'MAKE',
+      'MESON',
+      'CARGO',
+      'SCONS',
+      'WAF',
+      'XMAKE',
+    ]) {
       PACKAGE_OPTIONS[`${type}_${stage}_${part}`] = mapping;
     }
   }
 }
-for (const type of ['AUTOTOOLS', 'CMAKE', 'MAKE', 'MESON', 'CARGO', 'SCONS', 'PYTHON']) {
+for (const type of [
+  'AUTOTOOLS',
+  'CMAKE',
+  'MAKE',
+  'MESON',
+  'CARGO',
+  'SCONS',
+  'PYTHON',
+  'WAF',
+  'XMAKE',
+]) {
   PACKAGE_OPTIONS[`${type}_NOINSTALL`] = { key: 'noInstall', kind: bool };
 }
 
