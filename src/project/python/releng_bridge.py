@@ -559,12 +559,13 @@ def releng_ls(dir_=None, *, recursive=False):
     def walk(folder, rel):
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             name = rel + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                print(name + '/')
-                if recursive:
-                    walk(entry.path, name + '/')
-            else:
-                print(name)
+            # as releng-tool: `dir/`, `link -> target`, `dir-link/ -> target`
+            desc = '/' if entry.is_dir() else ''
+            if entry.is_symlink():
+                desc += ' -> ' + os.readlink(entry.path)
+            print(name + desc)
+            if recursive and entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name + '/')
 
     try:
         walk(base, '')
@@ -876,6 +877,10 @@ def releng_define(var, default=None):
     return caller[var]
 
 
+def _version_tuple(text):
+    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
+
+
 def _version_list(text, relaxed):
     """releng-tool's str_to_version: dotted integers, trailing zeros dropped
     (1.0.0 == 1); a part that is no integer is 0 when relaxed, else ValueError."""
@@ -953,6 +958,14 @@ def releng_include(file_path, *, source=False):
     if source:
         for key, value in scope.items():
             if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
+                continue
+            # as releng-tool's extend_script_env, imported modules and functions
+            # stay behind; functions the included file defines are handed back
+            # (releng-tool drops those too; releng keeps them for shared helpers)
+            if isinstance(value, (types.BuiltinFunctionType, types.ModuleType)):
+                continue
+            if isinstance(value, types.FunctionType) and \
+                    value.__code__.co_filename != path:
                 continue
             if ctx.get(key, _ENV_UNSET) is not value:
                 ctx[key] = value
