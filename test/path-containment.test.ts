@@ -54,6 +54,35 @@ describe('package names and versions never lead outside the output folder', () =
     assert.ok(existsSync(join(root, 'victim', 'keep')));
   });
 
+  it('refuses a releng-tool version that is an absolute path or has a ".." component', async () => {
+    for (const [bad, problem] of [
+      ['/tmp/elsewhere', /it is an absolute path/],
+      ['fix/../../victim', /it has a "\.\." path component/],
+    ] as const) {
+      const root = await project({
+        'releng.py': `packages = ['p']\n`,
+        'package/p/p': `P_VERSION = ${JSON.stringify(bad)}\n`,
+      });
+      const r = await releng(['-R', root, 'p-clean']);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, problem);
+      assert.match(r.stderr, /package\/p\/p\b/);
+      assert.ok(existsSync(join(root, 'victim', 'keep')));
+    }
+  });
+
+  it('names a releng-tool version with "/" (a branch) as releng-tool does: p-fix_x', async () => {
+    const root = await project({
+      'releng.py': `packages = ['p']\n`,
+      'package/p/p': `P_VERSION = 'fix/x'\nP_VCS_TYPE = 'none'\n`,
+      'package/p/p-build': `releng_touch(PKG_BUILD_DIR / 'built')\n`,
+    });
+    const r = await releng(['-R', root]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(existsSync(join(root, 'output', 'build', 'p-fix_x', 'built')));
+    assert.ok(!existsSync(join(root, 'output', 'build', 'p-fix')));
+  });
+
   it('refuses names with "..", and revisions that would read as options', async () => {
     let root = await project({
       'releng.config.ts': `export default { packages: ['../victim'] };\n`,

@@ -124,3 +124,20 @@ export async function installPerSysroot(
   const s = stageSettings(pkg, 'install');
   for (const root of stage.installDirs) await step(root, s);
 }
+
+/**
+ * As releng-tool: the prefixed sysroots a package builds against — host for
+ * host packages, else staging, and target too when it installs there.
+ */
+export function buildSysroots(pkg: PackageModel, stage: StageRunContext): string[] {
+  const roots =
+    pkg.installType === 'host'
+      ? [stage.dirs.host]
+      : [
+          stage.dirs.staging,
+          ...(pkg.installType === 'target' || pkg.installType === 'staging_and_target'
+            ? [stage.dirs.target]
+            : []),
+        ];
+  return roots.map((r) => join(r, stage.prefix));
+}

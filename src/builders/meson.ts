@@ -1,24 +1,13 @@
 import { join } from 'node:path';
-import type { PackageModel, StageRunContext } from '../project/model.ts';
-import { defineArgs, installPerSysroot, run, stageEnv, stageSettings } from './common.ts';
+import {
+  defineArgs,
+  installPerSysroot,
+  run,
+  stageEnv,
+  stageSettings,
+  buildSysroots as sysroots,
+} from './common.ts';
 import type { PackageSteps } from './types.ts';
-
-/**
- * As releng-tool: the prefixed sysroots a package builds against — host for
- * host packages, else staging, and target too when it installs there.
- */
-function sysroots(pkg: PackageModel, stage: StageRunContext): string[] {
-  const roots =
-    pkg.installType === 'host'
-      ? [stage.dirs.host]
-      : [
-          stage.dirs.staging,
-          ...(pkg.installType === 'target' || pkg.installType === 'staging_and_target'
-            ? [stage.dirs.target]
-            : []),
-        ];
-  return roots.map((r) => join(r, stage.prefix));
-}
 
 /** The compiler's header and library search paths for those sysroots (CPATH, LIBRARY_PATH). */
 function searchEnv(prefixed: string[]): Record<string, string> {

@@ -52,6 +52,16 @@ const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
         load: once(async () => (await import('./scons.ts')).sconsType),
       },
       {
+        name: 'waf',
+        tools: ['waf'],
+        load: once(async () => (await import('./waf.ts')).wafType),
+      },
+      {
+        name: 'xmake',
+        tools: ['xmake'],
+        load: once(async () => (await import('./xmake.ts')).xmakeType),
+      },
+      {
         name: 'debian-source',
         load: once(async () => (await import('../recipes/package-type.ts')).debianSourceType),
       },
@@ -64,7 +74,7 @@ const PACKAGE_TYPES = new Map<string, RegisteredPackageType>(
 );
 
 /** Types releng-tool has that releng does not implement (an honest error names them). */
-const PLANNED = ['waf', 'xmake'];
+const PLANNED: string[] = [];
 
 /** Adds a package type (used by extensions). */
 export function registerPackageType(type: PackageType): void {

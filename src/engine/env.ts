@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { PackageModel, ProjectDirs } from '../project/model.ts';
-import { packageKey } from '../project/model.ts';
+import { packageFolder, packageKey } from '../project/model.ts';
 
 /** What the current run was asked to do; exported as RELENG_* flags. */
 export interface RunFlags {
@@ -48,7 +48,7 @@ export function packagePaths(
   pkg: PackageModel,
   localDir?: string,
 ): PackagePaths {
-  const base = join(dirs.build, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
+  const base = join(dirs.build, packageFolder(pkg));
   const sources = localDir ?? base;
   const buildDir = pkg.buildSubdir ? join(sources, pkg.buildSubdir) : sources;
   return {
@@ -58,7 +58,7 @@ export function packagePaths(
     // folder, every other type builds (and writes its output) in place.
     buildOutputDir: OUT_OF_SOURCE_TYPES.has(pkg.type) ? join(base, 'releng-output') : base,
     cacheDir: join(dirs.cache, pkg.name),
-    cacheFile: join(dirs.dl, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name),
+    cacheFile: join(dirs.dl, packageFolder(pkg)),
   };
 }
 
@@ -168,4 +168,9 @@ export function currentPackageVariables(
   if (pkg.internal) vars.PKG_INTERNAL = '1';
   if (state.localSources) vars.PKG_LOCALSRCS = '1';
   return vars;
+}
+
+/** releng-tool's PREEXTRACT option of a package. */
+export function isPreextract(pkg: PackageModel): boolean {
+  return Boolean((pkg.options.relengTool as Record<string, unknown> | undefined)?.PREEXTRACT);
 }

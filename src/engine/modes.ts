@@ -51,7 +51,7 @@ export async function updateModes(
   rootDir: string,
 ): Promise<Modes> {
   const modes = await readModes(outputDir, rootDir);
-  const before = existsSync(file(outputDir)) ? JSON.stringify(modes) : '';
+  const before = JSON.stringify(modes);
   if (development === 'unset') delete modes.development;
   else if (development !== undefined) modes.development = development;
   if (localSources) {

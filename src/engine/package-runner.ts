@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RegisteredPackageType } from '../builders/registry.ts';
 import { packageType } from '../builders/registry.ts';
 import type {
@@ -75,6 +75,8 @@ export interface PackageRun {
   readonly env: Record<string, string>;
   jobs: number;
   prefix: string;
+  /** The same run for a package whose options changed (REMOTE_CONFIG): jobs and environment follow them. */
+  withPackage?: (pkg: PackageModel) => PackageRun;
 }
 
 /** The sysroots an install type writes to. */
@@ -103,7 +105,9 @@ export async function runPackage(
   run: PackageRun,
   until: StageName | 'bootstrap',
 ): Promise<void> {
-  const { pkg, paths } = run;
+  let { pkg } = run;
+  const { paths } = run;
+  let finalized = false;
   const state = new StageState(paths.buildBaseDir);
   const log = new PackageLog(pkg.name, join(shared.dirs.logs, `${pkg.name}.log`), shared.sink);
   const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
@@ -135,6 +139,17 @@ export async function runPackage(
       if ((!shared.force || ran) && state.isDone(stage) && !refetch) {
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
+      }
+      // Before the first building stage that runs (a run with nothing left
+      // to build reads nothing from the sources and starts no Python).
+      if (!finalized && PIPELINE.indexOf(stage) >= BOOTSTRAP) {
+        finalized = true;
+        try {
+          run = await fromSources(shared, run);
+        } catch (err) {
+          throw asRelengError(err, { pkg: pkg.name });
+        }
+        pkg = run.pkg;
       }
       // A stage already started as part of a chain is running: it finishes
       // and is recorded, like any running stage when another package fails.
@@ -187,6 +202,70 @@ export async function runPackage(
     for (const step of tools.chained?.values() ?? []) step.gate.open();
     await log.close();
   }
+}
+
+const BOOTSTRAP = PIPELINE.indexOf('bootstrap');
+
+/**
+ * A releng-tool package's options and stage scripts from its extracted
+ * sources, read before its first building stage on every run, as
+ * releng-tool does: `<PKG>_REMOTE_CONFIG` evaluates `.releng-tool` in the
+ * sources (then in BUILD_SUBDIR) for the options the definition left unset;
+ * `<PKG>_REMOTE_SCRIPTS` runs `releng-tool-{configure,build,install}` from
+ * the build folder for a script package's stages its definition folder has
+ * no script for. The quirks `releng.disable_remote_configs` / `_scripts`
+ * turn each off.
+ */
+async function fromSources(shared: PackageRunShared, run: PackageRun): Promise<PackageRun> {
+  const remote = shared.project.relengToolRemote;
+  const flags = run.pkg.options.relengTool as Record<string, unknown> | undefined;
+  if (!remote || !flags || (flags.REMOTE_CONFIG !== true && flags.REMOTE_SCRIPTS !== true))
+    return run;
+  const quirks = shared.siteOptions.quirks ?? [];
+  const warn = (message: string) => shared.warn(message, run.pkg.name);
+  let pkg = run.pkg;
+  if (flags.REMOTE_CONFIG === true && !quirks.includes('releng.disable_remote_configs')) {
+    const sources = run.localDir ?? run.paths.buildBaseDir;
+    const places = pkg.buildSubdir ? [sources, run.paths.buildDir] : [sources];
+    for (const dir of places) {
+      const file = optFile(join(dir, '.releng-tool'), warn);
+      if (file) {
+        pkg = await remote.config(pkg, file);
+        break;
+      }
+    }
+  }
+  if (
+    flags.REMOTE_SCRIPTS === true &&
+    pkg.type === 'script' &&
+    !quirks.includes('releng.disable_remote_scripts')
+  ) {
+    const hooks = { ...pkg.hooks };
+    for (const stage of ['configure', 'build', 'install'] as const) {
+      if (hooks[stage]) continue;
+      let file = optFile(join(run.paths.buildDir, `releng-tool-${stage}`), warn);
+      if (!file) {
+        file = optFile(join(run.paths.buildDir, `releng-${stage}`), () => {});
+        if (file)
+          warn(
+            `using deprecated script ${basename(file)} -- switch to releng-tool-${stage}.rt when possible`,
+          );
+      }
+      if (file) hooks[stage] = remote.action(file);
+    }
+    pkg = { ...pkg, hooks };
+  }
+  if (pkg === run.pkg) return run;
+  return run.withPackage ? run.withPackage(pkg) : { ...run, pkg };
+}
+
+/** releng-tool's opt_file: `<base>.rt`, `<base>.py`, then `<base>` itself (deprecated, with a warning). */
+function optFile(base: string, warn: (message: string) => void): string | undefined {
+  const isFile = (f: string) => statSync(f, { throwIfNoEntry: false })?.isFile() === true;
+  for (const ext of ['.rt', '.py']) if (isFile(base + ext)) return base + ext;
+  if (!isFile(base)) return undefined;
+  warn(`detected use of deprecated file: ${base} (consider renaming to \`${basename(base)}.rt\`)`);
+  return base;
 }
 
 const CHAINABLE: ReadonlySet<string> = new Set(['configure', 'build', 'install']);
@@ -269,12 +348,12 @@ async function runStage(
     case 'patch': {
       ensureBuildDir(paths, tools);
       // The guide: no patches for a development revision in development mode
-      // (local-sources mode skips the whole stage).
-      const devSources = pkg.devmodeSources ?? Boolean(pkg.devmodeRevision);
-      if (!pkg.options.ignorePatches && !(shared.siteOptions.devmode && devSources)) {
+      // unless DEVMODE_PATCHES says which (local-sources mode skips the whole stage).
+      {
         patchModule ??= import('../patch/index.ts');
-        const { applyPatches } = await patchModule;
+        const { applyPatches, patchFilter } = await patchModule;
         await applyPatches({
+          filter: patchFilter(pkg, shared.siteOptions.devmode),
           pkg,
           buildDir: paths.buildBaseDir,
           patchSubdir: pkg.options.patchSubdir as string | undefined,

@@ -3,6 +3,7 @@ import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.t
 import {
   currentPackageVariables,
   globalVariables,
+  isPreextract,
   type PackagePaths,
   packageKeyVariables,
   packagePaths,
@@ -39,6 +40,8 @@ export class RunEnvironment {
   readonly #settings: RunEnvironmentSettings;
   #base: Record<string, string> | undefined;
   readonly #keyVars = new Map<string, Record<string, string>>();
+  /** Names of the PREEXTRACT packages (computed on first use). */
+  #preextract: string[] | undefined;
 
   constructor(
     project: ProjectModel,
@@ -117,6 +120,13 @@ export class RunEnvironment {
     if (prefix !== this.#project.sysrootPrefix)
       Object.assign(env, prefixedVariables(this.#dirs, prefix));
     for (const dep of pkg.dependencies) Object.assign(env, this.#keyVariables(dep));
+    // releng-tool's PREEXTRACT packages are there before anything builds:
+    // every package may use their variables (their sources' folders)
+    this.#preextract ??= [...this.#project.packageDefs.values()]
+      .filter(isPreextract)
+      .map((p) => p.name);
+    for (const other of this.#preextract)
+      if (other !== pkg.name) Object.assign(env, this.#keyVariables(other));
     Object.assign(env, this.#keyVariables(pkg.name));
     Object.assign(
       env,

@@ -3,7 +3,13 @@ import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
-import type { PackageModel, ProjectDirs, ProjectModel, StageName } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageFolder,
+  type StageName,
+} from '../project/model.ts';
 import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
@@ -14,7 +20,13 @@ import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
 import { assertInside } from './contain.ts';
-import { globalVariables, packageKeyVariables, packagePaths, type RunFlags } from './env.ts';
+import {
+  globalVariables,
+  isPreextract,
+  packageKeyVariables,
+  packagePaths,
+  type RunFlags,
+} from './env.ts';
 import type { EventSink } from './events.ts';
 import { topologicalOrder } from './graph.ts';
 import { OutputLock } from './lock.ts';
@@ -562,12 +574,30 @@ class Engine {
       const stopsAt = partial.has(name) ? until : 'post';
       return stopsAt !== 'fetch' && siteType(pkg.vcsType, name).hasSources && !this.#localDir(pkg);
     });
+    // releng-tool's PREEXTRACT: such a package is fetched, extracted and
+    // patched before any other package's later stages start (its sources are
+    // what the others need, even ones it depends on); the rest wait for it.
+    const early = new Set(
+      fetching.filter((name) => {
+        const pkg = this.project.packageDefs.get(name)!;
+        const stopsAt = partial.has(name) ? until : 'post';
+        return isPreextract(pkg) && stopsAt !== 'extract';
+      }),
+    );
+    const earlyIds = [...early].map((name) => `fetch:${name}`);
     const tasks: Task[] = [
-      ...fetching.map((name) => task(`fetch:${name}`, name, [], 'fetch')),
+      ...fetching.map((name) =>
+        task(`fetch:${name}`, name, [], early.has(name) ? 'patch' : 'fetch'),
+      ),
       ...names.map((name) => {
         const pkg = this.project.packageDefs.get(name)!;
         const deps = depsOrder ? pkg.dependencies.filter((d) => set.has(d)) : [];
-        return task(name, name, [...deps, `fetch:${name}`], partial.has(name) ? until : 'post');
+        return task(
+          name,
+          name,
+          [...deps, `fetch:${name}`, ...earlyIds],
+          partial.has(name) ? until : 'post',
+        );
       }),
     ];
     // NETWORK_ISOLATION: the proxy port is opened only when a package asks for it
@@ -577,8 +607,8 @@ class Engine {
   }
 
   /** One package's run: paths (local checkout in local-sources mode), job share, lazy environment. */
-  #packageRun(name: string): PackageRun {
-    const pkg = this.project.packageDefs.get(name)!;
+  #packageRun(name: string, changed?: PackageModel): PackageRun {
+    const pkg = changed ?? this.project.packageDefs.get(name)!;
     const jobs = this.#jobsFor(pkg);
     const localDir = this.#localDir(pkg);
     const paths = packagePaths(this.dirs, pkg, localDir);
@@ -597,6 +627,7 @@ class Engine {
       get env() {
         return packageEnv();
       },
+      withPackage: (p) => this.#packageRun(name, p),
     };
   }
 
@@ -885,7 +916,7 @@ class Engine {
   }
 
   async removeDownloads(pkg: PackageModel): Promise<void> {
-    const prefix = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const prefix = packageFolder(pkg);
     const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
     for (const entry of entries) {
       if (entry === prefix || entry.startsWith(`${prefix}.`)) {

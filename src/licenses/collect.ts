@@ -1,7 +1,12 @@
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { assertInside } from '../engine/contain.ts';
-import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageFolder,
+} from '../project/model.ts';
 import { verifyLicenseFile } from '../sources/verify.ts';
 import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -53,7 +58,7 @@ export async function collectLicenses(
       for (const problem of checkLicense(license, extra))
         options.warn(`package "${pkg.name}": ${problem}`, pkg.name);
     }
-    const folder = join(dirs.license, pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
+    const folder = join(dirs.license, packageFolder(pkg));
     assertInside(folder, dirs.output, { action: 'delete', area: 'output folder', pkg: pkg.name });
     await rm(folder, { recursive: true, force: true });
     const files: string[] = [];

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
+import {
+  type PackageModel,
+  type ProjectDirs,
+  type ProjectModel,
+  packageFolder,
+} from '../project/model.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import { SBOM_FILE_NAMES, type SbomFormat } from './sbom-formats.ts';
@@ -42,7 +47,7 @@ export async function describePackages(
   const dl = await readdir(dirs.dl).catch(() => [] as string[]);
   const out: SbomPackage[] = [];
   for (const pkg of packages) {
-    const stem = pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name;
+    const stem = packageFolder(pkg);
     const files = dl
       .filter((f) => (f === stem || f.startsWith(`${stem}.`)) && !/\.(tmp|part|mismatch)/.test(f))
       .sort();

@@ -7,7 +7,7 @@
  *                         [-d DIR] [FILE...]
  * releng manifest lint [-W] [-r RULE]... [-d PROTO]... [--list] FILE...
  * releng manifest mangle -d PROTO... [-O OUT] MANIFEST
- * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+ * releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... [-k PATH]... -d PROTO... MANIFEST [PROTO]
  * releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
  * releng manifest publish -s REPO -d PROTO... [-p PUBLISHER] [-k KEY -c CERT [-i CERT]... | -a ALG] MANIFEST...
  * releng manifest pipeline -b BUILD -d PROTO... [-D..] [-I..] [-T..] [-r REPO [-e FILE]..] [-s REPO [-p PUB] [signing]] [-W] MANIFEST...
@@ -71,11 +71,13 @@ const HELP = `releng manifest: IPS package manifests (pkg(7)), as pkg(5)'s tools
       naming manifest:line) and add pkg.size, pkg.csize, chash and, for ELF
       objects, elfarch, elfbits and elfhash; to stdout or OUT (atomically)
 
-  releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... -d PROTO... MANIFEST [PROTO]
+  releng manifest generate [-m] [-I] [-D TOKEN=VALUE]... [-k PATH]... -d PROTO... MANIFEST [PROTO]
       the dependencies of the files in the proto area, like pkgdepend generate
       (ELF NEEDED/RUNPATH, #! interpreters, Python imports, SMF manifests, hardlinks)
       -m  print the manifest first   -I  keep dependencies the package satisfies itself
       -d  a proto area (repeatable)  -D  value of a run-path token ($PLATFORM=i86pc)
+      -k  a run path for ELF objects and Python modules instead of the default ones
+          (repeatable; $PKGDEPEND_RUNPATH stands for them)
 
   releng manifest resolve [-m] [-o] [-d DIR] [-s SUFFIX] [-r REPO [-e FILE]...] MANIFEST...
       resolve the __TBD dependencies of the manifests against each other, like
@@ -391,7 +393,7 @@ async function generateCommand(
   io: ManifestCliIo,
   cwd: string,
 ): Promise<number> {
-  const { opts, args } = getopt(argv, 'mI', 'dD');
+  const { opts, args } = getopt(argv, 'mI', 'dDk');
   const protoDirs = opts.filter(([k]) => k === 'd').map(([, v]) => resolve(cwd, v));
   if (args.length < 1 || args.length > 2)
     throw new Usage('generate takes the manifest and at most one proto area');
@@ -413,6 +415,7 @@ async function generateCommand(
     protoDirs,
     tokens,
     keepInternal: opts.some(([k]) => k === 'I'),
+    runPaths: opts.filter(([k]) => k === 'k').map(([, v]) => v),
   });
   let out = '';
   if (opts.some(([k]) => k === 'm'))
@@ -617,6 +620,7 @@ async function pipelineCommand(
   io: ManifestCliIo,
   cwd: string,
   werror: boolean,
+  deferSearchIndex?: Set<string>,
 ): Promise<number> {
   const { rest, passphrase } = passphraseOptions(argv, cwd);
   const { opts, args } = getopt(rest, '', 'bdDITspreakci');
@@ -655,6 +659,7 @@ async function pipelineCommand(
     resolveLists: opts.filter(([k]) => k === 'e').map(([, v]) => resolve(cwd, v)),
     ...(publisher ? { publisher } : {}),
     ...(signer ? { signer } : {}),
+    ...(deferSearchIndex ? { deferSearchIndex } : {}),
   });
   for (const l of rep.lint) io.stdout.write(`${l}\n`);
   for (const s of rep.steps)
@@ -731,16 +736,25 @@ export async function runManifestCommand(
       // Batch mode: each component runs on its own (a failing one does not stop the others).
       const groups = componentGroups(args);
       let code = 0;
+      // The repositories the components published into: indexed once, after all of them.
+      const published = new Set<string>();
       for (let i = 0; i < groups.length; i++) {
         const g = groups[i] as string[];
         try {
           const c =
             cmd === 'pipeline'
-              ? await pipelineCommand(g, io, cwd, werror)
+              ? await pipelineCommand(g, io, cwd, werror, published)
               : await mogrifyCommand(g, io, cwd, werror);
           code = Math.max(code, c);
         } catch (err) {
           code = Math.max(code, reportError(err, io, json, `component ${i + 1}: `));
+        }
+      }
+      for (const repo of published) {
+        try {
+          await refreshSearchIndexes(repo);
+        } catch (err) {
+          code = Math.max(code, reportError(err, io, json, ''));
         }
       }
       return code;

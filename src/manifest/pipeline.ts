@@ -57,6 +57,11 @@ export interface PipelineOptions {
   werror?: boolean;
   /** Signs what publish publishes (pkgsign's signature action). */
   signer?: IpsSigner;
+  /**
+   * Repositories whose search index the caller rebuilds later (batch mode: once
+   * for all components, not once per component); without it, the run does.
+   */
+  deferSearchIndex?: Set<string>;
 }
 
 /** What a run did: each step and whether it ran or was skipped. */
@@ -274,8 +279,10 @@ export async function runPipeline(
         return resTexts[i];
       });
     }
-    if (report.steps.some((st) => st.step === 'publish' && st.ran))
-      await refreshSearchIndexes(repo);
+    if (report.steps.some((st) => st.step === 'publish' && st.ran)) {
+      if (o.deferSearchIndex) o.deferSearchIndex.add(repo);
+      else await refreshSearchIndexes(repo);
+    }
   }
   return report;
 }

@@ -37,6 +37,50 @@ export interface ApplyPatchesOptions {
   patchSubdir?: string;
   exec: SiteContext['exec'];
   log: (line: string) => void;
+  /** Which patch files apply (patchFilter); all of them without one. */
+  filter?: (name: string) => boolean;
+}
+
+/**
+ * Which patch files apply, as releng-tool filters them: outside a package's
+ * development mode IGNORE_PATCHES (True: none; patterns: those not matching);
+ * in it DEVMODE_PATCHES (unset or False: none; True: all; patterns, or a
+ * dict of them (or True) by development mode: those matching). Patterns are
+ * regular expressions searched for in the file name. Undefined: all apply.
+ */
+export function patchFilter(
+  pkg: PackageModel,
+  devmode: string | true | undefined,
+): ((name: string) => boolean) | undefined {
+  const none = () => false;
+  const matching = (patterns: unknown, keep: boolean) => {
+    const list = typeof patterns === 'string' ? [patterns] : (patterns as string[]);
+    let re: RegExp;
+    try {
+      re = new RegExp(list.join('|'));
+    } catch (err) {
+      throw new RelengError(
+        `package "${pkg.name}": a patch pattern is not a valid regular expression (${(err as Error).message})`,
+        { pkg: pkg.name, file: pkg.definitionFile, hint: 'fix IGNORE_PATCHES / DEVMODE_PATCHES' },
+      );
+    }
+    return (name: string) => re.test(name) === keep;
+  };
+  // a package built from its development revision (releng-tool's pkg.devmode)
+  if (!(devmode && (pkg.devmodeSources ?? Boolean(pkg.devmodeRevision)))) {
+    const ignore = pkg.options.ignorePatches;
+    if (ignore === true) return none;
+    if (typeof ignore === 'string' || (Array.isArray(ignore) && ignore.length > 0))
+      return matching(ignore, false);
+    return undefined;
+  }
+  let wanted = (pkg.options.relengTool as Record<string, unknown> | undefined)?.DEVMODE_PATCHES;
+  if (wanted !== null && typeof wanted === 'object' && !Array.isArray(wanted))
+    wanted = (wanted as Record<string, unknown>)[devmode === true ? 'develop' : devmode];
+  if (wanted === true) return undefined;
+  if (typeof wanted === 'string' ? wanted !== '' : Array.isArray(wanted) && wanted.length > 0)
+    return matching(wanted, true);
+  return none;
 }
 
 /** Variables that change how GNU patch behaves (releng-tool clears them too). */
@@ -110,7 +154,7 @@ export async function listPatches(defDir: string): Promise<string[]> {
 export async function applyPatches(opts: ApplyPatchesOptions): Promise<string[]> {
   const { pkg } = opts;
   const defDir = resolve(pkg.defDir);
-  const patches = await listPatches(defDir);
+  const patches = (await listPatches(defDir)).filter(opts.filter ?? (() => true));
   if (patches.length === 0) return [];
   const buildDir = resolve(opts.buildDir);
   const dir = await patchDir(pkg, buildDir, opts.patchSubdir);

@@ -30,7 +30,10 @@ export type HookRef = { kind: 'native' | 'python'; file: string };
 export type SerializedPackage = Omit<PackageModel, 'hooks'> & {
   hooks: Partial<Record<HookStage, HookRef>>;
 };
-export type SerializedProject = Omit<ProjectModel, 'packageDefs' | 'postBuild' | 'cacheExt'> & {
+export type SerializedProject = Omit<
+  ProjectModel,
+  'packageDefs' | 'postBuild' | 'cacheExt' | 'relengToolRemote'
+> & {
   packageDefs: SerializedPackage[];
   postBuild?: HookRef;
   hasCacheExt: boolean;
@@ -134,7 +137,8 @@ function ref(action: { kind: 'native' | 'python'; file: string }): HookRef {
 }
 
 function serialize(project: ProjectModel): SerializedProject {
-  const { packageDefs, postBuild, cacheExt, ...rest } = project;
+  const { packageDefs, postBuild, cacheExt, relengToolRemote, ...rest } = project;
+  void relengToolRemote; // functions: revived for every releng-tool project
   return {
     ...rest,
     hasCacheExt: cacheExt !== undefined,

@@ -17,6 +17,7 @@ import type {
   PackageModel,
   ProjectDirs,
   ProjectModel,
+  RelengToolRemote,
   StageAction,
 } from './model.ts';
 import {
@@ -229,6 +230,7 @@ function pythonExtensions(
 interface PythonHooks {
   action(file: string): StageAction;
   cacheExt(configFile: string, root: string): (site: string) => Promise<string | undefined>;
+  remote(): RelengToolRemote;
 }
 
 /**
@@ -247,12 +249,18 @@ function lazyPython(
     });
     return steps.map((_, i) => started.then((promises) => promises[i]));
   };
+  const action = (file: string): StageAction => ({
+    kind: 'python',
+    file,
+    runChain,
+    run: async (ctx) => (await getRuntime()).action(file).run(ctx),
+  });
   return {
-    action: (file) => ({
-      kind: 'python',
-      file,
-      runChain,
-      run: async (ctx) => (await getRuntime()).action(file).run(ctx),
+    action,
+    remote: () => ({
+      config: async (pkg, file) =>
+        (await legacyLoader()).relengToolRemote(await getRuntime()).config(pkg, file),
+      action,
     }),
     cacheExt: (configFile, root) => {
       let fn: Promise<(site: string) => Promise<string | undefined>> | undefined;
@@ -286,6 +294,7 @@ function revive(cached: SerializedProject, python: PythonHooks): ProjectModel {
         ? projectPostAction(postBuild.file)
         : python.action(postBuild.file)
       : undefined,
+    relengToolRemote: native ? undefined : python.remote(),
     cacheExt: hasCacheExt
       ? native
         ? nativeCacheExt(rest.configFile)

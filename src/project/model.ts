@@ -155,10 +155,30 @@ export interface PackageModel {
   maxJobs?: number;
   /** Package-specific prefix overriding the project's sysroot prefix. */
   prefix?: string;
+  /**
+   * The folder name under output/build/ (and dl/, licenses/) when it is not
+   * `<name>-<version>`: releng-tool projects replace characters other than
+   * letters, digits, `-`, `.` and `_` of the version (a branch `fix/x`).
+   */
+  folderName?: string;
   /** Stage hooks: native functions or releng-tool scripts. */
   hooks: Partial<Record<HookStage, StageAction>>;
   /** Type- and site-specific options not interpreted by the core (CONF_OPTS, GIT_DEPTH, ...). */
   options: Record<string, unknown>;
+}
+
+/**
+ * A releng-tool package's options and stage scripts from its own sources
+ * (`<PKG>_REMOTE_CONFIG`, `<PKG>_REMOTE_SCRIPTS`), read once they are extracted.
+ */
+export interface RelengToolRemote {
+  /**
+   * Evaluates a package's `.releng-tool` file and returns the package with
+   * the options it sets that the definition left unset.
+   */
+  config(pkg: PackageModel, file: string): Promise<PackageModel>;
+  /** A stage script from the package's sources as an action. */
+  action(file: string): StageAction;
 }
 
 /** The whole project, normalised. */
@@ -190,6 +210,8 @@ export interface ProjectModel {
   cacheExt?: (site: string) => Promise<string | undefined>;
   /** Project post-processing (`post.py`, `releng-tool-post-build.rt` or the native `post` hook). */
   postBuild?: StageAction;
+  /** releng-tool projects: what REMOTE_CONFIG and REMOTE_SCRIPTS need of the Python side. */
+  relengToolRemote?: RelengToolRemote;
   /** Options not interpreted by the core (outputs, sbom format, ...), kept for later stages. */
   options: Record<string, unknown>;
   /** releng-tool Python extensions (`extensions = [...]`), when the project has any; never cached. */
@@ -230,6 +252,11 @@ export interface ExtensionTypeNames {
   extract: string[];
   fetch: string[];
   package: string[];
+}
+
+/** A package's folder name under output/build/, dl/ and licenses/: `<name>-<version>`, or the name alone without a version. */
+export function packageFolder(pkg: Pick<PackageModel, 'name' | 'version' | 'folderName'>): string {
+  return pkg.folderName ?? (pkg.version ? `${pkg.name}-${pkg.version}` : pkg.name);
 }
 
 /** Turns a package name into its variable prefix, as releng-tool does. */

@@ -52,6 +52,7 @@ export function checkPathValue(
   value: string,
   pkg: string,
   file: string | undefined,
+  relengToolVersion = false,
 ): void {
   let problem: string | undefined;
   const control = /[\u0000-\u001f\u007f]/.test(value);
@@ -59,12 +60,24 @@ export function checkPathValue(
     if (control) problem = 'contains a NUL or another control character';
     else if (value.startsWith('-')) problem = 'starts with "-" (it would be read as an option)';
   } else if (control) problem = 'contains a NUL or another control character';
-  else if (value.includes('/') || value.includes('\\'))
+  else if (relengToolVersion) {
+    // the folder name replaces "/" (relengToolFolder), but a value that reads as a
+    // path leading elsewhere is a mistake worth an error, not a renamed folder
+    if (/^[/\\]/.test(value)) problem = 'is an absolute path';
+    else if (value.split(/[/\\]/).includes('..')) problem = 'has a ".." path component';
+  } else if (value.includes('/') || value.includes('\\'))
     problem = `contains "${value.includes('/') ? '/' : '\\'}"`;
   else if (value.includes('..')) problem = 'contains ".."';
   else if (what === 'name' && (value === '' || value === '.')) problem = 'is empty or "."';
   if (problem === undefined) return;
   const label = what === 'name' ? 'name' : `${what} of package "${pkg}"`;
+  if (relengToolVersion) {
+    throw new RelengError(`invalid package ${label} ${JSON.stringify(value)}: it ${problem}`, {
+      file,
+      pkg,
+      hint: 'a version names the folder output/build/<name>-<version> (a branch such as "fix/x" is fine, "/" becomes "_"): fix the value',
+    });
+  }
   throw new RelengError(`invalid package ${label} ${JSON.stringify(value)}: it ${problem}`, {
     file,
     pkg,
@@ -75,6 +88,26 @@ export function checkPathValue(
   });
 }
 
+/**
+ * releng-tool's folder name for a package: `<name>-<version>` with every
+ * character of the version other than a letter, a digit, `-`, `.` or `_`
+ * replaced by `_`, so a branch `fix/x` names `<name>-fix_x`, not a subfolder.
+ */
+export function relengToolFolder(name: string, version: string): string {
+  return `${name}-${version.replace(/[^\p{L}\p{N}\-._]/gu, '_')}`;
+}
+
+/** Whether the revision comes from the development mode: DEVMODE_REVISION, or REVISION's entry for the mode. */
+function devmodeHit(raw: RawPackage, defaults: PackageDefaults): boolean {
+  const devmode = defaults.devmode;
+  if (!devmode) return false;
+  if (typeof raw.devmodeRevision === 'string' && raw.devmodeRevision !== '') return true;
+  const dict = raw.revision;
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) return false;
+  const mode = typeof devmode === 'string' && devmode ? devmode : 'develop';
+  return typeof (dict as Record<string, unknown>)[mode] === 'string';
+}
+
 /** Builds the normalised package from validated definition values, for either format. */
 export function normalizePackage(
   name: string,
@@ -83,20 +116,23 @@ export function normalizePackage(
   raw: RawPackage,
   hooks: Partial<Record<HookStage, StageAction>>,
   defaults: PackageDefaults,
+  format: 'native' | 'releng-tool' = 'native',
 ): PackageModel {
-  const version = raw.version === undefined ? '' : String(raw.version);
+  let version = raw.version === undefined ? '' : String(raw.version);
+  const relengTool = format === 'releng-tool';
   checkPathValue('name', name, name, definitionFile);
-  checkPathValue('version', version, name, definitionFile);
+  checkPathValue('version', version, name, definitionFile, relengTool);
   const site = defaults.overrideSites[name] ?? byMode(raw.site, defaults.devmode);
   const devRevision = defaults.devmode ? (raw.devmodeRevision as string | undefined) : undefined;
+  const override = defaults.overrideRevisions[name];
   const own = devRevision ?? byMode(raw.revision, defaults.devmode);
-  let revision = defaults.overrideRevisions[name] ?? own ?? version;
+  let revision = override ?? own ?? version;
   // releng-tool: the project's `revisions` fill in a package's missing revision,
   // and are ignored (with a warning outside development mode) when it has one
   const projectRevision = defaults.revisions?.[name];
   if (projectRevision && !defaults.forceRevisions?.[packageKey(name)]) {
     if (!revision) revision = projectRevision;
-    else if (!defaults.devmode && defaults.overrideRevisions[name] === undefined) {
+    else if (!defaults.devmode && override === undefined) {
       const [what, key] = own ? ['a revision', 'REVISION'] : ['a version', 'VERSION'];
       defaults.warn?.(
         `ignoring project-defined revision since package defined ${what}: ${name} (see '${packageKey(name)}_${key}')`,
@@ -105,6 +141,13 @@ export function normalizePackage(
     }
   }
   checkPathValue('revision', revision, name, definitionFile);
+  // releng-tool: a package built from its development revision takes that
+  // revision as its version (PKG_VERSION, output/build/<pkg>-<revision>)
+  if (relengTool && override === undefined && revision !== version && devmodeHit(raw, defaults)) {
+    version = revision;
+    checkPathValue('version', version, name, definitionFile, relengTool);
+  }
+  const folder = relengTool && version ? relengToolFolder(name, version) : undefined;
   if (typeof raw.devmodeRevision === 'string')
     checkPathValue('revision', raw.devmodeRevision, name, definitionFile);
   const internal =
@@ -134,6 +177,7 @@ export function normalizePackage(
     fixedJobs: raw.fixedJobs as number | undefined,
     maxJobs: raw.maxJobs as number | undefined,
     prefix: raw.prefix as string | undefined,
+    ...(folder !== `${name}-${version}` && folder !== undefined ? { folderName: folder } : {}),
     hooks,
     options,
   };

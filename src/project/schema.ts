@@ -15,6 +15,8 @@ export type Kind =
   | 'stringsOrMap'
   | 'stringOrModeMap'
   | 'stringOrBoolean'
+  | 'booleanOrStrings'
+  | 'stringOrNullMap'
   | { oneOf: readonly string[] };
 
 export type Spec = Readonly<Record<string, Kind>>;
@@ -36,7 +38,9 @@ function describe(kind: Kind): string {
     integer: 'a whole number',
     strings: 'a list of strings',
     stringOrStrings: 'a string or a list of strings',
+    booleanOrStrings: 'True/False, a string or a list of strings',
     stringMap: 'an object of string values',
+    stringOrNullMap: 'an object of string (or None) values',
     record: 'an object',
     function: 'a function',
     array: 'a list',
@@ -69,8 +73,15 @@ export function matches(kind: Kind, value: unknown): boolean {
       return Array.isArray(value) && value.every((v) => typeof v === 'string');
     case 'stringOrStrings':
       return typeof value === 'string' || matches('strings', value);
+    case 'booleanOrStrings':
+      return typeof value === 'boolean' || matches('stringOrStrings', value);
     case 'stringOrBoolean':
       return typeof value === 'string' || typeof value === 'boolean';
+    case 'stringOrNullMap':
+      return (
+        isPlainObject(value) &&
+        Object.values(value).every((v) => typeof v === 'string' || v === null)
+      );
     case 'stringMap':
       return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string');
     case 'record':

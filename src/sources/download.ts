@@ -35,6 +35,18 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Downloads a URL of a protocol Node has no client for (ftp, ftps). */
   external?: (url: string, dest: string) => Promise<void>;
+  /** How https servers are trusted (releng-tool's urlopen_context); the system's CAs by default. */
+  tls?: TlsTrust;
+}
+
+/** Trust for https downloads. */
+export interface TlsTrust {
+  /** PEM certificates trusted besides the system's. */
+  ca: string[];
+  /** False: any certificate is accepted (an ssl context with CERT_NONE). */
+  verify: boolean;
+  /** False: the certificate need not name the host. */
+  checkHostname: boolean;
 }
 
 /** How far one download is. */
@@ -171,7 +183,7 @@ async function attemptDownload(
         );
     }
     options.log?.(`requesting ${maskCredentials(current.href)}`);
-    const res = await request(current, options.timeoutMs ?? 30_000);
+    const res = await request(current, options.timeoutMs ?? 30_000, options.tls);
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
       res.resume();
@@ -201,12 +213,22 @@ async function attemptDownload(
   }
 }
 
-async function request(url: URL, timeoutMs: number): Promise<IncomingMessage> {
+async function request(url: URL, timeoutMs: number, tls?: TlsTrust): Promise<IncomingMessage> {
   // Loaded on first download: importing node:http costs ~70 ms of start-up
   // that runs without downloads (no-op and offline builds) should not pay.
-  const client = url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const https = url.protocol === 'https:';
+  const client = https ? await import('node:https') : await import('node:http');
+  const trust =
+    https && tls
+      ? {
+          ca: [...(await import('node:tls')).rootCertificates, ...tls.ca],
+          rejectUnauthorized: tls.verify,
+          ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+        }
+      : {};
   return new Promise((resolve, reject) => {
     const req = client.get(url, {
+      ...trust,
       headers: {
         'user-agent': 'releng',
         accept: '*/*',

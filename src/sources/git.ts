@@ -49,7 +49,9 @@ const MODULES_DIR = 'releng-modules';
 function configEntries(ctx: SiteContext): Array<[string, string]> {
   const config = ctx.pkg.options.gitConfig;
   if (!config || typeof config !== 'object') return [];
-  return Object.entries(config as Record<string, unknown>).map(([k, v]) => [k, String(v)]);
+  return Object.entries(config as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => [k, String(v)]);
 }
 
 /** `-c key=value` for every git command of the package (GIT_CONFIG, secrets excepted). */
@@ -250,7 +252,7 @@ async function ensureRevision(
   gitDir: string,
   remote: string,
   rev: string,
-  refresh: boolean,
+  refresh: boolean | 'branch',
 ): Promise<string> {
   await removeStalePartials(gitDir);
   if (await isDir(gitDir)) {
@@ -265,12 +267,15 @@ async function ensureRevision(
     const have = await resolveCommit(ctx, gitDir, rev);
     if (have) {
       // A commit id cannot change; a branch or tag can (a tag moved on the remote).
-      const ref = refresh ? await namedRef(ctx, gitDir, rev) : undefined;
+      let ref = refresh ? await namedRef(ctx, gitDir, rev) : undefined;
+      if (refresh === 'branch' && !ref?.startsWith('refs/heads/')) ref = undefined;
       if (!ref) {
         ctx.log.write(`revision ${rev} (${have.slice(0, 12)}) is in the cache\n`);
         return have;
       }
-      ctx.log.write(`refreshing ${ref} (fetch action or --force)\n`);
+      ctx.log.write(
+        `refreshing ${ref} (${refresh === true && ctx.options.force ? 'fetch action or --force' : 'development mode ignores the cache'})\n`,
+      );
     }
     return fetchRevision(ctx, gitDir, remote, rev);
   }
@@ -492,6 +497,29 @@ async function checkoutSubmodules(
   }
 }
 
+/**
+ * Whether a named revision in the mirror is fetched again: always for the
+ * fetch action or --force; in a releng-tool project's development mode as
+ * releng-tool does, after DEVMODE_IGNORE_CACHE (else the project's
+ * default_devmode_ignore_cache, unless the quirk
+ * releng.disable_devmode_ignore_cache): True every branch and tag, False
+ * none, unset the branches.
+ */
+function refreshing(ctx: SiteContext): boolean | 'branch' {
+  if (ctx.options.force) return true;
+  if (!ctx.options.devmode || ctx.project.format !== 'releng-tool') return false;
+  let ignore = (ctx.pkg.options.relengTool as Record<string, unknown> | undefined)
+    ?.DEVMODE_IGNORE_CACHE;
+  if (
+    ignore === undefined &&
+    !(ctx.options.quirks ?? []).includes('releng.disable_devmode_ignore_cache')
+  )
+    ignore = ctx.project.options.defaultDevmodeIgnoreCache;
+  if (ignore === true) return true;
+  if (ignore === false) return false;
+  return 'branch';
+}
+
 function requireRevision(ctx: SiteContext): string {
   const rev = ctx.pkg.revision?.trim();
   if (!rev) {
@@ -509,7 +537,7 @@ export const gitSite: SiteOperations = {
     const remote = gitRemote(ctx);
     const rev = requireRevision(ctx);
     const gitDir = ctx.paths.cacheDir;
-    const commit = await ensureRevision(ctx, gitDir, remote, rev, ctx.options.force);
+    const commit = await ensureRevision(ctx, gitDir, remote, rev, refreshing(ctx));
     if (ctx.pkg.options.gitVerifyRevision === true) await verifyRevision(ctx, gitDir, rev, commit);
     if (ctx.pkg.options.gitSubmodules === true) {
       await fetchSubmodules(ctx, gitDir, commit, remote, ctx.options.force, new Set());

@@ -140,8 +140,18 @@ export interface Source {
 }
 
 /** The url_mirror address of a cache file: the mirror base plus the file's name. */
-export function mirrorUrl(mirror: string, fileName: string): string {
-  return `${mirror}${mirror.endsWith('/') ? '' : '/'}${encodeURIComponent(fileName)}`;
+export function mirrorUrl(
+  mirror: string,
+  fileName: string,
+  pkg?: { name: string; version: string },
+): string {
+  // releng-tool's url_mirror may name the package: `https://m/{name}/{version}/`
+  const base = pkg
+    ? mirror.replace(/\{(name|version)\}/g, (_, key: 'name' | 'version') =>
+        encodeURIComponent(pkg[key]),
+      )
+    : mirror;
+  return `${base}${base.endsWith('/') ? '' : '/'}${encodeURIComponent(fileName)}`;
 }
 
 /** Numbers from the environment for tuning downloads (CI with flaky networks, tests). */
@@ -162,6 +172,20 @@ export function downloadOptions(ctx: SiteContext, fileName: string): DownloadOpt
     onProgress: (progress) => ctx.log.progress(fileName, progress),
     log: (line) => ctx.log.write(`${line}\n`),
     external: (url, dest) => downloadWithTool(ctx, url, dest),
+    tls: tlsTrust(ctx.project.options.urlopenContext),
+  };
+}
+
+/** releng-tool's `urlopen_context` (an ssl.SSLContext, as the Python bridge describes it). */
+function tlsTrust(context: unknown): DownloadOptions['tls'] {
+  const described = (context as { $sslcontext?: unknown } | undefined)?.$sslcontext as
+    | { ca?: unknown; verify?: unknown; checkHostname?: unknown }
+    | undefined;
+  if (!described) return undefined;
+  return {
+    ca: Array.isArray(described.ca) ? described.ca.filter((c) => typeof c === 'string') : [],
+    verify: described.verify !== false,
+    checkHostname: described.checkHostname !== false,
   };
 }
 
@@ -300,7 +324,7 @@ export async function fetchToCache(
 export function urlSources(ctx: SiteContext, site: string, fileName: string): Source[] {
   const mirror = ctx.project.urlMirror;
   const sources: Source[] = [];
-  if (mirror) sources.push({ url: mirrorUrl(mirror, fileName), mirror: true });
+  if (mirror) sources.push({ url: mirrorUrl(mirror, fileName, ctx.pkg), mirror: true });
   if (ctx.options.onlyMirror) {
     if (!mirror) {
       throw new RelengError(
@@ -346,6 +370,17 @@ export async function extractCacheFile(ctx: SiteContext, file: string): Promise<
   }
   const explicit = ctx.pkg.options.extractType;
   const extractTools = ctx.project.options.overrideExtractTools;
+  // releng-tool copies a file whose name is no archive type (a `.txt`, a
+  // single script) into the build folder instead of extracting it
+  if (
+    ctx.project.format === 'releng-tool' &&
+    (typeof explicit !== 'string' || explicit === '') &&
+    archiveType(basename(file)) === undefined &&
+    !hasExtractOverride(basename(file), extractTools)
+  ) {
+    await copyFile(file, join(dest, basename(file)));
+    return;
+  }
   await extractArchive(file, dest, {
     stripCount: ctx.pkg.stripCount,
     type: typeof explicit === 'string' && explicit !== '' ? explicit : undefined,
@@ -359,6 +394,13 @@ export async function extractCacheFile(ctx: SiteContext, file: string): Promise<
     limits: extractLimitsFor(ctx),
     pkg: ctx.pkg.name,
   });
+}
+
+/** Whether override_extract_tools names a command for the file's extension. */
+function hasExtractOverride(name: string, tools: unknown): boolean {
+  if (!tools || typeof tools !== 'object') return false;
+  const lower = name.toLowerCase();
+  return Object.keys(tools).some((ext) => lower.endsWith(`.${ext.toLowerCase()}`));
 }
 
 /** Sites that are URLs (the default type): http, https, ftp, file. */

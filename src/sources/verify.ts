@@ -55,6 +55,22 @@ export async function verifyFile(ctx: SiteContext, file: string, name: string): 
       );
       return;
     case 'no-entry':
+      // releng-tool: a hash file that does not list the fetched file is an
+      // error (a renamed archive, a forgotten entry), unless a signature is
+      // there to check it instead
+      if (
+        ctx.project?.format === 'releng-tool' &&
+        !(await pathExists(join(ctx.pkg.defDir, `${ctx.pkg.name}.asc`)))
+      ) {
+        throw new RelengError(`no hash for ${name} in ${check.hashFile}`, {
+          pkg: ctx.pkg.name,
+          file: check.hashFile,
+          hint: `add an entry for ${name} (${await missingHashLine(file, name)})`,
+        });
+      }
+      if (ctx.pkg.internal) return;
+      ctx.warn(await missingHashMessage(false, check.hashFile, file, name));
+      return;
     case 'no-hash-file':
       if (ctx.pkg.internal) return;
       ctx.warn(
@@ -101,6 +117,10 @@ export async function verifyLicenseFile(
   ctx.warn(
     await missingHashMessage(check.status === 'no-hash-file', check.hashFile, path, relPath),
   );
+}
+
+async function missingHashLine(path: string, name: string): Promise<string> {
+  return `sha256 ${(await digestFile(path, ['sha256'])).get('sha256')} ${name}`;
 }
 
 async function missingHashMessage(

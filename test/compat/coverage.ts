@@ -68,13 +68,17 @@ export function fromPatterns(from: string): string[] {
     const word = cur.trim().replace(/\s.*$/, '');
     cur = '';
     if (word === '') return;
-    const full = word.includes('::')
-      ? word
-      : /\.py$/.test(word)
+    const full = word.startsWith('::')
+      ? file
+        ? `${file}${word}`
+        : ''
+      : word.includes('::')
         ? word
-        : file
-          ? `${file}::${word}`
-          : '';
+        : /\.py$/.test(word)
+          ? word
+          : file
+            ? `${file}::${word}`
+            : '';
     if (!full || !/\.py/.test(full)) return;
     file = full.split('::')[0]!;
     out.push(...expandBraces(full));

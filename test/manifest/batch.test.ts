@@ -163,5 +163,24 @@ describe('manifest batch mode', () => {
     assert.equal(p.status, 0, p.stderr);
     assert.equal(readFileSync(join(image, 'usr/bin/tree'), 'utf8'), 'tree data\n');
     assert.ok(existsSync(join(image, 'usr/bin/zlib')));
+    // The search index (built once, after the components) covers both.
+    p = spawnSync(
+      tool('pkg'),
+      [
+        '-R',
+        image,
+        'search',
+        '-s',
+        `file://${join(dir, 'repo')}`,
+        '-H',
+        '-o',
+        'pkg.shortfmri',
+        '/usr/bin/*',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(p.status, 0, p.stderr);
+    assert.match(p.stdout, /library\/zlib/);
+    assert.match(p.stdout, /file\/tree/);
   });
 });

@@ -251,6 +251,57 @@ describe('manifest generate: Python imports and SMF manifests as pkgdepend finds
     assert.ok(ref.stdout.split('\n').length > 100, ref.stdout.split('\n').length.toString());
   });
 
+  it('run paths: -k, pkg.depend.runpath of the package and of a file, $PKGDEPEND_RUNPATH', async () => {
+    const text = (mf: string[]) =>
+      [
+        'set name=pkg.fmri value=pkg:/demo/rp@1.0',
+        ...mf,
+        'file path=usr/bin/pytool mode=0555 owner=root group=bin',
+        'file path=usr/lib/python3.11/vendor-packages/lib_mod.py mode=0444 owner=root group=bin \\',
+        '    pkg.depend.runpath=usr/lib/demo:$PKGDEPEND_RUNPATH:/opt/late',
+      ].join('\n');
+    const a = await same('rp-k', text([]), ['-k', 'opt/mine', '-k', '$PKGDEPEND_RUNPATH']);
+    assert.equal(a.ours.code, a.ref.status, a.ref.stderr);
+    assert.match(a.ref.stdout, /pkg\.debug\.depend\.path=opt\/mine .*reason=usr\/bin\/pytool/);
+    assert.match(
+      a.ref.stdout,
+      /path=usr\/lib\/demo .*path=usr\/lib\/python3\.11 .*reason=usr\/lib\/python3\.11\/vendor-packages\/lib_mod\.py/,
+    );
+    const b = await same('rp-mf', text(['set name=pkg.depend.runpath value=opt/only']));
+    assert.equal(b.ours.code, b.ref.status, b.ref.stderr);
+    assert.doesNotMatch(
+      b.ref.stdout,
+      /usr\/lib\/python3\.11\/lib-dynload.*reason=usr\/bin\/pytool/,
+    );
+    // pkgdepend's errors: two values, no entry, the token twice.
+    for (const [name, mf, want] of [
+      [
+        'rp-two',
+        ['set name=pkg.depend.runpath value=a value=b'],
+        /rp-two\.p5m: Manifest specified multiple values for pkg\.depend\.runpath/,
+      ],
+      [
+        'rp-none',
+        ['set name=pkg.depend.runpath value=::'],
+        /rp-none\.p5m: Manifest did not specify any entries for pkg\.depend\.runpath/,
+      ],
+      [
+        'rp-twice',
+        ['set name=pkg.depend.runpath value=$PKGDEPEND_RUNPATH:x:$PKGDEPEND_RUNPATH'],
+        /More than one \$PKGDEPEND_RUNPATH token was set on the same action in this manifest\./,
+      ],
+    ] as [string, string[], RegExp][]) {
+      const m = join(dir, `${name}.p5m`);
+      writeFileSync(m, `${text(mf)}\n`);
+      const ref = spawnSync(tool('pkgdepend'), ['generate', '-d', proto, m], { encoding: 'utf8' });
+      const ours = await releng(['manifest', 'generate', '-d', proto, m], { cwd: dir });
+      assert.notEqual(ref.status, 0, name);
+      assert.equal(ours.code, 1, name);
+      assert.match(ours.stderr, want, name);
+      assert.match(ref.stderr, new RegExp(want.source.replace(/^rp-\w+\\.p5m: /, '')), name);
+    }
+  });
+
   it('Python: -I keeps what the package satisfies itself', async () => {
     const { ref, ours } = await same(
       'pyI',

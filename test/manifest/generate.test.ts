@@ -172,6 +172,28 @@ describe('manifest generate matches pkgdepend generate', { skip }, () => {
     });
   }
 
+  it('ELF run paths from -k and pkg.depend.runpath, with $PKGDEPEND_RUNPATH', async () => {
+    const text = [
+      'set name=pkg.fmri value=pkg:/rp@1.0',
+      'file path=opt/demo/bin/rpath mode=0555 owner=root group=bin',
+      'file path=opt/demo/bin/plain mode=0555 owner=root group=bin pkg.depend.runpath=$ORIGIN/../lib:$PKGDEPEND_RUNPATH',
+      'file path=opt/demo/bin/origin mode=0555 owner=root group=bin pkg.depend.runpath=/opt/only',
+    ].join('\n');
+    const m = join(dir, 'rp.p5m');
+    writeFileSync(m, `${text}\n`);
+    const args = ['-k', '/opt/k1', '-k', '$PKGDEPEND_RUNPATH', '-k', '/opt/k2'];
+    const ref = spawnSync(tool('pkgdepend'), ['generate', ...args, '-d', proto, m], {
+      encoding: 'utf8',
+    });
+    assert.equal(ref.status, 0, ref.stderr);
+    const ours = await releng(['manifest', 'generate', ...args, '-d', proto, m], { cwd: dir });
+    assert.equal(ours.code, 0, ours.stderr);
+    const lines = (t: string) => t.split('\n').sort();
+    assert.deepEqual(lines(ours.stdout), lines(ref.stdout));
+    assert.match(ref.stdout, /path=opt\/k1 .*path=opt\/k2 .*reason=opt\/demo\/bin\/rpath/);
+    assert.match(ref.stdout, /path=opt\/only pkg\.debug\.depend\.reason=opt\/demo\/bin\/origin/);
+  });
+
   it('a kernel module with a RUNPATH is an error (pkgdepend fails on it too)', async () => {
     const text =
       'set name=pkg.fmri value=pkg:/k@1\n\nfile path=kernel/drv/amd64/krpath mode=0755 owner=root group=sys\n';

@@ -192,6 +192,11 @@ describe('downloadFile', () => {
     assert.equal(siteFileName('https://h/a/my%20file.tgz'), 'my file.tgz');
     assert.equal(mirrorUrl('ftp://m/data/', 'p-1.0.tgz'), 'ftp://m/data/p-1.0.tgz');
     assert.equal(mirrorUrl('https://m/data', 'p-1.0.tgz'), 'https://m/data/p-1.0.tgz');
+    const pkg = { name: 'p', version: '1.0' };
+    assert.equal(
+      mirrorUrl('https://m/{name}/{version}/', 'p-1.0.tgz', pkg),
+      'https://m/p/1.0/p-1.0.tgz',
+    );
   });
 });
 

@@ -14,7 +14,8 @@
  * Kernel modules (under kernel/, usr/kernel/, platform/<p>/kernel/) are
  * looked for as the kernel linker finds them.
  *
- * Not done: `-k` and pkg.depend.runpath (refused with an error naming the file).
+ * `-k` and pkg.depend.runpath replace (or, with $PKGDEPEND_RUNPATH, extend)
+ * the run paths of ELF objects and the module path of Python files.
  */
 import { existsSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import type { Manifest, ManifestAction } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
 import { pyCompile, pyMatch } from '../pyre.ts';
 import { moduleDeps, PythonRunError, pythonVersionFor, scanWithPython } from './python.ts';
+import { insertDefaultRunPath } from './runpath.ts';
 import { parseSmfManifest, SMF_LOCATIONS, SmfCatalog, smfDependencies } from './smf.ts';
 
 /** pkgdepend generate's options. */
@@ -37,6 +39,8 @@ export interface GenerateOptions {
   tokens?: ReadonlyMap<string, readonly string[]>;
   /** `-I`: keep dependencies the package satisfies itself. */
   keepInternal?: boolean;
+  /** `-k`: run paths for ELF objects and Python modules (pkg.depend.runpath overrides them). */
+  runPaths?: readonly string[];
 }
 
 /** What generate finds. */
@@ -113,6 +117,8 @@ interface PythonJob {
   local: string;
   protoDir: string;
   bypass: string[];
+  /** `-k` / pkg.depend.runpath: the module search path instead of the interpreter's. */
+  runPaths: string[];
 }
 
 function expandTokens(
@@ -243,25 +249,50 @@ export async function generateDepends(
     m.actions
       .filter((a) => a.action.name === 'set' && a.action.attrs.get('name') === name)
       .flatMap((a) => attrList(a.action, 'value'));
-  if (
-    mfAttr('pkg.depend.runpath').length > 0 ||
-    m.actions.some((a) => a.action.attrs.has('pkg.depend.runpath'))
-  ) {
-    throw new RelengError(
-      `${m.file}: pkg.depend.runpath is not supported yet by releng manifest generate`,
-      {
-        file: m.file,
-        hint: 'remove it, or use the reference pkgdepend for this manifest',
-      },
-    );
+  // pkg.depend.runpath (the package's, or a file's) replaces -k: one colon-separated string,
+  // where $PKGDEPEND_RUNPATH stands for the paths generate would use.
+  const runPathOf = (values: string[], line?: number): string[] | RelengError => {
+    const where = line ? `${m.file}:${line}` : m.file;
+    const hint = 'set name=pkg.depend.runpath value=DIR:DIR:$PKGDEPEND_RUNPATH (one value)';
+    if (values.length !== 1)
+      return new RelengError(
+        `${where}: Manifest specified multiple values for pkg.depend.runpath rather than a single colon-separated string.`,
+        { file: m.file, ...(line ? { line } : {}), hint },
+      );
+    const parts = (values[0] as string).split(':');
+    if (parts.every((x) => x === ''))
+      return new RelengError(
+        `${where}: Manifest did not specify any entries for pkg.depend.runpath, expecting a colon-separated string.`,
+        { file: m.file, ...(line ? { line } : {}), hint },
+      );
+    return parts;
+  };
+  let runPaths: string[] = [...(options.runPaths ?? [])];
+  const mfRunPath = mfAttr('pkg.depend.runpath');
+  if (mfRunPath.length > 0) {
+    const r = runPathOf(mfRunPath);
+    if (r instanceof RelengError) return { depends: [], pkgAttrs: [], errors: [r] };
+    runPaths = r;
   }
   const mfBypass = mfAttr('pkg.depend.bypass-generate');
   let deps: Dep[] = [];
   const pythonJobs = new Map<string, PythonJob[]>();
   let smfCatalog: SmfCatalog | undefined;
+  let stopped = false;
   for (const a of m.actions) {
     if (a.action.name !== 'file') continue;
     const path = attr(a.action, 'path') as string;
+    let aRunPaths = runPaths;
+    if (a.action.attrs.has('pkg.depend.runpath')) {
+      const r = runPathOf(attrList(a.action, 'pkg.depend.runpath'), a.line);
+      if (r instanceof RelengError) {
+        // pkgdepend stops the analysis there.
+        errors.push(r);
+        stopped = true;
+        break;
+      }
+      aRunPaths = r;
+    }
     const found0 = findLocal(a.action, options.protoDirs, { file: m.file, line: a.line });
     if (!found0) {
       errors.push(
@@ -342,6 +373,16 @@ export async function generateDepends(
           const q = elf.bits === 64 ? `${p}/64` : p;
           if (!rp.includes(q)) rp.push(q);
         }
+      if (aRunPaths.length > 0) {
+        const r = insertDefaultRunPath(rp, aRunPaths);
+        if (r instanceof Error) {
+          errors.push(
+            new RelengError(`${m.file}:${a.line}: ${r.message}`, { file: m.file, line: a.line }),
+          );
+          continue;
+        }
+        rp = r;
+      }
       tokens.set('$ORIGIN', [`/${posix.dirname(path)}`]);
       const { paths, bad } = expandTokens(rp, tokens);
       for (const [p, tok] of bad) {
@@ -398,7 +439,7 @@ export async function generateDepends(
           for (const p of problems) errors.push(new RelengError(p, { file: local }));
           if (version) {
             const jobs = pythonJobs.get(version) ?? [];
-            jobs.push({ source: a, local, protoDir, bypass });
+            jobs.push({ source: a, local, protoDir, bypass, runPaths: aRunPaths });
             pythonJobs.set(version, jobs);
           }
         }
@@ -478,7 +519,7 @@ export async function generateDepends(
         errors.push(new RelengError(`${j.local}: ${f.error}`, { file: j.local }));
         return;
       }
-      const r = moduleDeps(f.imports, scan, posix.dirname(path));
+      const r = moduleDeps(f.imports, scan, posix.dirname(path), j.runPaths);
       if (r.error) errors.push(new RelengError(`${j.local}: ${r.error}`, { file: j.local }));
       for (const name of r.missing)
         errors.push(
@@ -496,7 +537,7 @@ export async function generateDepends(
       deps.push(...(j.bypass.length > 0 ? applyBypass(found, j.bypass, pkgAttrs, m.file) : found));
     });
   }
-  for (const a of m.actions) {
+  for (const a of stopped ? [] : m.actions) {
     if (a.action.name !== 'hardlink') continue;
     const path = attr(a.action, 'path') as string;
     const target = attr(a.action, 'target') ?? '';

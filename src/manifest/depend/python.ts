@@ -15,6 +15,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cmpStr } from '../action.ts';
+import { insertDefaultRunPath } from './runpath.ts';
 
 /** What the interpreter says about itself and the files. */
 export interface PythonScan {
@@ -164,8 +165,14 @@ export function moduleDeps(
   imports: readonly PythonImport[],
   scan: Pick<PythonScan, 'path' | 'builtins' | 'suffixes'>,
   installDir: string,
+  runPaths: readonly string[] = [],
 ): PythonDeps {
-  const searchPath = [...scan.path, installDir];
+  let searchPath = [...scan.path, installDir];
+  if (runPaths.length > 0) {
+    const r = insertDefaultRunPath(searchPath, runPaths);
+    if (r instanceof Error) return { deps: [], missing: [], error: r.message };
+    searchPath = r;
+  }
   const bad = new Set<string>();
   const find = (name: string, dirs: string[] | null): ModInfo => {
     if (!dirs || dirs.length === 0) {

@@ -27,10 +27,10 @@ import { RelengError } from '../../util/errors.ts';
 import { walkFilesSync, writeFileAtomic } from '../../util/fs.ts';
 import { isAlive } from '../../util/pid.ts';
 import { type Action, type AttrValue, actionToString, attr, cloneAction } from '../action.ts';
+import { compareFmri, parseFmri } from '../fmri.ts';
 import type { Manifest } from '../manifest.ts';
 import { findProtoFile } from '../proto.ts';
-import { writeSearchIndex } from './search.ts';
-import { type IpsSigner, type StoredPayload, signatureAction } from './sign.ts';
+import type { IpsSigner, StoredPayload } from './sign.ts';
 
 /** What publish needs besides the manifest. */
 export interface PublishOptions {
@@ -90,6 +90,22 @@ function signedPart(data: Record<string, unknown>): { text: string; signature: s
   return { text, signature };
 }
 
+/** Microseconds since the epoch of a catalog timestamp (`20231114T221320[.123456]Z`). */
+function basicTsMicros(ts: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d{1,6}))?Z$/.exec(ts);
+  if (!m) return -1;
+  const [y, mo, d, h, mi, se] = m.slice(1, 7).map(Number) as number[];
+  const sec = Date.UTC(y as number, (mo as number) - 1, d, h, mi, se) / 1000;
+  return sec * 1_000_000 + Number((m[7] ?? '').padEnd(6, '0') || 0);
+}
+
+/** A catalog timestamp of microseconds since the epoch, as Python's isoformat() writes it. */
+function microsStamp(us: number): string {
+  const frac = us % 1_000_000;
+  const base = stamp(Math.floor(us / 1_000_000));
+  return frac > 0 ? `${base.slice(0, -1)}.${String(frac).padStart(6, '0')}Z` : base;
+}
+
 function stamp(seconds: number, micro = false): string {
   const d = new Date(seconds * 1000);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -140,6 +156,8 @@ async function removeLeftovers(pubDir: string): Promise<void> {
 export async function refreshSearchIndexes(repo: string): Promise<string[]> {
   const root = join(repo, 'publisher');
   const pubs = existsSync(root) ? readdirSync(root).sort() : [];
+  // Loaded when used: the ips output format publishes without it.
+  const { writeSearchIndex } = await import('./search.ts');
   for (const pub of pubs) await writeSearchIndex(join(root, pub));
   return pubs;
 }
@@ -222,6 +240,7 @@ export async function publishManifest(
       const { hash, gz } = await storePayload(pubDir, data);
       return { hash, chash: sha1(gz), chash256: sha256(gz), size: data.length, csize: gz.length };
     };
+    const { signatureAction } = await import('./sign.ts');
     out.push(await signatureAction(out, options.signer, store));
   }
   const manifestText = out.map((a) => `${actionToString(a)}\n`).join('');
@@ -255,6 +274,15 @@ export async function publishManifest(
       } else if (!n.includes(':')) sum.push(actionToString(a));
     }
   }
+  let replaced = false;
+  const byVersion = (x: Record<string, unknown>, y: Record<string, unknown>): number => {
+    try {
+      return compareFmri(parseFmri(`pkg:/x@${x.version}`), parseFmri(`pkg:/x@${y.version}`));
+    } catch {
+      return 0;
+    }
+  };
+  const entries: Record<string, Record<string, unknown>> = {};
   const put = (part: string, entry: Record<string, unknown>) => {
     const p = parts[part] as Record<string, Record<string, Record<string, unknown>[]>>;
     const byStem = p[pub] ?? {};
@@ -262,8 +290,13 @@ export async function publishManifest(
     const list = byStem[stem] ?? [];
     byStem[stem] = list;
     const at = list.findIndex((e) => e.version === version);
-    if (at >= 0) list[at] = entry;
-    else list.push(entry);
+    if (at >= 0) {
+      list[at] = entry;
+      replaced = true;
+    } else list.push(entry);
+    // Versions ascending, as pkg(5) keeps them (a client applying an update log sorts so).
+    list.sort(byVersion);
+    entries[part] = entry;
   };
   put('catalog.base.C', { version, 'signature-sha-1': sha1(manifestText) });
   if (dep.length > 0) put('catalog.dependency.C', { version, actions: dep });
@@ -271,14 +304,43 @@ export async function publishManifest(
 
   const attrsPath = join(cat, 'catalog.attrs');
   const old = (await readJson(attrsPath)) ?? {};
-  const now = stamp(time, true);
+  // The operation time: the publish time, but always after the catalog's last change, so a
+  // client's incremental update (which applies only later operations) sees every publish.
+  const oldParts = (old.parts ?? {}) as Record<string, Record<string, string>>;
+  const oldMicros =
+    typeof old['last-modified'] === 'string' ? basicTsMicros(old['last-modified']) : -1;
+  const opMicros = Math.max(time * 1_000_000, oldMicros + 1);
+  const now = microsStamp(opMicros);
   const partSigs: Record<string, AttrValue | Record<string, string>> = {};
   for (const [name, data] of Object.entries(parts)) {
     if (Object.keys(data).length === 0) continue;
     const { text, signature } = signedPart(data);
     await writeFileAtomic(join(cat, name), text);
     faultPoint('ips-catalog-part');
-    partSigs[name] = { 'last-modified': now, 'signature-sha-1': signature };
+    const lm = name in entries ? now : (oldParts[name]?.['last-modified'] ?? now);
+    partSigs[name] = { 'last-modified': lm, 'signature-sha-1': signature };
+  }
+
+  // The update log of the hour: what a client holding the catalog as it was needs to catch up.
+  let updates = (old.updates ?? {}) as Record<string, Record<string, string>>;
+  if (replaced) {
+    // An entry changed in place cannot be told as an addition: clients fetch the catalog whole.
+    for (const name of Object.keys(updates)) await rm(join(cat, name), { force: true });
+    updates = {};
+  } else {
+    const logName = `update.${now.slice(0, 11)}Z.C`;
+    const log = ((await readJson(join(cat, logName))) ?? {}) as Record<
+      string,
+      Record<string, Record<string, unknown>[]>
+    >;
+    const byStem = log[pub] ?? {};
+    log[pub] = byStem;
+    const list = byStem[stem] ?? [];
+    byStem[stem] = list;
+    list.push({ ...entries, 'op-time': now, 'op-type': 'add', version });
+    const { text, signature } = signedPart(log);
+    await writeFileAtomic(join(cat, logName), text);
+    updates = { ...updates, [logName]: { 'last-modified': now, 'signature-sha-1': signature } };
   }
   const base = parts['catalog.base.C'] as Record<string, Record<string, unknown[]>>;
   let stems = 0;
@@ -295,7 +357,7 @@ export async function publishManifest(
     'package-count': stems,
     'package-version-count': versions,
     parts: partSigs,
-    updates: {},
+    updates,
     version: 1,
   };
   await writeFileAtomic(attrsPath, signedPart(attrs).text);

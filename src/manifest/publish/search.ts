@@ -24,6 +24,7 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/fs.ts';
 import { type Action, attr, attrList, cmpStr, parseAction } from '../action.ts';
+import { parseFmri } from '../fmri.ts';
 
 /** One index entry of an action: type, key, token, value shown (null: pkg(5)'s None). */
 type Token = string | Token[];
@@ -65,18 +66,20 @@ function need(a: Action, k: string): string {
 
 /** The parts of a published FMRI pkg(5) indexes: stem with publisher, versions, name tails. */
 function fmriIndices(value: string): string[] {
-  const m = /^pkg:\/\/([^/]*)\/([^@]+)@([^,:-]+)(?:,([^:-]+))?(?:-([^:]+))?(?::(\S+))?$/.exec(
-    value,
-  );
-  const m2 =
-    m ?? /^(?:pkg:\/)?()([^@]+)@([^,:-]+)(?:,([^:-]+))?(?:-([^:]+))?(?::(\S+))?$/.exec(value);
-  if (!m2) throw new Missing('pkg.fmri');
-  const [, pub, name, release, build, , time] = m2 as unknown as string[];
-  const stem = pub ? `${pub}/${name}` : (name as string);
-  const names = (name as string).split('/');
+  let f: ReturnType<typeof parseFmri>;
+  try {
+    f = parseFmri(value);
+  } catch {
+    throw new Missing('pkg.fmri');
+  }
+  if (!f.version) throw new Missing('pkg.fmri');
+  const stem = f.publisher ? `${f.publisher}/${f.name}` : f.name;
+  const names = f.name.split('/');
   const hier = [names[names.length - 1] as string];
   for (const n of names.slice(0, -1).reverse()) hier.push(`${n}/${hier[hier.length - 1]}`);
-  return [stem, build ?? '5.11', release as string, time ?? 'None', ...hier];
+  const v = f.version;
+  // As str() of pkg(5)'s version parts (a missing timestamp is Python's None).
+  return [stem, v.build.join('.'), v.release.join('.'), v.timestamp ?? 'None', ...hier];
 }
 
 /** pkg(5)'s generate_indices for one action. */
@@ -132,8 +135,7 @@ function indices(a: Action): Index[] {
         ['file', 'path', `/${path()}`, null],
       ];
       const ch = a.attrs.get('pkg.content-hash');
-      if (ch !== undefined)
-        out.push(['file', 'pkg.content-hash', Array.isArray(ch) ? ch : ch, null]);
+      if (ch !== undefined) out.push(['file', 'pkg.content-hash', ch, null]);
       return out;
     }
     case 'link':
@@ -142,8 +144,7 @@ function indices(a: Action): Index[] {
         [a.name, 'basename', basename(path()), null],
         [a.name, 'path', `/${path()}`, null],
       ];
-      for (const [k, v] of a.attrs)
-        if (k.startsWith('mediator')) out.push([a.name, k, Array.isArray(v) ? v : v, null]);
+      for (const [k, v] of a.attrs) if (k.startsWith('mediator')) out.push([a.name, k, v, null]);
       return out;
     }
     case 'license': {

@@ -98,6 +98,8 @@ export interface PackageConfig {
   cmakeBuildType?: string;
   /** Meson build type. */
   mesonBuildType?: string;
+  /** xmake `--mode` (none: xmake's default). */
+  xmakeBuildType?: string;
   /** Run `./configure` before make for the `make` type. */
   makeConfigure?: boolean;
   /** Run `autoreconf` before configuring an autotools package. */
@@ -169,6 +171,8 @@ export interface ProjectConfig {
   defaultCmakeBuildType?: string;
   /** Default Meson build type for Meson packages. */
   defaultMesonBuildType?: string;
+  /** Default xmake `--mode` of xmake packages. */
+  defaultXmakeBuildType?: string;
   /** Extra license identifiers accepted beside the SPDX list. */
   extraLicenses?: string[];
   /** Extra license exception identifiers accepted beside the SPDX list. */

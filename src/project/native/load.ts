@@ -157,6 +157,7 @@ export async function loadNativeConfig(
     'sbomFormat',
     'defaultCmakeBuildType',
     'defaultMesonBuildType',
+    'defaultXmakeBuildType',
     'extraLicenses',
     'extraLicenseExceptions',
     'release',

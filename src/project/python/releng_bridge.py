@@ -559,12 +559,13 @@ def releng_ls(dir_=None, *, recursive=False):
     def walk(folder, rel):
         for entry in sorted(os.scandir(folder), key=lambda e: e.name):
             name = rel + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                print(name + '/')
-                if recursive:
-                    walk(entry.path, name + '/')
-            else:
-                print(name)
+            # as releng-tool: `dir/`, `link -> target`, `dir-link/ -> target`
+            desc = '/' if entry.is_dir() else ''
+            if entry.is_symlink():
+                desc += ' -> ' + os.readlink(entry.path)
+            print(name + desc)
+            if recursive and entry.is_dir(follow_symlinks=False):
+                walk(entry.path, name + '/')
 
     try:
         walk(base, '')
@@ -876,6 +877,10 @@ def releng_define(var, default=None):
     return caller[var]
 
 
+def _version_tuple(text):
+    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
+
+
 def _version_list(text, relaxed):
     """releng-tool's str_to_version: dotted integers, trailing zeros dropped
     (1.0.0 == 1); a part that is no integer is 0 when relaxed, else ValueError."""
@@ -953,6 +958,14 @@ def releng_include(file_path, *, source=False):
     if source:
         for key, value in scope.items():
             if key.startswith('__') or key in ('RELENG_SCRIPT', 'RELENG_SCRIPT_DIR'):
+                continue
+            # as releng-tool's extend_script_env, imported modules and functions
+            # stay behind; functions the included file defines are handed back
+            # (releng-tool drops those too; releng keeps them for shared helpers)
+            if isinstance(value, (types.BuiltinFunctionType, types.ModuleType)):
+                continue
+            if isinstance(value, types.FunctionType) and \
+                    value.__code__.co_filename != path:
                 continue
             if ctx.get(key, _ENV_UNSET) is not value:
                 ctx[key] = value
@@ -1342,6 +1355,26 @@ def _register_function(fn):
     return {'$pyfunc': fid}
 
 
+def _ssl_context(ctx):
+    """an ssl.SSLContext (releng-tool's urlopen_context) as what a Node client needs:
+    the certificates it trusts beyond the system's, and whether it verifies"""
+    import ssl
+
+    system = {bytes(c) for c in ssl.create_default_context().get_ca_certs(binary_form=True)}
+    extra = [
+        ssl.DER_cert_to_PEM_cert(c)
+        for c in ctx.get_ca_certs(binary_form=True)
+        if bytes(c) not in system
+    ]
+    return {
+        '$sslcontext': {
+            'ca': extra,
+            'verify': ctx.verify_mode != ssl.CERT_NONE,
+            'checkHostname': bool(ctx.check_hostname),
+        }
+    }
+
+
 def _to_json(value, scope=None, depth=0):
     """JSON form of value, or _SKIP; functions (defined in scope) become refs"""
     if depth > 64:
@@ -1371,6 +1404,8 @@ def _to_json(value, scope=None, depth=0):
                 return _SKIP
             out[str(key)] = converted
         return out
+    if type(value).__module__ == 'ssl' and type(value).__name__ == 'SSLContext':
+        return _ssl_context(value)
     if isinstance(value, (types.FunctionType, types.MethodType)) and id(value) not in _HELPER_IDS:
         fn_globals = getattr(getattr(value, '__func__', value), '__globals__', None)
         if scope is None or fn_globals is scope:
@@ -1390,6 +1425,10 @@ def _collect(values, injected, scope):
         converted = _to_json(value, scope)
         if converted is not _SKIP:
             out[key] = converted
+            # JSON keys are strings: name the dicts whose keys were not (releng-tool
+            # refuses {123: 'value'} for its string-keyed options)
+            if isinstance(value, dict) and any(not isinstance(k, str) for k in value):
+                out.setdefault('__releng_nonstr_keys__', []).append(key)
     return out
 
 

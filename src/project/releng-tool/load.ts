@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SBOM_FORMATS } from '../../licenses/sbom-formats.ts';
 import { RelengError } from '../../util/errors.ts';
 import { firstFile } from '../../util/fs.ts';
@@ -11,6 +11,7 @@ import type {
   HookStage,
   PackageModel,
   ProjectModel,
+  RelengToolRemote,
   StageAction,
   StageIO,
   StageRunContext,
@@ -361,6 +362,7 @@ export async function loadRelengToolConfig(
     'overrideExtractTools',
     'quirks',
     'networkIsolation',
+    'urlopenContext',
     'revisions',
     'defaultXmakeBuildType',
     'defaultDevmodeIgnoreCache',
@@ -396,6 +398,7 @@ export async function loadRelengToolConfig(
     overrideTools: (project.overrideTools as Record<string, string> | undefined) ?? {},
     cacheExt: project.cacheExt ? relengToolCacheExt(configFile, root, runtime) : undefined,
     postBuild: postFile ? runtime.action(postFile) : undefined,
+    relengToolRemote: relengToolRemote(runtime),
     options,
     packageDirs: [join(root, 'package'), ...externalPackages],
   };
@@ -551,10 +554,19 @@ async function relengToolPackage(
     checkKeyValue(name, variable, option, value, kinds[variable] ?? [], file);
     given[option] = value;
   }
+  const nonStringKeys = new Set((values.__releng_nonstr_keys__ as string[] | undefined) ?? []);
   for (const [variable, value] of Object.entries(values)) {
     if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
     const option = variable.slice(prefix.length);
     const mapping = PACKAGE_OPTIONS[option];
+    // EXTOPT is free-form; every other dict option is string-keyed in releng-tool
+    if (mapping && option !== 'EXTOPT' && nonStringKeys.has(variable)) {
+      throw new RelengError(`option "${variable}" has a key that is not a string`, {
+        file,
+        pkg: name,
+        hint: "quote the keys: {'key': 'value'}",
+      });
+    }
     if (!mapping) {
       if (PASSTHROUGH_OPTIONS.has(option)) passthrough[option] = value;
       else {
@@ -578,6 +590,13 @@ async function relengToolPackage(
     if (mapping.kind === 'string' && typeof v === 'number' && NUMERIC_OK.has(mapping.key))
       v = String(v);
     checkKind(v, mapping.byMode ? 'stringOrModeMap' : mapping.kind, variable, file, name);
+    if (option === 'GIT_DEPTH' && (v as number) < 0) {
+      throw new RelengError(`option "${variable}" may not be negative (${String(v)})`, {
+        file,
+        pkg: name,
+        hint: 'a depth of commits to fetch: 0 for the whole history, or more',
+      });
+    }
     const [top, sub] = mapping.key.split('.') as [string, string | undefined];
     if (sub) raw[top] = { ...((raw[top] as Record<string, unknown>) ?? {}), [sub]: v };
     else raw[top] = v;
@@ -585,10 +604,15 @@ async function relengToolPackage(
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
   const picked = releaseValues(given, key, defDir, defaults.devmode);
   raw.version = picked.version;
-  raw.revision = picked.revision;
+  // a revision only when the definition gave one (the project's `revisions`
+  // fill in, or are ignored with a warning naming VERSION, otherwise)
+  if (picked.ownRevision) raw.revision = picked.revision;
+  else delete raw.revision;
   delete raw.devmodeRevision;
   if (picked.site === undefined) delete raw.site;
   else raw.site = picked.site;
+  // A remote configuration only fills in what the definition left unset.
+  if (passthrough.REMOTE_CONFIG === true) raw.definedOptions = Object.keys(raw);
   // <PKG>_FORCE_REVISION (environment or KEY=VALUE) wins over every revision, devmode's too
   const forced = defaults.forceRevisions?.[key];
   if (forced !== undefined && forced !== '') {
@@ -613,7 +637,7 @@ async function relengToolPackage(
         `detected use of deprecated file: ${join(defDir, script)} (consider renaming to \`${script}.rt\`)`,
       );
   }
-  const model = normalizePackage(name, defDir, file, raw, hooks, defaults);
+  const model = normalizePackage(name, defDir, file, raw, hooks, defaults, 'releng-tool');
   checkDefinition(model, given, file);
   // as releng-tool: a site whose type came from its `<type>+` prefix is the rest
   // (PKG_SITE, what the fetch is given); an explicit VCS_TYPE keeps the site whole
@@ -623,6 +647,139 @@ async function relengToolPackage(
   const site =
     given.VCS_TYPE === undefined && prefixed ? model.site!.slice(prefixed[0].length) : model.site;
   return { ...model, site, devmodeSources: picked.devmode };
+}
+
+/**
+ * The model keys a package's `.releng-tool` may set: releng-tool's
+ * "post-init" options (jobs, install type, licenses, prefix, stage options,
+ * type-specific build settings). Where sources come from, the version and
+ * the build folder are the definition's alone, and every one of these only
+ * changes how the package builds into the output folders.
+ */
+const REMOTE_KEYS = new Set([
+  'fixedJobs',
+  'maxJobs',
+  'installType',
+  'license',
+  'licenseFiles',
+  'prefix',
+  'extopt',
+  'fetchOpts',
+  'env',
+  'configureOptions',
+  'buildOptions',
+  'installOptions',
+  'autotoolsAutoreconf',
+  'cargoName',
+  'cmakeBuildType',
+  'mesonBuildType',
+  'makeConfigure',
+  'noInstall',
+  'pythonSetupType',
+  'pythonInterpreter',
+]);
+const REMOTE_PASSTHROUGH = new Set([
+  'PYTHON_DIST_PATH',
+  'PYTHON_INSTALLER_INTERPRETER',
+  'PYTHON_INSTALLER_LAUNCHER_KIND',
+  'PYTHON_INSTALLER_SCHEME',
+]);
+/**
+ * Environment names a remote configuration's ENV / *_ENV may not set: the
+ * folder variables (TARGET_DIR, PKG_BUILD_DIR, DESTDIR, …), prefixes, package
+ * and releng variables and job counts. The project's own scripts read them;
+ * a package's sources must not be able to point them elsewhere.
+ */
+const SHADOWED_VARIABLE = /DIR$|^PREFIX$|_PREFIX$|^PKG_|^RELENG_|^NJOBS(CONF)?$/i;
+
+/** Model keys that are fields of PackageModel itself, not of its options. */
+const MODEL_FIELDS = new Set([
+  'fixedJobs',
+  'maxJobs',
+  'installType',
+  'license',
+  'licenseFiles',
+  'prefix',
+]);
+
+/** REMOTE_CONFIG and REMOTE_SCRIPTS for a loaded releng-tool project. */
+export function relengToolRemote(runtime: PythonRuntime): RelengToolRemote {
+  return {
+    action: (file) => runtime.action(file),
+    async config(pkg, file) {
+      const values = await runtime.evaluate(file, dirname(file));
+      return applyRemoteConfig(pkg, values, file);
+    },
+  };
+}
+
+/**
+ * The package with the options of its `.releng-tool` file (`values`) that
+ * its definition left unset, as releng-tool's finalize_package applies them.
+ */
+export function applyRemoteConfig(
+  pkg: PackageModel,
+  values: Record<string, unknown>,
+  file: string,
+): PackageModel {
+  const prefix = `${pkg.key}_`;
+  const defined = new Set((pkg.options.definedOptions as string[] | undefined) ?? []);
+  const out: PackageModel = { ...pkg, options: { ...pkg.options } };
+  const fields = out as unknown as Record<string, unknown>;
+  const passthrough = { ...((pkg.options.relengTool as Record<string, unknown>) ?? {}) };
+  for (const [variable, value] of Object.entries(values)) {
+    if (!variable.startsWith(prefix) || value === null || value === undefined) continue;
+    const option = variable.slice(prefix.length);
+    if (REMOTE_PASSTHROUGH.has(option)) {
+      if (passthrough[option] === undefined) passthrough[option] = value;
+      continue;
+    }
+    const mapping = PACKAGE_OPTIONS[option];
+    if (!mapping) continue;
+    const [top, sub] = mapping.key.split('.') as [string, string | undefined];
+    // releng-tool reads only its post-init options from a remote configuration
+    if (!REMOTE_KEYS.has(top) || (defined.has(top) && !sub)) continue;
+    let v: unknown = value;
+    if (mapping.kind === 'string' && typeof v === 'number') v = String(v);
+    checkKind(v, mapping.kind, variable, file, pkg.name);
+    if (top === 'prefix' && (v as string).split(/[/\\]/).includes('..')) {
+      throw new RelengError(
+        `${variable} ${JSON.stringify(v)} in the package's sources has a ".." component`,
+        {
+          file,
+          pkg: pkg.name,
+          hint: "a prefix is a folder inside each sysroot (such as /usr): fix the package's .releng-tool file, or leave REMOTE_CONFIG off",
+        },
+      );
+    }
+    if ((top === 'env' || sub === 'env') && v && typeof v === 'object') {
+      const shadowing = Object.keys(v).filter((k) => SHADOWED_VARIABLE.test(k));
+      if (shadowing.length > 0) {
+        throw new RelengError(
+          `${variable} in the package's sources sets ${shadowing.join(', ')}, which releng sets itself`,
+          {
+            file,
+            pkg: pkg.name,
+            hint: "folder and package variables are the project's (a remote configuration could point them outside output/): set them in the package definition, or leave REMOTE_CONFIG off",
+          },
+        );
+      }
+    }
+    if (MODEL_FIELDS.has(top)) {
+      fields[top] = top === 'license' || top === 'licenseFiles' ? toList(v) : v;
+      defined.add(top);
+    } else if (sub) {
+      const stage = { ...((out.options[top] as Record<string, unknown>) ?? {}) };
+      if (stage[sub] !== undefined) continue;
+      stage[sub] = v;
+      out.options[top] = stage;
+    } else {
+      out.options[top] = v;
+      defined.add(top);
+    }
+  }
+  if (Object.keys(passthrough).length > 0) out.options.relengTool = passthrough;
+  return out;
 }
 
 /**
@@ -685,7 +842,7 @@ function releaseValues(
   key: string,
   defDir: string,
   devmode: string | boolean | undefined,
-): { version: string; revision: string; site?: string; devmode: boolean } {
+): { version: string; revision: string; ownRevision: boolean; site?: string; devmode: boolean } {
   const mode = typeof devmode === 'string' ? devmode : undefined;
   let version = (given.VERSION as string | undefined) ?? '';
   const extra: Record<string, string> = { PKG_DEFDIR: defDir, [`${key}_VERSION`]: version };
@@ -726,5 +883,6 @@ function releaseValues(
     site = (mode === undefined ? undefined : siteRaw[mode]) || siteRaw['*'];
   } else site = siteRaw || undefined;
   if (site?.startsWith('file://')) site = `file://${site.slice(7).replace(/^\/+/, '/')}`;
-  return { version, revision, site, devmode: isDev };
+  const ownRevision = Boolean(revisionRaw) || Boolean(devmode && devRevision);
+  return { version, revision, ownRevision, site, devmode: isDev };
 }

@@ -39,17 +39,20 @@ export const PACKAGE_OPTIONS: Record<string, OptionMapping> = {
   NETWORK_ISOLATION: { key: 'networkIsolation', kind: bool },
   NO_EXTRACTION: { key: 'noExtraction', kind: bool },
   PATCH_SUBDIR: { key: 'patchSubdir', kind: str },
-  IGNORE_PATCHES: { key: 'ignorePatches', kind: bool },
+  // True, or patterns (regular expressions) of patch file names not to apply
+  IGNORE_PATCHES: { key: 'ignorePatches', kind: 'booleanOrStrings' },
   EXTOPT: { key: 'extopt', kind: 'record' },
   GIT_DEPTH: { key: 'gitDepth', kind: int },
   GIT_SUBMODULES: { key: 'gitSubmodules', kind: bool },
   GIT_REFSPECS: { key: 'gitRefspecs', kind: 'stringOrStrings' },
-  GIT_CONFIG: { key: 'gitConfig', kind: 'stringMap' },
+  // None: the entry is not set
+  GIT_CONFIG: { key: 'gitConfig', kind: 'stringOrNullMap' },
   GIT_VERIFY_REVISION: { key: 'gitVerifyRevision', kind: bool },
   FETCH_OPTS: { key: 'fetchOpts', kind: 'stringsOrMap' },
   ENV: { key: 'env', kind: 'stringMap' },
   CMAKE_BUILD_TYPE: { key: 'cmakeBuildType', kind: str },
   MESON_BUILD_TYPE: { key: 'mesonBuildType', kind: str },
+  XMAKE_BUILD_TYPE: { key: 'xmakeBuildType', kind: str },
   // releng-tool 4.x: a configure command; the guide's projects: true for ./configure
   MAKE_CONFIGURE: { key: 'makeConfigure', kind: 'stringOrBoolean' },
   AUTOTOOLS_AUTORECONF: { key: 'autotoolsAutoreconf', kind: bool },
@@ -67,12 +70,32 @@ for (const stage of ['CONF', 'BUILD', 'INSTALL'] as const) {
     const mapping = { key: `${target}.${part.toLowerCase()}`, kind };
     PACKAGE_OPTIONS[`${stage}_${part}`] = mapping;
     // The guide's type-prefixed spellings: AUTOTOOLS_CONF_OPTS, CMAKE_BUILD_DEFS, ...
-    for (const type of ['AUTOTOOLS', 'CMAKE', 'PYTHON', 'MAKE', 'MESON', 'CARGO', 'SCONS']) {
+    for (const type of [
+      'AUTOTOOLS',
+      'CMAKE',
+      'PYTHON',
+      'MAKE',
+      'MESON',
+      'CARGO',
+      'SCONS',
+      'WAF',
+      'XMAKE',
+    ]) {
       PACKAGE_OPTIONS[`${type}_${stage}_${part}`] = mapping;
     }
   }
 }
-for (const type of ['AUTOTOOLS', 'CMAKE', 'MAKE', 'MESON', 'CARGO', 'SCONS', 'PYTHON']) {
+for (const type of [
+  'AUTOTOOLS',
+  'CMAKE',
+  'MAKE',
+  'MESON',
+  'CARGO',
+  'SCONS',
+  'PYTHON',
+  'WAF',
+  'XMAKE',
+]) {
   PACKAGE_OPTIONS[`${type}_NOINSTALL`] = { key: 'noInstall', kind: bool };
 }
 

@@ -291,17 +291,29 @@ export const argsCases: Case[] = [
       assert.deepEqual(stagesRan(t), ALL);
     },
   },
-  dirOption('--cache-dir', 'CACHE_DIR', 'test_engine_run_args.py::test_engine_run_args_cache_dir'),
-  dirOption('--dl-dir', 'DL_DIR', 'test_engine_run_args.py::test_engine_run_args_dl_dir'),
+  dirOption(
+    '--cache-dir',
+    'CACHE_DIR',
+    'test_engine_run_args.py::test_engine_run_args_cache_dir, test_mainline_args.py::test_mainline_args_cache_dir_valid',
+  ),
+  dirOption(
+    '--dl-dir',
+    'DL_DIR',
+    'test_engine_run_args.py::test_engine_run_args_dl_dir, test_mainline_args.py::test_mainline_args_dl_dir_valid',
+  ),
   dirOption(
     '--images-dir',
     'IMAGES_DIR',
-    'test_engine_run_args.py::test_engine_run_args_images_dir',
+    'test_engine_run_args.py::test_engine_run_args_images_dir, test_mainline_args.py::test_mainline_args_images_dir_valid',
   ),
-  dirOption('--out-dir', 'OUTPUT_DIR', 'test_engine_run_args.py::test_engine_run_args_out_dir'),
+  dirOption(
+    '--out-dir',
+    'OUTPUT_DIR',
+    'test_engine_run_args.py::test_engine_run_args_out_dir, test_engine_run_args_output_dir, test_mainline_args.py::test_mainline_args_out_dir_valid',
+  ),
   {
     name: 'args/option--assets-dir',
-    from: 'test_engine_run_args.py::test_engine_run_args_assets_dir',
+    from: 'test_engine_run_args.py::test_engine_run_args_assets_dir, test_mainline_args.py::test_mainline_args_assets_dir_valid',
     async run(t) {
       await probeProject(t);
       const dir = t.path('assets');
@@ -329,7 +341,11 @@ export const argsCases: Case[] = [
       await t.fails(['--config', t.path('no-such.rt')]);
     },
   },
-  flagVar('--debug', 'RELENG_DEBUG', 'test_engine_run_args.py::test_engine_run_args_debug'),
+  flagVar(
+    '--debug',
+    'RELENG_DEBUG',
+    'test_engine_run_args.py::test_engine_run_args_debug, test_mainline_args.py::test_mainline_args_debug_basic',
+  ),
   flagVar(
     '--debug-extended',
     'RELENG_DEBUG',
@@ -349,7 +365,11 @@ export const argsCases: Case[] = [
   flagVar('-D', 'RELENG_DEVMODE', 'test_mainline_args.py::test_mainline_args_devmode_flag'),
   flagVar('--force', 'RELENG_FORCE', 'test_engine_run_args.py::test_engine_run_args_mode_force'),
   flagVar('-F', 'RELENG_FORCE', 'test_mainline_args.py::test_mainline_args_force'),
-  flagVar('--release', 'RELENG_RELEASE', 'test_engine_run_args.py::test_engine_run_args_release'),
+  flagVar(
+    '--release',
+    'RELENG_RELEASE',
+    'test_engine_run_args.py::test_engine_run_args_release, test_mainline_args.py::test_mainline_args_release',
+  ),
   flagVar('--verbose', 'RELENG_VERBOSE', 'test_engine_run_args.py::test_engine_run_args_verbose'),
   flagVar('-V', 'RELENG_VERBOSE', 'test_mainline_args.py::test_mainline_args_verbose'),
   flagVar(

@@ -151,6 +151,18 @@ const FILE_FLAGS: Case[] = [
     },
   },
   {
+    name: 'eng/file-flag-devmode-unset',
+    template: 'minimal',
+    from: 'test_file_flags.py::test_ff_forced (unsetting a flag releng-tool left)',
+    async run(t) {
+      t.write('package/minimal/minimal-build.rt', DEVMODE_SCRIPT);
+      t.write('.releng-flag-devmode', '{\n    "mode": true\n}');
+      await t.ok(['-D', 'unset']);
+      await t.ok();
+      assert.equal(readJson(t, 'output', 'devmode.json'), false);
+    },
+  },
+  {
     name: 'eng/file-flag-absent',
     template: 'minimal',
     from: 'test_file_flags.py::test_ff_read_not_exists',
@@ -891,6 +903,7 @@ const SPDX: Case[] = [
   ...(
     [
       ['MyCustomLicense', true],
+      ['LicenseRef-', true],
       ['LicenseRef-My Custom License', true],
       ['LicenseRef-MyCustomLicense', false],
     ] as Array<[string, boolean]>

@@ -12,6 +12,7 @@ export interface ToolCall {
   args: string[];
   cwd: string;
   destdir: string | null;
+  xmakeConfigdir: string | null;
   /** Text of the file given after `-C` (cmake's initial cache), if any. */
   cache: string | null;
 }
@@ -38,7 +39,8 @@ if '-C' in args and args.index('-C') + 1 < len(args):
         cache = None
 with open(${JSON.stringify(t.path(LOG))}, 'a') as f:
     f.write(json.dumps({'tool': ${JSON.stringify(tool)}, 'args': args, 'cwd': os.getcwd(),
-        'destdir': os.environ.get('DESTDIR'), 'cache': cache}) + '\\n')
+        'destdir': os.environ.get('DESTDIR'), 'xmakeConfigdir': os.environ.get('XMAKE_CONFIGDIR'),
+        'cache': cache}) + '\\n')
 `,
   );
   chmodSync(t.path(rel), 0o755);
@@ -469,5 +471,163 @@ const SCONS: Case[] = [
   },
 ];
 
-/** The package-type cases (autotools, cmake, make, meson, scons). */
-export const engCases: Case[] = [...AUTOTOOLS, ...CMAKE, ...MAKE, ...MESON, ...SCONS];
+const WAF: Case[] = [
+  {
+    name: 'eng/waf-default',
+    template: 'minimal',
+    from: 'test_engine_pkg_waf.py::test_engine_pkg_waf_default',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'waf'");
+      await t.ok([], { env: fakeEnv(t, ['waf']) });
+      const calls = toolCalls(t, 'waf');
+      assert.equal(calls.length, 3, `waf calls: ${JSON.stringify(calls)}`);
+      const [cfg, build, install] = calls as [ToolCall, ToolCall, ToolCall];
+      assert.ok(has(cfg, 'configure'), cfg.args.join(' '));
+      assert.ok(
+        cfg.args.some((a) => a.startsWith('--out=')),
+        `no --out= in: ${cfg.args.join(' ')}`,
+      );
+      assert.ok(has(build, 'build'), build.args.join(' '));
+      assert.ok(has(install, 'install'), install.args.join(' '));
+      assertDestdirArg(install);
+      assert.ok(install.destdir !== null, 'DESTDIR not set for the install');
+    },
+  },
+  {
+    name: 'eng/waf-install-staging-and-target',
+    template: 'minimal',
+    from: 'test_engine_pkg_waf.py::test_engine_pkg_waf_install_staging_and_target',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_INSTALL_TYPE = 'staging_and_target'\nMINIMAL_TYPE = 'waf'");
+      await t.ok([], { env: fakeEnv(t, ['waf']) });
+      const calls = toolCalls(t, 'waf');
+      assert.equal(calls.length, 4, `waf calls: ${JSON.stringify(calls)}`);
+      for (const install of calls.slice(2)) {
+        assert.ok(has(install, 'install'), install.args.join(' '));
+        assertDestdirArg(install);
+        assert.ok(install.destdir !== null, 'DESTDIR not set for the install');
+      }
+    },
+  },
+  {
+    name: 'eng/waf-missing',
+    template: 'minimal',
+    from: 'test_engine_pkg_waf.py::test_engine_pkg_waf_missing',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'waf'");
+      await t.fails([], undefined, { env: missingEnv(t, 'waf') });
+      t.assertMissing('output/build/minimal-v1.0/.releng_tool-stage-configure');
+    },
+  },
+  {
+    name: 'eng/waf-no-install',
+    template: 'minimal',
+    from: 'test_engine_pkg_waf.py::test_engine_pkg_waf_no_install',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'waf'\nMINIMAL_WAF_NOINSTALL = True");
+      await t.ok([], { env: fakeEnv(t, ['waf']) });
+      const calls = toolCalls(t, 'waf');
+      assert.equal(calls.length, 2, `waf calls: ${JSON.stringify(calls)}`);
+      assert.ok(has(calls[0]!, 'configure') && has(calls[1]!, 'build'), JSON.stringify(calls));
+    },
+  },
+];
+
+/** xmake's stage commands (config, build, install), without helper runs such as `xmake lua`. */
+const xmakeCalls = (t: Ctx) =>
+  toolCalls(t, 'xmake').filter((c) => ['config', 'build', 'install'].includes(c.args[0] ?? ''));
+
+const XMAKE: Case[] = [
+  ...[
+    {
+      name: 'build-type-cfg',
+      prj: "default_xmake_build_type = 'CustomType'",
+      pkg: '',
+      mode: '--mode=CustomType',
+    },
+    { name: 'build-type-default', prj: '', pkg: '', mode: null },
+    {
+      name: 'build-type-set',
+      prj: '',
+      pkg: "MINIMAL_XMAKE_BUILD_TYPE = 'debug'",
+      mode: '--mode=debug',
+    },
+  ].map(
+    ({ name, prj, pkg, mode }): Case => ({
+      name: `eng/xmake-${name}`,
+      template: 'minimal',
+      from: `test_engine_pkg_xmake.py::test_engine_pkg_xmake_${name.replace(/-/g, '_')}`,
+      async run(t) {
+        if (prj) minimalPrj(t, prj);
+        minimalPkg(t, `MINIMAL_TYPE = 'xmake'\n${pkg}`);
+        await t.ok(CONFIGURE, { env: fakeEnv(t, ['xmake']) });
+        const calls = xmakeCalls(t);
+        assert.equal(calls.length, 1, `xmake calls: ${JSON.stringify(calls)}`);
+        const args = calls[0]!.args;
+        if (mode)
+          assert.ok(
+            args.some((a) => a.startsWith(mode)),
+            `no ${mode} in: ${args.join(' ')}`,
+          );
+        else assert.ok(!args.some((a) => a.startsWith('--mode')), `a --mode in: ${args.join(' ')}`);
+      },
+    }),
+  ),
+  {
+    name: 'eng/xmake-default',
+    template: 'minimal',
+    from: 'test_engine_pkg_xmake.py::test_engine_pkg_xmake_default',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'xmake'");
+      await t.ok([], { env: fakeEnv(t, ['xmake']) });
+      const calls = xmakeCalls(t);
+      assert.equal(calls.length, 3, `xmake calls: ${JSON.stringify(calls)}`);
+      const [cfg, build, install] = calls as [ToolCall, ToolCall, ToolCall];
+      assert.ok(has(cfg, 'config'), cfg.args.join(' '));
+      assert.equal(cfg.args.filter((a) => a === '-o').length, 1, cfg.args.join(' '));
+      const out = cfg.args[cfg.args.indexOf('-o') + 1];
+      assert.ok(out && !out.startsWith('-'), `no folder after -o: ${cfg.args.join(' ')}`);
+      assert.ok(has(build, 'build'), build.args.join(' '));
+      assert.ok(has(install, 'install'), install.args.join(' '));
+      assert.ok(
+        install.args.some((a) => a.startsWith('--installdir=')),
+        `no --installdir= in: ${install.args.join(' ')}`,
+      );
+      for (const c of calls)
+        assert.ok(c.xmakeConfigdir !== null, `no XMAKE_CONFIGDIR for ${c.args[0]}`);
+    },
+  },
+  {
+    name: 'eng/xmake-missing',
+    template: 'minimal',
+    from: 'test_engine_pkg_xmake.py::test_engine_pkg_xmake_missing',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'xmake'");
+      await t.fails([], undefined, { env: missingEnv(t, 'xmake') });
+      t.assertMissing('output/build/minimal-v1.0/.releng_tool-stage-configure');
+    },
+  },
+  {
+    name: 'eng/xmake-no-install',
+    template: 'minimal',
+    from: 'test_engine_pkg_xmake.py::test_engine_pkg_xmake_no_install',
+    async run(t) {
+      minimalPkg(t, "MINIMAL_TYPE = 'xmake'\nMINIMAL_XMAKE_NOINSTALL = True");
+      await t.ok([], { env: fakeEnv(t, ['xmake']) });
+      const calls = xmakeCalls(t);
+      assert.equal(calls.length, 2, `xmake calls: ${JSON.stringify(calls)}`);
+      assert.ok(has(calls[0]!, 'config') && has(calls[1]!, 'build'), JSON.stringify(calls));
+    },
+  },
+];
+
+/** The package-type cases (autotools, cmake, make, meson, scons, waf, xmake). */
+export const engCases: Case[] = [
+  ...AUTOTOOLS,
+  ...CMAKE,
+  ...MAKE,
+  ...MESON,
+  ...SCONS,
+  ...WAF,
+  ...XMAKE,
+];

@@ -39,16 +39,24 @@ function jobsCase(jobs: number | undefined, pkg: string, expected: number): Case
   return {
     name: `jobs/${jobs ?? 'default'}-${pkg}`,
     template: 'max-jobs',
-    from: 'test_pkg_jobs.py::test_pkg_jobs_env_*',
+    // the jobs a package's configure and build stages are given (releng-tool's
+    // stage tests check the build/configure call; here each stage records it)
+    from: 'test_pkg_jobs.py::test_pkg_jobs_env_*, test_pkg_jobs_stage_build_*, test_pkg_jobs_stage_configure_*',
     async run(t) {
+      t.write(
+        `package/${pkg}/${pkg}-configure.rt`,
+        `import json\nimport os\nwith open(TARGET_DIR / '${pkg}-configure-env.json', 'w') as f:\n    json.dump({'NJOBS': os.environ['NJOBS'], 'NJOBSCONF': os.environ['NJOBSCONF']}, f)\n`,
+      );
       await t.ok(jobs === undefined ? [] : ['--jobs', String(jobs)]);
-      const env = JSON.parse(t.read('output/target', `${pkg}-invoke-env.json`));
-      if (jobs === undefined) {
-        assert.equal(env.NJOBSCONF, '0');
-        assert.equal(env.NJOBS, String(cpus().length));
-      } else {
-        assert.equal(env.NJOBS, String(expected), 'NJOBS');
-        assert.equal(env.NJOBSCONF, String(expected), 'NJOBSCONF');
+      for (const stage of ['invoke', 'configure']) {
+        const env = JSON.parse(t.read('output/target', `${pkg}-${stage}-env.json`));
+        if (jobs === undefined) {
+          assert.equal(env.NJOBSCONF, '0', `${stage} NJOBSCONF`);
+          assert.equal(env.NJOBS, String(cpus().length), `${stage} NJOBS`);
+        } else {
+          assert.equal(env.NJOBS, String(expected), `${stage} NJOBS`);
+          assert.equal(env.NJOBSCONF, String(expected), `${stage} NJOBSCONF`);
+        }
       }
     },
   };

@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx } from '../lib.ts';
 
-const BRANCH = 'test';
-const GIT_ENV = {
+export const BRANCH = 'test';
+export const GIT_ENV = {
   ...process.env,
   GIT_AUTHOR_NAME: 'Unit Test',
   GIT_AUTHOR_EMAIL: 'test@releng.invalid',
@@ -16,13 +16,13 @@ const GIT_ENV = {
   GIT_CONFIG_NOSYSTEM: '1',
 };
 
-function git(dir: string, ...args: string[]): string {
+export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', ['-C', dir, ...args], { env: GIT_ENV, encoding: 'utf8' }).trim();
 }
 
 let uid = 0;
 /** A fresh repository on branch `test` with one (empty) commit. */
-function repo(base: string, name = 'repo'): string {
+export function repo(base: string, name = 'repo'): string {
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
   git(dir, 'init', '-q');
@@ -30,25 +30,25 @@ function repo(base: string, name = 'repo'): string {
   commit(dir, 'initial commit');
   return dir;
 }
-function commit(dir: string, msg = 'test', add = false): string {
+export function commit(dir: string, msg = 'test', add = false): string {
   if (add) git(dir, 'add', '.');
   git(dir, 'commit', '-q', '--allow-empty', '-m', `${msg} (${++uid})`);
   return git(dir, 'rev-parse', 'HEAD');
 }
 
 /** Sets the site to the repository and appends definition lines (releng-tool's defconfig_add). */
-function define(t: Ctx, site: string, lines: string[]): void {
+export function define(t: Ctx, site: string, lines: string[]): void {
   const file = 'package/test/test.rt';
   t.write(
     file,
     `${t.read(file)}\nTEST_VCS_TYPE = 'git'\nTEST_SITE = ${JSON.stringify(site)}\n${lines.join('\n')}\n`,
   );
 }
-const cacheHead = (t: Ctx): string =>
+export const cacheHead = (t: Ctx): string =>
   execFileSync('git', [`--git-dir=${t.path('cache', 'test')}`, 'rev-parse', 'HEAD'], {
     encoding: 'utf8',
   }).trim();
-const revCount = (t: Ctx): number =>
+export const revCount = (t: Ctx): number =>
   Number(
     execFileSync('git', [`--git-dir=${t.path('cache', 'test')}`, 'rev-list', '--count', 'HEAD'], {
       encoding: 'utf8',

@@ -1,17 +1,19 @@
 // releng-tool's tests of the functions behind the script helpers
-// (tests/unit-tests/test_util_*.py, test_support*.py: path_copy → releng_copy, cat →
-// releng_cat, …), re-expressed as builds of a one-package project whose build
-// script keeps each test function as a method that calls the public helper
-// the way the test calls the function (test/compat/helpers/util_*.py, started
-// by helpers/harness.py, a stand-in for unittest's assertions). The script
-// writes each test's verdict and assertion count to results/<group>.json;
-// the case requires every test function of the file to have run, asserted
-// something and passed, so each releng-tool test maps to checks that can fail.
-import { chmodSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
+// (tests/unit-tests/test_util_*.py, test_support*.py: path_copy → releng_copy,
+// cat → releng_cat, …), re-expressed as our own checks: each file in
+// test/compat/helpers/ holds functions that call the public helpers, each
+// registered with @check(...) naming the releng-tool tests whose behaviour it
+// covers (the case's `from`). helpers/harness.py, put in front, runs them in a
+// one-package project's build script and writes each check's verdict and
+// number of expectations to results/<group>.json; the case requires every
+// check to have passed with at least one. A few cases check through the
+// console and exit codes instead (critical= failures, log messages,
+// opt_file's script lookup, the names scripts get).
+import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 
-const PORTS = join(HERE, 'helpers');
+const CHECK_FILES = join(HERE, 'helpers');
 
 interface Verdict {
   status: 'pass' | 'fail';
@@ -19,57 +21,110 @@ interface Verdict {
   message?: string;
 }
 
-/** The test functions a port keeps (its `def test_*` methods). */
-function testNames(port: string): string[] {
-  return [...port.matchAll(/^ {4}def (test_\w+)\(/gm)].map((m) => m[1]!);
-}
-
-/** Writes the helpers project: harness + port as the package's build script. */
-function writeProject(t: Ctx, group: string, port: string, extra = ''): void {
-  const cls = /^class (\w+)\(TestCase\)/m.exec(port)?.[1];
-  if (!cls) throw new Error(`helpers/${group}.py: no TestCase class`);
-  t.write('releng-tool.rt', "packages = ['helpers']\n");
-  t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
-  t.write(
-    'package/helpers/helpers-build.rt',
-    `${readFileSync(join(PORTS, 'harness.py'), 'utf8')}\n${port}\n${extra}\nrun_tests(${JSON.stringify(group)}, ${cls})\n`,
-  );
-  // releng-tool's tests/unit-tests folder as the tests see it (assets, and
-  // the names test_util_io_ls lists).
-  cpSync(join(HERE, 'assets'), t.path('tests/unit-tests/assets'), { recursive: true });
-  writeFileSync(t.path('tests/unit-tests/__init__.py'), '');
-  writeFileSync(t.path('tests/unit-tests/test_util_io_ls.py'), '');
+/** A check file: its checks' names and the releng-tool tests they cover. */
+interface CheckFile {
+  group: string;
+  script: string;
+  checks: string[];
+  covers: string[];
 }
 
 /**
- * One case per releng-tool test file (`group`: its name without `test_` and
- * `.py`, the port's file name): every test function must pass.
+ * Reads helpers/<group>.py: each `@check('test_…', …)` above a `def name(`
+ * is one check (its covers: test functions of releng-tool's
+ * test_<group>.py, unless given as `file.py::name`).
  */
-function portCase(
-  group: string,
-  options: { args?: string[]; extra?: string; own?: boolean } = {},
-): Case {
-  const port = readFileSync(join(PORTS, `${group}.py`), 'utf8');
-  const names = testNames(port);
+function readChecks(group: string): CheckFile {
+  const text = readFileSync(join(CHECK_FILES, `${group}.py`), 'utf8');
+  const checks: string[] = [];
+  const covers: string[] = [];
+  for (const m of text.matchAll(/^@check\(([^)]*)\)\s*\ndef (\w+)\(/gm)) {
+    checks.push(m[2]!);
+    for (const c of m[1]!.matchAll(/'([^']+)'/g)) {
+      covers.push(c[1]!.includes('::') ? c[1]! : `test_${group}.py::${c[1]}`);
+    }
+  }
+  if (checks.length === 0) throw new Error(`helpers/${group}.py: no @check functions`);
+  return {
+    group,
+    checks,
+    covers: [...new Set(covers)],
+    script: `${readFileSync(join(CHECK_FILES, 'harness.py'), 'utf8')}\n${text}\nrun_checks(${JSON.stringify(group)})\n`,
+  };
+}
+
+/** What is wrong with a file's verdicts: a check that did not run, failed or expected nothing. */
+function problemsOf(names: string[], results: Record<string, Verdict>, prefix = ''): string[] {
+  const problems: string[] = [];
+  for (const n of names) {
+    const v = results[n];
+    if (!v) problems.push(`${prefix}${n}: did not run`);
+    else if (v.status !== 'pass') problems.push(`${prefix}${n}: ${v.message}`);
+    else if (v.asserts === 0) problems.push(`${prefix}${n}: asserted nothing`);
+  }
+  return problems;
+}
+
+/** Writes the helpers project: the check file (after its harness) as the package's build script. */
+function writeProject(t: Ctx, file: CheckFile): void {
+  t.write('releng-tool.rt', "packages = ['helpers']\n");
+  t.write('package/helpers/helpers.rt', "HELPERS_VERSION = '1.0'\n");
+  t.write('package/helpers/helpers-build.rt', file.script);
+  // releng-tool's test assets (harness.py's ASSETS)
+  cpSync(join(HERE, 'assets'), t.path('tests/unit-tests/assets'), { recursive: true });
+}
+
+/**
+ * One case per check file (`group`: the releng-tool test file's name without
+ * `test_` and `.py`): every check must pass.
+ */
+function checkFileCase(group: string, options: { own?: boolean } = {}): Case {
+  const file = readChecks(group);
   return {
     name: `helpers/${group.replace(/^util_/, '').replace(/_/g, '-')}`,
-    // `own`: the harness's own checks, which re-express no releng-tool test
-    ...(options.own ? {} : { from: names.map((n) => `test_${group}.py::${n}`).join(', ') }),
+    // `own`: checks of documented options that re-express no releng-tool test
+    ...(options.own ? {} : { from: file.covers.join(', ') }),
     async run(t) {
-      writeProject(t, group, port, options.extra);
-      await t.ok(options.args ?? []);
+      writeProject(t, file);
+      await t.ok();
       const results = JSON.parse(t.read('results', `${group}.json`)) as Record<string, Verdict>;
-      const problems: string[] = [];
-      for (const n of names) {
-        const v = results[n];
-        if (!v) problems.push(`${n}: did not run`);
-        else if (v.status !== 'pass') problems.push(`${n}: ${v.message}`);
-        else if (v.asserts === 0) problems.push(`${n}: asserted nothing`);
-      }
+      const problems = problemsOf(file.checks, results);
       assert.deepEqual(problems, [], problems.join('\n'));
     },
   };
 }
+
+/**
+ * Helpers in a package definition (releng-tool gives definitions the same
+ * names): a few check files run while the definition loads, each must pass.
+ */
+const IN_DEFINITION = [
+  'util_io_copy',
+  'util_io_move',
+  'util_io_mkdir',
+  'util_string',
+  'util_common',
+];
+const inDefinitionCase: Case = {
+  name: 'helpers/in-definition',
+  async run(t) {
+    writeProject(t, readChecks('util_io_exists'));
+    const files = IN_DEFINITION.map(readChecks);
+    t.write(
+      'package/helpers/helpers.rt',
+      `${files.map((f) => f.script).join('\n')}\nHELPERS_VERSION = '1.0'\n`,
+    );
+    await t.ok();
+    const problems = files.flatMap((f) =>
+      problemsOf(
+        f.checks,
+        JSON.parse(t.read('results', `${f.group}.json`)) as Record<string, Verdict>,
+        `${f.group} `,
+      ),
+    );
+    assert.deepEqual(problems, [], problems.join('\n'));
+  },
+};
 
 /**
  * test_util_critical.py: a helper's failure with critical=False returns False
@@ -145,6 +200,10 @@ const logConsoleCase: Case = {
         assert.equal(shown, !hidden.includes(l), `${l}() message with [${args.join(' ')}]`);
       }
       assert.match(r.output, /args formatted 2/);
+      // warnings, errors and successes are marked as such
+      assert.match(r.output, /\(warn\) .*warn example message/);
+      assert.match(r.output, /\(error\) .*err example message/);
+      assert.match(r.output, /\(success\) .*success example message/);
       assert.equal(t.read('modes.txt'), modes, `modes with [${args.join(' ')}]`);
     }
   },
@@ -323,32 +382,33 @@ const registerCarryCase: Case = {
 
 export const helperCases: Case[] = [
   criticalCase,
+  inDefinitionCase,
   registerCarryCase,
   namesCase,
   optFileCase,
   logConsoleCase,
-  portCase('util_io_copy'),
-  portCase('util_io_cat'),
-  portCase('util_io_exists'),
-  portCase('util_io_ls'),
-  portCase('util_io_mkdir'),
-  portCase('util_io_move'),
-  portCase('util_io_remove'),
-  portCase('util_io_step'),
-  portCase('util_io_symlink'),
-  portCase('util_io_temp_dir'),
-  portCase('util_io_touch'),
-  portCase('util_io_wd'),
-  portCase('util_io_path_register_env_path'),
-  portCase('util_io_path_register_python_path'),
-  portCase('util_io'),
-  portCase('util_env'),
-  portCase('util_common'),
-  portCase('util_log'),
-  portCase('util_platform'),
-  portCase('util_string'),
-  portCase('util_path'),
-  portCase('support'),
-  portCase('support_include'),
-  portCase('extra', { own: true }),
+  checkFileCase('util_io_copy'),
+  checkFileCase('util_io_cat'),
+  checkFileCase('util_io_exists'),
+  checkFileCase('util_io_ls'),
+  checkFileCase('util_io_mkdir'),
+  checkFileCase('util_io_move'),
+  checkFileCase('util_io_remove'),
+  checkFileCase('util_io_step'),
+  checkFileCase('util_io_symlink'),
+  checkFileCase('util_io_temp_dir'),
+  checkFileCase('util_io_touch'),
+  checkFileCase('util_io_wd'),
+  checkFileCase('util_io_path_register_env_path'),
+  checkFileCase('util_io_path_register_python_path'),
+  checkFileCase('util_io'),
+  checkFileCase('util_env'),
+  checkFileCase('util_common'),
+  checkFileCase('util_log'),
+  checkFileCase('util_platform'),
+  checkFileCase('util_string'),
+  checkFileCase('util_path'),
+  checkFileCase('support'),
+  checkFileCase('support_include'),
+  checkFileCase('extra', { own: true }),
 ];

@@ -18,6 +18,9 @@ import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
 import { rtlintCases } from './rtlint.ts';
+import { siteCases } from './site.ts';
+import { siteGitCases } from './site-git.ts';
+import { siteVcsCases } from './site-vcs.ts';
 import { toolCases } from './tools.ts';
 
 /** The cases of each case file, keyed by the file's name. */
@@ -39,6 +42,9 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   pyext: pyextCases,
   helpers: helperCases,
   rtlint: rtlintCases,
+  site: siteCases,
+  'site-vcs': siteVcsCases,
+  'site-git': siteGitCases,
   pkgcfg: pkgcfgCases,
   pkgcfg2: pkgcfg2Cases,
 };

@@ -1,43 +1,36 @@
-# releng-tool tests/unit-tests/test_support_include.py, calling releng_include.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_include runs another script file (the fixture includes): its
+# globals stay there unless source=True, the path expands variables, and a
+# failing include ends the script.
+import os
+
+INCLUDES = ASSETS / 'includes'
 
 
-class TestSupport(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.includes = ASSETS_DIR / 'includes'
-        if not cls.includes.exists():
-            raise HarnessFailure('missing includes directory')
+@check('test_support_include_default')
+def include_keeps_its_globals(d):
+    g = globals()
+    g.pop('SAMPLE_INCLUDE', None)
+    releng_include(INCLUDES / 'sample-include.rt')
+    expect('SAMPLE_INCLUDE' not in g, 'an include without source=True leaked a global')
 
-    def test_support_include_default(self):
-        test_include = self.includes / 'sample-include.rt'
-        self.assertTrue(test_include.exists(), 'missing include file')
-        releng_include(test_include)
 
-        # verify variables are not sourced
-        with self.assertRaises(NameError):
-            print(SAMPLE_INCLUDE)  # noqa: F821  pylint: disable=E0602
+@check('test_support_include_sourced')
+def include_sourced_hands_back_globals(d):
+    globals().pop('SAMPLE_INCLUDE', None)
+    releng_include(INCLUDES / 'sample-include.rt', source=True)
+    same(globals().get('SAMPLE_INCLUDE'), 123, 'sourced global')
 
-    def test_support_include_expanded(self):
-        test_include = self.includes / 'sample-include.rt'
-        self.assertTrue(test_include.exists(), 'missing include file')
 
-        os.environ['MYFILE'] = 'sample-include'
-        test_include_str = f'{test_include.parent}/${{MYFILE}}.rt'
-        releng_include(test_include_str)
+@check('test_support_include_expanded')
+def include_path_expands(d):
+    os.environ['INC_STEM'] = 'sample-include'
+    globals().pop('SAMPLE_INCLUDE', None)
+    releng_include('%s/${INC_STEM}.rt' % INCLUDES, source=True)
+    same(globals().get('SAMPLE_INCLUDE'), 123, 'global of the expanded include')
 
-    def test_support_include_fail(self):
-        test_include = self.includes / 'fail-include.rt'
-        self.assertTrue(test_include.exists(), 'missing include file')
-        with self.assertRaises(SystemExit):
-            releng_include(test_include)
 
-    def test_support_include_sourced(self):
-        test_include = self.includes / 'sample-include.rt'
-        self.assertTrue(test_include.exists(), 'missing include file')
-        releng_include(test_include, source=True)
-
-        # verify variables are sourced
-        print(SAMPLE_INCLUDE)  # noqa: F821  pylint: disable=E0602
-        self.assertEqual(SAMPLE_INCLUDE, 123)  # noqa: F821
+@check('test_support_include_fail')
+def failing_include_ends_the_script(d):
+    expect((INCLUDES / 'fail-include.rt').is_file(), 'fixture missing')
+    with fails_with(SystemExit):
+        releng_include(INCLUDES / 'fail-include.rt')

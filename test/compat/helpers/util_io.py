@@ -1,173 +1,68 @@
-# releng-tool tests/unit-tests/test_util_io.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# releng_execute (True/False, output printed unless quiet or captured) and
+# releng_execute_rv ((exit code, output)): no command, unknown commands,
+# stderr merged or dropped, variable expansion on or off, capture lists.
 import os
 import sys
 
+BOTH_STREAMS = 'import sys; print("to-err", file=sys.stderr); print("to-out")'
 
-class TestUtilIo(TestCase):
-    def test_utilio_execution(self):
-        result = releng_execute(None, quiet=True, critical=False)
-        self.assertFalse(result)
 
-        rv, out = releng_execute_rv(None)
-        self.assertEqual(rv, 1)
-        self.assertFalse(out)
+def py(code):
+    return [sys.executable, '-c', code]
 
-        result = releng_execute([], quiet=True, critical=False)
-        self.assertFalse(result)
 
-        test_cmd = [sys.executable, '-c', 'print("Hello")']
-        result = releng_execute(test_cmd, quiet=True, critical=False)
-        self.assertTrue(result)
+def printed(cmd, **kwargs):
+    """(releng_execute's result, its printed output, stripped)."""
+    with stdout_text() as out:
+        ok = releng_execute(cmd, critical=False, **kwargs)
+    return ok, out[0].strip()
 
-        rv, out = releng_execute_rv(sys.executable, '-c', 'print("Hello")')
-        self.assertEqual(rv, 0)
-        self.assertEqual(out, 'Hello')
 
-        test_cmd = [sys.executable, '-c', 'print("Partial", end="")']
-        result = releng_execute(test_cmd, quiet=True, critical=False)
-        self.assertTrue(result)
+@check('test_utilio_execution')
+def execute_results(d):
+    quiet_rows = [
+        ('no command', None, False),
+        ('an empty command', [], False),
+        ('a command', py('print("hi")'), True),
+        ('output without a newline', py('print("tail", end="")'), True),
+        ('an unknown command', ['no_such_command_anywhere'], False),
+        ('a command as one string', 'whoami', True),
+    ]
+    for label, cmd, want in quiet_rows:
+        same(releng_execute(cmd, quiet=True, critical=False), want, label)
+    code, out = releng_execute_rv(None)
+    same(code, 1, 'code without a command')
+    expect(not out, 'output without a command: %r' % (out,))
+    code, out = releng_execute_rv('no_such_command_anywhere')
+    same(code, 1, 'code of an unknown command')
+    expect(not out, 'output of an unknown command: %r' % (out,))
+    same(releng_execute_rv(*py('print("hi")')), (0, 'hi'), 'rv of a command')
+    same(releng_execute_rv(*py('print("tail", end="")')), (0, 'tail'), 'rv without a newline')
 
-        rv, out = releng_execute_rv(sys.executable, '-c', 'print("Partial", end="")')
-        self.assertEqual(rv, 0)
-        self.assertEqual(out, 'Partial')
 
-        result = releng_execute(['an_unknown_command'], quiet=True, critical=False)
-        self.assertFalse(result)
+@check('test_utilio_execution')
+def execute_output(d):
+    os.environ['EXEC_VALUE'] = 'from-env'
+    rows = [
+        # (label, code, options, printed, rv's output)
+        ('stderr merged', BOTH_STREAMS, {}, 'to-err' + os.linesep + 'to-out', 'to-err\nto-out'),
+        ('stderr dropped', BOTH_STREAMS, {'ignore_stderr': True}, 'to-out', 'to-out'),
+        ('no newline', 'print("tail", end="")', {}, 'tail', 'tail'),
+        ('expanded', 'print("$EXEC_VALUE")', {}, 'from-env', 'from-env'),
+        ('not expanded', 'print("$EXEC_VALUE")', {'expand': False}, '$EXEC_VALUE', '$EXEC_VALUE'),
+    ]
+    for label, code, options, shown, returned in rows:
+        same(printed(py(code), **options), (True, shown), label + ', printed')
+        rv, out = releng_execute_rv(*py(code), **options)
+        same((rv, out.strip()), (0, returned), label + ', rv')
+    rv, out = releng_execute_rv(*py(BOTH_STREAMS), newline=os.linesep)
+    same(out.strip(), 'to-err' + os.linesep + 'to-out', 'newline option')
 
-        rv, out = releng_execute_rv('an_unknown_command')
-        self.assertEqual(rv, 1)
-        self.assertFalse(out)
 
-        result = releng_execute('whoami', quiet=True, critical=False)
-        self.assertTrue(result)
-
-        # skip output checks if verbose mode is enabled
-        if releng_is_verbose_mode():
-            raise HarnessFailure(
-                'ignoring execution output checks while in verbose mode')
-
-        # verify output
-        with redirect_stdout() as stream:
-            test_cmd = [
-                sys.executable,
-                '-c',
-                'import sys; print("Hello", file=sys.stderr); print("World")',
-            ]
-            result = releng_execute(test_cmd, critical=False)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), f'Hello{os.linesep}World')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'import sys; print("Hello", file=sys.stderr); print("World")',
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), 'Hello\nWorld')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'import sys; print("Hello", file=sys.stderr); print("World")',
-            newline=os.linesep,
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), f'Hello{os.linesep}World')
-
-        # verify output (no stderr)
-        with redirect_stdout() as stream:
-            test_cmd = [
-                sys.executable,
-                '-c',
-                'import sys; print("Hello", file=sys.stderr); print("World")',
-            ]
-            result = releng_execute(test_cmd, critical=False, ignore_stderr=True)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), 'World')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'import sys; print("Hello", file=sys.stderr); print("World")',
-            ignore_stderr=True,
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), 'World')
-
-        # verify output (partial)
-        with redirect_stdout() as stream:
-            test_cmd = [
-                sys.executable,
-                '-c',
-                'print("Partial", end="")',
-            ]
-            result = releng_execute(test_cmd, critical=False)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), 'Partial')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'print("Partial", end="")',
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), 'Partial')
-
-        # verify variable expansion
-        os.environ['VERIFY_EXPANSION'] = 'abc123'
-        with redirect_stdout() as stream:
-            test_cmd = [sys.executable, '-c', 'print("$VERIFY_EXPANSION")']
-            result = releng_execute(test_cmd, critical=False)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), 'abc123')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'print("$VERIFY_EXPANSION")',
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), 'abc123')
-
-        # verify disabled variable expansion
-        os.environ['VERIFY_EXPANSION'] = 'abc123'
-        with redirect_stdout() as stream:
-            test_cmd = [sys.executable, '-c', 'print("$VERIFY_EXPANSION")']
-            result = releng_execute(test_cmd, critical=False, expand=False)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), '$VERIFY_EXPANSION')
-
-        rv, out = releng_execute_rv(
-            sys.executable,
-            '-c',
-            'print("$VERIFY_EXPANSION")',
-            expand=False,
-        )
-        self.assertEqual(rv, 0)
-        self.assertEqual(out.strip(), '$VERIFY_EXPANSION')
-
-        # verify quiet mode
-        with redirect_stdout() as stream:
-            test_cmd = [sys.executable, '-c', 'print("Hello")']
-            result = releng_execute(test_cmd, quiet=True, critical=False)
-            self.assertTrue(result)
-        self.assertEqual(stream.getvalue().strip(), '')
-
-        # verify capture mode which will be silent
-        out = []
-        with redirect_stdout() as stream:
-            test_cmd = [sys.executable, '-c', 'print("Hello")']
-            result = releng_execute(test_cmd, critical=False, capture=out)
-            self.assertTrue(result)
-        self.assertEqual(''.join(out), 'Hello')
-        self.assertEqual(stream.getvalue().strip(), '')
-
-        # verify capture mode that is also verbose
-        out = []
-        with redirect_stdout() as stream:
-            test_cmd = [sys.executable, '-c', 'print("Hello")']
-            result = releng_execute(test_cmd, quiet=False, critical=False, capture=out)
-            self.assertTrue(result)
-        self.assertEqual(''.join(out), 'Hello')
-        self.assertEqual(stream.getvalue().strip(), 'Hello')
+@check('test_utilio_execution')
+def execute_quiet_and_capture(d):
+    same(printed(py('print("hi")'), quiet=True), (True, ''), 'quiet')
+    for label, options, shown in (('capture', {}, ''), ('capture, not quiet', {'quiet': False}, 'hi')):
+        lines = []
+        same(printed(py('print("hi")'), capture=lines, **options), (True, shown), label)
+        same(''.join(lines), 'hi', label + ': captured')

@@ -1,168 +1,45 @@
-# releng-tool tests/unit-tests/test_util_io_cat.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_cat prints the files it is given one after another (no separator)
+# and returns True; a folder or a missing file prints nothing, False.
 import os
 
 
-class TestUtilIoCat(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+def cat_of(*files):
+    """(releng_cat's result, what it printed)."""
+    with stdout_text() as out:
+        ok = releng_cat(*files)
+    return ok, out[0]
 
-        # tests will not function in a api logging mode
-        if releng_is_api_mode():
-            raise HarnessFailure('ignoring checks while in api logging mode')
 
-        # tests will not function in a debugging mode
-        if releng_is_debug_mode():
-            raise HarnessFailure('ignoring checks while in debug mode')
+@check('test_utilio_cat_valid_contents_single_str', 'test_utilio_cat_valid_contents_single_path',
+       'test_utilio_cat_valid_contents_single_encoded', 'test_utilio_cat_valid_empty')
+def cat_of_one_file(d):
+    text = d / 'text'
+    text.write_text('some file text')
+    (d / 'blank').write_text('')
+    for label, given in (('str', str(text)), ('Path', text), ('bytes', os.fsencode(text))):
+        same(cat_of(given), (True, 'some file text'), label)
+    same(cat_of(d / 'blank'), (True, ''), 'an empty file')
 
-    def test_utilio_cat_expanded_encoded(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file1 = Path(test_dir) / 'test-a'
-                with test_file1.open('w') as f:
-                    f.write('a')
 
-                test_file2 = Path(test_dir) / 'test-b'
-                with test_file2.open('w') as f:
-                    f.write('b')
+@check('test_utilio_cat_valid_contents_multiple', 'test_utilio_cat_expanded_str',
+       'test_utilio_cat_expanded_path', 'test_utilio_cat_expanded_encoded')
+def cat_of_several_files(d):
+    for name in ('x', 'y', 'z'):
+        (d / ('part-' + name)).write_text(name.upper())
+    same(cat_of(d / 'part-x', d / 'part-y', d / 'part-z'), (True, 'XYZ'), 'three files')
+    os.environ['CAT_ONE'] = 'z'
+    os.environ['CAT_TWO'] = 'x'
+    templates = ('%s/part-$CAT_ONE' % d, '%s/part-$CAT_TWO' % d)
+    forms = [
+        ('str', templates),
+        ('Path', (d / 'part-$CAT_ONE', d / 'part-$CAT_TWO')),
+        ('bytes', tuple(os.fsencode(t) for t in templates)),
+    ]
+    for label, files in forms:
+        same(cat_of(*files), (True, 'ZX'), label + ' with variables')
 
-                os.environ['R'] = 'a'
-                os.environ['S'] = 'b'
 
-                test_file_encoded1 = os.fsencode(f'{test_dir}/test-$R')
-                test_file_encoded2 = os.fsencode(f'{test_dir}/test-$S')
-                output = releng_cat(test_file_encoded1, test_file_encoded2)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'ab')
-
-    def test_utilio_cat_expanded_path(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_dir = Path(test_dir)
-                test_file1 = test_dir / 'test-a'
-                with test_file1.open('w') as f:
-                    f.write('a')
-
-                test_file2 = test_dir / 'test-b'
-                with test_file2.open('w') as f:
-                    f.write('b')
-
-                os.environ['R'] = 'a'
-                os.environ['S'] = 'b'
-                output = releng_cat(test_dir / 'test-$R', test_dir / 'test-$S')
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'ab')
-
-    def test_utilio_cat_expanded_str(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file1 = Path(test_dir) / 'test-a'
-                with test_file1.open('w') as f:
-                    f.write('a')
-
-                test_file2 = Path(test_dir) / 'test-b'
-                with test_file2.open('w') as f:
-                    f.write('b')
-
-                os.environ['R'] = 'a'
-                os.environ['S'] = 'b'
-                output = releng_cat(f'{test_dir}/test-$R', f'{test_dir}/test-$S')
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'ab')
-
-    def test_utilio_cat_invalid_file(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                output = releng_cat(test_dir)
-
-        self.assertFalse(output)
-        self.assertEqual(stream.getvalue(), '')
-
-    def test_utilio_cat_missing_file(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                missing_file = Path(test_dir) / 'missing-file'
-
-                output = releng_cat(missing_file)
-
-        self.assertFalse(output)
-        self.assertEqual(stream.getvalue(), '')
-
-    def test_utilio_cat_valid_contents_multiple(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file1 = Path(test_dir) / 'test1'
-                with test_file1.open('w') as f:
-                    f.write('1')
-
-                test_file2 = Path(test_dir) / 'test2'
-                with test_file2.open('w') as f:
-                    f.write('2')
-
-                test_file3 = Path(test_dir) / 'test3'
-                with test_file3.open('w') as f:
-                    f.write('3')
-
-                output = releng_cat(test_file1, test_file2, test_file3)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), '123')
-
-    def test_utilio_cat_valid_contents_single_encoded(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file = Path(test_dir) / 'test'
-
-                with test_file.open('w') as f:
-                    f.write('this is a test')
-
-                test_file_encoded = os.fsencode(test_file)
-                output = releng_cat(test_file_encoded)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'this is a test')
-
-    def test_utilio_cat_valid_contents_single_path(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file = Path(test_dir) / 'test'
-
-                with test_file.open('w') as f:
-                    f.write('this is a test')
-
-                output = releng_cat(test_file)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'this is a test')
-
-    def test_utilio_cat_valid_contents_single_str(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file = Path(test_dir) / 'test'
-
-                with test_file.open('w') as f:
-                    f.write('this is a test')
-
-                test_file_str = str(test_file)
-                output = releng_cat(test_file_str)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), 'this is a test')
-
-    def test_utilio_cat_valid_empty(self):
-        with redirect_stdout() as stream:
-            with prepare_workdir() as test_dir:
-                test_file = Path(test_dir) / 'test'
-
-                with test_file.open('w'):
-                    pass  # empty
-
-                output = releng_cat(test_file)
-
-        self.assertTrue(output)
-        self.assertEqual(stream.getvalue(), '')
+@check('test_utilio_cat_invalid_file', 'test_utilio_cat_missing_file')
+def cat_of_no_file(d):
+    same(cat_of(d), (False, ''), 'a folder')
+    same(cat_of(d / 'absent'), (False, ''), 'a missing file')

@@ -1,393 +1,154 @@
-# releng-tool tests/unit-tests/test_util_io_copy.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_copy / releng_copy_into with the fixture folders copy-check-01
+# (test-file-a, -b, -x) and copy-check-02 (test-file-b, -c): merging folder
+# contents (later copies win), files into new folders, dst_dir and nested,
+# argument types, failures, and how symbolic links are copied (as links).
 import os
 import shutil
-import sys
-
-
-class TestUtilIoCopy(TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.assets_dir = ASSETS_DIR
-
-        def assertExists(cls, path: Path, *args: Path):
-            target = path.joinpath(*args)
-            cls.assertTrue(target.exists(), f'missing file: {target}')
-        cls.assertExists = assertExists
-
-    def test_utilio_copy(self):
-        check_dir_01 = self.assets_dir / 'copy-check-01'
-        check_dir_02 = self.assets_dir / 'copy-check-02'
-
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            # (directories)
-            # copy the first batch of assets into the working directory
-            result = releng_copy(check_dir_01, work_dir, critical=False)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'test-file-a')
-            self.assertExists(work_dir, 'test-file-b')
-            self.assertExists(work_dir, 'test-file-x')
-            cc1 = compare_contents(
-                check_dir_01 / 'test-file-b',
-                work_dir / 'test-file-b')
-            self.assertIsNone(cc1, cc1)
-
-            # override the working directory with the second batch
-            result = releng_copy(check_dir_02, work_dir, critical=False)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'test-file-a')
-            self.assertExists(work_dir, 'test-file-b')
-            self.assertExists(work_dir, 'test-file-c')
-            self.assertExists(work_dir, 'test-file-x')
-            cc2 = compare_contents(
-                check_dir_02 / 'test-file-b',
-                work_dir / 'test-file-b')
-            self.assertIsNone(cc2, cc2)
-
-            # (files)
-            sub_dir = work_dir / 'sub' / 'dir' / 'xyz'
-            copied_file_a = work_dir / 'test-file-a'
-            copied_file_b = work_dir / 'test-file-b'
-            target_ow = sub_dir / 'test-file-a'
-
-            # copy individual files (file to new directory)
-            result = releng_copy(copied_file_a, f'{sub_dir}/', critical=False)
-            self.assertTrue(result)
-            self.assertExists(target_ow)
-            cc3 = compare_contents(copied_file_a, target_ow)
-            self.assertIsNone(cc3, cc3)
-
-            # copy individual files (overwrite)
-            result = releng_copy(copied_file_b, target_ow, critical=False)
-            self.assertTrue(result)
-            cc4 = compare_contents(copied_file_b, target_ow)
-            self.assertIsNone(cc4, cc4)
-
-            # force a directory target with a non-trailing path separator
-            force_src = work_dir / 'test-file-a'
-            self.assertExists(force_src)
-
-            force1 = work_dir / 'force1'
-            result = releng_copy(force_src, force1, critical=False)
-            self.assertTrue(result)
-            self.assertTrue(os.path.isfile(force1))
-
-            force2 = work_dir / 'force2'
-            result = releng_copy(force_src, force2, critical=False, dst_dir=True)
-            self.assertTrue(result)
-            self.assertTrue(os.path.isdir(force2))
-
-            # copy entire contents of copy-check-02 into work folder
-            result = releng_copy(check_dir_02, work_dir, nested=True)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'copy-check-02')
-            self.assertExists(work_dir, 'copy-check-02', 'test-file-b')
-            self.assertExists(work_dir, 'copy-check-02', 'test-file-c')
-
-    def test_utilio_copy_expanded(self):
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-            path1 = work_dir / 'dir1'
-            path2 = work_dir / 'dir2'
-            path3 = work_dir / 'dir3'
-            path4 = work_dir / 'dir4'
-            path1.mkdir()
-            self.assertTrue(path1.is_dir())
-
-            os.environ['PART1'] = 'dir1'
-            os.environ['PART2'] = 'dir2'
-            os.environ['PART3'] = 'dir3'
-            os.environ['PART4'] = 'dir4'
-
-            test_path1a = work_dir / '${PART1}'
-            test_path2a = work_dir / '${PART2}'
-            result = releng_copy(test_path1a, test_path2a)
-            self.assertTrue(result)
-            self.assertTrue(path1.is_dir())
-            self.assertTrue(path2.is_dir())
-
-            test_path2b = f'{work_dir}/${{PART2}}'
-            test_path3b = f'{work_dir}/${{PART3}}'
-            result = releng_copy(test_path2b, test_path3b)
-            self.assertTrue(result)
-            self.assertTrue(path2.is_dir())
-            self.assertTrue(path3.is_dir())
-
-            test_path3c = os.fsencode(f'{work_dir}/${{PART3}}')
-            test_path4c = os.fsencode(f'{work_dir}/${{PART4}}')
-            result = releng_copy(test_path3c, test_path4c)
-            self.assertTrue(result)
-            self.assertTrue(path3.is_dir())
-            self.assertTrue(path4.is_dir())
-
-    def test_utilio_copy_missing(self):
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            # attempt to copy a missing path
-            missing_path = work_dir / 'test-path-missing'
-            target = work_dir / 'container'
-            result = releng_copy(missing_path, target, critical=False)
-            self.assertFalse(result)
-
-            # attempt to copy a missing path (critical)
-            with self.assertRaises(SystemExit):
-                releng_copy(missing_path, target)
-
-    def test_utilio_copy_self(self):
-        src_dir = self.assets_dir / 'copy-check-01'
-        src_file = src_dir / 'test-file-a'
-
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            dst_file = work_dir / 'test-file'
-            shutil.copyfile(src_file, dst_file)
-
-            # attempt to copy a directory to itself
-            with self.assertRaises(SystemExit):
-                releng_copy(work_dir, work_dir)
-
-            # attempt to copy a file to itself
-            with self.assertRaises(SystemExit):
-                releng_copy(dst_file, dst_file)
-
-    def test_utilio_copy_symlink_dir_nested(self):
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            example_dir = Path(work_dir) / 'example'
-            example_dir.mkdir()
-
-            subdir_dir = example_dir / 'subdir'
-            subdir_dir.mkdir()
-
-            example_file = subdir_dir / 'test-file'
-            example_file.touch()
-            self.assertExists(example_file)
-
-            symlink_dir = Path(example_dir) / 'symlinked'
-            symlink_dir.symlink_to(subdir_dir)
-            self.assertTrue(symlink_dir.is_symlink())
-
-            new_dir = Path(work_dir) / 'newdir'
-            releng_copy_into(example_dir, new_dir)
-
-            new_subdir = new_dir / 'subdir'
-            self.assertTrue(new_subdir.is_dir())
-
-            new_symlinked = new_dir / 'symlinked'
-            self.assertTrue(new_symlinked.is_symlink())
-
-            new_example_file = new_symlinked / 'test-file'
-            self.assertExists(new_example_file)
-
-    def test_utilio_copy_symlink_dir_root(self):
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            example_dir = work_dir / 'example'
-            example_dir.mkdir()
-
-            example_file = example_dir / 'test-file'
-            example_file.touch()
-            self.assertExists(example_file)
-
-            symlink_dir = work_dir / 'symlinked'
-            symlink_dir.symlink_to(example_dir, target_is_directory=True)
-            self.assertTrue(symlink_dir.is_symlink())
-
-            example_file2 = symlink_dir / 'test-file'
-            self.assertExists(example_file2)
-
-            new_dir = work_dir / 'newdir'
-            releng_copy(symlink_dir, new_dir)
-            self.assertTrue(new_dir.is_symlink())
-
-            example_file3 = new_dir / 'test-file'
-            self.assertExists(example_file3)
-
-    def test_utilio_copy_symlink_file_nested(self):
-        src_dir = self.assets_dir / 'copy-check-01'
-        src_file = src_dir / 'test-file-a'
-
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            subdir = work_dir / 'subdir'
-            os.mkdir(subdir)
-
-            dst_file = subdir / 'test-file'
-            shutil.copyfile(src_file, dst_file)
-
-            lnka_file = subdir / 'test-file-link-a'
-            os.symlink(dst_file, lnka_file)
-
-            subdir2 = work_dir / 'subdir2'
-            releng_copy(subdir, subdir2)
-
-            lnkb_file = subdir2 / 'test-file-link-a'
-            read_lnk = lnkb_file.readlink()
-            self.assertEqual(read_lnk, dst_file)
-
-    def test_utilio_copy_symlink_file_root(self):
-        src_dir = self.assets_dir / 'copy-check-01'
-        src_file = src_dir / 'test-file-a'
-
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            dst_file = work_dir / 'test-file'
-            shutil.copyfile(src_file, dst_file)
-
-            lnka_file = work_dir / 'test-file-link-a'
-            os.symlink(dst_file, lnka_file)
-
-            lnkb_file = work_dir / 'test-file-link-b'
-            releng_copy(lnka_file, lnkb_file)
-
-            read_lnk = lnkb_file.readlink()
-            self.assertEqual(read_lnk, dst_file)
-
-    def test_utilio_copy_symlink_missing(self):
-        with releng_tmpdir(wd=True):
-            # copy a broken symlink
-            os.symlink('nonexistent-a', 'new-symlink')
-            self.assertTrue(os.path.islink('new-symlink'))
-
-            read_lnk = os.readlink('new-symlink')
-            self.assertEqual(read_lnk, 'nonexistent-a')
-
-            releng_copy('new-symlink', 'second-symlink')
-            self.assertTrue(os.path.islink('second-symlink'))
-
-            read_lnk = os.readlink('second-symlink')
-            self.assertEqual(read_lnk, 'nonexistent-a')
-
-            # copy directory that contains a broken symlink
-            os.mkdir('container')
-            os.symlink('nonexistent-b', 'container/sub-symlink')
-            self.assertTrue(os.path.islink('container/sub-symlink'))
-
-            read_lnk = os.readlink('container/sub-symlink')
-            self.assertEqual(read_lnk, 'nonexistent-b')
-
-            releng_copy('container', 'second-container')
-            self.assertTrue(os.path.islink('second-container/sub-symlink'))
-
-            read_lnk = os.readlink('second-container/sub-symlink')
-            self.assertEqual(read_lnk, 'nonexistent-b')
-
-    def test_utilio_copy_symlink_replace(self):
-        with releng_tmpdir(wd=True):
-            os.symlink('entry-a', 'test-symlink')
-            self.assertTrue(os.path.islink('test-symlink'))
-            read_lnk = os.readlink('test-symlink')
-            self.assertEqual(read_lnk, 'entry-a')
-
-            os.symlink('entry-b', 'new-symlink')
-            self.assertTrue(os.path.islink('new-symlink'))
-            read_lnk = os.readlink('new-symlink')
-            self.assertEqual(read_lnk, 'entry-b')
-
-            releng_copy('new-symlink', 'test-symlink')
-            self.assertTrue(os.path.islink('test-symlink'))
-            read_lnk = os.readlink('test-symlink')
-            self.assertEqual(read_lnk, 'entry-b')
-
-            os.mkdir('container')
-            os.symlink('entry-c', 'container/sub-symlink')
-            self.assertTrue(os.path.islink('container/sub-symlink'))
-            read_lnk = os.readlink('container/sub-symlink')
-            self.assertEqual(read_lnk, 'entry-c')
-
-            os.mkdir('second-container')
-            os.symlink('entry-d', 'second-container/sub-symlink')
-            self.assertTrue(os.path.islink('second-container/sub-symlink'))
-            read_lnk = os.readlink('second-container/sub-symlink')
-            self.assertEqual(read_lnk, 'entry-d')
-
-            releng_copy('container', 'second-container')
-            self.assertTrue(os.path.islink('second-container/sub-symlink'))
-            read_lnk = os.readlink('container/sub-symlink')
-            self.assertEqual(read_lnk, 'entry-c')
-
-    def test_utilio_copyinto(self):
-        check_dir_01 = self.assets_dir / 'copy-check-01'
-        check_dir_02 = self.assets_dir / 'copy-check-02'
-
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-
-            # (directories)
-            # copy the first batch of assets into the working directory
-            single_file = check_dir_01 / 'test-file-a'
-
-            result = releng_copy_into(single_file, work_dir, critical=False)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'test-file-a')
-
-            # copy the first batch of assets into the working directory
-            result = releng_copy_into(check_dir_01, work_dir, critical=False)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'test-file-a')
-            self.assertExists(work_dir, 'test-file-b')
-            self.assertExists(work_dir, 'test-file-x')
-            cc1 = compare_contents(
-                check_dir_01 / 'test-file-b', work_dir /'test-file-b')
-            self.assertIsNone(cc1, cc1)
-
-            # override the working directory with the second batch
-            result = releng_copy_into(check_dir_02, work_dir, critical=False)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'test-file-a')
-            self.assertExists(work_dir, 'test-file-b')
-            self.assertExists(work_dir, 'test-file-c')
-            self.assertExists(work_dir, 'test-file-x')
-            cc2 = compare_contents(
-                check_dir_02 / 'test-file-b', work_dir / 'test-file-b')
-            self.assertIsNone(cc2, cc2)
-
-            # attempt to copy to a file
-            bad_target = work_dir / 'test-file-a'
-            result = releng_copy_into(check_dir_01, bad_target, critical=False)
-            self.assertFalse(result)
-
-            # copy entire contents of copy-check-01 into work folder
-            result = releng_copy_into(check_dir_01, work_dir, nested=True)
-            self.assertTrue(result)
-            self.assertExists(work_dir, 'copy-check-01')
-            self.assertExists(work_dir, 'copy-check-01', 'test-file-a')
-            self.assertExists(work_dir, 'copy-check-01', 'test-file-b')
-            self.assertExists(work_dir, 'copy-check-01', 'test-file-x')
-
-            with self.assertRaises(SystemExit):
-                releng_copy_into(check_dir_02, bad_target)
-
-    def test_utilio_copy_types(self):
-        with prepare_workdir() as work_dir:
-            work_dir = Path(work_dir)
-            path1 = work_dir / 'dir1'
-            path2 = work_dir / 'dir2'
-            path3 = work_dir / 'dir3'
-            path4 = work_dir / 'dir4'
-            path1.mkdir()
-            self.assertTrue(path1.is_dir())
-
-            result = releng_copy(Path(path1), Path(path2))
-            self.assertTrue(result)
-            self.assertTrue(path1.is_dir())
-            self.assertTrue(path2.is_dir())
-
-            result = releng_copy(str(path2), str(path3))
-            self.assertTrue(result)
-            self.assertTrue(path2.is_dir())
-            self.assertTrue(path3.is_dir())
-
-            result = releng_copy(os.fsencode(path3), os.fsencode(path4))
-            self.assertTrue(result)
-            self.assertTrue(path3.is_dir())
-            self.assertTrue(path4.is_dir())
+from pathlib import Path
+
+FIRST = ASSETS / 'copy-check-01'
+SECOND = ASSETS / 'copy-check-02'
+
+
+def has(folder, *names):
+    for name in names:
+        expect((folder / name).exists(), '%s missing in %s' % (name, folder))
+
+
+def same_text(a, b):
+    same(lines_of(a), lines_of(b), 'text of %s against %s' % (b, a))
+
+
+def points_to(link, value):
+    expect(os.path.islink(link), '%s is no link' % link)
+    same(os.readlink(link), str(value), 'value of ' + str(link))
+
+
+@check('test_utilio_copy')
+def copy_folders_merge(d):
+    same(releng_copy(FIRST, d, critical=False), True, 'first folder')
+    has(d, 'test-file-a', 'test-file-b', 'test-file-x')
+    same_text(FIRST / 'test-file-b', d / 'test-file-b')
+    same(releng_copy(SECOND, d, critical=False), True, 'second folder over it')
+    has(d, 'test-file-a', 'test-file-b', 'test-file-c', 'test-file-x')
+    same_text(SECOND / 'test-file-b', d / 'test-file-b')
+
+
+@check('test_utilio_copy')
+def copy_files_and_folder_targets(d):
+    shutil.copytree(FIRST, d / 'src')
+    deep = d / 'one' / 'two'
+    # a trailing separator: into a (new) folder
+    same(releng_copy(d / 'src' / 'test-file-a', '%s/' % deep, critical=False), True, 'into new folder')
+    same_text(d / 'src' / 'test-file-a', deep / 'test-file-a')
+    # over an existing file
+    same(releng_copy(d / 'src' / 'test-file-b', deep / 'test-file-a', critical=False), True, 'over a file')
+    same_text(d / 'src' / 'test-file-b', deep / 'test-file-a')
+    # no separator: a file, unless dst_dir=True
+    same(releng_copy(d / 'src' / 'test-file-a', d / 'as-file', critical=False), True, 'to a name')
+    expect((d / 'as-file').is_file(), 'no file made')
+    same(releng_copy(d / 'src' / 'test-file-a', d / 'as-dir', critical=False, dst_dir=True), True,
+         'dst_dir')
+    expect((d / 'as-dir').is_dir(), 'dst_dir made no folder')
+    # nested: the folder itself, not its contents
+    same(releng_copy(SECOND, d, nested=True), True, 'nested')
+    has(d / 'copy-check-02', 'test-file-b', 'test-file-c')
+
+
+@check('test_utilio_copy_types', 'test_utilio_copy_expanded')
+def copy_argument_types(d):
+    (d / 'f0').mkdir()
+    os.environ['CP_A'] = 'f3'
+    os.environ['CP_B'] = 'f4'
+    os.environ['CP_C'] = 'f5'
+    rows = [
+        ('Path', Path(d / 'f0'), Path(d / 'f1'), 'f1'),
+        ('str', str(d / 'f1'), str(d / 'f2'), 'f2'),
+        ('bytes', os.fsencode(d / 'f2'), os.fsencode(d / 'f3'), 'f3'),
+        ('Path, vars', d / '${CP_A}', d / '${CP_B}', 'f4'),
+        ('str, vars', '%s/${CP_B}' % d, '%s/${CP_C}' % d, 'f5'),
+        ('bytes, vars', os.fsencode('%s/${CP_C}' % d), os.fsencode('%s/f6' % d), 'f6'),
+    ]
+    for label, src, dst, made in rows:
+        same(releng_copy(src, dst), True, label)
+        expect((d / made).is_dir(), label + ': no folder ' + made)
+    expect((d / 'f0').is_dir(), 'the first source is gone')
+
+
+@check('test_utilio_copy_missing', 'test_utilio_copy_self')
+def copy_failures(d):
+    same(releng_copy(d / 'absent', d / 'to', critical=False), False, 'missing source')
+    shutil.copyfile(FIRST / 'test-file-a', d / 'single')
+    for label, src, dst in (('missing source', d / 'absent', d / 'to'), ('folder onto itself', d, d),
+                            ('file onto itself', d / 'single', d / 'single')):
+        with fails_with(SystemExit):
+            releng_copy(src, dst)
+
+
+@check('test_utilio_copyinto')
+def copy_into_folders(d):
+    same(releng_copy_into(FIRST / 'test-file-a', d, critical=False), True, 'a file')
+    has(d, 'test-file-a')
+    same(releng_copy_into(FIRST, d, critical=False), True, 'first folder')
+    has(d, 'test-file-a', 'test-file-b', 'test-file-x')
+    same_text(FIRST / 'test-file-b', d / 'test-file-b')
+    same(releng_copy_into(SECOND, d, critical=False), True, 'second folder')
+    has(d, 'test-file-a', 'test-file-b', 'test-file-c', 'test-file-x')
+    same_text(SECOND / 'test-file-b', d / 'test-file-b')
+    same(releng_copy_into(FIRST, d / 'test-file-a', critical=False), False, 'into a file')
+    same(releng_copy_into(FIRST, d, nested=True), True, 'nested')
+    has(d / 'copy-check-01', 'test-file-a', 'test-file-b', 'test-file-x')
+    with fails_with(SystemExit):
+        releng_copy_into(SECOND, d / 'test-file-a')
+
+
+@check('test_utilio_copy_symlink_file_root', 'test_utilio_copy_symlink_file_nested')
+def copy_file_links(d):
+    real = d / 'real'
+    shutil.copyfile(FIRST / 'test-file-a', real)
+    os.symlink(real, d / 'link')
+    releng_copy(d / 'link', d / 'link-copy')
+    points_to(d / 'link-copy', real)
+    (d / 'holder').mkdir()
+    os.symlink(real, d / 'holder' / 'inner-link')
+    releng_copy(d / 'holder', d / 'holder-copy')
+    points_to(d / 'holder-copy' / 'inner-link', real)
+
+
+@check('test_utilio_copy_symlink_dir_root', 'test_utilio_copy_symlink_dir_nested')
+def copy_folder_links(d):
+    (d / 'place').mkdir()
+    (d / 'place' / 'content').touch()
+    (d / 'place-link').symlink_to(d / 'place', target_is_directory=True)
+    releng_copy(d / 'place-link', d / 'place-link-copy')
+    expect((d / 'place-link-copy').is_symlink(), 'the folder link was not copied as a link')
+    has(d / 'place-link-copy', 'content')
+    (d / 'tree' / 'sub').mkdir(parents=True)
+    (d / 'tree' / 'sub' / 'content').touch()
+    (d / 'tree' / 'sub-link').symlink_to(d / 'tree' / 'sub')
+    releng_copy_into(d / 'tree', d / 'tree-copy')
+    expect((d / 'tree-copy' / 'sub').is_dir(), 'the folder was not copied')
+    expect((d / 'tree-copy' / 'sub-link').is_symlink(), 'the inner link was not kept a link')
+    has(d / 'tree-copy' / 'sub-link', 'content')
+
+
+@check('test_utilio_copy_symlink_missing', 'test_utilio_copy_symlink_replace')
+def copy_dangling_and_replaced_links(d):
+    os.chdir(d)
+    os.symlink('nowhere-1', 'dangling')
+    releng_copy('dangling', 'dangling-copy')
+    points_to('dangling-copy', 'nowhere-1')
+    os.mkdir('box')
+    os.symlink('nowhere-2', 'box/dangling')
+    releng_copy('box', 'box-copy')
+    points_to('box-copy/dangling', 'nowhere-2')
+    # a link copied over another link replaces it
+    os.symlink('old-value', 'replaced')
+    os.symlink('new-value', 'replacer')
+    releng_copy('replacer', 'replaced')
+    points_to('replaced', 'new-value')
+    os.mkdir('box-2')
+    os.symlink('other-value', 'box-2/dangling')
+    releng_copy('box', 'box-2')
+    points_to('box-2/dangling', 'nowhere-2')
+    points_to('box/dangling', 'nowhere-2')

@@ -1,26 +1,27 @@
-# releng-tool tests/unit-tests/test_util_io_exists.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_exists on the fixture assets: found by parts of any type, with
+# variables expanded, and a missing name is reported as such.
 import os
+from pathlib import Path
 
 
-class TestUtilIoExists(TestCase):
-    def test_utilio_exists(self):
-        assets_dir = str(ASSETS_DIR)
+@check('test_utilio_exists')
+def exists_by_parts(d):
+    base = str(ASSETS)
+    present = [
+        (base,),
+        (base, b'__init__.py'),
+        (base, 'copy-check-01'),
+        (base, 'copy-check-01', 'test-file-a'),
+        (base, Path('copy-check-02')),
+    ]
+    for parts in present:
+        expect(releng_exists(*parts) is True, 'not found: %r' % (parts,))
+    expect(releng_exists('no-such-entry-here') is False, 'a missing name was found')
 
-        self.assertTrue(releng_exists(assets_dir))
-        self.assertTrue(releng_exists(assets_dir, b'__init__.py'))
-        self.assertTrue(releng_exists(assets_dir, 'copy-check-01'))
-        self.assertTrue(releng_exists(assets_dir, 'copy-check-01', 'test-file-a'))
-        self.assertTrue(releng_exists(assets_dir, Path('copy-check-02')))
-        self.assertFalse(releng_exists('this-file-does-not-exist'))
 
-    def test_utilio_exists_expanded(self):
-        assets_dir = str(ASSETS_DIR)
-
-        os.environ['PATH_VAL'] = 'copy-check-01'
-        path_str = f'{assets_dir}/${{PATH_VAL}}'
-
-        self.assertTrue(releng_exists(path_str))
-        self.assertTrue(releng_exists(Path(path_str)))
-        self.assertTrue(releng_exists(os.fsencode(path_str)))
+@check('test_utilio_exists_expanded')
+def exists_expands_variables(d):
+    os.environ['EXISTS_SUB'] = 'copy-check-01'
+    name = '%s/${EXISTS_SUB}' % ASSETS
+    for form in (name, Path(name), os.fsencode(name)):
+        expect(releng_exists(form) is True, 'not found: %r' % (form,))

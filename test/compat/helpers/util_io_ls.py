@@ -1,127 +1,60 @@
-# releng-tool tests/unit-tests/test_util_io_ls.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_ls prints a folder's entries one a line (folders with a trailing
+# /) and returns True; a file or a missing folder prints nothing, False.
 import os
 
 
-class TestUtilIoLs(TestCase):
-    def test_utilio_ls_expanded_encoded(self):
-        base_dir = TEST_FILE.parent.parent
-        base_dir_str = str(base_dir)
+def listing(*args):
+    """(releng_ls's result, the printed lines) for args."""
+    with stdout_text() as out:
+        ok = releng_ls(*args)
+    return ok, out[0].split('\n')
 
-        with redirect_stdout() as stream:
-            os.environ['UNIT_TESTS'] = 'unit-tests'
-            base_dir_encoded = os.fsencode(f'{base_dir_str}/${{UNIT_TESTS}}')
-            listed = releng_ls(base_dir_encoded)
 
-        self.assertTrue(listed)
-        entries = stream.getvalue().split('\n')
-        self.assertIn('test_util_io_ls.py', entries)
+def sample(d):
+    (d / 'inner').mkdir()
+    (d / 'alpha.py').write_text('')
+    (d / 'beta.txt').write_text('')
 
-    def test_utilio_ls_expanded_path(self):
-        base_dir = TEST_FILE.parent.parent
 
-        with redirect_stdout() as stream:
-            os.environ['UNIT_TESTS'] = 'unit-tests'
-            listed = releng_ls(base_dir / '${UNIT_TESTS}')
+@check('test_utilio_ls_valid_directory_contents_str', 'test_utilio_ls_valid_directory_contents_path',
+       'test_utilio_ls_valid_directory_contents_encoded', 'test_utilio_ls_expanded_str',
+       'test_utilio_ls_expanded_path', 'test_utilio_ls_expanded_encoded')
+def ls_for_each_argument_type(d):
+    folder = d / 'listed'
+    folder.mkdir()
+    sample(folder)
+    os.environ['LS_LEAF'] = 'listed'
+    forms = [
+        ('str', str(folder)),
+        ('Path', folder),
+        ('bytes', os.fsencode(folder)),
+        ('str, ${VAR}', '%s/${LS_LEAF}' % d),
+        ('Path, ${VAR}', d / '${LS_LEAF}'),
+        ('bytes, ${VAR}', os.fsencode('%s/${LS_LEAF}' % d)),
+    ]
+    for label, given in forms:
+        ok, lines = listing(given)
+        same(ok, True, label)
+        for entry in ('inner/', 'alpha.py', 'beta.txt'):
+            expect(entry in lines, '%s: %s not listed in %r' % (label, entry, lines))
 
-        self.assertTrue(listed)
-        entries = stream.getvalue().split('\n')
-        self.assertIn('test_util_io_ls.py', entries)
 
-    def test_utilio_ls_expanded_str(self):
-        base_dir = TEST_FILE.parent.parent
-        base_dir_str = str(base_dir)
+@check('test_utilio_ls_valid_directory_workdir')
+def ls_of_the_working_folder(d):
+    sample(d)
+    with releng_wd(d):
+        ok, lines = listing()
+    same(ok, True, 'result')
+    expect('inner/' in lines and 'alpha.py' in lines, 'listed: %r' % lines)
 
-        with redirect_stdout() as stream:
-            os.environ['UNIT_TESTS'] = 'unit-tests'
-            listed = releng_ls(f'{base_dir_str}/${{UNIT_TESTS}}')
 
-        self.assertTrue(listed)
-        entries = stream.getvalue().split('\n')
-        self.assertIn('test_util_io_ls.py', entries)
+@check('test_utilio_ls_valid_directory_empty')
+def ls_of_an_empty_folder(d):
+    same(listing(d), (True, ['']), 'empty folder')
 
-    def test_utilio_ls_invalid_directory(self):
-        with redirect_stdout() as stream:
-            listed = releng_ls(TEST_FILE)
 
-        self.assertFalse(listed)
-        self.assertEqual(stream.getvalue(), '')
-
-    def test_utilio_ls_missing_directory(self):
-        with redirect_stdout() as stream:
-            listed = releng_ls('missing-directory')
-
-        self.assertFalse(listed)
-        self.assertEqual(stream.getvalue(), '')
-
-    def test_utilio_ls_valid_directory_contents_encoded(self):
-        base_dir = TEST_FILE.parent
-        base_dir_encoded = os.fsencode(base_dir)
-
-        with redirect_stdout() as stream:
-            listed = releng_ls(base_dir_encoded)
-
-        self.assertTrue(listed)
-
-        entries = stream.getvalue().split('\n')
-        self.assertIn('assets/', entries)
-        self.assertIn('__init__.py', entries)
-        self.assertIn('test_util_io_ls.py', entries)
-
-    def test_utilio_ls_valid_directory_contents_path(self):
-        base_dir = TEST_FILE.parent
-
-        with redirect_stdout() as stream:
-            listed = releng_ls(base_dir)
-
-        self.assertTrue(listed)
-
-        entries = stream.getvalue().split('\n')
-        self.assertIn('assets/', entries)
-        self.assertIn('__init__.py', entries)
-        self.assertIn('test_util_io_ls.py', entries)
-
-    def test_utilio_ls_valid_directory_contents_str(self):
-        base_dir = TEST_FILE.parent
-        base_dir_str = str(base_dir)
-
-        with redirect_stdout() as stream:
-            listed = releng_ls(base_dir_str)
-
-        self.assertTrue(listed)
-
-        entries = stream.getvalue().split('\n')
-        self.assertIn('assets/', entries)
-        self.assertIn('__init__.py', entries)
-        self.assertIn('test_util_io_ls.py', entries)
-
-    def test_utilio_ls_valid_directory_empty(self):
-        # test will not function in a api logging mode
-        if releng_is_api_mode():
-            raise self.skipTest('ignoring check while in api logging mode')
-
-        # test will not function in a debugging mode
-        if releng_is_debug_mode():
-            raise self.skipTest('ignoring check while in debug mode')
-
-        with redirect_stdout() as stream:
-            with prepare_workdir() as empty_dir:
-                listed = releng_ls(empty_dir)
-
-        self.assertTrue(listed)
-        self.assertEqual(stream.getvalue(), '')
-
-    def test_utilio_ls_valid_directory_workdir(self):
-        base_dir = TEST_FILE.parent
-
-        with releng_wd(base_dir):
-            with redirect_stdout() as stream:
-                listed = releng_ls()
-
-        self.assertTrue(listed)
-
-        entries = stream.getvalue().split('\n')
-        self.assertIn('assets/', entries)
-        self.assertIn('__init__.py', entries)
-        self.assertIn('test_util_io_ls.py', entries)
+@check('test_utilio_ls_invalid_directory', 'test_utilio_ls_missing_directory')
+def ls_of_no_folder(d):
+    (d / 'plain').write_text('')
+    same(listing(d / 'plain'), (False, ['']), 'a file')
+    same(listing('no-such-folder'), (False, ['']), 'a missing folder')

@@ -1,396 +1,144 @@
-# releng-tool tests/unit-tests/test_util_io_move.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_move / releng_move_into: files and folders to new names, into
+# folders (trailing separator, _into, nested=True), over files and
+# folders (merged, later wins), argument types, and refused moves.
 import os
+from pathlib import Path
 
 
-class TestUtilIoMove(TestCase):
-    def run(self, result=None):
-        with prepare_workdir() as work_dir:
-            self.work_dir = work_dir
+def tree(d, files):
+    """Writes each relative name of files holding its text."""
+    for name, text in files.items():
+        (d / name).parent.mkdir(parents=True, exist_ok=True)
+        (d / name).write_text(text)
 
-            super().run(result)
 
-    def _(self, *args):
-        return os.path.join(self.work_dir, *args)
+def holds(path, text):
+    expect(path.is_file(), '%s is no file' % path)
+    same(' '.join(lines_of(path)).strip(), text, 'text of %s' % path)
 
-    def test_utilio_move(self):
-        # setup
-        directories = [
-            self._('dir1'),
-            self._('dir2', 'dir3'),
-            self._('dir4', 'dir5', 'dir6'),
-            self._('dir20'),
-            self._('dir22'),
-        ]
-        for dir_ in directories:
-            os.makedirs(dir_)
 
-        files = [
-            self._('file1'),
-            self._('dir2', 'file2'),
-            self._('dir2', 'dir3', 'file3'),
-            self._('dir4', 'file4'),
-            self._('dir4', 'dir5', 'file5'),
-            self._('dir4', 'dir5', 'dir6', 'file6'),
-            self._('dir20', 'file30'),
-            self._('dir20', 'file31'),
-        ]
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(os.path.basename(file))
+def gone(path):
+    expect(not os.path.lexists(path), '%s is still there' % path)
 
-        # (simple file move)
-        src = self._('file1')
-        dst = self._('file7')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isfile(src))
-        self.assertTrue(os.path.isfile(dst))
-        self._assertContents(dst, 'file1')
 
-        # (another file move)
-        src = self._('dir4', 'dir5', 'dir6', 'file6')
-        dst = self._('dir9', 'dir10', 'file8')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isfile(src))
-        self.assertTrue(os.path.isfile(dst))
-        self._assertContents(dst, 'file6')
+@check('test_utilio_move')
+def move_files(d):
+    tree(d, {'f-one': 'one', 'a/b/f-two': 'two', 'f-three': 'three', 'plain': 'plain'})
+    same(releng_move(d / 'f-one', d / 'renamed', critical=False), True, 'rename')
+    gone(d / 'f-one')
+    holds(d / 'renamed', 'one')
+    same(releng_move(d / 'a/b/f-two', d / 'x/y/deep', critical=False), True, 'to new folders')
+    gone(d / 'a/b/f-two')
+    holds(d / 'x/y/deep', 'two')
+    same(releng_move(d / 'x/y/deep', os.path.join(d, 'x', 'z', ''), critical=False), True,
+         'into a folder by trailing separator')
+    holds(d / 'x/z/deep', 'two')
+    same(releng_move(d / 'f-three', d / 'renamed', critical=False), True, 'over a file')
+    gone(d / 'f-three')
+    holds(d / 'renamed', 'three')
+    # under a file: refused, nothing touched
+    same(releng_move(d / 'renamed', d / 'plain' / 'under', quiet=True, critical=False), False,
+         'under a file')
+    holds(d / 'renamed', 'three')
+    holds(d / 'plain', 'plain')
 
-        # (another file move)
-        src = self._('dir9', 'dir10', 'file8')
-        dst = self._('dir9', 'dir11', '')
-        exp = self._('dir9', 'dir11', 'file8')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isfile(src))
-        self.assertTrue(os.path.isfile(exp))
-        self._assertContents(exp, 'file6')
 
-        # (overwriting file move)
-        src = self._('dir2', 'file2')
-        dst = self._('file7')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isfile(src))
-        self.assertTrue(os.path.isfile(dst))
-        self._assertContents(dst, 'file2')
+@check('test_utilio_move')
+def move_folders(d):
+    tree(d, {'top/mid/leaf': 'leaf', 'top/side': 'side', 'other/kept': 'kept',
+             'blocker': 'blocker', 'pack/p1': 'p1', 'pack/p2': 'p2'})
+    (d / 'holder').mkdir()
+    same(releng_move(d / 'top', d / 'top' / 'mid', quiet=True, critical=False), False,
+         'into its own child')
+    expect((d / 'top' / 'mid').is_dir(), 'the folder changed')
+    # onto an existing folder: the contents merge into it
+    same(releng_move(d / 'top' / 'mid', d / 'other', critical=False), True, 'onto a folder')
+    gone(d / 'top' / 'mid')
+    gone(d / 'other' / 'mid')
+    holds(d / 'other' / 'leaf', 'leaf')
+    holds(d / 'other' / 'kept', 'kept')
+    same(releng_move(d / 'other', d / 'new' / 'place', critical=False), True, 'to new folders')
+    gone(d / 'other')
+    holds(d / 'new' / 'place' / 'leaf', 'leaf')
+    # nested: the folder itself goes inside, new or existing target
+    same(releng_move(d / 'pack', d / 'fresh', nested=True), True, 'nested, new target')
+    gone(d / 'pack')
+    holds(d / 'fresh' / 'pack' / 'p1', 'p1')
+    same(releng_move(d / 'fresh', d / 'holder', nested=True), True, 'nested, existing target')
+    gone(d / 'fresh')
+    holds(d / 'holder' / 'fresh' / 'pack' / 'p2', 'p2')
+    # a folder replaces a file
+    same(releng_move(d / 'new', d / 'blocker', quiet=True, critical=False), True, 'over a file')
+    gone(d / 'new')
+    expect((d / 'blocker').is_dir(), 'the file was not replaced')
 
-        # (bad file move attempt)
-        src = self._('file7')
-        dst_part = self._('dir4', 'file4')
-        dst = self._(dst_part, 'bad')
-        moved = releng_move(src, dst, quiet=True, critical=False)
-        self.assertFalse(moved)
-        self.assertTrue(os.path.isfile(src))
-        self.assertTrue(os.path.isfile(dst_part))
 
-        # (bad directory move self container)
-        src = self._('dir2')
-        dst = self._('dir2', 'dir3')
-        moved = releng_move(src, dst, quiet=True, critical=False)
-        self.assertFalse(moved)
-        self.assertTrue(os.path.isdir(src))
-        self.assertTrue(os.path.isdir(dst))
+@check('test_utilio_move_overwrite')
+def move_tree_over_tree(d):
+    tree(d, {'src/a': 'a-new', 'src/k/b': 'b-new', 'src/k/e/c': 'c-new',
+             'dst/a': 'a-old', 'dst/k/b': 'b-old', 'dst/k/e': 'e-old-file'})
+    same(releng_move(d / 'src', d / 'mid', critical=False), True, 'to a new base')
+    gone(d / 'src')
+    holds(d / 'mid' / 'k' / 'e' / 'c', 'c-new')
+    same(releng_move(d / 'mid', d / 'dst', critical=False), True, 'over an existing base')
+    gone(d / 'mid')
+    holds(d / 'dst' / 'a', 'a-new')
+    holds(d / 'dst' / 'k' / 'b', 'b-new')
+    holds(d / 'dst' / 'k' / 'e' / 'c', 'c-new')
 
-        # (simple directory move)
-        src = self._('dir2', 'dir3')
-        dst = self._('dir4')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isdir(src))
-        self.assertFalse(os.path.isdir(self._(dst, 'dir3')))
-        self.assertTrue(os.path.isfile(self._(dst, 'file3')))
-        self._assertContents(self._(dst, 'file3'), 'file3')
 
-        # (another directory move)
-        src = self._('dir4')
-        dst = self._('dir9', 'dir10')
-        moved = releng_move(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isdir(src))
-        self.assertTrue(os.path.isdir(dst))
-        self.assertTrue(os.path.isfile(self._(dst, 'file3')))
-        self.assertTrue(os.path.isfile(self._(dst, 'file4')))
-        self.assertTrue(os.path.isdir(self._(dst, 'dir5')))
-        self._assertContents(self._(dst, 'file3'), 'file3')
-        self._assertContents(self._(dst, 'file4'), 'file4')
+@check('test_utilio_move_into')
+def move_into_folders(d):
+    tree(d, {'loose': 'loose', 'box/inner/i': 'i', 'box/b': 'b', 'set/s': 's',
+             'pack/p': 'p'})
+    (d / 'existing').mkdir()
+    same(releng_move_into(d / 'loose', d / 'box', critical=False), True, 'a file')
+    gone(d / 'loose')
+    holds(d / 'box' / 'loose', 'loose')
+    same(releng_move_into(d / 'box', d / 'made' / 'here', critical=False), True, 'a folder')
+    gone(d / 'box')
+    holds(d / 'made' / 'here' / 'b', 'b')
+    holds(d / 'made' / 'here' / 'inner' / 'i', 'i')
+    same(releng_move_into(d / 'set', os.path.join(d, 'q', 'r', ''), critical=False), True,
+         'trailing separator')
+    holds(d / 'q' / 'r' / 's', 's')
+    same(releng_move_into(d / 'pack', d / 'new-holder', nested=True), True, 'nested, new')
+    holds(d / 'new-holder' / 'pack' / 'p', 'p')
+    same(releng_move_into(d / 'new-holder', d / 'existing', nested=True), True, 'nested, existing')
+    gone(d / 'new-holder')
+    holds(d / 'existing' / 'new-holder' / 'pack' / 'p', 'p')
 
-        # (nested directory move into non-existing directory)
-        src = self._('dir20')
-        dst = self._('dir21')
-        moved = releng_move(src, dst, nested=True)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir20', 'file30')))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir20', 'file31')))
-        self._assertContents(self._(dst, 'dir20', 'file30'), 'file30')
-        self._assertContents(self._(dst, 'dir20', 'file31'), 'file31')
 
-        # (nested directory move into existing directory)
-        src = self._('dir21')
-        dst = self._('dir22')
-        moved = releng_move(src, dst, nested=True)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir21', 'dir20', 'file30')))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir21', 'dir20', 'file31')))
-        self._assertContents(self._(dst, 'dir21', 'dir20', 'file30'), 'file30')
-        self._assertContents(self._(dst, 'dir21', 'dir20', 'file31'), 'file31')
+@check('test_utilio_move_types', 'test_utilio_move_expanded')
+def move_argument_types(d):
+    (d / 'm0').mkdir()
+    os.environ['MV_A'] = 'm3'
+    os.environ['MV_B'] = 'm4'
+    os.environ['MV_C'] = 'm5'
+    rows = [
+        ('Path', Path(d / 'm0'), Path(d / 'm1'), 'm0', 'm1'),
+        ('str', str(d / 'm1'), str(d / 'm2'), 'm1', 'm2'),
+        ('bytes', os.fsencode(d / 'm2'), os.fsencode(d / 'm3'), 'm2', 'm3'),
+        ('Path, vars', d / '${MV_A}', d / '${MV_B}', 'm3', 'm4'),
+        ('str, vars', '%s/${MV_B}' % d, '%s/${MV_C}' % d, 'm4', 'm5'),
+        ('bytes, vars', os.fsencode('%s/${MV_C}' % d), os.fsencode('%s/m6' % d), 'm5', 'm6'),
+    ]
+    for label, src, dst, was, now in rows:
+        same(releng_move(src, dst), True, label)
+        gone(d / was)
+        expect((d / now).is_dir(), label + ': no folder ' + now)
 
-        # (check directory replacing a file)
-        src = self._('dir9')
-        dst = self._('file7')
-        self.assertTrue(os.path.isdir(src))
-        self.assertTrue(os.path.isfile(dst))
-        moved = releng_move(src, dst, quiet=True, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.isdir(src))
-        self.assertTrue(os.path.isdir(dst))
 
-    def test_utilio_move_expanded(self):
-        path1 = self._('dir1')
-        path2 = self._('dir2')
-        path3 = self._('dir3')
-        path4 = self._('dir4')
-        os.makedirs(path1)
-        self.assertTrue(os.path.isdir(path1))
-
-        os.environ['PART1'] = 'dir1'
-        os.environ['PART2'] = 'dir2'
-        os.environ['PART3'] = 'dir3'
-        os.environ['PART4'] = 'dir4'
-
-        test_path1a = Path(self.work_dir) / '${PART1}'
-        test_path2a = Path(self.work_dir) / '${PART2}'
-        result = releng_move(test_path1a, test_path2a)
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path1))
-        self.assertTrue(os.path.isdir(path2))
-
-        test_path2b = f'{self.work_dir}/${{PART2}}'
-        test_path3b = f'{self.work_dir}/${{PART3}}'
-        result = releng_move(test_path2b, test_path3b)
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path2))
-        self.assertTrue(os.path.isdir(path3))
-
-        test_path3c = os.fsencode(f'{self.work_dir}/${{PART3}}')
-        test_path4c = os.fsencode(f'{self.work_dir}/${{PART4}}')
-        result = releng_move(test_path3c, test_path4c)
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path3))
-        self.assertTrue(os.path.isdir(path4))
-
-    def test_utilio_move_into(self):
-        # setup
-        directories = [
-            self._('dir1', 'dir2'),
-            self._('dir3'),
-            self._('dir4', 'dir5', 'dir6'),
-            self._('dir20'),
-            self._('dir22'),
-        ]
-        for dir_ in directories:
-            os.makedirs(dir_)
-
-        files = [
-            self._('file1'),
-            self._('dir1', 'dir2', 'file2'),
-            self._('dir3', 'file3'),
-            self._('dir4', 'file4'),
-            self._('dir4', 'dir5', 'file5'),
-            self._('dir4', 'dir5', 'dir6', 'file6'),
-            self._('dir20', 'file30'),
-            self._('dir20', 'file31'),
-        ]
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(os.path.basename(file))
-
-        # (file move)
-        src = self._('file1')
-        dst = self._('dir4', 'dir5')
-        expected = self._('dir4', 'dir5', 'file1')
-        moved = releng_move_into(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(expected))
-        self._assertContents(expected, 'file1')
-
-        # (directory move)
-        src = self._('dir4', 'dir5')
-        dst = self._('dir7', 'dir10')
-        moved = releng_move_into(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._(dst, 'file5')))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir6', 'file6')))
-        self._assertContents(self._(dst, 'file5'), 'file5')
-        self._assertContents(self._(dst, 'dir6', 'file6'), 'file6')
-
-        # (another file move)
-        src = self._('dir3')
-        dst = self._('dir9', 'dir11', '')
-        moved = releng_move_into(src, dst, critical=False)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._('dir9', 'dir11', 'file3')))
-        self._assertContents(self._('dir9', 'dir11', 'file3'), 'file3')
-
-        # (nested directory move into non-existing directory)
-        src = self._('dir20')
-        dst = self._('dir21')
-        moved = releng_move_into(src, dst, nested=True)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir20', 'file30')))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir20', 'file31')))
-        self._assertContents(self._(dst, 'dir20', 'file30'), 'file30')
-        self._assertContents(self._(dst, 'dir20', 'file31'), 'file31')
-
-        # (nested directory move into existing directory)
-        src = self._('dir21')
-        dst = self._('dir22')
-        moved = releng_move_into(src, dst, nested=True)
-        self.assertTrue(moved)
-        self.assertFalse(os.path.exists(src))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir21', 'dir20', 'file30')))
-        self.assertTrue(os.path.isfile(self._(dst, 'dir21', 'dir20', 'file31')))
-        self._assertContents(self._(dst, 'dir21', 'dir20', 'file30'), 'file30')
-        self._assertContents(self._(dst, 'dir21', 'dir20', 'file31'), 'file31')
-
-    def test_utilio_move_invalid_nest(self):
-        # setup
-        directories = [
-            self._('dir1', 'dir2'),
-        ]
-        for dir_ in directories:
-            os.makedirs(dir_)
-
-        files = [
-            self._('file1'),
-            self._('dir1', 'file2'),
-            self._('dir1', 'dir2', 'file3'),
-        ]
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(os.path.basename(file))
-
-        # attempt to into a parent folder into a child folder
-        src_dir = os.path.join(self.work_dir, 'dir1')
-        dst_dir = os.path.join(self.work_dir, 'dir1', 'dir2')
-        result = releng_move_into(src_dir, dst_dir, critical=False)
-        self.assertFalse(result)
-
-        # attempt to into a parent folder into a child folder (critical)
-        with self.assertRaises(SystemExit):
-            releng_move_into(src_dir, dst_dir)
-
-    def test_utilio_move_missing(self):
-        # attempt to move a missing path
-        missing_path = os.path.join(self.work_dir, 'test-path-missing')
-        target = os.path.join(self.work_dir, 'container')
-        result = releng_move(missing_path, target, critical=False)
-        self.assertFalse(result)
-
-        # attempt to move a missing path (critical)
-        with self.assertRaises(SystemExit):
-            releng_move(missing_path, target)
-
-    def test_utilio_move_overwrite(self):
-        # setup
-        directories = [
-            self._('d1', 'dz', 'entry'),
-            self._('d3', 'dz'),
-        ]
-        for dir_ in directories:
-            os.makedirs(dir_)
-
-        files = [
-            self._('d1', 'file1'),
-            self._('d1', 'dz', 'file2'),
-            self._('d1', 'dz', 'entry', 'file3'),
-        ]
-
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(f'{os.path.basename(file)}-A')
-
-        files = [
-            self._('d3', 'file1'),
-            self._('d3', 'dz', 'file2'),
-            self._('d3', 'dz', 'entry'),
-        ]
-
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(f'{os.path.basename(file)}-B')
-
-        # move entire folder tree into a new base
-        src_dir = self._('d1')
-        dst_dir = self._('d2')
-        result = releng_move(src_dir, dst_dir, critical=False)
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(src_dir))
-        self.assertTrue(os.path.isdir(dst_dir))
-        self._assertContents(self._('d2', 'file1'), 'file1-A')
-        self._assertContents(self._('d2', 'dz', 'file2'), 'file2-A')
-        self._assertContents(self._('d2', 'dz', 'entry', 'file3'), 'file3-A')
-
-        # move entire folder tree into an existing base to override files
-        self._assertContents(self._('d3', 'file1'), 'file1-B')
-        self._assertContents(self._('d3', 'dz', 'file2'), 'file2-B')
-        self._assertContents(self._('d3', 'dz', 'entry'), 'entry-B')
-
-        src_dir = self._('d2')
-        dst_dir = self._('d3')
-        result = releng_move(src_dir, dst_dir, critical=False)
-        self.assertTrue(result)
-        self.assertFalse(os.path.exists(src_dir))
-        self.assertTrue(os.path.isdir(dst_dir))
-        self._assertContents(self._('d3', 'file1'), 'file1-A')
-        self._assertContents(self._('d3', 'dz', 'file2'), 'file2-A')
-        self._assertContents(self._('d3', 'dz', 'entry', 'file3'), 'file3-A')
-
-    def test_utilio_move_to_self(self):
-        path = self._('dir1')
-        os.makedirs(path)
-
-        # attempt to move to itself; ignore it
-        result = releng_move(path, path)
-        self.assertTrue(result)
-
-    def test_utilio_move_types(self):
-        path1 = self._('dir1')
-        path2 = self._('dir2')
-        path3 = self._('dir3')
-        path4 = self._('dir4')
-        os.makedirs(path1)
-        self.assertTrue(os.path.isdir(path1))
-
-        result = releng_move(Path(path1), Path(path2))
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path1))
-        self.assertTrue(os.path.isdir(path2))
-
-        result = releng_move(str(path2), str(path3))
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path2))
-        self.assertTrue(os.path.isdir(path3))
-
-        result = releng_move(os.fsencode(path3), os.fsencode(path4))
-        self.assertTrue(result)
-        self.assertFalse(os.path.isdir(path3))
-        self.assertTrue(os.path.isdir(path4))
-
-    def _assertContents(self, f, data):
-        contents = ''
-
-        with open(f, encoding='utf_8') as file:
-            for line in file:
-                contents += line.strip() + '\n'
-
-        contents = contents.strip()
-        self.assertEqual(contents, data)
+@check('test_utilio_move_to_self', 'test_utilio_move_missing', 'test_utilio_move_invalid_nest')
+def move_refusals(d):
+    tree(d, {'parent/child/c': 'c', 'parent/p': 'p'})
+    same(releng_move(d / 'parent', d / 'parent'), True, 'onto itself (nothing to do)')
+    holds(d / 'parent' / 'p', 'p')
+    same(releng_move(d / 'absent', d / 'to', critical=False), False, 'missing source')
+    with fails_with(SystemExit):
+        releng_move(d / 'absent', d / 'to')
+    same(releng_move_into(d / 'parent', d / 'parent' / 'child', critical=False), False,
+         'into its own child')
+    with fails_with(SystemExit):
+        releng_move_into(d / 'parent', d / 'parent' / 'child')
+    holds(d / 'parent' / 'child' / 'c', 'c')

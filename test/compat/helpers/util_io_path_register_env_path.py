@@ -1,42 +1,30 @@
-# releng-tool tests/unit-tests/test_util_io_path_register_env_path.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# releng_register_env_path: a folder joins PATH once (at the front with
+# prepend=True); a missing one fails, ending the script unless critical=False.
 import os
 
 
-class TestUtilIoPathRegisterEnvPath(TestCase):
-    def test_utilio_path_register_env_path_invalid_crtiical(self):
-        with self.assertRaises(SystemExit):
-            releng_register_env_path('RELENG_TOOL_TEST_BADPATH')
+def path_entries():
+    return os.environ['PATH'].split(os.pathsep)
 
-    def test_utilio_path_register_env_path_invalid_noncritical(self):
-        rv = releng_register_env_path(
-            'RELENG_TOOL_TEST_BADPATH', critical=False)
-        self.assertFalse(rv)
 
-    def test_utilio_path_register_env_path_prepend(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_env_path(tmp_dir, prepend=True)
-            self.assertTrue(rv)
+@check('test_utilio_path_register_env_path_valid', 'test_utilio_path_register_env_path_single')
+def env_path_registers_once(d):
+    folder = str(d)
+    for _ in range(2):
+        expect(releng_register_env_path(folder) is True, 'register failed')
+        same(path_entries().count(folder), 1, 'PATH entries of the folder')
 
-            # path is first
-            paths = os.environ['PATH'].split(os.pathsep)
-            self.assertEqual(tmp_dir, paths[0])
 
-    def test_utilio_path_register_env_path_single(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_env_path(tmp_dir)
-            self.assertTrue(rv)
+@check('test_utilio_path_register_env_path_prepend')
+def env_path_prepend(d):
+    expect(releng_register_env_path(str(d), prepend=True) is True, 'register failed')
+    same(path_entries()[0], str(d), 'first PATH entry')
 
-            # register a second time
-            rv = releng_register_env_path(tmp_dir)
-            self.assertTrue(rv)
 
-            # should still only have one
-            paths = os.environ['PATH'].split(os.pathsep)
-            self.assertEqual(paths.count(tmp_dir), 1)
-
-    def test_utilio_path_register_env_path_valid(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_env_path(tmp_dir)
-            self.assertTrue(rv)
-            self.assertIn(tmp_dir, os.environ['PATH'])
+@check('test_utilio_path_register_env_path_invalid_noncritical',
+       'test_utilio_path_register_env_path_invalid_crtiical')
+def env_path_missing_folder(d):
+    missing = str(d / 'absent')
+    same(releng_register_env_path(missing, critical=False), False, 'non-critical')
+    with fails_with(SystemExit):
+        releng_register_env_path(missing)

@@ -1,40 +1,27 @@
-# releng-tool tests/unit-tests/test_util_io_path_register_python_path.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# releng_register_python_path: a folder joins sys.path once (first with
+# prepend=True); a missing one fails, ending the script unless critical=False.
 import sys
 
 
-class TestUtilIoPathRegisterPythonPath(TestCase):
-    def test_utilio_path_register_python_path_invalid_crtiical(self):
-        with self.assertRaises(SystemExit):
-            releng_register_python_path('RELENG_TOOL_TEST_BADPATH')
+@check('test_utilio_path_register_python_path_valid',
+       'test_utilio_path_register_python_path_single')
+def python_path_registers_once(d):
+    folder = str(d)
+    for _ in range(2):
+        expect(releng_register_python_path(folder) is True, 'register failed')
+        same(sys.path.count(folder), 1, 'sys.path entries of the folder')
 
-    def test_utilio_path_register_python_path_invalid_noncritical(self):
-        rv = releng_register_python_path(
-            'RELENG_TOOL_TEST_BADPATH', critical=False)
-        self.assertFalse(rv)
 
-    def test_utilio_path_register_python_path_prepend(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_python_path(tmp_dir, prepend=True)
-            self.assertTrue(rv)
+@check('test_utilio_path_register_python_path_prepend')
+def python_path_prepend(d):
+    expect(releng_register_python_path(str(d), prepend=True) is True, 'register failed')
+    same(sys.path[0], str(d), 'first sys.path entry')
 
-            # path is first
-            self.assertEqual(tmp_dir, sys.path[0])
 
-    def test_utilio_path_register_python_path_single(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_python_path(tmp_dir)
-            self.assertTrue(rv)
-
-            # register a second time
-            rv = releng_register_python_path(tmp_dir)
-            self.assertTrue(rv)
-
-            # should still only have one
-            self.assertEqual(sys.path.count(tmp_dir), 1)
-
-    def test_utilio_path_register_python_path_valid(self):
-        with releng_tmpdir() as tmp_dir:
-            rv = releng_register_python_path(tmp_dir)
-            self.assertTrue(rv)
-            self.assertIn(tmp_dir, sys.path)
+@check('test_utilio_path_register_python_path_invalid_noncritical',
+       'test_utilio_path_register_python_path_invalid_crtiical')
+def python_path_missing_folder(d):
+    missing = str(d / 'absent')
+    same(releng_register_python_path(missing, critical=False), False, 'non-critical')
+    with fails_with(SystemExit):
+        releng_register_python_path(missing)

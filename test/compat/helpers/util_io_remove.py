@@ -1,216 +1,60 @@
-# releng-tool tests/unit-tests/test_util_io_remove.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_remove: files (any argument type, variables expanded), whole
+# trees, links (not their targets), a missing path (still True), and a
+# denied removal (False, nothing gone).
 import os
-import sys
 
 
-class TestUtilIoRemove(TestCase):
-    def run(self, result=None):
-        with prepare_workdir() as work_dir:
-            self.work_dir = Path(work_dir)
-            super().run(result)
+@check('test_utilio_remove_arg_default_str', 'test_utilio_remove_arg_default_path',
+       'test_utilio_remove_arg_default_encoded', 'test_utilio_remove_arg_expanded_str',
+       'test_utilio_remove_arg_expanded_path', 'test_utilio_remove_arg_expanded_encoded')
+def remove_each_argument_type(d):
+    os.environ['RM_STEM'] = 'gone'
+    rows = [
+        ('str', lambda p: str(p), 'by-str', 'by-str'),
+        ('Path', lambda p: p, 'by-path', 'by-path'),
+        ('bytes', os.fsencode, 'by-bytes', 'by-bytes'),
+        ('str, ${VAR}', lambda p: str(p), '${RM_STEM}-s', 'gone-s'),
+        ('Path, ${VAR}', lambda p: p, '${RM_STEM}-p', 'gone-p'),
+        ('bytes, ${VAR}', os.fsencode, '${RM_STEM}-b', 'gone-b'),
+    ]
+    for label, convert, given, real in rows:
+        (d / real).write_bytes(b'')
+        expect(releng_remove(convert(d / given)) is True, label + ': failed')
+        expect(not (d / real).exists(), label + ': still there')
 
-    def test_utilio_remove_arg_default_encoded(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
 
-        with open(new_file, 'ab'):
-            pass
+@check('test_utilio_remove_default')
+def remove_files_and_trees(d):
+    for f in ('top', 'a/in-a', 'a/b/in-b', 'c/in-c', 'c/e/in-e', 'c/e/f/in-f'):
+        (d / f).parent.mkdir(parents=True, exist_ok=True)
+        (d / f).write_text(f)
+    same(releng_remove(d / 'top'), True, 'a file')
+    expect(not (d / 'top').exists(), 'the file is still there')
+    same(releng_remove(d / 'a' / 'in-a'), True, 'a file in a folder')
+    expect(not (d / 'a' / 'in-a').exists() and (d / 'a').is_dir(), 'file gone, folder kept')
+    same(releng_remove(d / 'a' / 'b'), True, 'a folder with a file')
+    expect(not (d / 'a' / 'b').exists() and (d / 'a').is_dir(), 'subfolder gone, parent kept')
+    same(releng_remove(d / 'c'), True, 'a deep tree')
+    expect(not (d / 'c').exists(), 'the tree is still there')
+    same(releng_remove(d / 'never-made'), True, 'a missing path')
 
-        self.assertTrue(new_file.is_file())
 
-        new_file_encoded = os.fsencode(new_file)
-        removed = releng_remove(new_file_encoded)
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
+@check('test_utilio_remove_symlink')
+def remove_a_link(d):
+    (d / 'pointee').write_text('')
+    os.symlink('pointee', d / 'pointer')
+    same(releng_remove(d / 'pointer'), True, 'a link')
+    expect(not os.path.lexists(d / 'pointer'), 'the link is still there')
+    expect((d / 'pointee').is_file(), 'the target was removed')
 
-    def test_utilio_remove_arg_default_path(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
 
-        with open(new_file, 'ab'):
-            pass
-
-        self.assertTrue(new_file.is_file())
-
-        removed = releng_remove(new_file)
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
-
-    def test_utilio_remove_arg_default_str(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
-
-        with open(new_file, 'ab'):
-            pass
-
-        self.assertTrue(new_file.is_file())
-
-        new_file_str = str(new_file)
-        removed = releng_remove(new_file_str)
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
-
-    def test_utilio_remove_arg_expanded_encoded(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
-
-        with open(new_file, 'ab'):
-            pass
-
-        self.assertTrue(new_file.is_file())
-
-        os.environ['EXPAND_SUFFIX'] = 'file'
-        new_file_str = f'{self.work_dir}/test-${{EXPAND_SUFFIX}}'
-        new_file_encoded = os.fsencode(new_file_str)
-        removed = releng_remove(new_file_encoded)
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
-
-    def test_utilio_remove_arg_expanded_path(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
-
-        with open(new_file, 'ab'):
-            pass
-
-        self.assertTrue(new_file.is_file())
-
-        os.environ['EXPAND_SUFFIX'] = 'file'
-        removed = releng_remove(self.work_dir / 'test-${EXPAND_SUFFIX}')
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
-
-    def test_utilio_remove_arg_expanded_str(self):
-        new_file = self.work_dir / 'test-file'
-        self.assertFalse(new_file.exists())
-
-        with open(new_file, 'ab'):
-            pass
-
-        self.assertTrue(new_file.is_file())
-
-        os.environ['EXPAND_SUFFIX'] = 'file'
-        new_file_str = f'{self.work_dir}/test-${{EXPAND_SUFFIX}}'
-        removed = releng_remove(new_file_str)
-        self.assertTrue(removed)
-        self.assertFalse(new_file.is_file())
-
-    def test_utilio_remove_default(self):
-        def _(*args):
-            return os.path.join(self.work_dir, *args)
-
-        # setup
-        directories = [
-            _('dir1'),
-            _('dir2', 'dir3'),
-            _('dir4', 'dir5', 'dir6'),
-        ]
-        for dir_ in directories:
-            os.makedirs(dir_)
-
-        files = [
-            _('file1'),
-            _('dir2', 'file2'),
-            _('dir2', 'dir3', 'file3'),
-            _('dir4', 'file4'),
-            _('dir4', 'dir5', 'file5'),
-            _('dir4', 'dir5', 'dir6', 'file6'),
-        ]
-        for file in files:
-            with open(file, 'a') as f:
-                f.write(file)
-
-        path = _('file7')
-        removed = releng_remove(path)
-        self.assertTrue(removed)
-        self.assertFalse(os.path.isfile(path))
-
-        container = _('dir2')
-        path = _(container, 'file2')
-        removed = releng_remove(path)
-        self.assertTrue(removed)
-        self.assertFalse(os.path.isfile(path))
-        self.assertTrue(os.path.isdir(container))
-        self.assertFalse(os.path.isfile(path))
-
-        container = _('dir2')
-        path = _(container, 'dir3')
-        file = _(path, 'file3')
-        removed = releng_remove(path)
-        self.assertTrue(removed)
-        self.assertFalse(os.path.isdir(path))
-        self.assertFalse(os.path.isfile(file))
-        self.assertTrue(os.path.isdir(container))
-
-        path = _('dir4')
-        files = [
-            _(path, 'file4'),
-            _(path, 'dir5', 'file5'),
-            _(path, 'dir5', 'dir6', 'file6'),
-        ]
-        removed = releng_remove(path)
-        self.assertTrue(removed)
-        self.assertFalse(os.path.isdir(path))
-        for file in files:
-            self.assertFalse(os.path.isfile(file))
-
-        # allow noop calls to be true
-        path = _('missing')
-        removed = releng_remove(path)
-        self.assertTrue(removed)
-
-    def test_utilio_remove_failure(self):
-        with mock_os_remove_permission_denied():
-            def _(*args):
-                return os.path.join(self.work_dir, *args)
-
-            # setup
-            directories = [
-                _('dir1'),
-                _('dir2'),
-            ]
-            for dir_ in directories:
-                os.makedirs(dir_)
-
-            files = [
-                _('file1'),
-                _('dir2', 'file2'),
-            ]
-            for file in files:
-                with open(file, 'a') as f:
-                    f.write(file)
-
-            dir1 = _('dir1')
-            file1 = _('file1')
-            file2 = _('dir2', 'file2')
-
-            self.assertTrue(os.path.exists(file1))
-            removed = releng_remove(file1)
-            self.assertFalse(removed)
-            self.assertTrue(os.path.exists(file1))
-
-            self.assertTrue(os.path.exists(file2))
-            removed = releng_remove(file2)
-            self.assertFalse(removed)
-            self.assertTrue(os.path.exists(file2))
-
-            self.assertTrue(os.path.exists(dir1))
-            removed = releng_remove(dir1)
-            self.assertFalse(removed)
-            self.assertTrue(os.path.exists(dir1))
-
-    def test_utilio_remove_symlink(self):
-        if sys.platform == 'win32':
-            raise self.skipTest('symlink test skipped for win32')
-
-        new_symlink = os.path.join(self.work_dir, 'test-symlink')
-        os.symlink('dummy', new_symlink)
-        self.assertTrue(os.path.islink(new_symlink))
-
-        removed = releng_remove(new_symlink)
-        self.assertTrue(removed)
-
-        self.assertFalse(os.path.islink(new_symlink))
-        self.assertFalse(os.path.exists(new_symlink))
+@check('test_utilio_remove_failure')
+def remove_denied(d):
+    (d / 'empty').mkdir()
+    (d / 'full').mkdir()
+    (d / 'loose').write_text('')
+    (d / 'full' / 'kept').write_text('')
+    with removal_denied():
+        for name in ('loose', 'full/kept', 'empty'):
+            same(releng_remove(d / name), False, 'denied removal of ' + name)
+            expect((d / name).exists(), name + ' was removed')

@@ -1,135 +1,56 @@
-# releng-tool tests/unit-tests/test_util_io_step.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_step: a named step's body runs once per folder (a flag file
+# .releng-tool-step-<name> remembers it), again with force=True; the folder
+# defaults to the package's PKG_BUILD_OUTPUT_DIR, and without one the step fails.
 import os
-import tempfile
 
 
-class TestUtilIoStep(TestCase):
-    def run(self, result=None):
-        with tempfile.TemporaryDirectory() as tmpdir:
-            self.work_dir = Path(tmpdir)
-            super().run(result)
+def ran(name, **kwargs):
+    """Whether releng_step(name, ...)'s body ran."""
+    hits = []
+    for _ in releng_step(name, **kwargs):
+        hits.append(name)
+    return bool(hits)
 
-    def test_utilio_step_default_outdir(self):
-        expected_file_flag = self.work_dir / '.releng-tool-step-default-dir'
-        self.assertFalse(expected_file_flag.is_file())
 
-        # the script's own PKG_BUILD_OUTPUT_DIR, pointed at the work folder
-        global PKG_BUILD_OUTPUT_DIR
-        saved = PKG_BUILD_OUTPUT_DIR
-        PKG_BUILD_OUTPUT_DIR = self.work_dir
+@check('test_utilio_step_dir_str', 'test_utilio_step_dir_path', 'test_utilio_step_dir_encoded')
+def step_once_per_folder(d):
+    for label, folder in (('str', str(d)), ('Path', d), ('bytes', os.fsencode(d))):
+        name = 'by-' + label.lower()
+        same(ran(name, dir_=folder), True, label + ': first run')
+        expect((d / ('.releng-tool-step-' + name)).is_file(), label + ': no flag file')
+        same(ran(name, dir_=folder), False, label + ': second run')
 
-        for _ in releng_step('default-dir'):
-            pass
 
-        PKG_BUILD_OUTPUT_DIR = saved
+@check('test_utilio_step_force')
+def step_forced_again(d):
+    same(ran('again', dir_=d), True, 'first run')
+    same(ran('again', dir_=d, force=True), True, 'forced run')
 
-        expected_file_flag = self.work_dir / '.releng-tool-step-default-dir'
-        self.assertTrue(expected_file_flag.is_file())
 
-    def test_utilio_step_dir_encoded(self):
-        workdir_encoded = os.fsencode(self.work_dir)
+@check('test_utilio_step_multiple')
+def steps_are_independent(d):
+    same([ran('alpha', dir_=d), ran('beta', dir_=d)], [True, True], 'first runs')
+    same([ran('beta', dir_=d), ran('alpha', dir_=d)], [False, False], 'repeated runs')
 
-        step_invoked = False
-        for _ in releng_step('encoded', dir_=workdir_encoded):
-            step_invoked = True
 
-        self.assertTrue(step_invoked)
+@check('test_utilio_step_default_outdir')
+def step_defaults_to_the_build_output(d):
+    global PKG_BUILD_OUTPUT_DIR
+    kept = PKG_BUILD_OUTPUT_DIR
+    PKG_BUILD_OUTPUT_DIR = d
+    try:
+        same(ran('default-place'), True, 'run')
+    finally:
+        PKG_BUILD_OUTPUT_DIR = kept
+    expect((d / '.releng-tool-step-default-place').is_file(), 'no flag in the build output')
 
-        expected_file_flag = self.work_dir / '.releng-tool-step-encoded'
-        self.assertTrue(expected_file_flag.is_file())
 
-        step_invoked = False
-        for _ in releng_step('encoded', dir_=workdir_encoded):
-            step_invoked = True
-
-        self.assertFalse(step_invoked)
-
-    def test_utilio_step_dir_path(self):
-        step_invoked = False
-        for _ in releng_step('path', dir_=self.work_dir):
-            step_invoked = True
-
-        self.assertTrue(step_invoked)
-
-        expected_file_flag = self.work_dir / '.releng-tool-step-path'
-        self.assertTrue(expected_file_flag.is_file())
-
-        step_invoked = False
-        for _ in releng_step('path', dir_=self.work_dir):
-            step_invoked = True
-
-        self.assertFalse(step_invoked)
-
-    def test_utilio_step_dir_str(self):
-        workdir_str = str(self.work_dir)
-
-        step_invoked = False
-        for _ in releng_step('str', dir_=workdir_str):
-            step_invoked = True
-
-        self.assertTrue(step_invoked)
-
-        expected_file_flag = self.work_dir / '.releng-tool-step-str'
-        self.assertTrue(expected_file_flag.is_file())
-
-        step_invoked = False
-        for _ in releng_step('str', dir_=workdir_str):
-            step_invoked = True
-
-        self.assertFalse(step_invoked)
-
-    def test_utilio_step_force(self):
-        step_invoked = False
-
-        for _ in releng_step('rebuild', dir_=self.work_dir):
-            step_invoked = True
-
-        self.assertTrue(step_invoked)
-
-        step_invoked = False
-
-        for _ in releng_step('rebuild', dir_=self.work_dir, force=True):
-            step_invoked = True
-
-        self.assertTrue(step_invoked)
-
-    def test_utilio_step_multiple(self):
-        step_invoked_one = False
-        step_invoked_two = False
-
-        for _ in releng_step('one', dir_=self.work_dir):
-            step_invoked_one = True
-
-        for _ in releng_step('two', dir_=self.work_dir):
-            step_invoked_two = True
-
-        self.assertTrue(step_invoked_one)
-        self.assertTrue(step_invoked_two)
-
-        step_invoked_one = False
-        step_invoked_two = False
-
-        for _ in releng_step('two', dir_=self.work_dir):
-            step_invoked_two = True
-
-        for _ in releng_step('one', dir_=self.work_dir):
-            step_invoked_one = True
-
-        self.assertFalse(step_invoked_one)
-        self.assertFalse(step_invoked_two)
-
-    def test_utilio_step_issue(self):
-        # without PKG_BUILD_OUTPUT_DIR in the script's globals (the error's
-        # class, FailedToPrepareStepError, is not given to scripts)
-        saved = globals().pop('PKG_BUILD_OUTPUT_DIR')
-        try:
-            with self.assertRaises(Exception):
-                for _ in releng_step('issue'):
-                    pass
-        finally:
-            globals()['PKG_BUILD_OUTPUT_DIR'] = saved
-
-        expected_file_flag = self.work_dir / '.releng-tool-step-issue'
-        self.assertFalse(expected_file_flag.is_file())
+@check('test_utilio_step_issue')
+def step_without_an_output_folder(d):
+    # releng-tool raises its own error class, which scripts are not given
+    kept = globals().pop('PKG_BUILD_OUTPUT_DIR')
+    try:
+        with fails_with(Exception):
+            ran('nowhere')
+    finally:
+        globals()['PKG_BUILD_OUTPUT_DIR'] = kept

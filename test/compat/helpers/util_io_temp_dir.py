@@ -1,108 +1,39 @@
-# releng-tool tests/unit-tests/test_util_io_temp_dir.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_tmpdir makes a fresh folder under the base it is given (str,
+# Path or bytes, variables expanded, parts joined), removes it when the
+# block ends, and with wd=True works inside it.
 import os
-import sys
-import tempfile
+from pathlib import Path
 
 
-class TestUtilIoTempDir(TestCase):
-    def run(self, result=None):
-        with tempfile.TemporaryDirectory() as tmpdir:
-            self.work_dir = Path(tmpdir)
-            super().run(result)
+@check('test_utilio_tempdir_str', 'test_utilio_tempdir_path', 'test_utilio_tempdir_encoded',
+       'test_utilio_tempdir_expanded_str', 'test_utilio_tempdir_expanded_path',
+       'test_utilio_tempdir_expanded_encoded')
+def tmpdir_under_each_base_form(d):
+    os.environ['TMP_BASE'] = 'var-base'
+    forms = [
+        ('str', str(d / 'str-base'), d / 'str-base'),
+        ('Path', d / 'path-base', d / 'path-base'),
+        ('bytes', os.fsencode(d / 'bytes-base'), d / 'bytes-base'),
+        ('str, ${VAR}', '%s/${TMP_BASE}' % d, d / 'var-base'),
+        ('Path, ${VAR}', d / '${TMP_BASE}' / 'p', d / 'var-base' / 'p'),
+        ('bytes, ${VAR}', os.fsencode('%s/${TMP_BASE}/b' % d), d / 'var-base' / 'b'),
+    ]
+    for label, base, parent in forms:
+        with releng_tmpdir(base) as made:
+            made = Path(made)
+            expect(made.is_dir(), label + ': no folder')
+            expect(parent in made.parents, label + ': %s not under %s' % (made, parent))
+        expect(not made.exists(), label + ': left behind')
 
-    def test_utilio_tempdir_encoded(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
 
-        base_dir_encoded = os.fsencode(base_dir)
-        with releng_tmpdir(base_dir_encoded) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
+@check('test_utilio_tempdir_multipart')
+def tmpdir_joins_base_parts(d):
+    with releng_tmpdir(d / 'outer', 'middle', b'inner') as made:
+        expect(Path(made).is_dir(), 'no folder')
+        expect(d / 'outer' / 'middle' / 'inner' in Path(made).parents, 'not under the joined base')
 
-        self.assertFalse(new_dir.is_dir())
 
-    def test_utilio_tempdir_expanded_encoded(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        os.environ['CONTAINER'] = base_dir.name
-        base_dir_str = f'{base_dir}/${{CONTAINER}}'
-        base_dir_encoded = os.fsencode(base_dir_str)
-        with releng_tmpdir(base_dir_encoded) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
-
-        self.assertFalse(new_dir.is_dir())
-
-    def test_utilio_tempdir_expanded_path(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        os.environ['CONTAINER'] = base_dir.name
-        base_dir_path = self.work_dir / '${CONTAINER}'
-        with releng_tmpdir(base_dir_path) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
-
-        self.assertFalse(new_dir.is_dir())
-
-    def test_utilio_tempdir_expanded_str(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        os.environ['CONTAINER'] = base_dir.name
-        base_dir_str = f'{base_dir}/${{CONTAINER}}'
-        with releng_tmpdir(base_dir_str) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
-
-        self.assertFalse(new_dir.is_dir())
-
-    def test_utilio_tempdir_multipart(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        expected_base = base_dir / 'part' / 'leaf'
-
-        with releng_tmpdir(base_dir, 'part', b'leaf') as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(expected_base, new_dir.parents)
-
-    def test_utilio_tempdir_path(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        with releng_tmpdir(base_dir) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
-
-    def test_utilio_tempdir_str(self):
-        base_dir = self.work_dir / 'base-dir'
-        self.assertFalse(base_dir.exists())
-
-        base_dir_str = str(base_dir)
-        with releng_tmpdir(base_dir_str) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-            self.assertIn(base_dir, new_dir.parents)
-
-    def test_utilio_tempdir_working_directory(self):
-        base_dir = self.work_dir / 'base-dir'
-
-        with releng_tmpdir(base_dir, wd=True) as tmp_dir:
-            new_dir = Path(tmp_dir)
-            self.assertTrue(new_dir.is_dir())
-
-            cwd = Path.cwd()
-            if sys.platform == 'darwin' and Path('/private') in cwd.parents:
-                cwd = Path('/') / cwd.relative_to(*cwd.parts[:2])
-
-            self.assertEqual(new_dir, cwd)
+@check('test_utilio_tempdir_working_directory')
+def tmpdir_as_working_folder(d):
+    with releng_tmpdir(d / 'wd-base', wd=True) as made:
+        same(Path.cwd(), Path(made), 'working folder')

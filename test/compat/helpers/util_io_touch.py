@@ -1,89 +1,36 @@
-# releng-tool tests/unit-tests/test_util_io_touch.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
-from pathlib import Path
+# releng_touch makes a file (or keeps an existing one) for each way of
+# naming it, and reports success.
 import os
 
 
-class TestUtilIoTouch(TestCase):
-    def run(self, result=None):
-        with prepare_workdir() as work_dir:
-            self.work_dir = Path(work_dir)
-            super().run(result)
+@check('test_utilio_touch_already_exists')
+def touch_existing_file(d):
+    target = d / 'present'
+    target.write_bytes(b'')
+    expect(releng_touch(target) is True, 'touch of an existing file failed')
+    expect(target.is_file(), 'the file is gone')
 
-    def test_utilio_touch_already_exists(self):
-        test_file = self.work_dir / 'test-file'
-        with test_file.open('wb'):
-            pass
 
-        self.assertTrue(test_file.is_file())
+@check('test_utilio_touch_new_file_str', 'test_utilio_touch_new_file_path',
+       'test_utilio_touch_new_file_encoded', 'test_utilio_touch_expanded_str',
+       'test_utilio_touch_expanded_path', 'test_utilio_touch_expanded_encoded')
+def touch_each_argument_type(d):
+    os.environ['TOUCH_STEM'] = 'made'
+    forms = [
+        ('str', str, 'as-str', 'as-str'),
+        ('Path', lambda p: p, 'as-path', 'as-path'),
+        ('bytes', os.fsencode, 'as-bytes', 'as-bytes'),
+        ('str, ${VAR}', str, '${TOUCH_STEM}-s', 'made-s'),
+        ('Path, ${VAR}', lambda p: p, '${TOUCH_STEM}-p', 'made-p'),
+        ('bytes, ${VAR}', os.fsencode, '${TOUCH_STEM}-b', 'made-b'),
+    ]
+    for label, convert, leaf, made in forms:
+        expect(not (d / made).exists(), label + ': already there')
+        expect(releng_touch(convert(d / leaf)) is True, label + ': touch failed')
+        expect((d / made).is_file(), label + ': no file made')
 
-        exists = releng_touch(test_file)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
 
-    def test_utilio_touch_expanded_encoded(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        os.environ['FNAME'] = 'test'
-        test_file_str = f'{self.work_dir}/${{FNAME}}-file'
-        test_file_encoded = os.fsencode(test_file_str)
-        exists = releng_touch(test_file_encoded)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
-
-    def test_utilio_touch_expanded_path(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        os.environ['FNAME'] = 'test'
-        test_file_path = self.work_dir / '${FNAME}-file'
-        exists = releng_touch(test_file_path)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
-
-    def test_utilio_touch_expanded_str(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        os.environ['FNAME'] = 'test'
-        test_file_str = f'{self.work_dir}/${{FNAME}}-file'
-        exists = releng_touch(test_file_str)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
-
-    def test_utilio_touch_multipart(self):
-        container_dir = self.work_dir / 'test-dir'
-        self.assertFalse(container_dir.exists())
-
-        expected_file = container_dir / 'part' / 'leaf'
-
-        exists = releng_touch(container_dir, 'part', b'leaf')
-        self.assertTrue(exists)
-        self.assertTrue(expected_file.is_file())
-
-    def test_utilio_touch_new_file_encoded(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        test_file_encoded = os.fsencode(test_file)
-        exists = releng_touch(test_file_encoded)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
-
-    def test_utilio_touch_new_file_path(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        exists = releng_touch(test_file)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
-
-    def test_utilio_touch_new_file_str(self):
-        test_file = self.work_dir / 'test-file'
-        self.assertFalse(test_file.is_file())
-
-        test_file_str = str(test_file)
-        exists = releng_touch(test_file_str)
-        self.assertTrue(exists)
-        self.assertTrue(test_file.is_file())
+@check('test_utilio_touch_multipart')
+def touch_joins_parts_and_makes_folders(d):
+    expect(releng_touch(d / 'outer', 'middle', b'leaf') is True, 'touch failed')
+    expect((d / 'outer' / 'middle' / 'leaf').is_file(), 'no nested file made')

@@ -1,13 +1,10 @@
-# releng-tool tests/unit-tests/test_util_log.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# Log messages have environment variables expanded.
 import os
 
 
-class TestUtilLog(TestCase):
-    def test_utilio_log_expanded(self):
-        os.environ['KEYWORD'] = 'example'
-
-        with redirect_stdout() as stream:
-            note('this is an $KEYWORD message')
-
-        self.assertIn('this is an example message', stream.getvalue())
+@check('test_utilio_log_expanded')
+def note_expands_variables(d):
+    os.environ['LOG_WORD'] = 'expanded'
+    with stdout_text() as out:
+        note('a message with $LOG_WORD text')
+    expect('a message with expanded text' in out[0], 'printed: %r' % out[0])

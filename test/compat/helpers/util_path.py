@@ -1,19 +1,21 @@
-# releng-tool tests/unit-tests/test_util_path.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# The path type scripts are handed (ROOT_DIR's) compares equal to strings
+# and pathlib paths, and joins with / and + as both.
 from pathlib import Path
 
-
-# P is the type of the path objects scripts are given (ROOT_DIR, ...).
-P = type(ROOT_DIR)
+ScriptPath = type(ROOT_DIR)
 
 
-class TestUtilPath(TestCase):
-    def test_util_path(self):
-        self.assertEqual(P('a'), 'a')
-        self.assertEqual(P('b'), Path('b'))
-        self.assertEqual(P('c') / 'd', 'c/d')
-        self.assertEqual(P('e') / 'f', Path('e') / 'f')
-        self.assertEqual(P('g') + '-suffix', 'g-suffix')
-        self.assertEqual('prefix-' + P('h'), 'prefix-h')
-        self.assertEqual(P('..'), '..')
-        self.assertEqual(P('..'), Path('..'))
+@check('test_util_path')
+def script_path_behaves_as_str_and_path(d):
+    rows = [
+        ('equal to a str', ScriptPath('one'), 'one'),
+        ('equal to a Path', ScriptPath('two'), Path('two')),
+        ('/ gives a str-equal path', ScriptPath('x') / 'y', 'x/y'),
+        ('/ gives a Path-equal path', ScriptPath('x') / 'z', Path('x') / 'z'),
+        ('+ appends', ScriptPath('base') + '.tail', 'base.tail'),
+        ('+ prepends', 'head.' + ScriptPath('base'), 'head.base'),
+        ('parent as str', ScriptPath('..'), '..'),
+        ('parent as Path', ScriptPath('..'), Path('..')),
+    ]
+    for label, got, want in rows:
+        same(got, want, label)

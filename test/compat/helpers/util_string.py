@@ -1,47 +1,37 @@
-# releng-tool tests/unit-tests/test_util_string.py, calling the script helpers.
-# Adapted from releng-tool (BSD-2-Clause; see ../templates/LICENSE).
+# releng_expand: $NAME and ${NAME} from the environment (or kv), $$ as a
+# literal $, unknown names as empty, and containers expanded item by item.
 import os
 
 
-class TestUtilStrings(TestCase):
-    def test_utilstr_expand(self):
-        def assertExpand(self, obj, result, kv=None):
-            self.assertEqual(releng_expand(obj, kv), result)
-
-        val = releng_expand(None)
-        self.assertIsNone(val)
-
-        assertExpand(self, '', '')
-        assertExpand(self,
-            'this is a simple message', 'this is a simple message')
-
-        os.environ['__RELENGTEST'] = 'test'
-        assertExpand(self, '$__RELENGTEST', 'test')
-        assertExpand(self, 'A $__RELENGTEST Z', 'A test Z')
-        assertExpand(self, 'A $__RELENGTEST$__RELENGTEST Z', 'A testtest Z')
-        assertExpand(self, 'longer $__RELENGTEST string', 'longer test string')
-        assertExpand(self, 'a/$__RELENGTEST/b', 'a/test/b')
-        assertExpand(self, 'a-$__RELENGTEST-b', 'a-test-b')
-        assertExpand(self, ' $__RELENGTEST ', ' test ')
-        assertExpand(self, '${__RELENGTEST}', 'test')
-        assertExpand(self, 'A${__RELENGTEST}Z', 'AtestZ')
-        assertExpand(self, 'A${__RELENGTEST}${__RELENGTEST}Z', 'AtesttestZ')
-        assertExpand(self,
-            'longer ${__RELENGTEST} string', 'longer test string')
-        assertExpand(self, ' ${__RELENGTEST} ', ' test ')
-        assertExpand(self, '${invalid', '${invalid')
-        assertExpand(self, '${}ignored', 'ignored')
-        assertExpand(self, '$$escaped', '$escaped')
-        assertExpand(self, '${__RELENGTEST}', 'override',
-            kv={'__RELENGTEST': 'override'})
-        assertExpand(self, ['a', 'b', 'c'], ['a', 'b', 'c'])
-        assertExpand(self,
-            ['${__RELENGTEST}', 'b', '${__RELENGTEST}'], ['test', 'b', 'test'])
-        assertExpand(self, {'a', 'b', 'c'}, {'a', 'b', 'c'})
-        assertExpand(self, {'a', '${__RELENGTEST}', 'c'}, {'a', 'test', 'c'})
-        assertExpand(self, {'key': 'value'}, {'key': 'value'})
-        assertExpand(self,
-            {'${__RELENGTEST}': '${__RELENGTEST}'}, {'test': 'test'})
-
-        os.environ.pop('__RELENGTEST', None)
-        assertExpand(self, '$__RELENGTEST', '')
+@check('test_utilstr_expand')
+def expand_table(d):
+    os.environ['EXP_V'] = 'val'
+    rows = [
+        (None, None),
+        ('', ''),
+        ('no variables at all', 'no variables at all'),
+        ('$EXP_V', 'val'),
+        ('x $EXP_V y', 'x val y'),
+        ('x $EXP_V$EXP_V y', 'x valval y'),
+        ('p/$EXP_V/q', 'p/val/q'),
+        ('p-$EXP_V-q', 'p-val-q'),
+        ('  $EXP_V  ', '  val  '),
+        ('${EXP_V}', 'val'),
+        ('x${EXP_V}y', 'xvaly'),
+        ('x${EXP_V}${EXP_V}y', 'xvalvaly'),
+        ('  ${EXP_V}  ', '  val  '),
+        ('${unterminated', '${unterminated'),
+        ('${}rest', 'rest'),
+        ('$$literal', '$literal'),
+        (['p', 'q'], ['p', 'q']),
+        (['${EXP_V}', 'q', '$EXP_V'], ['val', 'q', 'val']),
+        ({'p', 'q'}, {'p', 'q'}),
+        ({'p', '${EXP_V}'}, {'p', 'val'}),
+        ({'k': 'v'}, {'k': 'v'}),
+        ({'${EXP_V}': '$EXP_V'}, {'val': 'val'}),
+    ]
+    for given, want in rows:
+        same(releng_expand(given), want, 'expand %r' % (given,))
+    same(releng_expand('${EXP_V}', {'EXP_V': 'from-kv'}), 'from-kv', 'kv over the environment')
+    del os.environ['EXP_V']
+    same(releng_expand('$EXP_V'), '', 'unset variable')
