@@ -427,4 +427,80 @@ export const pkgcfg2Cases: Case[] = [
       }
     },
   },
+  {
+    name: 'pkgcfg/remote-config',
+    from: braces(
+      'test_pkg_configs_remote.py::test_pkgconfig_remote_config_{disabled,enabled,missing}',
+    ),
+    async run(t) {
+      // the sources' .releng-tool sets the job count: read only when enabled
+      for (const [cfg, jobs] of [
+        ['missing', undefined],
+        ['remote-config-disabled', undefined],
+        ['remote-config-enabled', '3'],
+      ] as const) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'" });
+        t.write('package/test/local/.releng-tool', 'TEST_FIXED_JOBS = 3\n');
+        await t.ok([]);
+        const njobs = probe(t).env.NJOBS;
+        if (jobs) assert.equal(njobs, jobs, `${cfg}: NJOBS`);
+        else assert.notEqual(njobs, '3', `${cfg}: the sources' job count is not read`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/remote-scripts',
+    from: braces(
+      'test_pkg_configs_remote.py::test_pkgconfig_remote_scripts_{disabled,enabled,missing}',
+    ),
+    async run(t) {
+      // the sources' build script runs (the package has none of its own) only when enabled
+      for (const [cfg, runs] of [
+        ['missing', false],
+        ['remote-scripts-disabled', false],
+        ['remote-scripts-enabled', true],
+      ] as const) {
+        useConfig(t, cfg, { extra: "TEST_SITE = 'local'" });
+        t.remove('package/test/test-build.rt');
+        t.remove('remote-build.txt');
+        t.write(
+          'package/test/local/releng-tool-build.rt',
+          "import os\nopen(os.path.join(os.environ['ROOT_DIR'], 'remote-build.txt'), 'w').close()\n",
+        );
+        await t.ok([]);
+        assert.equal(t.exists('remote-build.txt'), runs, `${cfg}: the sources' build script ran`);
+      }
+    },
+  },
+  {
+    name: 'pkgcfg/preextract',
+    from: braces(
+      'test_pkg_configs_preextract.py::test_pkgconfig_preextract_{disabled,enabled,missing}',
+    ),
+    async run(t) {
+      // `other`, listed first and needing nothing, builds before `test`: only a
+      // pre-extracted `test` has its sources in place by then (one job, so the
+      // order is the list's)
+      for (const [cfg, early] of [
+        ['missing', false],
+        ['preextract-disabled', false],
+        ['preextract-enabled', true],
+      ] as const) {
+        const site = writeArchive(t);
+        useConfig(t, cfg, { extra: `TEST_SITE = '${site}'\nTEST_VERSION = '1.0'` });
+        t.write('releng-tool.rt', "packages = ['other', 'test']\n");
+        t.write('package/other/other.rt', "OTHER_VERSION = '1.0'\n");
+        t.write(
+          'package/other/other-build.rt',
+          "import os\nd = os.path.join(os.environ['BUILD_DIR'], 'test-1.0')\nwith open(os.path.join(os.environ['ROOT_DIR'], 'early.txt'), 'w') as f:\n    f.write(str(os.path.exists(os.path.join(d, 'top.txt'))))\n",
+        );
+        await t.ok(['-j', '1']);
+        assert.equal(
+          t.read('early.txt'),
+          early ? 'True' : 'False',
+          `${cfg}: test extracted before other builds`,
+        );
+      }
+    },
+  },
 ];
