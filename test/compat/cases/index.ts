@@ -9,6 +9,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { helperCases } from './helpers.ts';
+import { moreCases } from './more.ts';
 import { pipelineCases } from './pipeline.ts';
 import { prjcfgCases, prjcfgMoreCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
@@ -40,6 +41,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   pyext: pyextCases,
   helpers: helperCases,
   rtlint: rtlintCases,
+  more: moreCases,
   site: siteCases,
   'site-vcs': siteVcsCases,
   'site-git': siteGitCases,
