@@ -87,4 +87,51 @@ export const moreCases: Case[] = [
       assert.ok(!('RELENG_DEBUG' in p.env) && !('RELENG_VERBOSE' in p.env), 'not exported');
     },
   },
+  {
+    name: 'more/werror',
+    from: 'test_mainline_args.py::test_mainline_args_werror',
+    async run(t) {
+      // an extension-less stage script is a deprecation warning (run as root,
+      // releng-tool also warns about that, which --werror fails on first)
+      writeProbe(t, { stages: [] });
+      t.write('package/test/test-build', "print('built')\n");
+      await t.ok();
+      t.remove('output');
+      await t.fails(['--werror']);
+    },
+  },
+  {
+    name: 'more/api-mode-default',
+    from: 'test_mainline_args.py::test_mainline_args_api_mode_default',
+    async run(t) {
+      writeProbe(t);
+      const plain = await t.ok();
+      assert.doesNotMatch(plain.stdout, /"releng-tool":/, 'no API document without --api');
+      const api = await t.ok(['--api']);
+      assert.match(api.stdout, /"releng-tool":/, 'the API document with --api');
+    },
+  },
+  {
+    name: 'more/nocolorout',
+    from: 'test_engine_run_args.py::test_engine_run_args_nocolorout',
+    async run(t) {
+      writeProbe(t);
+      const r = await t.ok(['--nocolorout']);
+      assert.doesNotMatch(r.output, /\x1b\[/, 'no colour codes');
+    },
+  },
+  {
+    name: 'more/license-header',
+    template: 'licenses',
+    from: 'test_licenses.py::test_licenses_header_injection',
+    async run(t) {
+      t.write(
+        'releng-tool.rt',
+        `${t.read('releng-tool.rt')}\nlicense_header = 'verify-header-add'\n`,
+      );
+      await t.ok(['licenses']);
+      const text = t.read('output', 'licenses', 'licenses').trim();
+      assert.ok(text.startsWith('verify-header-add'), text.slice(0, 80));
+    },
+  },
 ];
