@@ -134,4 +134,24 @@ export const moreCases: Case[] = [
       assert.ok(text.startsWith('verify-header-add'), text.slice(0, 80));
     },
   },
+  {
+    name: 'more/sbom-format-json',
+    from: 'test_mainline_args.py::test_mainline_args_sbom_format_valid',
+    async run(t) {
+      writeProbe(t);
+      await t.ok(['--sbom-format', 'json']);
+      t.assertExists('output', 'sbom.json');
+      t.assertMissing('output', 'sbom.txt');
+    },
+  },
+  {
+    name: 'more/quirks-listed',
+    from: 'test_engine_run_args.py::test_engine_run_args_quirks',
+    async run(t) {
+      writeProbe(t);
+      const r = await t.ok(['--quirk', 'example.quirk1', '--quirk', 'example.quirk2', '--debug']);
+      assert.match(r.output, /example\.quirk1/);
+      assert.match(r.output, /example\.quirk2/);
+    },
+  },
 ];
