@@ -1,8 +1,58 @@
 // A few remaining releng-tool engine and argument tests (test_engine_script_env.py,
 // test_engine_run_args.py, test_engine_run_environ_config.py, test_mainline_args.py)
 // whose parsed values reach what a stage script is given.
-import { assert, type Case } from '../lib.ts';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { assert, type Case, type Ctx } from '../lib.ts';
 import { probe, writeProbe } from '../probe.ts';
+
+/**
+ * Three internal packages: `a` with a `local` site (never local-sourced),
+ * `b` and `c` fetched from file:// archives; each build script records its
+ * build folder and whether it is in local-sources mode.
+ */
+function localSourcesProject(t: Ctx): void {
+  t.write('releng-tool.rt', "packages = ['a', 'b', 'c']\n");
+  for (const p of ['a', 'b', 'c']) {
+    const up = p.toUpperCase();
+    let site = 'local';
+    if (p === 'a') t.write('package/a/local/README', 'a\n');
+    else {
+      t.write(`archives/${p}-1.0/README`, `${p}\n`);
+      const tgz = t.path('archives', `${p}-1.0.tar.gz`);
+      spawnSync('tar', ['-czf', tgz, '-C', t.path('archives'), `${p}-1.0`]);
+      site = `file://${tgz}`;
+    }
+    t.write(
+      `package/${p}/${p}.rt`,
+      `${up}_VERSION = '1.0'\n${up}_SITE = '${site}'\n${up}_INTERNAL = True\n`,
+    );
+    t.write(
+      `package/${p}/${p}-build.rt`,
+      `import json, os\nwith open(os.path.join(os.environ['ROOT_DIR'], '${p}.json'), 'w') as f:\n    json.dump({'dir': str(PKG_BUILD_DIR), 'local': bool(globals().get('PKG_LOCALSRCS'))}, f)\n`,
+    );
+  }
+}
+
+function builtFrom(t: Ctx, p: string): { dir: string; local: boolean } {
+  return JSON.parse(t.read(`${p}.json`));
+}
+
+/** Runs with the local-sources options given (they configure the mode), then builds. */
+async function localSourcesRun(t: Ctx, options: string[]): Promise<void> {
+  localSourcesProject(t);
+  if (options.length > 0) await t.ok(options);
+  await t.ok();
+}
+
+const fetched = (t: Ctx, p: string): void => {
+  const got = builtFrom(t, p);
+  assert.equal(got.local, false, `${p} local`);
+  assert.ok(got.dir.startsWith(t.path('output')), `${p} built from ${got.dir}`);
+};
+const from = (t: Ctx, p: string, dir: string): void => {
+  assert.deepEqual(builtFrom(t, p), { dir, local: true }, p);
+};
 
 export const moreCases: Case[] = [
   {
@@ -152,6 +202,57 @@ export const moreCases: Case[] = [
       const r = await t.ok(['--quirk', 'example.quirk1', '--quirk', 'example.quirk2', '--debug']);
       assert.match(r.output, /example\.quirk1/);
       assert.match(r.output, /example\.quirk2/);
+    },
+  },
+  {
+    name: 'more/localsrcs-not-configured',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_not_configured',
+    async run(t) {
+      await localSourcesRun(t, []);
+      for (const p of ['b', 'c']) fetched(t, p);
+    },
+  },
+  {
+    name: 'more/localsrcs-single-path',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_single_path',
+    async run(t) {
+      for (const p of ['b', 'c']) t.write(`srcs/${p}/README`, 'x\n');
+      await localSourcesRun(t, ['-L', t.path('srcs')]);
+      assert.equal(builtFrom(t, 'a').local, false, 'a local site is not local-sourced');
+      for (const p of ['b', 'c']) from(t, p, t.path('srcs', p));
+    },
+  },
+  {
+    name: 'more/localsrcs-overload-package',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_overload_package',
+    async run(t) {
+      for (const p of ['b', 'c']) t.write(`srcs/${p}/README`, 'x\n');
+      t.write('alt/b/README', 'y\n');
+      await localSourcesRun(t, ['-L', t.path('srcs'), '-L', `b@${t.path('alt', 'b')}`]);
+      from(t, 'b', t.path('alt', 'b'));
+      from(t, 'c', t.path('srcs', 'c'));
+    },
+  },
+  {
+    name: 'more/localsrcs-specific-package',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_specific_package',
+    async run(t) {
+      t.write('alt/b/README', 'y\n');
+      await localSourcesRun(t, ['-L', `b:${t.path('alt', 'b')}`]);
+      from(t, 'b', t.path('alt', 'b'));
+      fetched(t, 'c');
+    },
+  },
+  {
+    name: 'more/localsrcs-unset-package',
+    from: 'test_engine_run_args.py::test_engine_run_args_mode_localsrcs_unset_package',
+    async run(t) {
+      // -L without a folder: packages beside the project (its parent folder)
+      const parent = dirname(t.dir);
+      t.write(join('..', 'c', 'README'), 'z\n');
+      await localSourcesRun(t, ['-L', '-L', 'b@']);
+      fetched(t, 'b');
+      from(t, 'c', join(parent, 'c'));
     },
   },
 ];
