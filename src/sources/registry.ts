@@ -68,6 +68,13 @@ const SITE_TYPES: RegisteredSite[] = [
     load: once(async () => (await import('./cvs.ts')).cvsSite),
   },
   {
+    name: 'lore',
+    hasSources: true,
+    tools: ['lore', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('lore+') || site.startsWith('lore://'),
+    load: once(async () => (await import('./lore.ts')).loreSite),
+  },
+  {
     name: 'scp',
     hasSources: true,
     tools: ['scp'],

@@ -2,6 +2,7 @@
 // test_engine_run_args.py, test_engine_run_environ_config.py, test_mainline_args.py)
 // whose parsed values reach what a stage script is given.
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { assert, type Case, type Ctx } from '../lib.ts';
 import { probe, writeProbe } from '../probe.ts';
@@ -53,6 +54,27 @@ const fetched = (t: Ctx, p: string): void => {
 const from = (t: Ctx, p: string, dir: string): void => {
   assert.deepEqual(builtFrom(t, p), { dir, local: true }, p);
 };
+
+/**
+ * A lore package and a stand-in `lore` (no lore for Debian 12): it records its
+ * arguments and, for `clone SRC DIR …`, copies SRC into DIR with a `.lore`
+ * folder of metadata, as a checkout has.
+ */
+function loreProject(t: Ctx, withTool: boolean): Record<string, string> {
+  t.write('upstream/README', 'from lore\n');
+  t.write('releng-tool.rt', "packages = ['needy']\n");
+  t.write(
+    'package/needy/needy.rt',
+    `NEEDY_VERSION = '1.0'\nNEEDY_SITE = 'lore+${t.path('upstream')}'\nNEEDY_REVISION = 'main'\n`,
+  );
+  if (!withTool) return {};
+  t.write(
+    'bin/lore',
+    `#!/bin/sh\necho "$@" >> '${t.path('lore.log')}'\n[ "$1" = --version ] && { echo lore 0.0-standin; exit 0; }\n[ "$1" = clone ] || exit 2\nmkdir -p "$3" && cp -R "$2"/. "$3"/ && mkdir -p "$3/.lore" && echo meta > "$3/.lore/HEAD"\n`,
+  );
+  chmodSync(t.path('bin/lore'), 0o755);
+  return { PATH: `${t.path('bin')}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+}
 
 export const moreCases: Case[] = [
   {
@@ -253,6 +275,33 @@ export const moreCases: Case[] = [
       await localSourcesRun(t, ['-L', '-L', 'b@']);
       fetched(t, 'b');
       from(t, 'c', join(parent, 'c'));
+    },
+  },
+  {
+    name: 'more/lore-fetch',
+    from: 'test_prerequisites.py::test_prerequisites_uc_lore_exists',
+    async run(t) {
+      const env = loreProject(t, true);
+      await t.ok(['needy-extract'], { env });
+      const log = t.read('lore.log');
+      assert.match(log, /^clone \S*upstream \S+ --branch main --direct-file-write/m);
+      const build = t.find('output/build', 'README');
+      assert.equal(build.length, 1, `extracted: ${build.join(', ')}`);
+      assert.equal(
+        t.find('output/build', 'HEAD').length,
+        0,
+        'the .lore folder is not part of the sources',
+      );
+    },
+  },
+  {
+    name: 'more/lore-missing',
+    from: 'test_prerequisites.py::test_prerequisites_uc_lore_missing',
+    async run(t) {
+      loreProject(t, false);
+      const r = await t.fails();
+      assert.match(r.output, /lore/);
+      t.assertMissing('output', 'build', 'needy-1.0', 'README');
     },
   },
 ];
