@@ -16,6 +16,7 @@ import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
+import { registryCases } from './registry.ts';
 import { rtlintCases } from './rtlint.ts';
 import { siteCases } from './site.ts';
 import { siteGitCases } from './site-git.ts';
@@ -42,6 +43,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   helpers: helperCases,
   rtlint: rtlintCases,
   more: moreCases,
+  registry: registryCases,
   site: siteCases,
   'site-vcs': siteVcsCases,
   'site-git': siteGitCases,
