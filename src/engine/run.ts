@@ -639,6 +639,9 @@ class Engine {
   #localDir(pkg: PackageModel): string | undefined {
     const map = this.options.localSources;
     if (!map || !pkg.internal) return undefined;
+    // releng-tool projects, as releng-tool: only packages fetched from
+    // elsewhere; a `local` site's sources are in the project already
+    if (this.project.format === 'releng-tool' && pkg.vcsType === 'local') return undefined;
     // '' = excluded by -L PKG:unset while a folder holds every other package
     if (map[pkg.name] === '') return undefined;
     const dir = map[pkg.name] ?? (map[''] !== undefined ? join(map[''], pkg.name) : undefined);

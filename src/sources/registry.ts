@@ -73,6 +73,13 @@ const SITE_TYPES: RegisteredSite[] = [
     load: once(async () => (await import('./cvs.ts')).cvsSite),
   },
   {
+    name: 'lore',
+    hasSources: true,
+    tools: ['lore', 'tar', 'gzip'],
+    detect: (site) => site.startsWith('lore+') || site.startsWith('lore://'),
+    load: once(async () => (await import('./lore.ts')).loreSite),
+  },
+  {
     name: 'scp',
     hasSources: true,
     tools: ['scp'],
@@ -91,8 +98,6 @@ const SITE_TYPES: RegisteredSite[] = [
 /** Site types later issues add; named so a project using one gets an honest error. */
 const PLANNED: Record<string, (site: string) => boolean> = {
   perforce: (s) => s.startsWith('p4+') || s.startsWith('perforce+'),
-  // releng-tool's lore sites (fetched with the `lore` tool)
-  lore: (s) => s.startsWith('lore+') || s.startsWith('lore://'),
 };
 
 /** Adds a site type (used by extensions). */

@@ -2,4 +2,7 @@
 // see compat.test.ts.
 import { compatSuite } from './suite.ts';
 
-compatSuite('releng-tool compatibility cases (script helpers)', ['helpers']);
+compatSuite('releng-tool compatibility cases (script helpers, remaining engine values)', [
+  'helpers',
+  'more',
+]);

@@ -2,4 +2,7 @@
 // releng; see compat.test.ts.
 import { compatSuite } from './suite.ts';
 
-compatSuite('releng-tool compatibility cases (network isolation, extensions)', ['pyext']);
+compatSuite('releng-tool compatibility cases (network isolation, extensions, registry)', [
+  'pyext',
+  'registry',
+]);

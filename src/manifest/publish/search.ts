@@ -23,7 +23,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/fs.ts';
-import { type Action, attr, attrList, cmpStr, parseAction } from '../action.ts';
+import { type Action, attr, attrList, cmpStr, DEPEND_TYPES, parseAction } from '../action.ts';
 import { parseFmri } from '../fmri.ts';
 
 /** One index entry of an action: type, key, token, value shown (null: pkg(5)'s None). */
@@ -43,18 +43,7 @@ function quote(s: string): string {
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
 const words = (v: string): string[] => v.split(/\s+/).filter((w) => w !== '');
-const DEPEND_TYPES = new Set([
-  'conditional',
-  'exclude',
-  'group',
-  'group-any',
-  'incorporate',
-  'optional',
-  'origin',
-  'parent',
-  'require',
-  'require-any',
-]);
+const DEPEND_TYPE_SET = new Set(DEPEND_TYPES);
 
 /** What a missing attribute does to pkg(5)'s indexer: the action is left out. */
 class Missing extends Error {}
@@ -113,7 +102,7 @@ function indices(a: Action): Index[] {
     }
     case 'depend': {
       const type = need(a, 'type');
-      if (!DEPEND_TYPES.has(type)) return [];
+      if (!DEPEND_TYPE_SET.has(type)) return [];
       const out: Index[] = [];
       for (const f of attrList(a, 'fmri')) {
         const p = f.replace(/pkg:\/\/\/|pkg:\/\/[^/]*\/|pkg:\//g, '');

@@ -1146,9 +1146,20 @@ def _api_module():
     api.RelengInvalidSetupException = RelengInvalidSetupException
     api.RelengVersionNotSupportedException = RelengVersionNotSupportedException
     api.RelengInvalidHandlerSignatureException = RelengInvalidHandlerSignatureException
-    for iface in ('RelengRegistryInterface', 'RelengExtractExtensionInterface',
-                  'RelengFetchExtensionInterface', 'RelengPackageExtensionInterface'):
-        setattr(api, iface, type(iface, (object,), {}))
+    # The interfaces have the methods a handler needs (each reporting failure
+    # until overridden), so a class derived from one, or the interface
+    # itself, is a valid handler, as in releng-tool.
+    def _fails(self, name, opts):
+        return False
+
+    methods = {
+        'RelengRegistryInterface': (),
+        'RelengExtractExtensionInterface': ('extract',),
+        'RelengFetchExtensionInterface': ('fetch',),
+        'RelengPackageExtensionInterface': ('build', 'configure', 'install'),
+    }
+    for iface, ops in methods.items():
+        setattr(api, iface, type(iface, (object,), {op: _fails for op in ops}))
     return api
 
 

@@ -104,7 +104,7 @@ export const engineCases: Case[] = [
   },
   {
     name: 'actions/init-empty-folder',
-    from: 'test_engine_run_actions.py::test_engine_run_actions_valid_init',
+    from: 'test_engine_run_actions.py::test_engine_run_actions_valid_init, test_engine_run_args.py::test_engine_run_args_action_global_init',
     async run(t) {
       t.assertMissing('releng-tool.rt');
       await t.ok(['init']);

@@ -9,6 +9,7 @@ import { engineCases } from './engine.ts';
 import { engine2Cases } from './engine2.ts';
 import { gitCases } from './git.ts';
 import { helperCases } from './helpers.ts';
+import { moreCases } from './more.ts';
 import { pipelineCases } from './pipeline.ts';
 import { pkgcfgCases } from './pkgcfg.ts';
 import { pkgcfg2Cases } from './pkgcfg2.ts';
@@ -17,6 +18,7 @@ import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
 import { pythonCases } from './python.ts';
+import { registryCases } from './registry.ts';
 import { rtlintCases } from './rtlint.ts';
 import { siteCases } from './site.ts';
 import { siteGitCases } from './site-git.ts';
@@ -42,6 +44,8 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   pyext: pyextCases,
   helpers: helperCases,
   rtlint: rtlintCases,
+  more: moreCases,
+  registry: registryCases,
   site: siteCases,
   'site-vcs': siteVcsCases,
   'site-git': siteGitCases,
