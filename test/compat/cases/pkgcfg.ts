@@ -980,7 +980,8 @@ const OPT_SAMPLES: Array<[string, string[]]> = [
   ['append', ['some-key', 'appended']],
 ];
 
-pkgcfgCases.push(
+/** The stage-option cases (run with pkgcfg2's group: they build an autotools package each). */
+export const pkgcfgStageCases: Case[] = [
   ...(['conf', 'build', 'install'] as const).flatMap((st) => {
     const stage: StageName = st === 'conf' ? 'configure' : st;
     return [
@@ -1006,4 +1007,4 @@ pkgcfgCases.push(
       },
     },
   ]),
-);
+];

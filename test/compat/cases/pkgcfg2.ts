@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 import { probe, stagesRan } from '../probe.ts';
-import { braces, toolCalls, useConfig, writeFakeTools } from './pkgcfg.ts';
+import { braces, pkgcfgStageCases, toolCalls, useConfig, writeFakeTools } from './pkgcfg.ts';
 
 const T = 'test_pkg_configs.py::test_pkgconfig_';
 
@@ -503,4 +503,5 @@ export const pkgcfg2Cases: Case[] = [
       }
     },
   },
+  ...pkgcfgStageCases,
 ];
