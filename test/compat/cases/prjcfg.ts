@@ -314,9 +314,44 @@ function ignoreCache(form: Form, value: 'True' | 'False'): Case {
   };
 }
 
+/**
+ * The package option DEVMODE_IGNORE_CACHE (and the project default it falls
+ * back to): in development mode a fetch with it on downloads again, so a
+ * changed archive replaces the cached one.
+ */
+function pkgIgnoreCache(
+  name: string,
+  options: Array<[string, string]>,
+  pkg: string,
+  refetched: boolean,
+): Case {
+  return {
+    name: `prjcfg/pkg-devmode-ignore-cache-${name}`,
+    from: `test_pkg_configs_devmode.py::test_pkgconfig_devmode_ignore_cache_${name.replace(/-/g, '_')}`,
+    async run(t) {
+      project(t, 'global', options, { pkg, site: `file://${t.path('srv', 'test-1.0.tar.gz')}` });
+      t.remove('package/test/local');
+      tarball(t, 'srv/test-1.0.tar.gz', 'first\n');
+      await t.ok(['-D']);
+      await t.ok();
+      const file = cached(t);
+      const before = md5(t, file);
+      tarball(t, 'srv/test-1.0.tar.gz', 'second, a changed archive\n');
+      const after = md5(t, 'srv/test-1.0.tar.gz');
+      await t.ok(['test-fetch']);
+      assert.equal(md5(t, file), refetched ? after : before);
+    },
+  };
+}
+
 const devIgnoreCacheCases: Case[] = [
   ...invalid('default_devmode_ignore_cache', '1', 'default_dev_ignore_cache'),
   ...FORMS.flatMap((form) => [ignoreCache(form, 'False'), ignoreCache(form, 'True')]),
+  pkgIgnoreCache('disabled', [], 'TEST_DEVMODE_IGNORE_CACHE = False', false),
+  pkgIgnoreCache('enabled', [], 'TEST_DEVMODE_IGNORE_CACHE = True', true),
+  pkgIgnoreCache('default-on', [['default_devmode_ignore_cache', 'True']], '', true),
+  pkgIgnoreCache('default-off', [['default_devmode_ignore_cache', 'False']], '', false),
+  pkgIgnoreCache('missing', [], '', false),
 ];
 
 // --- default_internal ----------------------------------------------------
