@@ -39,6 +39,35 @@ export function sitePackages(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The package-option tests whose value a default build of a template uses:
+ * the template's PYTHON_SETUP_TYPE (none: the implicit PEP 517 build), the
+ * python type itself, and the native installer scheme.
+ */
+const SETUP_TYPE_TEST: Record<string, string> = {
+  default: 'implicit',
+  distutils: 'distutils',
+  flit: 'flit',
+  pep517: 'pep517',
+  'setuptools-explicit': 'setuptools',
+  poetry: 'poetry',
+  hatchling: 'hatchling',
+};
+function alsoFrom(tpl: string, variant: string, native: boolean): string {
+  if (variant !== 'default') return '';
+  const also: string[] = [];
+  const setup = SETUP_TYPE_TEST[tpl];
+  if (setup && !native)
+    also.push(`test_pkg_configs_python.py::test_pkgconfig_python_setup_type_valid_${setup}`);
+  if (tpl === 'default' && !native)
+    also.push('test_pkg_configs_type.py::test_pkgconfig_type_valid_python');
+  if (tpl === 'default' && native)
+    also.push(
+      'test_pkg_configs_python_installer_scheme.py::test_pkgconfig_python_installer_scheme_valid_native',
+    );
+  return also.map((a) => `, ${a}`).join('');
+}
+
 /** One Python tool case: the template built with an install type and scheme, the module looked for in each area. */
 export function pyCase(
   tpl: string,
@@ -51,7 +80,7 @@ export function pyCase(
     name: `tool-python-${tpl}/${variant}-scheme-${native ? 'native' : 'default'}`,
     template: `python-${tpl}`,
     needs: ['python3'],
-    from: `test_tool_python_${tpl.replace('-', '_')}.py::test_tool_python_${tpl.replace('-', '_')}_${variant.replace(/-/g, '_')}_scheme_${native ? 'native' : 'default'}`,
+    from: `test_tool_python_${tpl.replace('-', '_')}.py::test_tool_python_${tpl.replace('-', '_')}_${variant.replace(/-/g, '_')}_scheme_${native ? 'native' : 'default'}${alsoFrom(tpl, variant, native)}`,
     async run(t: Ctx) {
       const lines = [
         ...(installType ? [`TEST_INSTALL_TYPE = '${installType}'`] : []),
