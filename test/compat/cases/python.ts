@@ -60,7 +60,10 @@ function alsoFrom(tpl: string, variant: string, native: boolean): string {
   if (setup && !native)
     also.push(`test_pkg_configs_python.py::test_pkgconfig_python_setup_type_valid_${setup}`);
   if (tpl === 'default' && !native)
-    also.push('test_pkg_configs_type.py::test_pkgconfig_type_valid_python');
+    also.push(
+      'test_pkg_configs_type.py::test_pkgconfig_type_valid_python',
+      'test_pkg_configs_python.py::test_pkgconfig_python_setup_type_missing',
+    );
   if (tpl === 'default' && native)
     also.push(
       'test_pkg_configs_python_installer_scheme.py::test_pkgconfig_python_installer_scheme_valid_native',
