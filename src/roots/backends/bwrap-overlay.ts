@@ -369,15 +369,21 @@ export function bwrapOverlayBackend(options: BwrapOverlayOptions): RootBackend {
       // The kernel lets go of the overlay when the root's mount namespace is
       // freed, which can trail the last process's exit by a moment (seen under
       // load as ENOTEMPTY on work/): rm retries those errors.
-      try {
-        await rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
-      } catch (err) {
-        // Still held after that (a loaded machine): the build itself is done,
-        // and the next command's cleanStale removes the folder once this
-        // process, its owner, has gone.
-        const c = (err as NodeJS.ErrnoException).code;
-        if (c !== 'ENOTEMPTY' && c !== 'EBUSY') throw err;
-      }
+      await removeBuildDir(dir);
+    }
+  }
+
+  /**
+   * Removes a finished build's folder. Still held after the retries (a
+   * loaded machine): the build itself is done, and the next command's
+   * cleanStale removes the folder once this process, its owner, has gone.
+   */
+  async function removeBuildDir(dir: string): Promise<void> {
+    try {
+      await rm(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch (err) {
+      const c = (err as NodeJS.ErrnoException).code;
+      if (c !== 'ENOTEMPTY' && c !== 'EBUSY') throw err;
     }
   }
 
