@@ -224,6 +224,11 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     });
     return await apiResult(args.successExitCode ?? 0);
   } catch (err) {
+    // Ctrl-C reaches the whole process group: a command it killed may fail the
+    // run before this process's own SIGINT handler has run. Give the pending
+    // signal a moment, so the run ends as interrupted (130), not failed.
+    if (interrupted === undefined && /\(killed by SIG(?:INT|TERM|HUP)\)/.test(String(err)))
+      await new Promise((r) => setTimeout(r, 300));
     if (interrupted !== undefined) return interrupted;
     return await apiResult(fail(err));
   } finally {

@@ -213,11 +213,16 @@ export async function cleanStale(cache: RootsCache): Promise<string[]> {
       try {
         stamp = readFileSync(path.join(dir, 'owner'), 'utf8');
       } catch {
-        // No owner file: being made right now (mkdir, then the owner), or
-        // made by a process killed in between; only the latter is old.
-        if (Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000)
-          continue;
+        // no owner file (handled with an empty one below)
       }
+      // No owner, or an empty one (read between its creation and its write):
+      // being made right now, or made by a process killed in between; only
+      // the latter is old.
+      if (
+        stamp.trim() === '' &&
+        Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? 0) < 60_000
+      )
+        continue;
       if (stamp && ownerAlive(stamp)) continue;
       if (mountsUnder(dir).length) continue; // never delete through a mount; retried next time
       await rm(dir, { recursive: true, force: true });
