@@ -877,10 +877,6 @@ def releng_define(var, default=None):
     return caller[var]
 
 
-def _version_tuple(text):
-    return tuple(int(p) for p in re.findall(r'\d+', str(text))[:3])
-
-
 def _version_list(text, relaxed):
     """releng-tool's str_to_version: dotted integers, trailing zeros dropped
     (1.0.0 == 1); a part that is no integer is 0 when relaxed, else ValueError."""
