@@ -2,7 +2,6 @@
  * Writing packages (.deb, .rpm) and archives (tar.*, zip) from a packaging
  * description. Entry points: {@link loadDescriptionFile} and {@link writeOutputs}.
  */
-import { readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,9 +35,9 @@ export type {
   PackagingDescription,
 } from './description.ts';
 
-import { faultPoint, isStaleTemporary } from '../repository/recovery.ts';
+import { faultPoint, temporaryPid } from '../repository/recovery.ts';
 import { replaceVia } from '../util/fs.ts';
-import { isAlive } from '../util/pid.ts';
+import { removeDeadProcessEntries } from '../util/pid.ts';
 
 export { OutputError } from './errors.ts';
 export type { FileEntry } from './fileset.ts';
@@ -363,49 +362,18 @@ async function prepare(
 
 const WORK_PREFIX = 'releng-binaries-';
 
-/**
- * Removes the temporary siblings of `dest` (`dest.tmp-<pid>-…`) that a killed
- * run left: only those of processes no longer running, so a concurrent
- * writer's file is kept.
- */
-async function removeStaleSiblings(dest: string): Promise<void> {
-  const dir = path.dirname(dest);
-  const base = `${path.basename(dest)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names)
-    if (n.startsWith(base) && isStaleTemporary(n)) await rm(path.join(dir, n), { force: true });
-}
+/** The pid in the name of a temporary sibling of `dest` (`dest.tmp-<pid>-…`), else undefined. */
+const siblingPid =
+  (dest: string) =>
+  (name: string): number | undefined =>
+    name.startsWith(`${path.basename(dest)}.`) ? temporaryPid(name) : undefined;
 
-/**
- * Removes work folders `<prefix><pid>-XXXXXX` under `dir` that belong to this
- * user and to a process no longer running (left by kill -9).
- */
-async function removeStaleWorkDirs(dir: string, prefix: string): Promise<void> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  const uid = process.getuid?.();
-  for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const m = /^(\d+)-[A-Za-z0-9]{6}$/.exec(n.slice(prefix.length));
-    const pid = Number(m?.[1]);
-    if (!m || pid === process.pid || isAlive(pid)) continue;
-    const full = path.join(dir, n);
-    try {
-      if (uid !== undefined && statSync(full).uid !== uid) continue;
-    } catch {
-      continue;
-    }
-    await rm(full, { recursive: true, force: true });
-  }
+/** The pid in a work folder's name `<WORK_PREFIX><pid>-XXXXXX`, else undefined. */
+function workDirPid(name: string): number | undefined {
+  const m = name.startsWith(WORK_PREFIX)
+    ? /^(\d+)-[A-Za-z0-9]{6}$/.exec(name.slice(WORK_PREFIX.length))
+    : null;
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
@@ -440,7 +408,7 @@ export async function writeOutputs(
   const plans: Array<{ dest: string; files: FileEntry[]; meta: PackageMeta; epoch: number }> = [];
   // Stripped copies and debug files live here until the packages are written.
   // (named by pid, so a later run can remove what a killed one left)
-  await removeStaleWorkDirs(tmpdir(), WORK_PREFIX);
+  await removeDeadProcessEntries(tmpdir(), workDirPid, { ownOnly: true });
   const workDir = await mkdtemp(path.join(tmpdir(), `${WORK_PREFIX}${process.pid}-`));
   const dpkg = DpkgHost.current();
   try {
@@ -479,7 +447,7 @@ export async function writeOutputs(
     await mkdir(opts.imagesDir, { recursive: true });
     const written: string[] = [];
     for (const p of plans) {
-      await removeStaleSiblings(p.dest);
+      await removeDeadProcessEntries(path.dirname(p.dest), siblingPid(p.dest));
       await replaceVia(p.dest, async (tmp) => {
         await getPackager(p.meta.format)!.write(p.files, p.meta, tmp, { sourceDateEpoch: p.epoch });
         faultPoint('output-before-rename');

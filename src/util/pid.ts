@@ -1,3 +1,7 @@
+import { readdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
 /**
  * Whether a process with this id is running on this host (signal 0: no
  * signal is sent). EPERM means it exists but belongs to another user.
@@ -9,5 +13,34 @@ export function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the entries of `dir` (files or folders) that a process no longer
+ * running left: `pidOf` reads the maker's pid from an entry's name (temporary
+ * files and work folders are named by it), or gives undefined for an entry
+ * that is not such a leftover. This process's own entries are kept. With
+ * `ownOnly`, only entries this user owns (a folder shared with other users,
+ * such as the system's temporary folder). A missing `dir` has nothing to remove.
+ */
+export async function removeDeadProcessEntries(
+  dir: string,
+  pidOf: (name: string) => number | undefined,
+  options: { ownOnly?: boolean } = {},
+): Promise<void> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const uid = options.ownOnly ? process.getuid?.() : undefined;
+  for (const name of names) {
+    const pid = pidOf(name);
+    if (pid === undefined || pid === process.pid || isAlive(pid)) continue;
+    const full = join(dir, name);
+    if (uid !== undefined && statSync(full, { throwIfNoEntry: false })?.uid !== uid) continue;
+    await rm(full, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { extractArchive } from '../../extract/index.ts';
 import { RelengError } from '../../util/errors.ts';
 import { tmpSibling } from '../../util/fs.ts';
-import { isAlive } from '../../util/pid.ts';
+import { removeDeadProcessEntries } from '../../util/pid.ts';
 import { attr } from '../action.ts';
 import { parseManifest } from '../manifest.ts';
 import { publishManifest } from './repository.ts';
@@ -105,15 +105,8 @@ export async function publishArchive(
 /** Removes the work folders (`<repo>.p5p-<pid>-<x>`) of imports whose process is gone. */
 async function removeKilledWork(repo: string): Promise<void> {
   const prefix = `${basename(repo)}.p5p-`;
-  let names: string[] = [];
-  try {
-    names = readdirSync(dirname(repo));
-  } catch {
-    return;
-  }
-  for (const n of names) {
+  await removeDeadProcessEntries(dirname(repo), (n) => {
     const m = n.startsWith(prefix) ? /^(\d+)-[0-9a-z]+$/.exec(n.slice(prefix.length)) : null;
-    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1])))
-      await rm(join(dirname(repo), n), { recursive: true, force: true });
-  }
+    return m ? Number(m[1]) : undefined;
+  });
 }

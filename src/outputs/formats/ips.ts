@@ -9,7 +9,7 @@
  * `pkgrecv -s hello.p5p -d REPO` copies it into any repository.
  */
 
-import { createWriteStream, readdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseManifest } from '../../manifest/manifest.ts';
 import { publishManifest } from '../../manifest/publish/repository.ts';
 import { walkFilesSync } from '../../util/fs.ts';
-import { isAlive } from '../../util/pid.ts';
+import { removeDeadProcessEntries } from '../../util/pid.ts';
 import { OutputError } from '../errors.ts';
 import type { FileEntry } from '../fileset.ts';
 import { contentReader } from '../lib/content.ts';
@@ -210,18 +210,10 @@ function tarMember(name: string, type: 'file' | 'dir', size: number, mtime: numb
  * are gone.
  */
 async function removeKilledLeftovers(destFile: string): Promise<void> {
-  const dir = dirname(destFile);
   const final = basename(destFile).replace(/\.tmp-\d+-[0-9a-z]+$/, '');
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) {
-    if (!n.startsWith(`${final}.`)) continue;
+  await removeDeadProcessEntries(dirname(destFile), (n) => {
+    if (!n.startsWith(`${final}.`)) return undefined;
     const m = /^\.[a-z]+-(\d+)-[0-9a-z]+(\.work)?$/.exec(n.slice(final.length));
-    if (m && Number(m[1]) !== process.pid && !isAlive(Number(m[1])))
-      await rm(join(dir, n), { recursive: true, force: true });
-  }
+    return m ? Number(m[1]) : undefined;
+  });
 }
