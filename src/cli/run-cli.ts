@@ -325,11 +325,10 @@ function actionLoadFlags(action: string | undefined): Record<string, string> {
     if (action === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
     return out;
   }
-  const op = [...PACKAGE_OPS]
-    .sort((a, b) => b.length - a.length)
-    .find((o) => action.endsWith(`-${o}`) && action.length > o.length + 1);
-  const target = targetPackage(action);
-  if (target) out.RELENG_TARGET_PKG = target;
+  const target = packageAction(action);
+  if (!target) return out;
+  out.RELENG_TARGET_PKG = target.name;
+  const { op } = target;
   if (op === 'clean' || op === 'fresh') on('RELENG_CLEAN');
   if (op === 'distclean') on('RELENG_CLEAN', 'RELENG_DISTCLEAN', 'RELENG_MRPROPER');
   if (op === 'reconfigure') on('RELENG_REBUILD', 'RELENG_RECONFIGURE', 'RELENG_REINSTALL');
@@ -340,19 +339,20 @@ function actionLoadFlags(action: string | undefined): Record<string, string> {
   return out;
 }
 
+/** Package operations, longest first (so `-rebuild-only` is not read as `-only`). */
+const OPS_LONGEST_FIRST = [...PACKAGE_OPS].sort((a, b) => b.length - a.length);
+
 /**
- * The package a package action names, read as releng-tool reads it before
- * the packages are known: the word less a trailing `-<op>`.
+ * The package a package action names, and its operation, read as
+ * releng-tool reads them before the packages are known: the word less a
+ * trailing `-<op>` (`package/<name>` also names a package).
  */
-function targetPackage(word: string | undefined): string | undefined {
-  if (!word || (GLOBAL_ACTIONS as readonly string[]).includes(word) || CLI_ACTIONS.includes(word))
+function packageAction(word: string): { name: string; op?: string } | undefined {
+  if ((GLOBAL_ACTIONS as readonly string[]).includes(word) || CLI_ACTIONS.includes(word))
     return undefined;
   const name = word.replace(/^(?:\.\/)?package\/([^/]+)\/?$/, '$1');
-  for (const op of [...PACKAGE_OPS].sort((a, b) => b.length - a.length)) {
-    if (name.endsWith(`-${op}`) && name.length > op.length + 1)
-      return name.slice(0, -op.length - 1);
-  }
-  return name;
+  const op = OPS_LONGEST_FIRST.find((o) => name.endsWith(`-${o}`) && name.length > o.length + 1);
+  return op ? { name: name.slice(0, -op.length - 1), op } : { name };
 }
 
 /**
