@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { expandVariables } from '../builders/common.ts';
 import type { PackageModel, ProjectDirs, ProjectModel } from '../project/model.ts';
 import {
   currentPackageVariables,
@@ -81,11 +82,8 @@ export class RunEnvironment {
       // releng-tool expands $NAME / ${NAME} in the project's environment values
       if (this.#project.format === 'releng-tool') {
         for (const [key, value] of Object.entries(this.#project.environment)) {
-          if (key in this.#settings.variables || !value.includes('$')) continue;
-          env[key] = value.replace(
-            /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-            (m, a: string | undefined, b: string | undefined) => env[(a ?? b)!] ?? m,
-          );
+          if (key in this.#settings.variables) continue;
+          env[key] = expandVariables(value, env);
         }
       }
       // as releng-tool, the host folder itself too (tools a project puts there)
