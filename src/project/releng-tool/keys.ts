@@ -123,12 +123,18 @@ export const KEY_TYPES: Record<string, KeyType> = {
  */
 export function interimValues(key: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [option, type] of Object.entries(KEY_TYPES)) {
-    if (type === 'dictStrPstr' || type === 'opts') out[`${key}_${option}`] = {};
-    else if (type === 'strs') out[`${key}_${option}`] = [];
-  }
+  for (const option of INTERIM_DICTS) out[`${key}_${option}`] = {};
+  for (const option of INTERIM_LISTS) out[`${key}_${option}`] = [];
   return out;
 }
+
+// interimValues runs once per package definition: the options it fills, once.
+const INTERIM_DICTS = Object.entries(KEY_TYPES)
+  .filter(([, type]) => type === 'dictStrPstr' || type === 'opts')
+  .map(([option]) => option);
+const INTERIM_LISTS = Object.entries(KEY_TYPES)
+  .filter(([, type]) => type === 'strs')
+  .map(([option]) => option);
 
 /** What JSON lost of a value (see the bridge's `_py_kinds`): tuple, path, item-path, key, other. */
 export type PyKinds = readonly string[];
