@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { makeProject, nativePackage, releng, removeProject } from './helpers.ts';
@@ -147,6 +147,46 @@ describe('package names and versions never lead outside the output folder', () =
       !existsSync(join(root, 'elsewhere', 'p-1.0', 'README')),
       'nothing was extracted there',
     );
+  });
+
+  it('makes no build folder ahead of time through a symlinked output/build', async () => {
+    // The engine makes the next packages' folders while one runs
+    // (build-folder-prep.ts): through a link out of output/ it makes none.
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const files: Record<string, string> = {
+      'releng.config.ts': `export default { packages: ${JSON.stringify(names)} };\n`,
+    };
+    for (const n of names) files[`package/${n}/${n}.ts`] = nativePackage(`{ version: '1.0' }`);
+    const root = await project(files);
+    await mkdir(join(root, 'elsewhere'), { recursive: true });
+    await mkdir(join(root, 'output'), { recursive: true });
+    await symlink(join(root, 'elsewhere'), join(root, 'output', 'build'));
+    const r = await releng(['-R', root, '-j1']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /refusing to write to .*output\/build\/a-1\.0/);
+    assert.deepEqual(await readdir(join(root, 'elsewhere')), [], 'nothing made outside output/');
+  });
+
+  it('makes the later packages build folders ahead of time inside output/build', async () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const files: Record<string, string> = {
+      'releng.config.ts': `export default { packages: ${JSON.stringify(names)} };\n`,
+    };
+    for (const n of names) files[`package/${n}/${n}.ts`] = nativePackage(`{ version: '1.0' }`);
+    const root = await project(files);
+    const r = await releng(['-R', root, '-j1']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    for (const n of names) {
+      const journal = await readFile(
+        join(root, 'output', 'build', `${n}-1.0`, '.releng-state'),
+        'utf8',
+      );
+      assert.match(journal, /^post /m, `${n} ran to its last stage`);
+    }
+    // a re-run finds every stage done
+    const again = await releng(['-R', root, '-j1', '--json']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.doesNotMatch(again.stdout, /"stage-start"/);
   });
 
   it('refuses license files outside the package sources', async () => {

@@ -77,6 +77,11 @@ export interface PackageRun {
   prefix: string;
   /** The same run for a package whose options changed (REMOTE_CONFIG): jobs and environment follow them. */
   withPackage?: (pkg: PackageModel) => PackageRun;
+  /**
+   * The build base folder was just made for this run (build-folder-prep.ts):
+   * inside the output folder, empty but for an empty journal.
+   */
+  fresh?: boolean;
 }
 
 /** The sysroots an install type writes to. */
@@ -108,12 +113,20 @@ export async function runPackage(
   let { pkg } = run;
   const { paths } = run;
   let finalized = false;
-  const state = new StageState(paths.buildBaseDir);
+  const fresh = run.fresh === true;
+  const state = new StageState(paths.buildBaseDir, fresh);
   const log = new PackageLog(pkg.name, join(shared.dirs.logs, `${pkg.name}.log`), shared.sink);
   const site = siteType(pkg.vcsType, pkg.name, pkg.definitionFile);
   const builder = packageType(pkg.type, pkg.name, pkg.definitionFile);
   const last = PIPELINE.indexOf(until);
   const tools: StageTools = { state, log, site, builder };
+  if (fresh) {
+    // made and checked ahead of this run: nothing to empty, nothing to contain again
+    tools.contained = true;
+    tools.emptied = true;
+    tools.dirMade = paths.buildDir === paths.buildBaseDir;
+    tools.outputDirMade = paths.buildOutputDir === paths.buildBaseDir;
+  }
   try {
     const extensions = shared.project.extensionHost;
     for (const stage of PIPELINE.slice(0, last + 1)) {
@@ -320,6 +333,8 @@ interface StageTools {
   outputDirMade?: boolean;
   /** Set once the build directory is known to be inside the output folder (contain.ts). */
   contained?: boolean;
+  /** The build base folder is known to hold nothing but the journal (made for this run). */
+  emptied?: boolean;
   state: StageState;
   log: PackageLog;
   site: RegisteredSite;
@@ -341,7 +356,7 @@ async function runStage(
       await (await tools.site.load()).fetch(siteCtx);
       return;
     case 'extract':
-      await emptyBuildDir(paths.buildBaseDir);
+      if (!tools.emptied) await emptyBuildDir(paths.buildBaseDir);
       await (await tools.site.load()).extract(siteCtx);
       ensureBuildDir(paths, tools);
       return;

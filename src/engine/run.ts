@@ -19,6 +19,7 @@ import { resolveTool } from '../util/exec.ts';
 import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import type { Action } from './actions.ts';
+import { BuildFolderPrep } from './build-folder-prep.ts';
 import { assertInside } from './contain.ts';
 import {
   globalVariables,
@@ -35,6 +36,7 @@ import { PackageLog } from './package-log.ts';
 import {
   type PackageRun,
   type PackageRunShared,
+  PIPELINE,
   runPackage,
   stageContext,
 } from './package-runner.ts';
@@ -260,6 +262,13 @@ export async function runAction(
 }
 
 /** Package operations that delete the build folder or write its journal before any stage runs. */
+/** How many packages ahead of the running ones get their build folder made (build-folder-prep.ts). */
+const PREP_AHEAD = 8;
+
+/** Whether a package run up to `stage` builds (so has a build folder to make). */
+const pastExtract = (stage: StageName): boolean =>
+  PIPELINE.indexOf(stage) >= PIPELINE.indexOf('extract');
+
 const CHANGES_BUILD_DIR: ReadonlySet<string> = new Set([
   'clean',
   'fresh',
@@ -300,6 +309,8 @@ class Engine {
   readonly environment: RunEnvironment;
   #stopped = false;
   #running = 0;
+  /** Makes the next packages' build folders ahead of their turn (first builds). */
+  readonly #prep: BuildFolderPrep;
   #checked = false;
   readonly #ranThisRun = new Set<string>();
 
@@ -312,6 +323,7 @@ class Engine {
   ) {
     this.project = project;
     this.dirs = dirs;
+    this.#prep = new BuildFolderPrep(dirs.output, dirs.build);
     this.options = options;
     this.jobs = jobs;
     this.flags = flags;
@@ -551,13 +563,35 @@ class Engine {
       }
     }
     const set = new Set(names);
+    // First builds: the folders of the next packages in line are made while
+    // this one runs (build-folder-prep.ts); a package whose fetch task is
+    // still to finish is left alone (that task writes its journal first).
+    const prep = this.#prep;
+    const stopsAt = (name: string): StageName => (partial.has(name) ? until : 'post');
+    const fetchPending = new Set<string>();
+    const position = new Map(names.map((name, i) => [name, i]));
+    const prepareAfter = (name: string): void => {
+      const at = position.get(name)!;
+      for (const next of names.slice(at + 1, at + 1 + PREP_AHEAD)) {
+        const pkg = this.project.packageDefs.get(next)!;
+        if (fetchPending.has(next) || this.#localDir(pkg) || !pastExtract(stopsAt(next))) continue;
+        prep.start(packagePaths(this.dirs, pkg).buildBaseDir);
+      }
+    };
     const task = (id: string, name: string, deps: string[], stage: StageName): Task => ({
       id,
       deps,
       run: async () => {
         this.#running++;
+        const building = id === name;
         try {
-          await runPackage(shared, this.#packageRun(name), stage);
+          const run = this.#packageRun(name);
+          if (building && pastExtract(stage)) {
+            prepareAfter(name);
+            run.fresh = await prep.take(run.paths.buildBaseDir);
+          }
+          await runPackage(shared, run, stage);
+          if (!building) fetchPending.delete(name);
         } catch (err) {
           this.#stopped = true;
           throw err;
@@ -585,6 +619,7 @@ class Engine {
       }),
     );
     const earlyIds = [...early].map((name) => `fetch:${name}`);
+    for (const name of fetching) fetchPending.add(name);
     const tasks: Task[] = [
       ...fetching.map((name) =>
         task(`fetch:${name}`, name, [], early.has(name) ? 'patch' : 'fetch'),

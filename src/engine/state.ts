@@ -32,8 +32,10 @@ export class StageState {
   #done: Set<string> | undefined;
   #fd: number | undefined;
 
-  constructor(dir: string) {
+  /** `empty`: the journal is known to be empty (just made), so it is not read. */
+  constructor(dir: string, empty = false) {
     this.dir = dir;
+    if (empty) this.#done = new Set();
   }
 
   get file(): string {
