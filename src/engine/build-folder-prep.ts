@@ -1,4 +1,4 @@
-import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { close, mkdir, open, realpath } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { STATE_FILE } from './state.ts';
 
@@ -14,6 +14,8 @@ import { STATE_FILE } from './state.ts';
  * the engine's usual path (containment check, emptying, reading the
  * journal). A created folder is checked to lie inside the output folder
  * after symbolic links are resolved, as contain.ts checks the others.
+ * Callback calls, not fs/promises: a FileHandle per package cost more on
+ * the engine's thread than the work moved off it.
  */
 export class BuildFolderPrep {
   readonly #output: string;
@@ -29,11 +31,17 @@ export class BuildFolderPrep {
 
   /** The build folder's real path when it really is inside the output folder, else undefined. */
   #realBuild(): Promise<string | undefined> {
-    this.#root ??= (async () => {
-      await mkdir(this.#build, { recursive: true });
-      const [out, build] = await Promise.all([realpath(this.#output), realpath(this.#build)]);
-      return build.startsWith(out + sep) ? build : undefined;
-    })().catch(() => undefined);
+    this.#root ??= new Promise((resolve) => {
+      mkdir(this.#build, { recursive: true }, (err) => {
+        if (err) return resolve(undefined);
+        realpath(this.#output, (e1, out) => {
+          if (e1) return resolve(undefined);
+          realpath(this.#build, (e2, build) => {
+            resolve(!e2 && build.startsWith(out + sep) ? build : undefined);
+          });
+        });
+      });
+    });
     return this.#root;
   }
 
@@ -42,21 +50,23 @@ export class BuildFolderPrep {
    * the build folder) with an empty journal, unless asked before.
    */
   start(base: string): void {
-    if (this.#made.has(base)) return;
-    if (dirname(base) !== this.#build) return;
+    if (this.#made.has(base) || dirname(base) !== this.#build) return;
     this.#made.set(
       base,
-      (async () => {
-        const root = await this.#realBuild();
-        if (root === undefined) return false;
-        try {
-          await mkdir(join(root, basename(base)));
-        } catch {
-          return false; // it exists (or cannot be made here): the engine's usual path decides
-        }
-        await writeFile(join(base, STATE_FILE), '', { flag: 'a' });
-        return true;
-      })().catch(() => false),
+      this.#realBuild().then(
+        (root) =>
+          new Promise<boolean>((resolve) => {
+            if (root === undefined) return resolve(false);
+            // fails when it exists: the engine's usual path decides then
+            mkdir(join(root, basename(base)), (err) => {
+              if (err) return resolve(false);
+              open(join(base, STATE_FILE), 'a', (e, fd) => {
+                if (e) return resolve(true); // an empty folder; the journal is made when written
+                close(fd, () => resolve(true));
+              });
+            });
+          }),
+      ),
     );
   }
 
@@ -65,7 +75,7 @@ export class BuildFolderPrep {
    * is inside the output folder, empty but for an empty journal. False when
    * it was never started or found the folder there.
    */
-  async take(base: string): Promise<boolean> {
+  take(base: string): Promise<boolean> | false {
     const made = this.#made.get(base);
     if (!made) return false;
     this.#made.delete(base);

@@ -570,9 +570,13 @@ class Engine {
     const stopsAt = (name: string): StageName => (partial.has(name) ? until : 'post');
     const fetchPending = new Set<string>();
     const position = new Map(names.map((name, i) => [name, i]));
+    // Each package is considered once, in order: one still fetching then keeps the usual path.
+    let considered = 0;
     const prepareAfter = (name: string): void => {
-      const at = position.get(name)!;
-      for (const next of names.slice(at + 1, at + 1 + PREP_AHEAD)) {
+      const end = Math.min(names.length, position.get(name)! + 1 + PREP_AHEAD);
+      for (; considered < end; considered++) {
+        const next = names[considered]!;
+        if (next === name) continue;
         const pkg = this.project.packageDefs.get(next)!;
         if (fetchPending.has(next) || this.#localDir(pkg) || !pastExtract(stopsAt(next))) continue;
         prep.start(packagePaths(this.dirs, pkg).buildBaseDir);
@@ -588,7 +592,8 @@ class Engine {
           const run = this.#packageRun(name);
           if (building && pastExtract(stage)) {
             prepareAfter(name);
-            run.fresh = await prep.take(run.paths.buildBaseDir);
+            const made = prep.take(run.paths.buildBaseDir);
+            if (made) run.fresh = await made;
           }
           await runPackage(shared, run, stage);
           if (!building) fetchPending.delete(name);
