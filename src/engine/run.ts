@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { packageType } from '../builders/registry.ts';
 import {
   type PackageModel,
@@ -11,6 +13,7 @@ import {
   type StageName,
 } from '../project/model.ts';
 import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
+import { RELENG_TOOL_COMPAT_VERSION } from '../project/releng-tool/load.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -160,6 +163,10 @@ export async function runAction(
     return;
   }
   // Actions that only report on the loaded project (no lock, no stages).
+  if (action.kind === 'global' && action.action === 'state' && project.format === 'releng-tool') {
+    print(relengToolState(project, options));
+    return;
+  }
   if (action.kind === 'global' && action.action === 'state') {
     print(
       [
@@ -1007,6 +1014,42 @@ class Engine {
 /** `<pkg>-printvars`: the package's settings and variables. */
 function pkgLine(pkg: PackageModel): string {
   return pkg.version ? `${pkg.name} (${pkg.version})` : pkg.name;
+}
+
+/**
+ * `state` for a releng-tool project, in releng-tool's words: version, the
+ * interpreter scripts run with, where the tool is, the root, and the modes
+ * with how to turn them off.
+ */
+function relengToolState(project: ProjectModel, options: EngineOptions): string {
+  const python = spawnSync(options.python ?? 'python3', ['-c', 'import sys; print(sys.version)'], {
+    encoding: 'utf8',
+  });
+  const lines = [
+    `releng-tool ${RELENG_TOOL_COMPAT_VERSION} (releng ${options.version})`,
+    `Python ${python.status === 0 ? python.stdout.trim() : `unavailable (${options.python ?? 'python3'})`}`,
+    `Tool: ${fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')}`,
+    `Root: ${project.root}`,
+  ];
+  const devmode = options.devmode;
+  if (devmode === undefined || devmode === false) lines.push('Development mode: Disabled');
+  else {
+    lines.push(`Development mode: Enabled${devmode === true ? '' : ` (${devmode})`}`);
+    lines.push(' (invoke `releng-tool --development unset` to unconfigure)');
+  }
+  const local = options.localSources;
+  if (!local) lines.push('Local-sources mode: Disabled');
+  else {
+    lines.push('Local-sources mode: Enabled');
+    for (const [key, value] of Object.entries(local).sort(([a], [b]) => a.localeCompare(b))) {
+      const name = key || '*';
+      const shown = value || (key ? '<unset>' : '<parent>');
+      const missing = key && value && !existsSync(value) ? '  (path does not exist)' : '';
+      lines.push(` ${name}: ${shown}${missing}`);
+    }
+    lines.push(' (invoke `releng-tool --local-sources unset` to unconfigure)');
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {

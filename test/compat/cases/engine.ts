@@ -141,6 +141,22 @@ export const engineCases: Case[] = [
     },
   },
   {
+    name: 'actions/state-modes',
+    template: 'minimal',
+    from: 'test_engine_run_actions.py::test_engine_run_actions_valid_action_state (the modes)',
+    async run(t) {
+      const off = await t.ok(['state']);
+      assert.match(off.output, /^Root: .*$/m);
+      assert.match(off.output, /^Development mode: Disabled$/m);
+      assert.match(off.output, /^Local-sources mode: Disabled$/m);
+      assert.match(off.output, /^Python 3\.\d+/m);
+      await t.ok(['-D', 'test']);
+      const on = await t.ok(['state']);
+      assert.match(on.output, /^Development mode: Enabled \(test\)$/m);
+      assert.match(on.output, /^ \(invoke `releng-tool --development unset` to unconfigure\)$/m);
+    },
+  },
+  {
     name: 'actions/package',
     template: 'minimal',
     from: 'test_engine_run_actions.py::test_engine_run_actions_valid_package',
