@@ -82,9 +82,14 @@ describe('development and local-sources modes', () => {
     });
     roots.push(root);
     const rev = async (pkg: string, extra: string[] = []) => {
-      const r = await releng(['-R', root, `${pkg}-printvars`, ...extra]);
+      const r = await releng(['-R', root, '--json', `${pkg}-printvars`, ...extra]);
       assert.equal(r.code, 0, r.stderr);
-      return r.stdout.match(new RegExp(`^${pkg.toUpperCase()}_REVISION=(.*)$`, 'm'))?.[1];
+      const doc = r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((d) => d.type === 'variables');
+      return doc?.variables[`${pkg.toUpperCase()}_REVISION`];
     };
     assert.equal(await rev('lib'), '1.0');
     assert.equal(await rev('tool'), 'v2.0');

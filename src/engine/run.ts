@@ -12,6 +12,7 @@ import {
   packageFolder,
   type StageName,
 } from '../project/model.ts';
+import { KEY_TYPES } from '../project/releng-tool/keys.ts';
 import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { RELENG_TOOL_COMPAT_VERSION } from '../project/releng-tool/load.ts';
 import { siteType } from '../sources/registry.ts';
@@ -156,6 +157,23 @@ export async function runAction(
             `${order.map((n) => pkgLine(project.packageDefs.get(n)!)).join('\n')}\n`
           : `${order.join('\n')}\n`,
     );
+    return;
+  }
+  if (
+    project.format === 'releng-tool' &&
+    ((action.kind === 'package' && action.op === 'printvars') ||
+      (action.kind === 'global' && action.action === 'printvars'))
+  ) {
+    const names = action.kind === 'package' ? [action.pkg] : order;
+    for (const name of names) {
+      const pkg = project.packageDefs.get(name)!;
+      // --json: the values too, one document per package
+      print(
+        options.json
+          ? `${JSON.stringify({ type: 'variables', package: name, variables: packageVariables(pkg, dirs, project) })}\n`
+          : relengToolVariables(pkg),
+      );
+    }
     return;
   }
   if (action.kind === 'package' && action.op === 'printvars') {
@@ -1052,7 +1070,35 @@ function relengToolState(project: ProjectModel, options: EngineOptions): string 
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * releng-tool's printvars for one package: every option variable a
+ * definition may set (`<PKG>_<OPTION>`, sorted), marked ` (set)` when the
+ * definition set it; the revision counts as set only when it is not empty.
+ */
+function relengToolVariables(pkg: PackageModel): string {
+  const set = new Set((pkg.options.relengToolSet as string[] | undefined) ?? []);
+  return Object.keys(KEY_TYPES)
+    .sort()
+    .map((option) => {
+      const isSet =
+        option === 'REVISION' ? pkg.revision !== '' && pkg.revision !== undefined : set.has(option);
+      return `${pkg.key}_${option}${isSet ? ' (set)' : ''}\n`;
+    })
+    .join('');
+}
+
 function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {
+  return `${Object.entries(packageVariables(pkg, dirs, project))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n')}\n`;
+}
+
+/** A package's variables as its stages see them, sorted by name (credentials masked). */
+function packageVariables(
+  pkg: PackageModel,
+  dirs: ProjectDirs,
+  project: ProjectModel,
+): Record<string, string> {
   const paths = packagePaths(dirs, pkg);
   const vars: Record<string, string> = {
     ...packageKeyVariables(pkg, paths),
@@ -1066,8 +1112,5 @@ function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel):
     [`${pkg.key}_TYPE`]: pkg.type,
     [`${pkg.key}_VCS_TYPE`]: pkg.vcsType,
   };
-  return `${Object.entries(vars)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('\n')}\n`;
+  return Object.fromEntries(Object.entries(vars).sort(([a], [b]) => a.localeCompare(b)));
 }

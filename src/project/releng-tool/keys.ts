@@ -83,6 +83,7 @@ export const KEY_TYPES: Record<string, KeyType> = {
   INTERNAL: 'bool',
   LICENSE: 'strs',
   LICENSE_FILES: 'strs',
+  MAKE_CONFIGURE: 'str',
   MAKE_NOINSTALL: 'bool',
   MAX_JOBS: 'int',
   MESON_BUILD_TYPE: 'str',

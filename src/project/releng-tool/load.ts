@@ -602,6 +602,8 @@ async function relengToolPackage(
     else raw[top] = v;
   }
   if (Object.keys(passthrough).length > 0) raw.relengTool = passthrough;
+  // which options the definition set (printvars marks them)
+  raw.relengToolSet = Object.keys(given).sort();
   const picked = releaseValues(given, key, defDir, defaults.devmode);
   raw.version = picked.version;
   // a revision only when the definition gave one (the project's `revisions`

@@ -157,6 +157,23 @@ export const engineCases: Case[] = [
     },
   },
   {
+    name: 'actions/printvars-set',
+    template: 'minimal',
+    from: 'test_engine_run_args.py::test_engine_run_args_action_pkg_printvars (which are set)',
+    async run(t) {
+      for (const args of [['printvars'], ['minimal-printvars']]) {
+        const out = (await t.ok(args)).stdout.replace(/\x1b\[[0-9;]*m/g, '');
+        const lines = out.split('\n').filter((l) => l.startsWith('MINIMAL_'));
+        assert.ok(lines.includes('MINIMAL_VERSION (set)'), `${args}: ${out}`);
+        assert.ok(lines.includes('MINIMAL_REVISION (set)'), `${args}: ${out}`);
+        assert.ok(lines.includes('MINIMAL_SITE'), `${args}: ${out}`);
+        assert.ok(lines.includes('MINIMAL_MAKE_CONFIGURE'), `${args}: ${out}`);
+        assert.deepEqual(lines, [...lines].sort(), `${args}: sorted`);
+        assert.equal(lines.length, 72, `${args}: every option of releng-tool 4.2`);
+      }
+    },
+  },
+  {
     name: 'actions/package',
     template: 'minimal',
     from: 'test_engine_run_actions.py::test_engine_run_actions_valid_package',
