@@ -48,7 +48,13 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     },
     args.api ? process.stderr : process.stdout,
   );
-  const sink = (e: RelengEvent) => reporter.handle(e);
+  // --api: the stages each package ran, for the document at the end
+  const apiStages = args.api ? new (await import('./api-mode.ts')).ApiStages() : undefined;
+  const apiReported: Record<string, unknown> = {};
+  const sink = (e: RelengEvent) => {
+    if (apiStages && e.type === 'stage-end') apiStages.ended(e.pkg, e.stage, e.durationMs);
+    reporter.handle(e);
+  };
   if (args.api) {
     const { RELENG_TOOL_COMPAT_VERSION } = await import('../project/releng-tool/load.ts');
     process.stderr.write(
@@ -209,8 +215,10 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       sink,
       print: (text) => {
         reporter.flush();
-        process.stdout.write(text);
+        // under --api, stdout carries the JSON document only
+        (args.api ? process.stderr : process.stdout).write(text);
       },
+      api: args.api ? apiReported : undefined,
       beforeInheritedOutput: () => reporter.flush(),
       version,
       json: args.json,
@@ -242,7 +250,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     reporter.flush();
     const { apiSummary } = await import('./api-mode.ts');
     process.stdout.write(
-      `${JSON.stringify(apiSummary(code, loaded?.project, dirs, version), null, 4)}\n`,
+      `${JSON.stringify(apiSummary(code, loaded?.project, dirs, version, apiStages, apiReported), null, 4)}\n`,
     );
     return code;
   }

@@ -85,6 +85,12 @@ export interface EngineOptions {
   json?: boolean;
   /** The command of `<pkg>-exec "<cmd>"`. */
   execCommand?: string;
+  /**
+   * `--api`: what releng-tool's API document holds for a reporting action
+   * (`state`, `printpkgs`, `printvars`), filled in by that action under
+   * releng-tool's key for it.
+   */
+  api?: Record<string, unknown>;
   /** Where `-printvars` and `printpkgs` print (defaults to stdout). */
   print?: (text: string) => void;
   /** Called before a command writes straight to the terminal (`<pkg>-exec`), so queued lines come first. */
@@ -149,6 +155,7 @@ export async function runAction(
   );
 
   if (action.kind === 'global' && action.action === 'printpkgs') {
+    if (options.api) options.api.printpkgs = Object.fromEntries(order.map((n) => [n, {}]));
     print(
       options.json
         ? `${JSON.stringify({ type: 'packages', packages: order })}\n`
@@ -165,6 +172,14 @@ export async function runAction(
       (action.kind === 'global' && action.action === 'printvars'))
   ) {
     const names = action.kind === 'package' ? [action.pkg] : order;
+    if (options.api) {
+      const listed: Record<string, unknown> = {};
+      for (const name of names) {
+        for (const [key, set] of relengToolVariableList(project.packageDefs.get(name)!))
+          listed[key] = { 'package-name': name, set };
+      }
+      options.api.printvars = listed;
+    }
     for (const name of names) {
       const pkg = project.packageDefs.get(name)!;
       // --json: the values too, one document per package
@@ -182,7 +197,9 @@ export async function runAction(
   }
   // Actions that only report on the loaded project (no lock, no stages).
   if (action.kind === 'global' && action.action === 'state' && project.format === 'releng-tool') {
-    print(relengToolState(project, options));
+    const state = relengToolState(project, options);
+    if (options.api) options.api.state = state.api;
+    print(state.text);
     return;
   }
   if (action.kind === 'global' && action.action === 'state') {
@@ -1039,16 +1056,27 @@ function pkgLine(pkg: PackageModel): string {
  * interpreter scripts run with, where the tool is, the root, and the modes
  * with how to turn them off.
  */
-function relengToolState(project: ProjectModel, options: EngineOptions): string {
+function relengToolState(
+  project: ProjectModel,
+  options: EngineOptions,
+): { text: string; api: Record<string, unknown> } {
   const python = spawnSync(options.python ?? 'python3', ['-c', 'import sys; print(sys.version)'], {
     encoding: 'utf8',
   });
+  const pythonVersion = python.status === 0 ? python.stdout.trim() : undefined;
+  const tool = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
   const lines = [
     `releng-tool ${RELENG_TOOL_COMPAT_VERSION} (releng ${options.version})`,
-    `Python ${python.status === 0 ? python.stdout.trim() : `unavailable (${options.python ?? 'python3'})`}`,
-    `Tool: ${fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '')}`,
+    `Python ${pythonVersion ?? `unavailable (${options.python ?? 'python3'})`}`,
+    `Tool: ${tool}`,
     `Root: ${project.root}`,
   ];
+  const api: Record<string, unknown> = {
+    python: pythonVersion ?? null,
+    root: project.root,
+    tool,
+    devmode: options.devmode ?? false,
+  };
   const devmode = options.devmode;
   if (devmode === undefined || devmode === false) lines.push('Development mode: Disabled');
   else {
@@ -1056,18 +1084,22 @@ function relengToolState(project: ProjectModel, options: EngineOptions): string 
     lines.push(' (invoke `releng-tool --development unset` to unconfigure)');
   }
   const local = options.localSources;
+  api.localsrcs = false;
   if (!local) lines.push('Local-sources mode: Disabled');
   else {
     lines.push('Local-sources mode: Enabled');
+    const listed: Record<string, string> = {};
     for (const [key, value] of Object.entries(local).sort(([a], [b]) => a.localeCompare(b))) {
       const name = key || '*';
       const shown = value || (key ? '<unset>' : '<parent>');
       const missing = key && value && !existsSync(value) ? '  (path does not exist)' : '';
       lines.push(` ${name}: ${shown}${missing}`);
+      listed[name] = shown;
     }
     lines.push(' (invoke `releng-tool --local-sources unset` to unconfigure)');
+    api.localsrcs = listed;
   }
-  return `${lines.join('\n')}\n`;
+  return { text: `${lines.join('\n')}\n`, api };
 }
 
 /**
@@ -1076,15 +1108,21 @@ function relengToolState(project: ProjectModel, options: EngineOptions): string 
  * definition set it; the revision counts as set only when it is not empty.
  */
 function relengToolVariables(pkg: PackageModel): string {
+  return relengToolVariableList(pkg)
+    .map(([key, isSet]) => `${key}${isSet ? ' (set)' : ''}\n`)
+    .join('');
+}
+
+/** The option variables of a package, sorted, each with whether its definition set it. */
+function relengToolVariableList(pkg: PackageModel): Array<[string, boolean]> {
   const set = new Set((pkg.options.relengToolSet as string[] | undefined) ?? []);
   return Object.keys(KEY_TYPES)
     .sort()
     .map((option) => {
       const isSet =
         option === 'REVISION' ? pkg.revision !== '' && pkg.revision !== undefined : set.has(option);
-      return `${pkg.key}_${option}${isSet ? ' (set)' : ''}\n`;
-    })
-    .join('');
+      return [`${pkg.key}_${option}`, isSet];
+    });
 }
 
 function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {

@@ -174,6 +174,33 @@ export const engineCases: Case[] = [
     },
   },
   {
+    name: 'actions/api-documents',
+    template: 'minimal',
+    from: 'test_api_mode.py::test_api_mode_streams (what each action reports)',
+    async run(t) {
+      const doc = async (args: string[]) => JSON.parse((await t.ok(['--api', ...args])).stdout);
+      const pkgs = await doc(['printpkgs']);
+      assert.equal(pkgs.code, 0);
+      assert.equal(pkgs.printpkgs.minimal.version, 'v1.0', JSON.stringify(pkgs));
+      assert.deepEqual(pkgs.printpkgs.minimal.stages, []);
+      const state = await doc(['state']);
+      assert.equal(state.state.root, t.dir, JSON.stringify(state));
+      assert.equal(state.state.devmode, false);
+      assert.equal(state.state.localsrcs, false);
+      const vars = await doc(['printvars']);
+      assert.deepEqual(vars.printvars.MINIMAL_VERSION, { 'package-name': 'minimal', set: true });
+      assert.deepEqual(vars.printvars.MINIMAL_SITE, { 'package-name': 'minimal', set: false });
+      const run = await doc([]);
+      const { stages, durations } = run.packages.minimal;
+      for (const stage of ['configure', 'build', 'install']) {
+        assert.ok(stages.includes(stage), `${stage} in ${JSON.stringify(run.packages.minimal)}`);
+        assert.equal(typeof durations[stage], 'number');
+      }
+      // a second run has nothing left to do
+      assert.deepEqual((await doc([])).packages.minimal.stages, []);
+    },
+  },
+  {
     name: 'actions/package',
     template: 'minimal',
     from: 'test_engine_run_actions.py::test_engine_run_actions_valid_package',
