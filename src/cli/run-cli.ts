@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, PACKAGE_OPS, parseAction } from '../engine/actions.ts';
@@ -198,6 +199,9 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       }),
     );
     const { project } = loaded;
+    if (project.format === 'releng-tool' && runningAsHostRoot()) {
+      warn('running as root; this may be unsafe');
+    }
     const action = actionOf(args, new Set(project.packageDefs.keys()));
     const quirks = runQuirks(args.quirks, project.options.quirks, sink);
     if (args.release) releaseCheck(args, action, modes, quirks, sink);
@@ -515,4 +519,18 @@ function noExtraWords(args: CliArgs, action: string): void {
     `${action ? `"${action}"` : 'a full build'} takes no further words (got ${args.extra.map((w) => `"${w}"`).join(' ')})`,
     { hint: 'one action per run; KEY=VALUE words set variables, and words after -- go to scripts' },
   );
+}
+
+/**
+ * releng-tool's check before a run: root on a host (not in a container,
+ * where pid 2 is not the kernel's kthreadd) may let an ill-formed project
+ * change the machine. RELENG_IGNORE_RUNNING_AS_ROOT turns it off.
+ */
+function runningAsHostRoot(): boolean {
+  if (process.getuid?.() !== 0 || 'RELENG_IGNORE_RUNNING_AS_ROOT' in process.env) return false;
+  try {
+    return readFileSync('/proc/2/status', 'utf8').includes('kthreadd');
+  } catch {
+    return false; // no /proc/2: most likely a container
+  }
 }

@@ -1,5 +1,6 @@
 // releng-tool's engine tests (tests/unit-tests/test_engine_run_*.py) that run
 // a fixture project, re-expressed as CLI runs.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, HERE } from '../lib.ts';
 
@@ -198,6 +199,29 @@ export const engineCases: Case[] = [
       }
       // a second run has nothing left to do
       assert.deepEqual((await doc([])).packages.minimal.stages, []);
+    },
+  },
+  {
+    name: 'actions/running-as-root',
+    template: 'minimal',
+    from: 'test_mainline_args.py::test_mainline_args_werror (running as root on a host)',
+    async run(t) {
+      // the warning is for root outside a container (pid 2 is kthreadd on a host)
+      let host = false;
+      try {
+        host =
+          process.getuid?.() === 0 && readFileSync('/proc/2/status', 'utf8').includes('kthreadd');
+      } catch {}
+      const plain = await t.ok(['printpkgs']);
+      assert.equal(
+        plain.output.includes('running as root; this may be unsafe'),
+        host,
+        plain.output,
+      );
+      const quiet = await t.ok(['printpkgs'], { env: { RELENG_IGNORE_RUNNING_AS_ROOT: '' } });
+      assert.ok(!quiet.output.includes('running as root'), quiet.output);
+      if (host) await t.fails(['--werror', 'printpkgs']);
+      await t.ok(['--werror', 'printpkgs'], { env: { RELENG_IGNORE_RUNNING_AS_ROOT: '1' } });
     },
   },
   {
