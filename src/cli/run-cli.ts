@@ -423,11 +423,21 @@ function releaseCheck(
 }
 
 /** RELENG_PARALLEL_LEVEL gives the jobs when -j does not (a value that is no whole number is ignored). */
-function withEnvironment(args: CliArgs): CliArgs {
+function withEnvironment(given: CliArgs): CliArgs {
+  let args = given;
+  // As releng-tool: a CI job re-run in its debug mode debugs releng too
+  // (unless RELENG_IGNORE_RUNNER_DEBUG), and debugging is verbose.
+  if (!args.debug && !process.env.RELENG_IGNORE_RUNNER_DEBUG) {
+    if (RUNNER_DEBUG_HINTS.some((name) => name in process.env))
+      args = { ...args, debug: true, verbose: true };
+  }
   const level = process.env.RELENG_PARALLEL_LEVEL;
   if (args.jobs !== 0 || level === undefined || !/^-?\d+$/.test(level.trim())) return args;
   return { ...args, jobs: Number(level.trim()) };
 }
+
+/** Variables CI services set on a debug re-run: GitHub Actions (and its old name), GitLab. */
+const RUNNER_DEBUG_HINTS = ['ACTIONS_RUNNER_DEBUG', 'CI_DEBUG_TRACE', 'RUNNER_DEBUG'];
 
 /** `--help-quirks`: the quirks releng-tool 4.x knows (accepted with --quirk). */
 const QUIRKS_HELP = `releng-tool quirks (--quirk NAME):

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assert, type Case, HERE } from '../lib.ts';
+import { probe, writeProbe } from '../probe.ts';
 
 const flags = (t: import('../lib.ts').Ctx, names: string[], base = 'output/target'): void => {
   for (const n of names) t.assertExists(base, n);
@@ -222,6 +223,25 @@ export const engineCases: Case[] = [
       assert.ok(!quiet.output.includes('running as root'), quiet.output);
       if (host) await t.fails(['--werror', 'printpkgs']);
       await t.ok(['--werror', 'printpkgs'], { env: { RELENG_IGNORE_RUNNING_AS_ROOT: '1' } });
+    },
+  },
+  {
+    name: 'actions/ci-runner-debug',
+    from: 'test_util_runner.py::test_utilrunner_cidebugdetect',
+    async run(t) {
+      // a CI job re-run in debug mode (GitHub's ACTIONS_RUNNER_DEBUG) debugs the run
+      writeProbe(t);
+      await t.ok([], { env: { ACTIONS_RUNNER_DEBUG: '1' } });
+      assert.ok(probe(t).gbl.RELENG_DEBUG, 'debug on in a debug re-run');
+      assert.ok(probe(t).gbl.RELENG_VERBOSE, 'and verbose');
+      t.remove('output');
+      await t.ok([], {
+        env: { ACTIONS_RUNNER_DEBUG: '1', RELENG_IGNORE_RUNNER_DEBUG: '1' },
+      });
+      assert.ok(!probe(t).gbl.RELENG_DEBUG, 'RELENG_IGNORE_RUNNER_DEBUG keeps it off');
+      t.remove('output');
+      await t.ok();
+      assert.ok(!probe(t).gbl.RELENG_DEBUG, 'off outside a debug re-run');
     },
   },
   {
