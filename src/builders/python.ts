@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, normalize, resolve } from 'node:path';
 import type { PackageModel, ProjectModel, StageRunContext } from '../project/model.ts';
-import { RelengError } from '../util/errors.ts';
+import { asRelengError, RelengError } from '../util/errors.ts';
 import { execCapture } from '../util/exec.ts';
 import { run, stageEnv, stageSettings } from './common.ts';
 import type { PackageSteps } from './types.ts';
@@ -175,6 +175,40 @@ function installScheme(pkg: PackageModel, project: ProjectModel): string {
 }
 
 /**
+ * Runs a front-end or installer command, failing as releng-tool words it
+ * (`failed to install python project: <name>`) rather than with the
+ * command line, which for the installer is a whole script; the tool's own
+ * error stays in the log lines the failure shows.
+ */
+async function step(
+  pkg: PackageModel,
+  stage: 'build' | 'install',
+  hint: string,
+  command: () => Promise<void>,
+): Promise<void> {
+  try {
+    await command();
+  } catch (err) {
+    const e = asRelengError(err);
+    throw new RelengError(`failed to ${stage} python project: ${pkg.name}`, {
+      ...e.details,
+      pkg: pkg.name,
+      stage,
+      file: pkg.definitionFile,
+      hint,
+    });
+  }
+}
+
+/** What to look at when the installer library fails with a launcher `kind`. */
+function installerHint(kind: string): string {
+  const hint = "the installer library's error is in the log's last lines";
+  return kind.startsWith('win-')
+    ? `${hint}; the ${kind} launcher kind needs an installer library that ships Windows launchers (Debian's python3-installer has none)`
+    : hint;
+}
+
+/**
  * Python: a PEP 517 wheel built without network or build isolation (the
  * backend must be installed for the chosen interpreter), then installed into
  * each sysroot under the prefix.
@@ -290,21 +324,19 @@ export const pythonType: PackageSteps = {
     for (const root of stage.installDirs) {
       for (const wheel of wheels) {
         if (useInstaller) {
-          await run(
-            stage,
-            python,
-            [
-              '-c',
-              INSTALL_WHEEL,
-              wheel,
-              root,
-              stage.prefix,
-              installScheme(pkg, project),
-              scriptInterpreter,
-              launcherKind,
-              ...s.opts,
-            ],
-            { env },
+          const args = [
+            '-c',
+            INSTALL_WHEEL,
+            wheel,
+            root,
+            stage.prefix,
+            installScheme(pkg, project),
+            scriptInterpreter,
+            launcherKind,
+            ...s.opts,
+          ];
+          await step(pkg, 'install', installerHint(launcherKind), () =>
+            run(stage, python, args, { env }),
           );
         } else {
           await run(
