@@ -17,6 +17,7 @@ import { prjcfgCases, prjcfgMoreCases } from './prjcfg.ts';
 import { prjcfgCliCases } from './prjcfg-cli.ts';
 import { pyextCases } from './pyext.ts';
 import { pyextPythonCases } from './pyext-python.ts';
+import { pyoptsCases } from './pyopts.ts';
 import { pythonCases } from './python.ts';
 import { registryCases } from './registry.ts';
 import { rtlintCases } from './rtlint.ts';
@@ -51,6 +52,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   'site-git': siteGitCases,
   pkgcfg: pkgcfgCases,
   pkgcfg2: pkgcfg2Cases,
+  pyopts: pyoptsCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
