@@ -22,7 +22,10 @@ export class ApiStages {
     const name = API_STAGES[stage];
     if (!name) return;
     let entry = this.#ran.get(pkg);
-    if (!entry) this.#ran.set(pkg, (entry = { stages: [], durations: {} }));
+    if (!entry) {
+      entry = { stages: [], durations: {} };
+      this.#ran.set(pkg, entry);
+    }
     entry.stages.push(name);
     // whole seconds, as releng-tool's int(duration)
     entry.durations[name] = Math.trunc(durationMs / 1000);
