@@ -5,7 +5,7 @@
  */
 import * as openpgp from 'openpgp';
 import { RelengError } from '../../util/errors.ts';
-import type { Signer, SigningAlgorithm } from './index.ts';
+import type { Signer, SigningAlgorithm, SignOptions } from './index.ts';
 import { isArmored, readPassphraseFile, readSecretFile, type SecretFileChecks } from './keyfile.ts';
 
 /** Hash algorithms never used nor accepted: MD5, RIPEMD-160, SHA-1, SHA-224. */
@@ -162,7 +162,15 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
   const algorithm = signerAlgorithm(signingKey.getAlgorithmInfo(), label);
   const { fingerprint, keyId } = keyIds(key);
   const publicKey = key.toPublic();
-  const signOpts = { signingKeys: key, config: PGP_CONFIG };
+  const created = signingKey.getCreationTime();
+  const signOpts = (o: SignOptions = {}) => ({
+    signingKeys: key,
+    // Not before the key's creation: openpgp.js finds no valid signing key then.
+    date: o.date ? new Date(Math.max(o.date.getTime(), created.getTime())) : undefined,
+    config: o.deterministic
+      ? { ...PGP_CONFIG, nonDeterministicSignaturesViaNotation: false }
+      : PGP_CONFIG,
+  });
   return {
     fingerprint,
     keyId,
@@ -175,9 +183,9 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
     async publicKeyBinary() {
       return publicKey.write();
     },
-    async clearsign(text: string) {
+    async clearsign(text: string, options?: SignOptions) {
       const message = await openpgp.createCleartextMessage({ text });
-      const signed = await openpgp.sign({ message, ...signOpts });
+      const signed = await openpgp.sign({ message, ...signOpts(options) });
       const check = await openpgp.readCleartextMessage({ cleartextMessage: signed });
       const sig = (check as unknown as { signature: openpgp.Signature }).signature;
       for (const p of sig.packets) assertStrongHash(p.hashAlgorithm, 'the signature');
@@ -185,9 +193,14 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
       // (CRLF) form either way, and apt and gpg expect plain LF files.
       return signed.replace(/\r\n/g, '\n');
     },
-    async detachSign(data: Uint8Array, options: { armor?: boolean } = {}) {
+    async detachSign(data: Uint8Array, options: { armor?: boolean } & SignOptions = {}) {
       const message = await openpgp.createMessage({ binary: data });
-      const binary = await openpgp.sign({ message, detached: true, format: 'binary', ...signOpts });
+      const binary = await openpgp.sign({
+        message,
+        detached: true,
+        format: 'binary',
+        ...signOpts(options),
+      });
       const sig = await openpgp.readSignature({ binarySignature: binary });
       for (const p of sig.packets) assertStrongHash(p.hashAlgorithm, 'the signature');
       return options.armor === false ? binary : sig.armor(FULL_CONFIG);
