@@ -20,3 +20,17 @@ export function sourceDateEpoch(env: NodeJS.ProcessEnv = process.env): Date | un
     );
   return new Date(Number(value) * 1000);
 }
+
+/**
+ * How signatures are made under SOURCE_DATE_EPOCH (a `SignOptions` of
+ * src/repository/signing): dated by it and deterministic (no random salt),
+ * so a signed output is as reproducible as an unsigned one. Empty (now,
+ * salted) when it is unset.
+ */
+export function reproducibleSigning(env: NodeJS.ProcessEnv = process.env): {
+  date?: Date;
+  deterministic?: boolean;
+} {
+  const date = sourceDateEpoch(env);
+  return date ? { date, deterministic: true } : {};
+}
