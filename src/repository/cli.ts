@@ -85,6 +85,8 @@ export const REPO_HELP = `releng repo â€” APT and YUM repositories; releng key â
   KEY:        --key FILE (OpenPGP private key) | --gpg-key ID [--gpg-home DIR] (gpg / gpg-agent)
   PASSPHRASE: --passphrase-file FILE | --passphrase-env VAR (one for all keys, or one per key);
               asked for on the terminal when a key is protected and none is given
+  SOURCE_DATE_EPOCH: dates Release / repomd.xml and the signatures, which are then
+              deterministic: the same packages and key give the same bytes
   Options: --json (results and errors as JSON), -W/--werror (warnings are errors), --help
 `;
 
