@@ -16,7 +16,7 @@ import { aptRepository } from '../../src/repository/apt/index.ts';
 import { releaseDate } from '../../src/repository/apt/release.ts';
 import { openSigner, verifyClearsigned } from '../../src/repository/signing/index.ts';
 import { repoCli } from '../helpers.ts';
-import { datedKeyFile, KEY_CREATED } from '../signing/dated-key.ts';
+import { datedKeyFile, extendedKeyFile, KEY_CREATED } from '../signing/dated-key.ts';
 import { aptSandbox, have, makeDeb, run, SDE, tempDir } from './helpers.ts';
 
 const haveApt = have('apt-get') && have('gpgv');
@@ -128,6 +128,22 @@ describe('reproducible APT repositories (SOURCE_DATE_EPOCH)', () => {
     assert.deepEqual(signatureTimes(path.join(dist, 'Release.gpg')), [created]);
     const sb = aptSandbox('amd64', work);
     sb.sources(`deb [signed-by=${young.publicKey}] file://${dir} stable main`);
+    const u = await sb.aptGet(['update']);
+    assert.equal(u.code, 0, u.stdout + u.stderr);
+    assert.doesNotMatch(u.stdout + u.stderr, /^[WE]:/m);
+  });
+
+  test('a key whose expiry was extended after SOURCE_DATE_EPOCH: dated its newest self-signature, reproducible, apt accepts', {
+    skip: (!haveApt || !have('gpg')) && 'apt-get, gpgv and gpg are needed',
+  }, async () => {
+    const ext = await extendedKeyFile(work, path.join(work, 'gnupg-extended'));
+    const dirs = ['ext-a', 'ext-b'].map((x) => path.join(work, x)) as [string, string];
+    for (const d of dirs) await publish(d, ext.keyFile, env);
+    assertSameTree(dirs[0], dirs[1]);
+    const [t] = signatureTimes(path.join(dirs[0], 'dists/stable/InRelease'));
+    assert.ok(t! >= ext.extendedAt && t! < ext.extendedAt + 60, `${t} vs ${ext.extendedAt}`);
+    const sb = aptSandbox('amd64', work);
+    sb.sources(`deb [signed-by=${ext.publicKey}] file://${dirs[0]} stable main`);
     const u = await sb.aptGet(['update']);
     assert.equal(u.code, 0, u.stdout + u.stderr);
     assert.doesNotMatch(u.stdout + u.stderr, /^[WE]:/m);

@@ -62,8 +62,10 @@ export interface Signer {
 export interface SignOptions {
   /**
    * The signature's creation time (default now). A time before the signing
-   * (sub)key was created is moved up to that creation time: a signature
-   * older than its key is refused by gpg and openpgp.js.
+   * (sub)key was created is moved up to that creation time (a signature
+   * older than its key is refused by gpg and openpgp.js); with openpgp.js
+   * also to the key's newest self-signature (an extended expiry), before
+   * which openpgp.js finds no valid self-signature.
    */
   date?: Date;
   /**

@@ -113,6 +113,27 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/^Error[^:]*:\s*/, '');
 }
 
+/**
+ * The earliest time (ms) at which openpgp.js sees the key as it is now: the
+ * signing (sub)key's creation, its binding signatures and the user ids'
+ * self-signatures (a key whose expiry was extended last week has no valid
+ * self-signature before then). A dated signature is moved up to it: still a
+ * fixed time, given the key.
+ */
+function validSince(key: openpgp.PrivateKey, signing: openpgp.PrivateKey | openpgp.Subkey): number {
+  const now = Date.now();
+  let t = signing.getCreationTime().getTime();
+  const sigs = [
+    ...key.users.flatMap((u) => u.selfCertifications),
+    ...('bindingSignatures' in signing ? signing.bindingSignatures : []),
+  ];
+  for (const sig of sigs) {
+    const c = sig.created?.getTime();
+    if (c !== undefined && c <= now && c > t) t = c;
+  }
+  return t;
+}
+
 /** Options of {@link openOpenpgpSigner}. */
 export interface OpenpgpSignerOptions extends SecretFileChecks {
   keyFile: string;
@@ -162,11 +183,10 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
   const algorithm = signerAlgorithm(signingKey.getAlgorithmInfo(), label);
   const { fingerprint, keyId } = keyIds(key);
   const publicKey = key.toPublic();
-  const created = signingKey.getCreationTime();
+  const since = validSince(key, signingKey);
   const signOpts = (o: SignOptions = {}) => ({
     signingKeys: key,
-    // Not before the key's creation: openpgp.js finds no valid signing key then.
-    date: o.date ? new Date(Math.max(o.date.getTime(), created.getTime())) : undefined,
+    date: o.date ? new Date(Math.max(o.date.getTime(), since)) : undefined,
     config: o.deterministic
       ? { ...PGP_CONFIG, nonDeterministicSignaturesViaNotation: false }
       : PGP_CONFIG,
