@@ -292,9 +292,10 @@ export class AptRepositoryError extends RelengError {}
 
 /**
  * A fixed Release Date (SOURCE_DATE_EPOCH) must still give a repository apt
- * accepts: apt refuses a Release whose Date is in the future ("not valid
- * yet") or whose Valid-Until has passed ("expired"). Checked before anything
- * is written.
+ * takes: apt 2.6 refuses a Release whose Date is in the future ("not valid
+ * yet") or whose Valid-Until has passed ("expired"), and ignores one older
+ * than the Release it has (`previous`, ms; NaN when there is none). Checked
+ * before anything is written.
  */
 function checkFixedDate(
   dir: string,
