@@ -43,6 +43,28 @@ export interface FileEntry {
   origin: string;
 }
 
+/**
+ * A root-owned entry, as generated files and implicit directories are:
+ * mode 0644, owner and group root (uid and gid 0), no config, noreplace,
+ * missingok or doc flag. `fields` gives the rest and overrides any of these.
+ */
+export function fileEntry(
+  fields: Pick<FileEntry, 'path' | 'type' | 'size' | 'mtime' | 'origin'> & Partial<FileEntry>,
+): FileEntry {
+  return {
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    uid: 0,
+    gid: 0,
+    config: false,
+    noreplace: false,
+    missingok: false,
+    doc: false,
+    ...fields,
+  };
+}
+
 /** Options of {@link resolveFileset}. */
 export interface FilesetOptions {
   /** Output label for errors. */
@@ -508,23 +530,18 @@ export async function resolveFileset(
         );
       }
       if (!prev) {
-        byPath.set(p, {
-          path: p,
-          type: 'dir',
-          size: 0,
-          mode: 0o755,
-          owner: 'root',
-          group: 'root',
-          uid: 0,
-          gid: 0,
-          mtime: opts.mtime,
-          config: false,
-          noreplace: false,
-          missingok: false,
-          doc: false,
-          dirOrigin: 'implicit',
-          origin: `parent of ${e.path}`,
-        });
+        byPath.set(
+          p,
+          fileEntry({
+            path: p,
+            type: 'dir',
+            size: 0,
+            mode: 0o755,
+            mtime: opts.mtime,
+            dirOrigin: 'implicit',
+            origin: `parent of ${e.path}`,
+          }),
+        );
       }
       p = path.posix.dirname(p);
     }

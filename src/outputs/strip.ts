@@ -18,7 +18,7 @@ import path from 'node:path';
 import { analyzeFile } from '../analyze/index.ts';
 import { execCapture, resolveTool } from '../util/exec.ts';
 import { OutputError } from './errors.ts';
-import type { FileEntry } from './fileset.ts';
+import { type FileEntry, fileEntry } from './fileset.ts';
 import type { PackageMeta } from './types.ts';
 
 /** What {@link splitDebug} gives back. */
@@ -41,33 +41,15 @@ export interface SplitOptions {
   mtime: number;
 }
 
-function entry(base: FileEntry, p: string, extra: Partial<FileEntry>): FileEntry {
-  return {
-    ...base,
-    path: p,
-    content: undefined,
-    source: undefined,
-    config: false,
-    noreplace: false,
-    missingok: false,
-    doc: false,
-    dirOrigin: undefined,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    uid: 0,
-    gid: 0,
-    ...extra,
-  };
-}
-
 function link(base: FileEntry, p: string, target: string, origin: string): FileEntry {
   const rel = path.posix.relative(path.posix.dirname(p), target);
-  return entry(base, p, {
+  return fileEntry({
+    path: p,
     type: 'symlink',
     target: rel,
     size: Buffer.byteLength(rel),
     mode: 0o777,
+    mtime: base.mtime,
     origin,
   });
 }
@@ -165,7 +147,8 @@ export async function splitDebug(
       if (!id) continue;
       buildIds.push(id);
       debugFiles.push(
-        entry(f, `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${debugName}`, {
+        fileEntry({
+          path: `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${debugName}`,
           type: 'file',
           source: debugFile,
           size: debugSize,
@@ -176,7 +159,8 @@ export async function splitDebug(
     } else {
       const debugPath = `/usr/lib/debug${f.path}-${meta.version}-${meta.release}.${meta.arch.rpm}.debug`;
       debugFiles.push(
-        entry(f, id ? debugPath : `/usr/lib/debug${f.path}.debug`, {
+        fileEntry({
+          path: id ? debugPath : `/usr/lib/debug${f.path}.debug`,
           type: 'file',
           source: debugFile,
           size: debugSize,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UsageError } from '../cli/args.ts';
 import { one, type RootArgs, type RootCliIo } from '../roots/cli.ts';
 import type { RootBackend } from '../roots/types.ts';
+import { reproducibleSigning } from '../util/epoch.ts';
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { detectLayout, LAYOUTS } from './detect.ts';
@@ -77,7 +78,7 @@ export async function rootBuildCommand(
       ...(passphrase !== undefined ? { passphrase } : {}),
       warn: (m) => log(`(warn) ${m}`),
     });
-    signed = await signArtifacts(result.artifacts, signer);
+    signed = await signArtifacts(result.artifacts, signer, reproducibleSigning(io.env));
     for (const s of signed) log(`signed ${s}`);
   }
   const publishTo = one(a, '--publish');

@@ -12,8 +12,9 @@ import path from 'node:path';
 import { signDeb } from '../repository/debsig.ts';
 import { faultPoint, isStaleTemporary } from '../repository/recovery.ts';
 import { parseSignature, signRpm } from '../repository/rpmsign.ts';
-import type { Signer } from '../repository/signing/index.ts';
+import type { Signer, SignOptions } from '../repository/signing/index.ts';
 import { headersLength, parseRpm, SIG } from '../repository/yum/rpmfile.ts';
+import { reproducibleSigning } from '../util/epoch.ts';
 import { replaceVia, writeFileAtomic } from '../util/fs.ts';
 
 /** Digest algorithm of each checksum field of a .changes/.buildinfo. */
@@ -49,18 +50,26 @@ export function updateChecksums(text: string, changed: ReadonlyMap<string, Buffe
     .join('\n');
 }
 
-/** Signs every .rpm and .deb of `files`; fixes and signs the .changes. Returns what was done, per file. */
-export async function signArtifacts(files: readonly string[], signer: Signer): Promise<string[]> {
+/**
+ * Signs every .rpm and .deb of `files`; fixes and signs the .changes. Returns
+ * what was done, per file. `signing`: the signatures' time and determinism
+ * (default from SOURCE_DATE_EPOCH: the same build signs to the same bytes).
+ */
+export async function signArtifacts(
+  files: readonly string[],
+  signer: Signer,
+  signing: SignOptions = reproducibleSigning(),
+): Promise<string[]> {
   const done: string[] = [];
   const changed = new Map<string, Buffer>();
   for (const f of files) {
     if (f.endsWith('.rpm')) {
-      const r = await signRpm(f, signer);
+      const r = await signRpm(f, signer, { signing });
       done.push(
         `${path.basename(f)}: rpm header signature (${r.algorithm}/${r.hash}, key ${signer.keyId})`,
       );
     } else if (f.endsWith('.deb') || f.endsWith('.ddeb')) {
-      await signDeb(f, signer);
+      await signDeb(f, signer, { signing });
       changed.set(path.basename(f), await readFile(f));
       done.push(`${path.basename(f)}: origin signature (_gpgorigin, key ${signer.keyId})`);
     }
@@ -75,7 +84,7 @@ export async function signArtifacts(files: readonly string[], signer: Signer): P
     const mode = (await stat(f)).mode & 0o777;
     let text = updateChecksums(await readFile(f, 'utf8'), changed);
     if (isChanges) {
-      text = await signer.clearsign(text);
+      text = await signer.clearsign(text, signing);
       done.push(`${path.basename(f)}: clear-signed (key ${signer.keyId})`);
     } else changed.set(path.basename(f), Buffer.from(text));
     await writeFileAtomic(f, text);

@@ -85,6 +85,8 @@ export const REPO_HELP = `releng repo â€” APT and YUM repositories; releng key â
   KEY:        --key FILE (OpenPGP private key) | --gpg-key ID [--gpg-home DIR] (gpg / gpg-agent)
   PASSPHRASE: --passphrase-file FILE | --passphrase-env VAR (one for all keys, or one per key);
               asked for on the terminal when a key is protected and none is given
+  SOURCE_DATE_EPOCH: dates Release / repomd.xml and the signatures, which are then
+              deterministic: the same packages and key give the same bytes
   Options: --json (results and errors as JSON), -W/--werror (warnings are errors), --help
 `;
 
@@ -659,13 +661,15 @@ async function repoCommand(
   const { signers, keyChange, positionals } = await signingPlan(cmd, a, secrets);
   const signer = signers[0];
   const unsigned = a.flags.has('--unsigned');
+  // SOURCE_DATE_EPOCH from the command's environment, not only process.env.
+  const env = secrets.env;
   if (cmd === 'create') {
     if (await readRepoConfig(dir))
       throw new RelengError(`'${dir}' already holds a repository`, {
         hint: 'change its packages with `releng repo add/remove`',
       });
     const repo = await aptRepository(dir, aptConfigFromArgs(a));
-    const result = await repo.publish({ signers, unsigned });
+    const result = await repo.publish({ signers, unsigned, env });
     const c = repo.config;
     print(
       [
@@ -682,7 +686,8 @@ async function repoCommand(
     return 0;
   }
   const repo = await aptRepository(dir, releaseSettingsFromArgs(a), { create: false });
-  const publish = async (force = false) => repo.publish({ signers, unsigned, keyChange, force });
+  const publish = async (force = false) =>
+    repo.publish({ signers, unsigned, keyChange, force, env });
   if (cmd === 'add') {
     const files = positionals.slice(1);
     if (files.length === 0) throw new UsageError('repo add needs .deb files');
@@ -902,6 +907,7 @@ async function yumCommand(
     keyChange,
     force: cmd === 'sign' || cmd === 'rotate-key' || cmd === 'retire-key',
     unsigned: a.flags.has('--unsigned'),
+    env: secrets.env,
   });
   print(
     [

@@ -11,6 +11,7 @@
 import { chmod, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AR_MAGIC, arHeader, arPad } from '../outputs/lib/ar.ts';
+import { reproducibleSigning } from '../util/epoch.ts';
 import { replaceVia } from '../util/fs.ts';
 import {
   checkSignature,
@@ -18,6 +19,7 @@ import {
   PackageSignError,
   signatureBytes,
 } from './rpmsign.ts';
+import type { SignOptions } from './signing/index.ts';
 
 /** Name of the origin signature member (debsigs). */
 export const ORIGIN_MEMBER = '_gpgorigin';
@@ -72,6 +74,8 @@ function signedMembers(members: readonly ArMember[], file: string): ArMember[] {
 export interface SignDebOptions {
   /** Write the signed package here instead of replacing `file`. */
   out?: string;
+  /** The signature's time and determinism (default: from SOURCE_DATE_EPOCH, else now). */
+  signing?: SignOptions;
 }
 
 /** What {@link signDeb} added. */
@@ -112,7 +116,10 @@ export async function signDeb(
   const members = arMembers(buf, src);
   const covered = signedMembers(members, src);
   const message = Buffer.concat(covered.map((m) => buf.subarray(m.offset, m.offset + m.size)));
-  const sig = signatureBytes(await signer.detachSign(new Uint8Array(message), { armor: false }));
+  const how = opts.signing ?? reproducibleSigning();
+  const sig = signatureBytes(
+    await signer.detachSign(new Uint8Array(message), { ...how, armor: false }),
+  );
   const info = checkSignature(src, sig, 'origin');
 
   // Everything but an old origin signature, then the new one.

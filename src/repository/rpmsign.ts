@@ -16,9 +16,10 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, open } from 'node:fs/promises';
 import path from 'node:path';
+import { reproducibleSigning } from '../util/epoch.ts';
 import { RelengError } from '../util/errors.ts';
 import { replaceVia } from '../util/fs.ts';
-import type { Signer } from './signing/index.ts';
+import type { Signer, SignOptions } from './signing/index.ts';
 import {
   buildHeader,
   headersLength,
@@ -204,6 +205,8 @@ export function checkSignature(file: string, sig: Buffer, what: string): Signatu
 export interface SignRpmOptions {
   /** Write the signed package here instead of replacing `file`. */
   out?: string;
+  /** The signature's time and determinism (default: from SOURCE_DATE_EPOCH, else now). */
+  signing?: SignOptions;
 }
 
 /** What {@link signRpm} added. */
@@ -295,7 +298,10 @@ export async function signRpm(
     );
   }
 
-  const raw = signatureBytes(await signer.detachSign(new Uint8Array(header), { armor: false }));
+  const how = opts.signing ?? reproducibleSigning();
+  const raw = signatureBytes(
+    await signer.detachSign(new Uint8Array(header), { ...how, armor: false }),
+  );
   const info = checkSignature(src, raw, 'rpm header');
   const tag = PUBKEY_NAMES[info.pubkeyAlgorithm] === 'RSA' ? SIG.rsaHeader : SIG.dsaHeader;
   if (![1, 2, 3, 17, 19, 22].includes(info.pubkeyAlgorithm)) {

@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { Dependency } from '../description.ts';
-import { type FileEntry, withGenerated } from '../fileset.ts';
+import { type FileEntry, fileEntry, withGenerated } from '../fileset.ts';
 import { AR_MAGIC, arHeader, arPad } from '../lib/ar.ts';
 import { assemble } from '../lib/assemble.ts';
 import { compressBuffer, compressToFile, suffix } from '../lib/compress.ts';
@@ -139,23 +139,16 @@ export function copyrightText(meta: PackageMeta, buildTime: number): string {
 function generatedDocs(meta: PackageMeta, files: readonly FileEntry[], t: number): FileEntry[] {
   const dir = `/usr/share/doc/${meta.name}`;
   const has = (p: string): boolean => files.some((f) => f.path === p);
-  const make = (p: string, content: Buffer): FileEntry => ({
-    path: p,
-    type: 'file',
-    content,
-    size: content.length,
-    mode: 0o644,
-    owner: 'root',
-    group: 'root',
-    uid: 0,
-    gid: 0,
-    mtime: t,
-    config: false,
-    noreplace: false,
-    missingok: false,
-    doc: true,
-    origin: `generated ${p}`,
-  });
+  const make = (p: string, content: Buffer): FileEntry =>
+    fileEntry({
+      path: p,
+      type: 'file',
+      content,
+      size: content.length,
+      mtime: t,
+      doc: true,
+      origin: `generated ${p}`,
+    });
   const out: FileEntry[] = [];
   const overrides = meta.deb.lintianOverrides ?? [];
   if (overrides.length > 0) {
@@ -209,23 +202,15 @@ function memberFile(
   mode: number,
   mtime: number,
 ): { item: TarItem; entry: FileEntry } {
-  const entry: FileEntry = {
+  const entry = fileEntry({
     path: `/${name}`,
     type: 'file',
     content: data,
     size: data.length,
     mode,
-    owner: 'root',
-    group: 'root',
-    uid: 0,
-    gid: 0,
     mtime,
-    config: false,
-    noreplace: false,
-    missingok: false,
-    doc: false,
     origin: name,
-  };
+  });
   return {
     entry,
     item: {

@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FileEntry } from '../../outputs/fileset.ts';
+import { type FileEntry, fileEntry } from '../../outputs/fileset.ts';
 import { archiveItems } from '../../outputs/formats/tar.ts';
 import { zipPackager } from '../../outputs/formats/zip.ts';
 import { compressToFile } from '../../outputs/lib/compress.ts';
@@ -35,18 +35,7 @@ export interface BundleMember {
 
 /** File-set entries (with their parent folders) for the members, sorted by path. */
 async function entries(members: readonly BundleMember[], mtime: number): Promise<FileEntry[]> {
-  const base = {
-    owner: 'root',
-    group: 'root',
-    uid: 0,
-    gid: 0,
-    mtime,
-    config: false,
-    noreplace: false,
-    missingok: false,
-    doc: false,
-    origin: 'bundle',
-  };
+  const base = { mtime, origin: 'bundle' };
   const out = new Map<string, FileEntry>();
   for (const m of members) {
     if (m.name.split('/').some((p) => p === '' || p === '.' || p === '..'))
@@ -54,18 +43,22 @@ async function entries(members: readonly BundleMember[], mtime: number): Promise
     const parts = m.name.split('/');
     for (let i = 1; i < parts.length; i++) {
       const dir = `/${parts.slice(0, i).join('/')}`;
-      if (!out.has(dir)) out.set(dir, { ...base, path: dir, type: 'dir', size: 0, mode: 0o755 });
+      if (!out.has(dir))
+        out.set(dir, fileEntry({ ...base, path: dir, type: 'dir', size: 0, mode: 0o755 }));
     }
     const size = m.content ? m.content.length : (await stat(m.source as string)).size;
-    out.set(`/${m.name}`, {
-      ...base,
-      path: `/${m.name}`,
-      type: 'file',
-      source: m.source,
-      content: m.content,
-      size,
-      mode: m.mode ?? 0o644,
-    });
+    out.set(
+      `/${m.name}`,
+      fileEntry({
+        ...base,
+        path: `/${m.name}`,
+        type: 'file',
+        source: m.source,
+        content: m.content,
+        size,
+        mode: m.mode ?? 0o644,
+      }),
+    );
   }
   return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

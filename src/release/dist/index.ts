@@ -178,7 +178,13 @@ export async function buildDist(ctx: DistContext): Promise<DistResult> {
     const meta = [SUMS];
     if (ctx.signer) {
       const signer = await ctx.signer();
-      const sig = await signer.detachSign(Buffer.from(sums), { armor: true });
+      // Dated like every other file of the folder, and unsalted: the same
+      // commit gives the same SHA256SUMS.asc.
+      const sig = await signer.detachSign(Buffer.from(sums), {
+        armor: true,
+        date: started,
+        deterministic: true,
+      });
       await writeFile(join(tmp, `${SUMS}.asc`), sig);
       meta.push(`${SUMS}.asc`);
     }

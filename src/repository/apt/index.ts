@@ -50,6 +50,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
+import { sourceDateEpoch } from '../../util/epoch.ts';
 import { RelengError } from '../../util/errors.ts';
 import { tmpSibling, writeFileAtomic } from '../../util/fs.ts';
 import { definedOnly } from '../../util/object.ts';
@@ -88,7 +89,13 @@ import { ChunkCache, renderPackages, type Stanza } from './compress.ts';
 import { compareVersions, debFileName, formatFields, PACKAGE_NAME, poolDir } from './control.ts';
 import { type DebInfo, digestFile, readDeb } from './deb.ts';
 import { type ReadJob, readDebs } from './read-pool.ts';
-import { parseDuration, type ReleaseFile, renderRelease } from './release.ts';
+import {
+  parseDuration,
+  parseRelease,
+  type ReleaseFile,
+  releaseDate,
+  renderRelease,
+} from './release.ts';
 
 export { compareVersions, parseControl } from './control.ts';
 export { type DebInfo, parseDeb, readDeb } from './deb.ts';
@@ -221,8 +228,18 @@ export interface AptPublishOptions {
   force?: boolean;
   /** Publish without signatures even though the repository was signed before. */
   unsigned?: boolean;
-  /** The Release Date (default now). */
+  /**
+   * The Release Date and the signatures' time (default `$SOURCE_DATE_EPOCH`,
+   * else now). With a fixed time (given here or by SOURCE_DATE_EPOCH) the
+   * signatures are deterministic too: the same packages, configuration, key
+   * and time give the same Release, InRelease and Release.gpg bytes.
+   * SOURCE_DATE_EPOCH is refused when apt would refuse or ignore the result
+   * (a future Date, a past Valid-Until, a Date older than the published one);
+   * a `date` given here is the caller's own (tests, a chosen clock).
+   */
   date?: Date;
+  /** Where SOURCE_DATE_EPOCH is read (default process.env; the CLI passes its own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface AptPublishResult {
@@ -272,6 +289,44 @@ const KEEP_GENERATIONS = 3;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
 export class AptRepositoryError extends RelengError {}
+
+/**
+ * A fixed Release Date (SOURCE_DATE_EPOCH) must still give a repository apt
+ * takes: apt 2.6 refuses a Release whose Date is in the future ("not valid
+ * yet") or whose Valid-Until has passed ("expired"), and ignores one older
+ * than the Release it has (`previous`, ms; NaN when there is none). Checked
+ * before anything is written.
+ */
+function checkFixedDate(
+  dir: string,
+  date: Date,
+  validUntil: Date | undefined,
+  previous: number,
+): void {
+  const what = `SOURCE_DATE_EPOCH (${releaseDate(date)})`;
+  const now = Date.now();
+  if (date.getTime() > now)
+    throw new AptRepositoryError(
+      `${what} is in the future: apt refuses the Release of '${dir}' until then ("not valid yet"); nothing was written`,
+      { hint: 'set SOURCE_DATE_EPOCH to a past time, e.g. $(git log -1 --format=%ct)' },
+    );
+  if (validUntil && validUntil.getTime() <= now)
+    throw new AptRepositoryError(
+      `${what} plus valid-for gives Valid-Until ${releaseDate(validUntil)}, already past: apt would refuse '${dir}' as expired; nothing was written`,
+      {
+        hint: 'unset SOURCE_DATE_EPOCH to date and re-sign it now (`releng repo sign`), or lengthen --valid-for',
+      },
+    );
+  // apt 2.6 keeps the lists it has, without a word, when a Release is older
+  // than the one it fetched last: such a publish would never reach anyone.
+  if (date.getTime() < previous)
+    throw new AptRepositoryError(
+      `${what} is older than the Date of the Release '${dir}' already has (${releaseDate(new Date(previous))}): apt would keep its old lists and never see this publish; nothing was written`,
+      {
+        hint: 'publish with a SOURCE_DATE_EPOCH at least as recent as the last one (the newest release commit), or unset it',
+      },
+    );
+}
 
 function resolveConfig(c: AptRepositoryConfig): ResolvedAptConfig {
   const layout = c.layout ?? 'pool';
@@ -828,6 +883,7 @@ export class AptRepository {
    */
   async publish(arg: Signer | AptPublishOptions = {}): Promise<AptPublishResult> {
     const opts: AptPublishOptions = isSigner(arg) ? { signer: arg } : arg;
+    const fixedDate = opts.date ?? sourceDateEpoch(opts.env);
     this.#enter();
     let lock: Awaited<ReturnType<typeof lockRepository>> | undefined;
     const created: string[] = [];
@@ -903,7 +959,16 @@ export class AptRepository {
           packages: this.#store.size,
         };
       }
-      const date = opts.date ?? new Date();
+      const date = fixedDate ?? new Date();
+      const validUntil =
+        this.#config.validFor !== undefined
+          ? new Date(date.getTime() + parseDuration(this.#config.validFor) * 1000)
+          : undefined;
+      if (fixedDate && opts.date === undefined) {
+        const old = await readFile(releasePath, 'utf8').catch(() => '');
+        const oldDate = Date.parse(parseRelease(old).fields.get('Date') ?? '');
+        checkFixedDate(this.dir, fixedDate, validUntil, oldDate);
+      }
 
       // The journal, before the first file is created (see recovery.ts).
       const doomed = [...this.#committed].filter((p) => !this.#store.has(p));
@@ -1035,10 +1100,7 @@ export class AptRepository {
         codename: c.codename,
         version: c.version,
         date,
-        validUntil:
-          c.validFor !== undefined
-            ? new Date(date.getTime() + parseDuration(c.validFor) * 1000)
-            : undefined,
+        validUntil,
         architectures: flat ? undefined : c.architectures,
         components: flat ? undefined : c.components,
         description: c.description,
@@ -1051,8 +1113,9 @@ export class AptRepository {
       let inRelease: string | undefined;
       let releaseGpg: string | undefined;
       if (signer) {
-        inRelease = await clearsignAll(signers, release);
-        releaseGpg = await detachSignAll(signers, Buffer.from(release, 'utf8'));
+        const how = fixedDate ? { date: fixedDate, deterministic: true } : {};
+        inRelease = await clearsignAll(signers, release, how);
+        releaseGpg = await detachSignAll(signers, Buffer.from(release, 'utf8'), how);
       }
       faultPoint('apt-signed');
       await mkdir(this.distDir, { recursive: true });

@@ -11,7 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import { RelengError } from '../../util/errors.ts';
-import type { Signer, SigningAlgorithm } from './index.ts';
+import type { Signer, SigningAlgorithm, SignOptions } from './index.ts';
 import { readPassphraseFile, type SecretFileChecks } from './keyfile.ts';
 
 /** Options of {@link openGpgSigner}. */
@@ -252,8 +252,18 @@ export async function openGpgSigner(opts: GpgSignerOptions): Promise<Signer> {
     '--output',
     '-',
   ];
-  const sign = async (mode: string[], data: Uint8Array): Promise<Buffer> => {
-    const r = await runGpg(program, [...signArgs, ...mode], data, passphrase);
+  const sign = async (mode: string[], data: Uint8Array, o: SignOptions = {}): Promise<Buffer> => {
+    // gpg takes a signature's time from its clock; --faked-system-time with `!`
+    // stops that clock at the asked time (not before the signing key's creation).
+    // Key validity was checked at the real time when the key was listed above.
+    const at =
+      o.date !== undefined
+        ? [
+            '--faked-system-time',
+            `${Math.max(Math.floor(o.date.getTime() / 1000), signing.created)}!`,
+          ]
+        : [];
+    const r = await runGpg(program, [...at, ...signArgs, ...mode], data, passphrase);
     const created = r.status.find((s) => s.startsWith('SIG_CREATED '));
     if (r.code !== 0 || !created) throw statusError(r, signLabel);
     // SIG_CREATED <type> <pk_algo> <hash_algo> <class> <timestamp> <fpr>
@@ -295,12 +305,13 @@ export async function openGpgSigner(opts: GpgSignerOptions): Promise<Signer> {
     async publicKeyBinary() {
       return new Uint8Array(await exportKey(false));
     },
-    async clearsign(text: string) {
-      return (await sign(['--clearsign'], Buffer.from(text, 'utf8'))).toString('utf8');
+    // gpg adds nothing random to v4 signatures: `deterministic` needs nothing more.
+    async clearsign(text: string, options?: SignOptions) {
+      return (await sign(['--clearsign'], Buffer.from(text, 'utf8'), options)).toString('utf8');
     },
-    async detachSign(data: Uint8Array, options: { armor?: boolean } = {}) {
+    async detachSign(data: Uint8Array, options: { armor?: boolean } & SignOptions = {}) {
       const armor = options.armor !== false;
-      const out = await sign(['--detach-sign', ...(armor ? ['--armor'] : [])], data);
+      const out = await sign(['--detach-sign', ...(armor ? ['--armor'] : [])], data, options);
       return armor ? out.toString('utf8') : new Uint8Array(out);
     },
   };

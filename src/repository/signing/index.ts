@@ -42,13 +42,38 @@ export interface Signer {
   /** The same, binary (what `signed-by=` accepts as a `.gpg` keyring file). */
   publicKeyBinary(): Promise<Uint8Array>;
   /** A clear-signed text (InRelease). */
-  clearsign(text: string): Promise<string>;
+  clearsign(text: string, options?: SignOptions): Promise<string>;
   /**
    * A detached signature over bytes (a binary-document signature, class 0x00):
    * armored text by default (Release.gpg, repomd.xml.asc), binary packets with
    * `{ armor: false }` (rpm header signatures, .deb `_gpgorigin`).
    */
-  detachSign(data: Uint8Array, options?: { armor?: boolean }): Promise<Uint8Array | string>;
+  detachSign(
+    data: Uint8Array,
+    options?: { armor?: boolean } & SignOptions,
+  ): Promise<Uint8Array | string>;
+}
+
+/**
+ * How one signature is made. Both options together make a reproducible
+ * signature: the same key, time and data give the same bytes (Ed25519 and
+ * RSA PKCS#1 v1.5 signatures are deterministic once nothing random is added).
+ */
+export interface SignOptions {
+  /**
+   * The signature's creation time (default now). A time before the signing
+   * (sub)key was created is moved up to that creation time (a signature
+   * older than its key is refused by gpg and openpgp.js); with openpgp.js
+   * also to the key's newest self-signature (an extended expiry), before
+   * which openpgp.js finds no valid self-signature.
+   */
+  date?: Date;
+  /**
+   * Leave out the random salt notation openpgp.js adds by default (a guard
+   * against fault attacks on EdDSA; gpg adds none). Only for reproducible
+   * output (SOURCE_DATE_EPOCH set).
+   */
+  deterministic?: boolean;
 }
 
 /** Options of {@link openSigner}. `warn`/`werror`: what a key or passphrase file readable by others does. */

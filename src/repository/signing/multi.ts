@@ -9,7 +9,7 @@
  * then put together. openpgp.js is loaded only when there are several.
  */
 import { RelengError } from '../../util/errors.ts';
-import type { Signer } from './index.ts';
+import type { Signer, SignOptions } from './index.ts';
 
 const SIG_BEGIN = '\n-----BEGIN PGP SIGNATURE-----';
 
@@ -30,9 +30,13 @@ function asText(sig: Uint8Array | string): string {
 }
 
 /** A clear-signed text signed by every signer (InRelease). */
-export async function clearsignAll(signers: readonly Signer[], text: string): Promise<string> {
-  if (signers.length === 1) return signers[0]!.clearsign(text);
-  const signed = await Promise.all(signers.map((s) => s.clearsign(text)));
+export async function clearsignAll(
+  signers: readonly Signer[],
+  text: string,
+  options?: SignOptions,
+): Promise<string> {
+  if (signers.length === 1) return signers[0]!.clearsign(text, options);
+  const signed = await Promise.all(signers.map((s) => s.clearsign(text, options)));
   const parts = signed.map((t) => {
     const i = t.indexOf(SIG_BEGIN);
     if (i === -1)
@@ -49,8 +53,13 @@ export async function clearsignAll(signers: readonly Signer[], text: string): Pr
 }
 
 /** A detached, armored signature by every signer (Release.gpg, repomd.xml.asc). */
-export async function detachSignAll(signers: readonly Signer[], data: Uint8Array): Promise<string> {
-  if (signers.length === 1) return asText(await signers[0]!.detachSign(data, { armor: true }));
-  const sigs = await Promise.all(signers.map((s) => s.detachSign(data, { armor: true })));
+export async function detachSignAll(
+  signers: readonly Signer[],
+  data: Uint8Array,
+  options?: SignOptions,
+): Promise<string> {
+  const o = { ...options, armor: true };
+  if (signers.length === 1) return asText(await signers[0]!.detachSign(data, o));
+  const sigs = await Promise.all(signers.map((s) => s.detachSign(data, o)));
   return combine(sigs.map(asText));
 }

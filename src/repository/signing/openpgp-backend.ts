@@ -5,7 +5,7 @@
  */
 import * as openpgp from 'openpgp';
 import { RelengError } from '../../util/errors.ts';
-import type { Signer, SigningAlgorithm } from './index.ts';
+import type { Signer, SigningAlgorithm, SignOptions } from './index.ts';
 import { isArmored, readPassphraseFile, readSecretFile, type SecretFileChecks } from './keyfile.ts';
 
 /** Hash algorithms never used nor accepted: MD5, RIPEMD-160, SHA-1, SHA-224. */
@@ -113,6 +113,27 @@ function firstLine(s: string): string {
   return s.split('\n')[0]!.replace(/^Error[^:]*:\s*/, '');
 }
 
+/**
+ * The earliest time (ms) at which openpgp.js sees the key as it is now: the
+ * signing (sub)key's creation, its binding signatures and the user ids'
+ * self-signatures (a key whose expiry was extended last week has no valid
+ * self-signature before then). A dated signature is moved up to it: still a
+ * fixed time, given the key.
+ */
+function validSince(key: openpgp.PrivateKey, signing: openpgp.PrivateKey | openpgp.Subkey): number {
+  const now = Date.now();
+  let t = signing.getCreationTime().getTime();
+  const sigs = [
+    ...key.users.flatMap((u) => u.selfCertifications),
+    ...('bindingSignatures' in signing ? signing.bindingSignatures : []),
+  ];
+  for (const sig of sigs) {
+    const c = sig.created?.getTime();
+    if (c !== undefined && c <= now && c > t) t = c;
+  }
+  return t;
+}
+
 /** Options of {@link openOpenpgpSigner}. */
 export interface OpenpgpSignerOptions extends SecretFileChecks {
   keyFile: string;
@@ -162,7 +183,14 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
   const algorithm = signerAlgorithm(signingKey.getAlgorithmInfo(), label);
   const { fingerprint, keyId } = keyIds(key);
   const publicKey = key.toPublic();
-  const signOpts = { signingKeys: key, config: PGP_CONFIG };
+  const since = validSince(key, signingKey);
+  const signOpts = (o: SignOptions = {}) => ({
+    signingKeys: key,
+    date: o.date ? new Date(Math.max(o.date.getTime(), since)) : undefined,
+    config: o.deterministic
+      ? { ...PGP_CONFIG, nonDeterministicSignaturesViaNotation: false }
+      : PGP_CONFIG,
+  });
   return {
     fingerprint,
     keyId,
@@ -175,9 +203,9 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
     async publicKeyBinary() {
       return publicKey.write();
     },
-    async clearsign(text: string) {
+    async clearsign(text: string, options?: SignOptions) {
       const message = await openpgp.createCleartextMessage({ text });
-      const signed = await openpgp.sign({ message, ...signOpts });
+      const signed = await openpgp.sign({ message, ...signOpts(options) });
       const check = await openpgp.readCleartextMessage({ cleartextMessage: signed });
       const sig = (check as unknown as { signature: openpgp.Signature }).signature;
       for (const p of sig.packets) assertStrongHash(p.hashAlgorithm, 'the signature');
@@ -185,9 +213,14 @@ export async function openOpenpgpSigner(opts: OpenpgpSignerOptions): Promise<Sig
       // (CRLF) form either way, and apt and gpg expect plain LF files.
       return signed.replace(/\r\n/g, '\n');
     },
-    async detachSign(data: Uint8Array, options: { armor?: boolean } = {}) {
+    async detachSign(data: Uint8Array, options: { armor?: boolean } & SignOptions = {}) {
       const message = await openpgp.createMessage({ binary: data });
-      const binary = await openpgp.sign({ message, detached: true, format: 'binary', ...signOpts });
+      const binary = await openpgp.sign({
+        message,
+        detached: true,
+        format: 'binary',
+        ...signOpts(options),
+      });
       const sig = await openpgp.readSignature({ binarySignature: binary });
       for (const p of sig.packets) assertStrongHash(p.hashAlgorithm, 'the signature');
       return options.armor === false ? binary : sig.armor(FULL_CONFIG);

@@ -42,6 +42,7 @@ import {
   utimes,
 } from 'node:fs/promises';
 import path from 'node:path';
+import { sourceDateEpoch } from '../../util/epoch.ts';
 import { RelengError } from '../../util/errors.ts';
 import { tmpSibling, writeFileAtomic } from '../../util/fs.ts';
 import { definedOnly } from '../../util/object.ts';
@@ -183,6 +184,16 @@ export interface YumPublishOptions {
   force?: boolean;
   /** Publish without a signature even though the repository was signed before. */
   unsigned?: boolean;
+  /**
+   * The publish time: the default revision and timestamps, and the
+   * signature's time (default `$SOURCE_DATE_EPOCH`, else now). With a fixed
+   * time (given here or by SOURCE_DATE_EPOCH) the signature is deterministic
+   * too: the same packages, key and time give the same repomd.xml and
+   * repomd.xml.asc bytes.
+   */
+  date?: Date;
+  /** Where SOURCE_DATE_EPOCH is read (default process.env; the CLI passes its own). */
+  env?: NodeJS.ProcessEnv;
   /** `<revision>`; default the publish time in seconds (kept increasing). */
   revision?: string | number;
   /** `<timestamp>` of the data entries, in seconds (default: the revision when numeric, else now). */
@@ -630,6 +641,7 @@ export class YumRepository {
    */
   async publish(arg: RepoSigner | YumPublishOptions = {}): Promise<YumPublishResult> {
     const opts: YumPublishOptions = 'detachSign' in arg ? { signer: arg } : arg;
+    const fixedDate = opts.date ?? sourceDateEpoch(opts.env);
     this.#enter();
     const repodata = path.join(this.dir, 'repodata');
     const repomdPath = path.join(repodata, 'repomd.xml');
@@ -770,7 +782,7 @@ export class YumRepository {
       // 2. Data files (gzip runs in the thread pool while the index is serialised).
       const entries = this.#store.entries().sort(compareEntries);
       const previous = this.#existing?.revision;
-      const now = Math.floor(Date.now() / 1000);
+      const now = Math.floor((fixedDate?.getTime() ?? Date.now()) / 1000);
       const revision =
         opts.revision !== undefined
           ? String(opts.revision)
@@ -807,7 +819,11 @@ export class YumRepository {
       created.push(repomdTmp);
       let ascTmp: string | undefined;
       if (signer) {
-        const text = await detachSignAll(signers as Signer[], Buffer.from(repomd, 'utf8'));
+        const text = await detachSignAll(
+          signers as Signer[],
+          Buffer.from(repomd, 'utf8'),
+          fixedDate ? { date: fixedDate, deterministic: true } : {},
+        );
         if (!text.includes('-----BEGIN PGP SIGNATURE-----')) {
           throw new YumRepositoryError('the signer did not return an armored signature');
         }
@@ -1144,6 +1160,8 @@ export async function updateYumRepository(
     keyChange: opts.keyChange,
     force: opts.force,
     unsigned: opts.unsigned,
+    date: opts.date,
+    env: opts.env,
     revision: opts.revision,
     timestamp: opts.timestamp,
   });
