@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { packageType } from '../builders/registry.ts';
 import {
   type PackageModel,
@@ -918,14 +918,27 @@ class Engine {
     }
   }
 
+  /**
+   * `<pkg>-distclean`'s part of dl/: the package's files, `<folder>` and
+   * `<folder>.*` (its temporaries included), in dl/ itself and, for a
+   * releng-tool project, in the folder releng-tool keeps them in
+   * (`dl/<pkg>/`, removed once empty). Both places, so that downloads made
+   * before a project was switched between the two layouts go too.
+   */
   async removeDownloads(pkg: PackageModel): Promise<void> {
     const prefix = packageFolder(pkg);
-    const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
-    for (const entry of entries) {
-      if (entry === prefix || entry.startsWith(`${prefix}.`)) {
-        await rm(join(this.dirs.dl, entry), { recursive: true, force: true });
+    const own = pkg.dlFile ? dirname(join(this.dirs.dl, pkg.dlFile)) : undefined;
+    for (const dir of own ? [this.dirs.dl, own] : [this.dirs.dl]) {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name !== prefix && !entry.name.startsWith(`${prefix}.`)) continue;
+        // dl/ of a releng-tool project holds one folder per package: one
+        // named like this package's files belongs to another package
+        if (own && dir === this.dirs.dl && entry.isDirectory()) continue;
+        await rm(join(dir, entry.name), { recursive: true, force: true });
       }
     }
+    if (own) await rmdir(own).catch(() => {});
   }
 
   /** `<pkg>-exec "<cmd>"`: a shell command in the package's build directory, with its environment. */
