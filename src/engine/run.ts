@@ -363,7 +363,7 @@ class Engine {
             'images',
             'logs',
           ]);
-          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await this.clearModes();
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await this.removeOutputFolder();
           return;
@@ -378,7 +378,7 @@ class Engine {
             'images',
             'logs',
           ]);
-          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await this.clearModes();
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await rm(this.dirs.dl, { recursive: true, force: true });
           await rm(this.dirs.cache, { recursive: true, force: true });
@@ -904,6 +904,27 @@ class Engine {
       return;
     }
     await rm(out, { recursive: true, force: true });
+  }
+
+  /**
+   * mrproper/distclean: the remembered modes go (a releng-tool project's
+   * root flags too, each named as releng-tool names it when it goes).
+   */
+  async clearModes(): Promise<void> {
+    const { clearModes } = await import('./modes.ts');
+    const store = this.project.format === 'releng-tool' ? 'root-flags' : 'output';
+    const removed = await clearModes(this.dirs.output, this.dirs.root, store);
+    for (const [mode, gone] of [
+      ['development', removed.development],
+      ['local-sources', removed.localSources],
+    ] as const) {
+      if (gone)
+        this.options.sink({
+          type: 'log',
+          level: 'warn',
+          message: `${mode} mode has been unconfigured`,
+        });
+    }
   }
 
   /** Removes output areas releng owns; never the output folder's other content. */
