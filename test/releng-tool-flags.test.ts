@@ -110,6 +110,9 @@ describe('releng-tool projects: modes in releng-tool file flags', () => {
     const r = await releng(['-R', root, 'printpkgs']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot read the development mode file .*\.releng-flag-devmode/);
+    // JSON without releng-tool's "mode" is no more readable to it
+    await writeFile(join(root, '.releng-flag-devmode'), '{"other": 1}');
+    assert.equal((await releng(['-R', root, 'printpkgs'])).code, 1);
     const again = await releng(['-R', root, '-D']);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(flag(root, 'devmode'), '{\n    "mode": true\n}');

@@ -80,7 +80,8 @@ async function readRootFlags(
   rootDir: string,
   rewriting: { development?: boolean; localSources?: boolean },
 ): Promise<Modes | undefined> {
-  const dev = await readFlag(devmodeFlag(rootDir), 'development', rewriting.development);
+  // releng-tool cannot read a development flag without its "mode" either
+  const dev = await readFlag(devmodeFlag(rootDir), 'development', rewriting.development, 'mode');
   const local = await readFlag(localSourcesFlag(rootDir), 'local-sources', rewriting.localSources);
   if (dev === undefined && local === undefined) return undefined;
   const modes: Modes = {};
@@ -104,13 +105,15 @@ async function readRootFlags(
 
 /**
  * One flag file: undefined when absent, `'empty'` for an empty file, its
- * JSON object, or `'unreadable'` when it is not JSON and the caller is
- * replacing it; otherwise an unreadable flag is an error naming the file.
+ * JSON object, or `'unreadable'` when it is not a JSON object (with
+ * `requiredKey`, when the object lacks it) and the caller is replacing it;
+ * otherwise an unreadable flag is an error naming the file.
  */
 async function readFlag(
   path: string,
   mode: string,
   replacing: boolean | undefined,
+  requiredKey?: string,
 ): Promise<'empty' | 'unreadable' | Record<string, unknown> | undefined> {
   let text: string;
   try {
@@ -121,7 +124,12 @@ async function readFlag(
   }
   try {
     const value = JSON.parse(text) as unknown;
-    if (value && typeof value === 'object' && !Array.isArray(value))
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      (requiredKey === undefined || requiredKey in value)
+    )
       return value as Record<string, unknown>;
   } catch {
     // reported below
