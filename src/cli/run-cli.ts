@@ -6,6 +6,7 @@ import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
+import { findConfig } from '../project/find-config.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -152,7 +153,18 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
-    const modes = await updateModes(dirs.output, args.development, args.localSources, root);
+    // releng-tool projects keep their modes in releng-tool's root flags
+    const format = await findConfig(root, args.config).then(
+      (c) => c.format,
+      () => undefined,
+    );
+    const modes = await updateModes(
+      dirs.output,
+      args.development,
+      args.localSources,
+      root,
+      format === 'releng-tool' ? 'root-flags' : 'output',
+    );
     // As releng-tool: `-D`/`-L` without an action only configure the mode.
     if ((args.development !== undefined || args.localSources) && args.action === undefined) {
       const what = args.development !== undefined ? 'development' : 'local-sources';

@@ -31,7 +31,11 @@ export interface PackagePaths {
   buildOutputDir: string;
   /** Cache location for this package's sources. */
   cacheDir: string;
-  /** Downloaded file for url-type sites. */
+  /**
+   * The package's file in dl/ (PKG_CACHE_FILE): releng-tool projects, the
+   * whole cache file name (`dl/<pkg>/<pkg>-<version>.<ext>`); native ones,
+   * `dl/<pkg>-<version>`, to which a fetch adds the file's extension.
+   */
   cacheFile: string;
 }
 
@@ -58,7 +62,7 @@ export function packagePaths(
     // folder, every other type builds (and writes its output) in place.
     buildOutputDir: OUT_OF_SOURCE_TYPES.has(pkg.type) ? join(base, 'releng-output') : base,
     cacheDir: join(dirs.cache, pkg.name),
-    cacheFile: join(dirs.dl, packageFolder(pkg)),
+    cacheFile: join(dirs.dl, pkg.dlFile ?? packageFolder(pkg)),
   };
 }
 

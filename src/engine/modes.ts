@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { RelengError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/fs.ts';
 
-/** Development and local-sources modes, remembered between runs in the output directory. */
+/** Development and local-sources modes, remembered between runs. */
 export interface Modes {
   /** true for the default development mode, or a named mode. */
   development?: string | true;
@@ -11,24 +12,53 @@ export interface Modes {
   localSources?: Record<string, string>;
 }
 
+/**
+ * Where the modes are kept: `output` for native projects (releng's
+ * `output/.releng-mode.json`, nothing written outside the output folder),
+ * `root-flags` for releng-tool projects (releng-tool's own file flags in the
+ * project root, `.releng-flag-devmode` and `.releng-flag-local-sources`, so
+ * a project run by either tool stays in the mode the other configured).
+ */
+export type ModeStore = 'output' | 'root-flags';
+
 const file = (outputDir: string) => join(outputDir, '.releng-mode.json');
 
 /** releng-tool's development-mode file flag in the project root (`{"mode": true | "<name>"}`). */
-const relengToolFlag = (rootDir: string) => join(rootDir, '.releng-flag-devmode');
+const devmodeFlag = (rootDir: string) => join(rootDir, '.releng-flag-devmode');
+/** releng-tool's local-sources file flag: `{"*": null | "<dir>", "<pkg>": "<dir>" | null}`. */
+const localSourcesFlag = (rootDir: string) => join(rootDir, '.releng-flag-local-sources');
+
+/** releng-tool's key for "every internal package" in its local-sources flag. */
+const ALL_PACKAGES = '*';
 
 /**
- * The remembered modes. Without releng's own file, a development mode
- * releng-tool configured (its file flag in the project root) is read, so a
- * project set up with `releng-tool -D` stays in that mode; releng never
- * writes that file (it writes nothing outside the output folder).
+ * The remembered modes. Native projects: releng's file in the output
+ * folder, and without it a development mode releng-tool configured (its
+ * flag in the root; releng never writes that file for them). releng-tool
+ * projects: releng-tool's flags in the root, and without either flag what an
+ * older releng kept in the output folder (so an upgrade keeps the mode; the
+ * next change moves it into the flags).
+ *
+ * `rewriting` names modes the caller is about to set anew: a flag of that
+ * mode that cannot be read is then replaced instead of stopping the run (as
+ * releng-tool does).
  */
-export async function readModes(outputDir: string, rootDir?: string): Promise<Modes> {
+export async function readModes(
+  outputDir: string,
+  rootDir?: string,
+  store: ModeStore = 'output',
+  rewriting: { development?: boolean; localSources?: boolean } = {},
+): Promise<Modes> {
+  if (store === 'root-flags' && rootDir !== undefined) {
+    const fromFlags = await readRootFlags(rootDir, rewriting);
+    if (fromFlags) return fromFlags;
+  }
   try {
     return JSON.parse(await readFile(file(outputDir), 'utf8')) as Modes;
   } catch {
-    if (rootDir === undefined) return {};
+    if (rootDir === undefined || store === 'root-flags') return {};
     try {
-      const flag = JSON.parse(await readFile(relengToolFlag(rootDir), 'utf8')) as {
+      const flag = JSON.parse(await readFile(devmodeFlag(rootDir), 'utf8')) as {
         mode?: unknown;
       };
       if (flag.mode === true || (typeof flag.mode === 'string' && flag.mode !== ''))
@@ -41,16 +71,91 @@ export async function readModes(outputDir: string, rootDir?: string): Promise<Mo
 }
 
 /**
+ * The modes releng-tool's root flags configure, or undefined when there is
+ * neither flag. As releng-tool: an empty flag file is its older form (the
+ * mode on: the default development mode, or every internal package from the
+ * root's parent folder).
+ */
+async function readRootFlags(
+  rootDir: string,
+  rewriting: { development?: boolean; localSources?: boolean },
+): Promise<Modes | undefined> {
+  // releng-tool cannot read a development flag without its "mode" either
+  const dev = await readFlag(devmodeFlag(rootDir), 'development', rewriting.development, 'mode');
+  const local = await readFlag(localSourcesFlag(rootDir), 'local-sources', rewriting.localSources);
+  if (dev === undefined && local === undefined) return undefined;
+  const modes: Modes = {};
+  if (dev === 'empty') modes.development = true;
+  else if (dev !== undefined && dev !== 'unreadable') {
+    const mode = (dev as { mode?: unknown }).mode;
+    if (mode === true || (typeof mode === 'string' && mode !== '')) modes.development = mode;
+  }
+  if (local === 'empty') modes.localSources = { '': join(rootDir, '..') };
+  else if (local !== undefined && local !== 'unreadable') {
+    const map: Record<string, string> = {};
+    for (const [key, value] of Object.entries(local as Record<string, unknown>)) {
+      if (key === ALL_PACKAGES) map[''] = typeof value === 'string' ? value : join(rootDir, '..');
+      // null: this package is not taken from local sources
+      else map[key] = typeof value === 'string' ? value : '';
+    }
+    if (Object.keys(map).length > 0) modes.localSources = map;
+  }
+  return modes;
+}
+
+/**
+ * One flag file: undefined when absent, `'empty'` for an empty file, its
+ * JSON object, or `'unreadable'` when it is not a JSON object (with
+ * `requiredKey`, when the object lacks it) and the caller is replacing it;
+ * otherwise an unreadable flag is an error naming the file.
+ */
+async function readFlag(
+  path: string,
+  mode: string,
+  replacing: boolean | undefined,
+  requiredKey?: string,
+): Promise<'empty' | 'unreadable' | Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    if ((await stat(path)).size === 0) return 'empty';
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (
+      value &&
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      (requiredKey === undefined || requiredKey in value)
+    )
+      return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  if (replacing) return 'unreadable';
+  throw new RelengError(`cannot read the ${mode} mode file ${path}`, {
+    file: path,
+    hint: `remove it, or configure the mode again (-${mode === 'development' ? 'D' : 'L'} ... or -${mode === 'development' ? 'D' : 'L'} unset)`,
+  });
+}
+
+/**
  * Applies `-D`/`-L` from the command line to the remembered modes and saves
- * them when they changed. `unset` clears a mode.
+ * them (atomically) when they changed. `unset` clears a mode.
  */
 export async function updateModes(
   outputDir: string,
   development: string | true | undefined,
   localSources: Array<{ pkg: string; dir: string } | true> | undefined,
   rootDir: string,
+  store: ModeStore = 'output',
 ): Promise<Modes> {
-  const modes = await readModes(outputDir, rootDir);
+  const modes = await readModes(outputDir, rootDir, store, {
+    development: development !== undefined,
+    localSources: localSources !== undefined,
+  });
   const before = JSON.stringify(modes);
   if (development === 'unset') delete modes.development;
   else if (development !== undefined) modes.development = development;
@@ -67,14 +172,91 @@ export async function updateModes(
           else delete map[l.pkg];
         } else map[l.pkg] = l.dir;
       }
-      modes.localSources = map;
+      if (Object.keys(map).length > 0) modes.localSources = map;
+      else delete modes.localSources;
     }
   }
-  if (JSON.stringify(modes) !== before) {
+  if (JSON.stringify(modes) === before) return modes;
+  if (store === 'root-flags') {
+    await writeRootFlags(rootDir, modes, {
+      development: development !== undefined,
+      localSources: localSources !== undefined,
+    });
+    // an older releng's copy would be read again once the flags are gone
+    await rm(file(outputDir), { force: true });
+  } else if (Object.keys(modes).length === 0 && !existsSync(devmodeFlag(rootDir))) {
+    await rm(file(outputDir), { force: true });
+  } else {
     // with releng-tool's flag in the root, an empty file keeps it from being read again
-    if (Object.keys(modes).length === 0 && !existsSync(relengToolFlag(rootDir)))
-      await rm(file(outputDir), { force: true });
-    else await writeFileAtomic(file(outputDir), `${JSON.stringify(modes, null, 2)}\n`);
+    await writeFileAtomic(file(outputDir), `${JSON.stringify(modes, null, 2)}\n`);
   }
   return modes;
+}
+
+/**
+ * Writes releng-tool's flags as releng-tool writes them (JSON, 4-space
+ * indent, no final newline; local folders absolute, `null` for the root's
+ * parent folder and for an excluded package), or removes a mode's flag once
+ * it is off. Only the modes the command line changed are touched (and a mode
+ * an older releng kept in output/, which has no flag yet), so a flag
+ * releng-tool wrote stays byte for byte as it was otherwise.
+ */
+async function writeRootFlags(
+  rootDir: string,
+  modes: Modes,
+  changed: { development: boolean; localSources: boolean },
+): Promise<void> {
+  // a mode set without its flag came from an older releng's file: written too
+  if (
+    changed.development ||
+    (modes.development !== undefined && !existsSync(devmodeFlag(rootDir)))
+  ) {
+    if (modes.development === undefined) await rm(devmodeFlag(rootDir), { force: true });
+    else
+      await writeFileAtomic(
+        devmodeFlag(rootDir),
+        JSON.stringify({ mode: modes.development }, null, 4),
+      );
+  }
+  if (
+    changed.localSources ||
+    (modes.localSources !== undefined && !existsSync(localSourcesFlag(rootDir)))
+  ) {
+    if (modes.localSources === undefined) {
+      await rm(localSourcesFlag(rootDir), { force: true });
+      return;
+    }
+    const parent = join(rootDir, '..');
+    const flag: Record<string, string | null> = {};
+    for (const [pkg, dir] of Object.entries(modes.localSources)) {
+      if (pkg === '')
+        flag[ALL_PACKAGES] = resolve(rootDir, dir) === parent ? null : resolve(rootDir, dir);
+      else flag[pkg] = dir === '' ? null : resolve(rootDir, dir);
+    }
+    await writeFileAtomic(localSourcesFlag(rootDir), JSON.stringify(flag, null, 4));
+  }
+}
+
+/**
+ * What `mrproper` and `distclean` remove of the modes: releng's file in the
+ * output folder and, in a releng-tool project, releng-tool's flags in the
+ * root (as releng-tool's own mrproper does). True when a flag was removed.
+ */
+export async function clearModes(
+  outputDir: string,
+  rootDir: string,
+  store: ModeStore,
+): Promise<{ development: boolean; localSources: boolean }> {
+  await rm(file(outputDir), { force: true });
+  const removed = { development: false, localSources: false };
+  if (store !== 'root-flags') return removed;
+  for (const [key, path] of [
+    ['development', devmodeFlag(rootDir)],
+    ['localSources', localSourcesFlag(rootDir)],
+  ] as const) {
+    if (!existsSync(path)) continue;
+    await rm(path, { force: true });
+    removed[key] = true;
+  }
+  return removed;
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageType } from '../builders/registry.ts';
 import {
@@ -417,7 +417,7 @@ class Engine {
             'images',
             'logs',
           ]);
-          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await this.clearModes();
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await this.removeOutputFolder();
           return;
@@ -432,7 +432,7 @@ class Engine {
             'images',
             'logs',
           ]);
-          await rm(join(this.dirs.output, '.releng-mode.json'), { force: true });
+          await this.clearModes();
           await rm(join(this.dirs.output, '.releng'), { recursive: true, force: true });
           await rm(this.dirs.dl, { recursive: true, force: true });
           await rm(this.dirs.cache, { recursive: true, force: true });
@@ -988,6 +988,27 @@ class Engine {
     await rm(out, { recursive: true, force: true });
   }
 
+  /**
+   * mrproper/distclean: the remembered modes go (a releng-tool project's
+   * root flags too, each named as releng-tool names it when it goes).
+   */
+  async clearModes(): Promise<void> {
+    const { clearModes } = await import('./modes.ts');
+    const store = this.project.format === 'releng-tool' ? 'root-flags' : 'output';
+    const removed = await clearModes(this.dirs.output, this.dirs.root, store);
+    for (const [mode, gone] of [
+      ['development', removed.development],
+      ['local-sources', removed.localSources],
+    ] as const) {
+      if (gone)
+        this.options.sink({
+          type: 'log',
+          level: 'warn',
+          message: `${mode} mode has been unconfigured`,
+        });
+    }
+  }
+
   /** Removes output areas releng owns; never the output folder's other content. */
   async removeOutputs(areas: Array<keyof ProjectDirs>): Promise<void> {
     for (const area of areas) await rm(this.dirs[area], { recursive: true, force: true });
@@ -1000,14 +1021,27 @@ class Engine {
     }
   }
 
+  /**
+   * `<pkg>-distclean`'s part of dl/: the package's files, `<folder>` and
+   * `<folder>.*` (its temporaries included), in dl/ itself and, for a
+   * releng-tool project, in the folder releng-tool keeps them in
+   * (`dl/<pkg>/`, removed once empty). Both places, so that downloads made
+   * before a project was switched between the two layouts go too.
+   */
   async removeDownloads(pkg: PackageModel): Promise<void> {
     const prefix = packageFolder(pkg);
-    const entries = await readdir(this.dirs.dl).catch(() => [] as string[]);
-    for (const entry of entries) {
-      if (entry === prefix || entry.startsWith(`${prefix}.`)) {
-        await rm(join(this.dirs.dl, entry), { recursive: true, force: true });
+    const own = pkg.dlFile ? dirname(join(this.dirs.dl, pkg.dlFile)) : undefined;
+    for (const dir of own ? [this.dirs.dl, own] : [this.dirs.dl]) {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name !== prefix && !entry.name.startsWith(`${prefix}.`)) continue;
+        // dl/ of a releng-tool project holds one folder per package: one
+        // named like this package's files belongs to another package
+        if (own && dir === this.dirs.dl && entry.isDirectory()) continue;
+        await rm(join(dir, entry.name), { recursive: true, force: true });
       }
     }
+    if (own) await rmdir(own).catch(() => {});
   }
 
   /** `<pkg>-exec "<cmd>"`: a shell command in the package's build directory, with its environment. */

@@ -8,7 +8,7 @@ import {
   type ProjectModel,
   packageFolder,
 } from '../project/model.ts';
-import { writeFileAtomic } from '../util/fs.ts';
+import { isFile, writeFileAtomic } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
 import { SBOM_FILE_NAMES, type SbomFormat } from './sbom-formats.ts';
 import { licenseExpression } from './spdx.ts';
@@ -48,9 +48,16 @@ export async function describePackages(
   const out: SbomPackage[] = [];
   for (const pkg of packages) {
     const stem = packageFolder(pkg);
-    const files = dl
-      .filter((f) => (f === stem || f.startsWith(`${stem}.`)) && !/\.(tmp|part|mismatch)/.test(f))
-      .sort();
+    // a releng-tool project's package has one cache file, in dl/<pkg>/
+    const files = pkg.dlFile
+      ? (await isFile(join(dirs.dl, pkg.dlFile)))
+        ? [pkg.dlFile]
+        : []
+      : dl
+          .filter(
+            (f) => (f === stem || f.startsWith(`${stem}.`)) && !/\.(tmp|part|mismatch)/.test(f),
+          )
+          .sort();
     const hashes = [];
     for (const file of files) hashes.push({ file, sha256: await sha256(join(dirs.dl, file)) });
     const remote = pkg.site && pkg.vcsType !== 'local' && pkg.vcsType !== 'none';

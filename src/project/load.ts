@@ -176,6 +176,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         file,
       );
       project = { ...settings, packageDefs };
+      await (await import('./releng-tool/cache-file.ts')).assignCacheFiles(project);
     }
     for (const pkg of project.packageDefs.values()) inputs.push(pkg.definitionFile, pkg.defDir);
     if (options.useCache !== false)

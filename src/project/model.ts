@@ -161,6 +161,14 @@ export interface PackageModel {
    * letters, digits, `-`, `.` and `_` of the version (a branch `fix/x`).
    */
   folderName?: string;
+  /**
+   * The fetched file's path below dl/ when the project format fixes it:
+   * releng-tool projects use releng-tool's cache file,
+   * `<name>/<name>-<version>[.<ext>]` (src/project/releng-tool/cache-file.ts).
+   * Unset (native projects): `dl/<folder>`, plus the extension the site
+   * shows, added when fetching.
+   */
+  dlFile?: string;
   /** Stage hooks: native functions or releng-tool scripts. */
   hooks: Partial<Record<HookStage, StageAction>>;
   /** Type- and site-specific options not interpreted by the core (CONF_OPTS, GIT_DEPTH, ...). */

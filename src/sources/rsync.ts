@@ -72,6 +72,9 @@ export function rsyncOptions(ctx: Pick<SiteContext, 'pkg'>): string[] {
 
 /** Where the fetched sources live, and whether they are one archive file. */
 export async function rsyncTarget(ctx: SiteContext): Promise<{ file: string; archive: boolean }> {
+  // releng-tool packs whatever rsync brought, one file included, into the
+  // package's `.tgz` cache file; its projects get the same
+  if (ctx.pkg.dlFile) return { file: exportArchive(ctx), archive: false };
   const source = siteSource(ctx, ['rsync+']);
   const extension = ctx.pkg.options.extension;
   const isArchive =

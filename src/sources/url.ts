@@ -1,6 +1,7 @@
 /**
  * The url site type (the default): a file downloaded once into
- * `dl/<pkg>-<version>[.<ext>]`, verified, then extracted into the build
+ * `dl/<pkg>-<version>[.<ext>]` (releng-tool projects:
+ * `dl/<pkg>/<pkg>-<version>[.<ext>]`, as releng-tool), verified, then extracted into the build
  * directory. The file site (`file://`, `file+`) shares all of it but the
  * download.
  *
@@ -111,9 +112,12 @@ export function siteFileName(site: string): string {
 /**
  * `dl/<pkg>-<version>[.<ext>]`: the extension is EXTENSION when set, else
  * what the project's cache_ext says for the site, else the one the site's
- * file name shows, else none.
+ * file name shows, else none. A releng-tool project's packages have their
+ * cache file named when the project loads (releng-tool's
+ * `dl/<pkg>/<pkg>-<version>[.<ext>]`, PackageModel.dlFile): that one.
  */
 export async function cacheFilePath(ctx: SiteContext, site: string): Promise<string> {
+  if (ctx.pkg.dlFile) return ctx.paths.cacheFile;
   const explicit = ctx.pkg.options.extension;
   let ext = typeof explicit === 'string' && explicit !== '' ? explicit : undefined;
   if (ext === undefined && ctx.project.cacheExt && ctx.pkg.site) {

@@ -15,6 +15,7 @@
  */
 import { lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { packageFolder } from '../project/model.ts';
 import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { pathExists, tmpSibling } from '../util/fs.ts';
@@ -60,14 +61,18 @@ export function toArguments(opts: unknown): string[] {
   return [String(opts)];
 }
 
-/** The export archive of a VCS site: `dl/<pkg>-<version>.tar.gz`. */
+/**
+ * The export archive of a VCS site: `dl/<pkg>-<version>.tar.gz`; in a
+ * releng-tool project the package's cache file, which releng-tool names
+ * `dl/<pkg>/<pkg>-<version>.tgz` for these site types.
+ */
 export function exportArchive(ctx: SiteContext): string {
-  return `${ctx.paths.cacheFile}.tar.gz`;
+  return ctx.pkg.dlFile ? ctx.paths.cacheFile : `${ctx.paths.cacheFile}.tar.gz`;
 }
 
 /** The single top-level folder of an export archive: `<pkg>-<version>`. */
 export function exportRoot(ctx: SiteContext): string {
-  return basename(ctx.paths.cacheFile);
+  return packageFolder(ctx.pkg);
 }
 
 /**
@@ -319,6 +324,8 @@ export function archiveSuffix(name: string): string | undefined {
  * URL sites.
  */
 export async function fetchedFile(ctx: SiteContext, remoteName: string): Promise<string> {
+  // releng-tool projects: the cache file named when the project loaded
+  if (ctx.pkg.dlFile) return ctx.paths.cacheFile;
   let extension = ctx.pkg.options.extension;
   if ((typeof extension !== 'string' || extension === '') && ctx.project.cacheExt && ctx.pkg.site) {
     try {

@@ -9,6 +9,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { assert, type Case, type Ctx, HERE } from '../lib.ts';
 import { probe, stagesRan, writeProbe } from '../probe.ts';
+import { pathWithout } from './prjcfg-cli.ts';
 
 const CONFIGS = join(HERE, 'assets', 'configs');
 
@@ -715,6 +716,57 @@ function vcsFetch(
   };
 }
 
+/**
+ * The VCS type of samples whose site names nothing a tool could fetch
+ * (`dummy` with an explicit VCS_TYPE, `<type>+example`), seen through the
+ * host-tool check both tools make before fetching: with the type's tool
+ * hidden from PATH, the fetch stops naming it as the missing tool before
+ * any VCS tool runs; with stand-ins for every VCS tool, the fetch fails
+ * and runs no VCS tool but that one. What the fetch then does with such a
+ * site differs on purpose: releng-tool runs the tool on it where it can
+ * (`svn checkout -r dummy dummy …`, `scp -o 'BatchMode yes' dummy …`) or
+ * refuses it after its `cvs --version` check, while releng refuses a CVS
+ * site without a module, an svn revision that is none and an scp site
+ * without a host before running anything.
+ */
+function vcsToolNeeded(name: string, from: string, cfgs: string[], tool: string): Case {
+  return {
+    name: `pkgcfg/${name}`,
+    from: braces(from),
+    async run(t) {
+      const env = writeFakeTools(t);
+      // every stand-in but the type's tool, then the PATH without it
+      const others = FAKE_TOOLS.filter((x) => x !== tool);
+      const hiddenBin = t.path('fakebin-without');
+      mkdirSync(hiddenBin, { recursive: true });
+      for (const x of others) {
+        t.write(`fakebin-without/${x}`, t.read('fakebin', x));
+        chmodSync(join(hiddenBin, x), 0o755);
+      }
+      const hidden = { PATH: `${hiddenBin}:${pathWithout(t, [tool])}` };
+      const named = new RegExp(`(^|[\\s"'\`])${tool}($|[\\s"'\`])`, 'm');
+      for (const cfg of cfgs) {
+        useConfig(t, cfg);
+        t.remove('tools.log');
+        t.remove('dl');
+        t.remove('cache');
+        const r = await t.run(['fetch'], { env });
+        const used = [...new Set(toolCalls(t).map((l) => l.split(' ')[0]))];
+        assert.ok(
+          used.every((u) => u === tool),
+          `${cfg}: only ${tool} may run, ran ${used.join(', ')}:\n${r.output}`,
+        );
+        assert.notEqual(r.code, 0, `${cfg}: the site names nothing to fetch`);
+        t.remove('tools.log');
+        const missing = await t.run(['fetch'], { env: hidden });
+        assert.notEqual(missing.code, 0, `${cfg}: fetched without ${tool}`);
+        assert.match(missing.output, named, `${cfg}: names ${tool} as missing`);
+        assert.deepEqual(toolCalls(t), [], `${cfg}: no VCS tool runs without ${tool}`);
+      }
+    },
+  };
+}
+
 const V = 'test_pkg_configs_vcs_type.py::test_pkgconfig_vcs_type_';
 
 pkgcfgCases.push(
@@ -744,18 +796,24 @@ pkgcfgCases.push(
     ['vcs-type-valid-cvs-implicit5', 'cvs'],
     ['vcs-type-valid-cvs-implicit6', 'cvs'],
   ]),
-  vcsFetch('vcs-type-cvs', `${V}valid_cvs_explicit`, [
-    ['vcs-type-valid-cvs-explicit', 'cvs'],
-    ['vcs-type-valid-cvs-implicit', 'cvs'],
-  ]),
-  vcsFetch('vcs-type-svn', `${V}valid_svn_{explicit,implicit}`, [
-    ['vcs-type-valid-svn-explicit', 'svn'],
-    ['vcs-type-valid-svn-implicit', 'svn'],
-  ]),
-  vcsFetch('vcs-type-scp', `${V}valid_scp_{explicit,implicit}`, [
-    ['vcs-type-valid-scp-explicit', 'scp'],
-    ['vcs-type-valid-scp-implicit', 'scp'],
-  ]),
+  vcsToolNeeded(
+    'vcs-type-cvs',
+    `${V}valid_cvs_explicit`,
+    ['vcs-type-valid-cvs-explicit', 'vcs-type-valid-cvs-implicit'],
+    'cvs',
+  ),
+  vcsToolNeeded(
+    'vcs-type-svn',
+    `${V}valid_svn_{explicit,implicit}`,
+    ['vcs-type-valid-svn-explicit', 'vcs-type-valid-svn-implicit'],
+    'svn',
+  ),
+  vcsToolNeeded(
+    'vcs-type-scp',
+    `${V}valid_scp_{explicit,implicit}`,
+    ['vcs-type-valid-scp-explicit', 'vcs-type-valid-scp-implicit'],
+    'scp',
+  ),
   vcsFetch('vcs-type-lore', `${V}valid_lore_{explicit,implicit}`, [
     ['vcs-type-valid-lore-explicit', 'lore'],
     ['vcs-type-valid-lore-implicit', 'lore'],

@@ -16,7 +16,7 @@ import { probe, stagesRan, writeProbe } from '../probe.ts';
  * A PATH of one folder of links to every command of the current PATH except
  * `hidden` (first found wins, as on the PATH itself).
  */
-function pathWithout(
+export function pathWithout(
   t: Ctx,
   hidden: readonly string[],
   path = process.env.PATH ?? '/usr/bin:/bin',

@@ -335,12 +335,8 @@ function mirrorCase(
     },
   };
 }
-/**
- * The download is kept in dl/ (releng-tool: dl/minimal/minimal-v1.0.txt;
- * releng keeps downloads flat: dl/minimal-v1.0.txt).
- */
-const assertDownloaded = (t: Ctx) =>
-  assert.equal(t.find('dl', '/minimal-v1.0.txt').length, 1, 'dl/ holds no minimal-v1.0.txt');
+/** The download is kept where releng-tool keeps it: dl/minimal/minimal-v1.0.txt. */
+const assertDownloaded = (t: Ctx) => t.assertExists('dl/minimal/minimal-v1.0.txt');
 const methods = (s: Httpd) => new Set(s.req.map((r) => r.method)).size;
 
 const mirrorCases: Case[] = [
