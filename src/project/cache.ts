@@ -41,11 +41,19 @@ export type SerializedProject = Omit<
 
 const VOLATILE_ENV = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'LINES']);
 
+/**
+ * The shape of the cached project model. Raise it when the loaders start
+ * recording something new (PackageModel fields such as `dlFile`): a cache
+ * from the same releng version but older code would otherwise be taken
+ * without it.
+ */
+const MODEL_FORMAT = 2;
+
 export function cacheKey(parts: unknown): string {
   const env = Object.entries(process.env)
     .filter(([k]) => !VOLATILE_ENV.has(k))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return changeHash(JSON.stringify({ parts, env }));
+  return changeHash(JSON.stringify({ format: MODEL_FORMAT, parts, env }));
 }
 
 /**
