@@ -109,6 +109,28 @@ describe('releng-tool cache file names', () => {
     assert.ok(existsSync(fileB), "another package's download is kept");
   });
 
+  it('refuses an EXTENSION with a path in it before anything is fetched', async () => {
+    const root = await makeProject({
+      'releng-tool.rt': "packages = ['evil']\n",
+      'srv/evil.tgz': 'x\n',
+      'package/evil/evil.rt':
+        "EVIL_VERSION = '1'\nEVIL_SITE = 'file://{SRV}/evil.tgz'\nEVIL_EXTENSION = 'x/../../../../outside'\n",
+    });
+    roots.push(root);
+    await writeFiles(root, {
+      'package/evil/evil.rt': readFileSync(join(root, 'package/evil/evil.rt'), 'utf8').replace(
+        '{SRV}',
+        join(root, 'srv'),
+      ),
+    });
+    const r = await releng(['-R', root, 'fetch']);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /package "evil" has a cache file extension with a path in it/);
+    assert.match(r.stderr, /EVIL_EXTENSION/);
+    assert.ok(!existsSync(join(root, 'outside')), 'nothing written outside');
+    assert.ok(!existsSync(join(root, 'output', 'dl')), 'nothing fetched');
+  });
+
   it('names an svn export dl/<pkg>/<pkg>-<version>.tgz, as releng-tool', async (t) => {
     if (!hasTool('svnadmin') || !hasTool('svn')) {
       t.skip('needs svn and svnadmin');

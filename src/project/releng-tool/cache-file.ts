@@ -108,6 +108,20 @@ export async function assignCacheFiles(project: ProjectModel): Promise<void> {
         });
       }
       ext = ext?.replace(/^\.+/, '');
+      // a name in dl/<pkg>/, never a path: the extension comes from the
+      // definition (EXTENSION) or the project's cache_ext
+      if (ext !== undefined && /[/\\\0]/.test(ext)) {
+        throw asRelengError(
+          new Error(
+            `package "${name}" has a cache file extension with a path in it: ${JSON.stringify(ext)}`,
+          ),
+          {
+            pkg: name,
+            file: pkg.definitionFile,
+            hint: `give ${pkg.key}_EXTENSION (or cache_ext) a plain extension such as "tar.gz"`,
+          },
+        );
+      }
       const base = packageFolder(pkg);
       return `${pkg.name}/${ext ? `${base}.${ext}` : base}`;
     }),
