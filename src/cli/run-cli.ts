@@ -192,7 +192,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       }),
     );
     const { project } = loaded;
-    const action = actionOf(args, new Set(project.packageDefs.keys()));
+    const action = actionOf(args, new Set(project.packageDefs.keys()), project.format);
     const quirks = runQuirks(args.quirks, project.options.quirks, sink);
     if (args.release) releaseCheck(args, action, modes, quirks, sink);
     await runAction(project, dirs, action, {
@@ -443,9 +443,14 @@ const CLI_ACTIONS = ['help', 'repo', 'key'];
 
 /**
  * The action word read against the project's packages. An unknown word, or
- * words after an action that takes none, are usage errors (exit 2).
+ * words after an action that takes none, are usage errors: exit 2, but an
+ * unknown word in a releng-tool project exits 1, as releng-tool's does.
  */
-function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
+function actionOf(
+  args: CliArgs,
+  packages: ReadonlySet<string>,
+  format: 'native' | 'releng-tool',
+): Action {
   let action: Action;
   // releng-tool also takes a package's folder, `package/<pkg>`, as its name
   const word = args.action?.replace(/^(?:\.\/)?package\/([^/]+)\/?$/, '$1');
@@ -462,6 +467,7 @@ function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
           : didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])
       }`,
       { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
+      format === 'releng-tool' ? 1 : 2,
     );
   }
   if (action.kind === 'package' && action.op === 'exec') {
