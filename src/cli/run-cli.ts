@@ -12,7 +12,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import { closeMatches, didYouMean } from '../util/suggest.ts';
 import { type CliArgs, UsageError } from './args.ts';
-import { exitCodeOf } from './errors.ts';
+import { endedByScript, exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
 
@@ -58,6 +58,11 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
     reporter.flush();
+    if (endedByScript(err)) {
+      // a script's sys.exit(0): the run ends here, quietly (as releng-tool)
+      if (args.json) sink({ type: 'run-end', ok: true, durationMs: nowMs() - started });
+      return 0;
+    }
     if (args.debug && e.stack && !(err instanceof UsageError)) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
     if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });

@@ -5,7 +5,26 @@
 // marks and the SPDX licenseConcluded. Where a releng-tool test checks the
 // same thing through its internal API, `from` names it; otherwise `from` says
 // what of releng-tool's behaviour the case holds (found by running it).
-import { assert, type Case } from '../lib.ts';
+import { assert, type Case, type Ctx } from '../lib.ts';
+
+/** A project of script packages; `defs` maps a package to its extra definition lines. */
+function scriptProject(t: Ctx, defs: Record<string, string>, project = ''): void {
+  const names = Object.keys(defs);
+  t.write('releng-tool.rt', `packages = [${names.map((n) => `'${n}'`).join(', ')}]\n${project}`);
+  for (const [name, lines] of Object.entries(defs)) {
+    const key = name.toUpperCase().replace(/-/g, '_');
+    t.write(`package/${name}/${name}.rt`, `${key}_VERSION = '1.0'\n${lines}`);
+  }
+}
+
+/** Two packages, `b` needing `a`; `a`'s build script is `build`, every other stage script prints its name. */
+function exitProject(t: Ctx, build: string): void {
+  scriptProject(t, { a: '', b: "B_NEEDS = ['a']\n" });
+  t.write('package/a/a-build.rt', build);
+  t.write('package/a/a-install.rt', "print('a install ran')\n");
+  t.write('package/b/b-build.rt', "print('b build ran')\n");
+  t.write('releng-tool-post-build.rt', "print('post-build ran')\n");
+}
 
 const EXIT: Case[] = [
   {
@@ -17,6 +36,51 @@ const EXIT: Case[] = [
       const r = await t.fails(['unknown-package', '--nocolorout'], 1);
       assert.match(r.output, /unknown action or package: unknown-package/);
       t.assertMissing('output/target');
+    },
+  },
+  {
+    name: 'diffs/script-sys-exit-0-ends-run',
+    from: 'releng-tool: a SystemExit raised by a stage script is not caught, it ends the process (no releng-tool test)',
+    async run(t) {
+      exitProject(t, "import sys\nprint('a build before')\nsys.exit(0)\nprint('a build after')\n");
+      const r = await t.ok(['--nocolorout']);
+      assert.match(r.output, /a build before/);
+      for (const gone of ['a build after', 'a install ran', 'b build ran', 'post-build ran'])
+        assert.ok(!r.output.includes(gone), `"${gone}" after sys.exit(0):\n${r.output}`);
+      assert.doesNotMatch(r.output, /\(error\)/);
+    },
+  },
+  {
+    name: 'diffs/script-exit-builtin-ends-run',
+    from: 'releng-tool: the exit() builtin in a stage script ends the whole run, with code 0 (no releng-tool test)',
+    async run(t) {
+      exitProject(t, "print('a build before')\nexit()\n");
+      const r = await t.ok(['--nocolorout']);
+      for (const gone of ['a install ran', 'b build ran', 'post-build ran'])
+        assert.ok(!r.output.includes(gone), `"${gone}" after exit():\n${r.output}`);
+    },
+  },
+  {
+    name: 'diffs/script-sys-exit-code-ends-run',
+    from: 'releng-tool: sys.exit(4) in a stage script ends the whole run with code 4 (no releng-tool test)',
+    async run(t) {
+      exitProject(t, "import sys\nprint('a build before')\nsys.exit(4)\n");
+      const r = await t.fails(['--nocolorout'], 4);
+      for (const gone of ['a install ran', 'b build ran', 'post-build ran'])
+        assert.ok(!r.output.includes(gone), `"${gone}" after sys.exit(4):\n${r.output}`);
+    },
+  },
+  {
+    name: 'diffs/post-build-sys-exit-0',
+    from: 'releng-tool: sys.exit(0) in the post-build script ends the run there, with code 0 (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: '' });
+      t.write('package/a/a-build.rt', "print('a build ran')\n");
+      t.write('releng-tool-post-build.rt', 'import sys\nsys.exit(0)\n');
+      const r = await t.ok(['--nocolorout']);
+      assert.match(r.output, /a build ran/);
+      // the run ends in the script: no closing success message after it
+      assert.doesNotMatch(r.output, /\(error\)|completed/);
     },
   },
 ];
