@@ -33,8 +33,22 @@ const COLORS: Partial<Record<LogLevel, string>> = {
   verbose: '2',
 };
 
-/** Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR conventions. */
-export function colorWanted(noColorFlag: boolean, isTTY: boolean): boolean {
+/**
+ * Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR
+ * conventions. `releng-tool` style is releng-tool's rule, for its projects:
+ * colour always (a pipe or a file too), unless --nocolorout or a non-empty
+ * NO_COLOR, and a non-empty FORCE_COLOR (even `0`) wins over both. Otherwise
+ * (native projects) colour only on a terminal, FORCE_COLOR=0/false meaning off.
+ */
+export function colorWanted(
+  noColorFlag: boolean,
+  isTTY: boolean,
+  style: 'native' | 'releng-tool' = 'native',
+): boolean {
+  if (style === 'releng-tool') {
+    if (process.env.FORCE_COLOR) return true;
+    return !noColorFlag && !process.env.NO_COLOR;
+  }
   if (noColorFlag) return false;
   // as releng-tool: FORCE_COLOR wins over NO_COLOR
   const force = process.env.FORCE_COLOR;

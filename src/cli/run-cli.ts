@@ -5,6 +5,7 @@ import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
+import { configFormatSync } from '../project/find-config.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -30,11 +31,18 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     });
   }
   const jobs = effectiveJobs(args.jobs);
+  // releng-tool projects colour as releng-tool does (always, unless turned off)
+  const style = configFormatSync(root, args.config) === 'releng-tool' ? 'releng-tool' : 'native';
+  const color = colorWanted(args.noColor, Boolean(process.stdout.isTTY), style);
+  if (style === 'releng-tool' && color) {
+    // as releng-tool: the commands a run starts are told to colour too
+    process.env.CLICOLOR_FORCE = '1';
+  }
   // --api (releng-tool's API mode): messages go to stderr, stdout is the JSON result
   const reporter = new Reporter(
     {
       json: args.json,
-      color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
+      color,
       live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
       showRunning: jobs > 1,
       quiet: args.quiet,

@@ -85,5 +85,69 @@ const EXIT: Case[] = [
   },
 ];
 
+const ESC = '\x1b[';
+
+/** A one-package project whose build script records CLICOLOR_FORCE; runs it with `args` and `env`. */
+async function colorRun(t: Ctx, args: string[], env: Record<string, string> = {}) {
+  scriptProject(t, { a: '' });
+  t.write(
+    'package/a/a-build.rt',
+    "releng_touch(ROOT_DIR / ('clicolor-' + os.environ.get('CLICOLOR_FORCE', 'unset')))\n",
+  );
+  // the harness's output is a pipe, never a terminal
+  return t.ok(args, { env });
+}
+
+const COLOR: Case[] = [
+  {
+    name: 'diffs/color-default-on-a-pipe',
+    from: 'test_mainline_color.py::test_mainline_color_force_disabled (its inverse: without NO_COLOR, colour even on a pipe)',
+    async run(t) {
+      const r = await colorRun(t, []);
+      assert.ok(
+        r.output.includes(ESC),
+        `coloured without a terminal:\n${JSON.stringify(r.output)}`,
+      );
+      // and commands are told to colour too
+      t.assertExists('clicolor-1');
+    },
+  },
+  {
+    name: 'diffs/color-nocolorout',
+    from: "test_engine_run_args.py::test_engine_run_args_nocolorout (the console and the commands' environment)",
+    async run(t) {
+      const r = await colorRun(t, ['--nocolorout']);
+      assert.ok(!r.output.includes(ESC), JSON.stringify(r.output));
+      t.assertExists('clicolor-unset');
+    },
+  },
+  {
+    name: 'diffs/color-no-color-env',
+    from: 'releng-tool: a non-empty NO_COLOR turns colour off, an empty one does not (no releng-tool test)',
+    async run(t) {
+      const r = await colorRun(t, [], { NO_COLOR: '1' });
+      assert.ok(!r.output.includes(ESC), JSON.stringify(r.output));
+      t.remove('output');
+      const r2 = await t.ok([], { env: { NO_COLOR: '' } });
+      assert.ok(r2.output.includes(ESC), JSON.stringify(r2.output));
+    },
+  },
+  {
+    name: 'diffs/color-force-color-wins-over-nocolorout',
+    from: 'releng-tool: a non-empty FORCE_COLOR (even 0) wins over --nocolorout and NO_COLOR (no releng-tool test)',
+    async run(t) {
+      const r = await colorRun(t, ['--nocolorout'], { FORCE_COLOR: '1' });
+      assert.ok(
+        r.output.includes(ESC),
+        `FORCE_COLOR over --nocolorout:\n${JSON.stringify(r.output)}`,
+      );
+      t.assertExists('clicolor-1');
+      t.remove('output');
+      const r2 = await t.ok([], { env: { FORCE_COLOR: '0', NO_COLOR: '1' } });
+      assert.ok(r2.output.includes(ESC), `FORCE_COLOR=0 is set:\n${JSON.stringify(r2.output)}`);
+    },
+  },
+];
+
 /** The cases of this file. */
-export const diffsCases: Case[] = [...EXIT];
+export const diffsCases: Case[] = [...EXIT, ...COLOR];
