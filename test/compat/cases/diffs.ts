@@ -149,5 +149,28 @@ const COLOR: Case[] = [
   },
 ];
 
+const CONFIG: Case[] = [
+  {
+    name: 'diffs/config-from-cwd-adds-rt',
+    from: 'test_engine_run_args.py::test_engine_run_args_config_file (a relative path, run from another folder)',
+    async run(t) {
+      scriptProject(t, { a: '' });
+      // the project file moves out of the root, into the folder the command runs in
+      t.write('elsewhere/custom.rt', t.read('releng-tool.rt'));
+      t.remove('releng-tool.rt');
+      const cwd = t.path('elsewhere');
+      // relative to the working folder, `.rt` added
+      const r = await t.ok(['--config', 'custom', 'printpkgs'], { cwd });
+      assert.match(r.stdout, /^a \(1\.0\)$/m);
+      // a `.py` file is found the same way
+      t.write('elsewhere/other.py', t.read('elsewhere/custom.rt'));
+      const r2 = await t.ok(['--config', 'other', 'printpkgs'], { cwd });
+      assert.match(r2.stdout, /^a \(1\.0\)$/m);
+      // not relative to the root: from the root's parent, `custom` is no file
+      await t.fails(['--config', 'custom', 'printpkgs'], 1, { cwd: t.path('..') });
+    },
+  },
+];
+
 /** The cases of this file. */
-export const diffsCases: Case[] = [...EXIT, ...COLOR];
+export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG];
