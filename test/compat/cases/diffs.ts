@@ -172,5 +172,34 @@ const CONFIG: Case[] = [
   },
 ];
 
+const LOCAL: Case[] = [
+  {
+    name: 'diffs/local-site-beside-the-project',
+    from: 'releng-tool: a `local` site without package/<pkg>/local builds from <root>/../<pkg> (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: "A_SITE = 'local'\n" });
+      t.write(
+        'package/a/a-build.rt',
+        "releng_touch(ROOT_DIR / ('saw-' + open('marker.txt').read()))\n",
+      );
+      // no package/a/local: the sources sit beside the project, in ../a
+      t.write('../a/marker.txt', 'sibling');
+      await t.ok(['--nocolorout']);
+      t.assertExists('saw-sibling');
+    },
+  },
+  {
+    name: 'diffs/local-site-missing',
+    from: 'releng-tool: a `local` site with neither package/<pkg>/local nor <root>/../<pkg> fails before any stage (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: "A_SITE = 'local'\n" });
+      t.write('package/a/a-build.rt', "releng_touch(ROOT_DIR / 'built')\n");
+      const r = await t.fails(['--nocolorout'], 1);
+      assert.match(r.output, /local/);
+      t.assertMissing('built');
+    },
+  },
+];
+
 /** The cases of this file. */
-export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG];
+export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG, ...LOCAL];
