@@ -201,6 +201,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
         useCache: !args.noCache,
         python: args.python,
         configFile: args.config,
+        linting: args.action === 'lint' || args.action?.endsWith('-lint') === true,
         forceRevisions: args.release ? {} : forceRevisions(args.variables),
       }),
     );

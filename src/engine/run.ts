@@ -734,6 +734,7 @@ class Engine {
         sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
         devmode: shared.siteOptions.devmode,
         warn: shared.warn,
+        verbose: (message) => this.options.sink({ type: 'log', level: 'verbose', message }),
         document,
       },
     );

@@ -201,5 +201,36 @@ const LOCAL: Case[] = [
   },
 ];
 
+const WARNINGS: Case[] = [
+  {
+    name: 'diffs/no-warning-for-unlicensed-packages',
+    from: 'releng-tool: external packages without LICENSE are not warned about (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: '', b: '' });
+      const r = await t.ok(['--nocolorout']);
+      assert.doesNotMatch(r.output, /licen[cs]e information:|no license/i);
+    },
+  },
+  {
+    name: 'diffs/lint-releng-config-ignored-option',
+    from: 'releng-tool: RT200 in its own words; a lint gives no load warning for a project option releng_config(...) overrides, a run does (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: '' });
+      t.write('releng-tool.rt', "packages = ['a']\nreleng_config(packages=['a'])\n");
+      const r = await t.fails(['lint', '--nocolorout'], 1);
+      assert.match(
+        r.output,
+        /RT200 use of global option is ignored when using releng_config: packages/,
+      );
+      assert.doesNotMatch(r.output, /ignored since this project uses/);
+      const run = await t.ok(['--nocolorout']);
+      assert.match(
+        run.output,
+        /project option `packages` ignored since this project uses `releng_config`/,
+      );
+    },
+  },
+];
+
 /** The cases of this file. */
-export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG, ...LOCAL];
+export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG, ...LOCAL, ...WARNINGS];
