@@ -232,5 +232,39 @@ const WARNINGS: Case[] = [
   },
 ];
 
+/** A script that writes every `A_*` variable of its environment to `file` (KEY=VALUE lines). */
+const dumpA = (file: string): string =>
+  `import os\nwith open(os.path.join(os.environ['ROOT_DIR'], '${file}'), 'w') as f:\n    for k in sorted(os.environ):\n        if k.startswith('A_'):\n            f.write('%s=%s\\n' % (k, os.environ[k]))\n`;
+
+const VARIABLES: Case[] = [
+  {
+    name: 'diffs/every-package-sees-every-build-dir',
+    from: 'releng-tool: each package puts its <PKG>_BUILD_DIR, _BUILD_OUTPUT_DIR, _DEFDIR, _NAME, _REVISION and _VERSION in the environment of every later script (no releng-tool test)',
+    async run(t) {
+      // b does not need a: it still sees a's variables
+      scriptProject(t, { a: "A_REVISION = 'r1'\n", b: '' });
+      t.write('package/b/b-build.rt', dumpA('b-saw.txt'));
+      t.write('releng-tool-post-build.rt', dumpA('post-saw.txt'));
+      await t.ok(['--nocolorout', '-j1']);
+      for (const file of ['b-saw.txt', 'post-saw.txt']) {
+        const got = t.kv(file);
+        assert.equal(got.A_BUILD_DIR, t.path('output/build/a-1.0'), file);
+        assert.equal(got.A_BUILD_OUTPUT_DIR, t.path('output/build/a-1.0'), file);
+        assert.equal(got.A_DEFDIR, t.path('package/a'), file);
+        assert.equal(got.A_NAME, 'a', file);
+        assert.equal(got.A_REVISION, 'r1', file);
+        assert.equal(got.A_VERSION, '1.0', file);
+      }
+    },
+  },
+];
+
 /** The cases of this file. */
-export const diffsCases: Case[] = [...EXIT, ...COLOR, ...CONFIG, ...LOCAL, ...WARNINGS];
+export const diffsCases: Case[] = [
+  ...EXIT,
+  ...COLOR,
+  ...CONFIG,
+  ...LOCAL,
+  ...WARNINGS,
+  ...VARIABLES,
+];
