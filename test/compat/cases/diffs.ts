@@ -5,7 +5,9 @@
 // marks and the SPDX licenseConcluded. Where a releng-tool test checks the
 // same thing through its internal API, `from` names it; otherwise `from` says
 // what of releng-tool's behaviour the case holds (found by running it).
+import { chmodSync } from 'node:fs';
 import { assert, type Case, type Ctx } from '../lib.ts';
+import { fakeTool, toolCalls } from './eng.ts';
 
 /** A project of script packages; `defs` maps a package to its extra definition lines. */
 function scriptProject(t: Ctx, defs: Record<string, string>, project = ''): void {
@@ -259,6 +261,67 @@ const VARIABLES: Case[] = [
   },
 ];
 
+/** An autotools package `a` (local sources whose ./configure records its arguments) with the given lines; make is a stand-in. */
+function autotoolsProject(t: Ctx, lines: string): Record<string, string> {
+  scriptProject(t, { a: `A_SITE = 'local'\nA_TYPE = 'autotools'\n${lines}` });
+  t.write(
+    'package/a/local/configure',
+    `#!/bin/sh\nprintf '%s\\n' "$*" >> "${t.path('configure-calls.log')}"\n`,
+  );
+  chmodSync(t.path('package/a/local/configure'), 0o755);
+  return { RELENG_MAKE: fakeTool(t, 'make'), RELENG_AUTORECONF: fakeTool(t, 'autoreconf') };
+}
+
+const AUTOTOOLS_DEFS =
+  "A_CONF_DEFS = {'--enable-x': 'yes'}\nA_CONF_OPTS = ['--with-y']\nA_BUILD_DEFS = {'V': '1'}\nA_BUILD_OPTS = ['all']\nA_INSTALL_DEFS = {'Q': '2'}\n";
+
+const AUTOTOOLS: Case[] = [
+  {
+    name: 'diffs/autotools-arguments',
+    from: 'test_engine_pkg_autotools.py::test_engine_pkg_autotools_default (the arguments of each command)',
+    async run(t) {
+      const env = autotoolsProject(t, `${AUTOTOOLS_DEFS}A_AUTOTOOLS_AUTORECONF = True\n`);
+      await t.ok(['--nocolorout', '-j3'], { env });
+      assert.deepEqual(
+        toolCalls(t, 'autoreconf').map((c) => c.args),
+        [['--verbose']],
+      );
+      assert.deepEqual(t.read('configure-calls.log').trim().split('\n'), [
+        '--prefix=/usr --exec-prefix=/usr --enable-x=yes --with-y',
+      ]);
+      const make = toolCalls(t, 'make').map((c) => c.args);
+      assert.deepEqual(make, [
+        ['V=1', 'all', '--jobs', '3'],
+        [`DESTDIR=${t.path('output/target')}`, 'install', 'Q=2'],
+      ]);
+    },
+  },
+  {
+    name: 'diffs/autotools-install-opts-replace-target',
+    from: 'releng-tool: an autotools INSTALL_OPTS replaces the install target; one job gives make no --jobs (no releng-tool test)',
+    async run(t) {
+      const env = autotoolsProject(t, `${AUTOTOOLS_DEFS}A_INSTALL_OPTS = ['install-strip']\n`);
+      await t.ok(['--nocolorout', '-j1'], { env });
+      const make = toolCalls(t, 'make').map((c) => c.args);
+      assert.deepEqual(make, [
+        ['V=1', 'all'],
+        [`DESTDIR=${t.path('output/target')}`, 'Q=2', 'install-strip'],
+      ]);
+    },
+  },
+  {
+    name: 'diffs/autotools-prefix-defs',
+    from: 'releng-tool: CONF_DEFS may replace --prefix / --exec-prefix in place (no releng-tool test)',
+    async run(t) {
+      const env = autotoolsProject(t, "A_CONF_DEFS = {'--exec-prefix': '/opt'}\n");
+      await t.ok(['--nocolorout', '-j1'], { env });
+      assert.deepEqual(t.read('configure-calls.log').trim().split('\n'), [
+        '--prefix=/usr --exec-prefix=/opt',
+      ]);
+    },
+  },
+];
+
 /** The cases of this file. */
 export const diffsCases: Case[] = [
   ...EXIT,
@@ -267,4 +330,5 @@ export const diffsCases: Case[] = [
   ...LOCAL,
   ...WARNINGS,
   ...VARIABLES,
+  ...AUTOTOOLS,
 ];
