@@ -322,6 +322,38 @@ const AUTOTOOLS: Case[] = [
   },
 ];
 
+const MESSAGES_SCRIPT =
+  "verbose('my verbose {}', 1)\ndebug('my debug {}', 2)\nnote('my note')\nlog('my log')\nprint('invoked a package build stage')\n";
+
+const CONSOLE: Case[] = [
+  {
+    name: 'diffs/console-marks-and-no-prefix',
+    from: 'releng-tool: (verbose) and (debug) marks, script lines without a package prefix when one package builds, the "all packages have been processed" and sbom lines (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: '' });
+      t.write('package/a/a-build.rt', MESSAGES_SCRIPT);
+      // without flags: what the script prints and its log/note lines, as they are
+      let r = await t.ok(['--nocolorout']);
+      for (const line of ['invoked a package build stage', 'my note', 'my log'])
+        assert.match(r.stdout, new RegExp(`^${line}$`, 'm'), r.stdout);
+      assert.doesNotMatch(r.output, /my verbose|my debug/);
+      assert.match(
+        r.stdout,
+        /^all packages have been processed\ngenerating sbom information\.\.\.\ngenerating license information\.\.\.$/m,
+      );
+      t.remove('output');
+      r = await t.ok(['--nocolorout', '--verbose']);
+      assert.match(r.stdout, /^\(verbose\) my verbose 1$/m, r.stdout);
+      assert.doesNotMatch(r.output, /my debug/);
+      t.remove('output');
+      r = await t.ok(['--nocolorout', '--debug']);
+      assert.match(r.output, /^\(verbose\) my verbose 1$/m);
+      assert.match(r.output, /^\(debug\) my debug 2$/m);
+      assert.match(r.stdout, /^invoked a package build stage$/m);
+    },
+  },
+];
+
 /** The cases of this file. */
 export const diffsCases: Case[] = [
   ...EXIT,
@@ -331,4 +363,5 @@ export const diffsCases: Case[] = [
   ...WARNINGS,
   ...VARIABLES,
   ...AUTOTOOLS,
+  ...CONSOLE,
 ];
