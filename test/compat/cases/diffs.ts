@@ -103,7 +103,7 @@ async function colorRun(t: Ctx, args: string[], env: Record<string, string> = {}
 const COLOR: Case[] = [
   {
     name: 'diffs/color-default-on-a-pipe',
-    from: 'test_mainline_color.py::test_mainline_color_force_disabled (its inverse: without NO_COLOR, colour even on a pipe)',
+    from: 'test_mainline_color.py::test_mainline_color_force_disabled (its inverse: colour on a pipe without NO_COLOR)',
     async run(t) {
       const r = await colorRun(t, []);
       assert.ok(
@@ -116,7 +116,7 @@ const COLOR: Case[] = [
   },
   {
     name: 'diffs/color-nocolorout',
-    from: "test_engine_run_args.py::test_engine_run_args_nocolorout (the console and the commands' environment)",
+    from: "test_engine_run_args.py::test_engine_run_args_nocolorout (console output plus the commands' environment)",
     async run(t) {
       const r = await colorRun(t, ['--nocolorout']);
       assert.ok(!r.output.includes(ESC), JSON.stringify(r.output));
@@ -154,7 +154,7 @@ const COLOR: Case[] = [
 const CONFIG: Case[] = [
   {
     name: 'diffs/config-from-cwd-adds-rt',
-    from: 'test_engine_run_args.py::test_engine_run_args_config_file (a relative path, run from another folder)',
+    from: 'test_engine_run_args.py::test_engine_run_args_config_file (a relative path run from another folder)',
     async run(t) {
       scriptProject(t, { a: '' });
       // the project file moves out of the root, into the folder the command runs in
@@ -354,6 +354,50 @@ const CONSOLE: Case[] = [
   },
 ];
 
+/** The `spdx:Package` element of package `name` in an SPDX RDF/XML document. */
+function rdfPackage(doc: string, name: string): string {
+  const found = doc
+    .split('<spdx:Package')
+    .slice(1)
+    .find((p) => p.includes(`<spdx:name>${name}</spdx:name>`));
+  assert.ok(found, `no spdx:Package ${name} in:\n${doc.slice(0, 400)}`);
+  return found.split('</spdx:Package>')[0]!;
+}
+
+/** The value of an RDF element, as text content or as an rdf:resource. */
+function rdfValue(pkg: string, element: string): string {
+  const m = new RegExp(`<${element}(?: rdf:resource="([^"]*)")?\\s*/?>([^<]*)`).exec(pkg);
+  assert.ok(m, `no ${element} in ${pkg}`);
+  return (m[1] || m[2] || '').trim();
+}
+
+const SBOM: Case[] = [
+  {
+    name: 'diffs/spdx-license-concluded',
+    from: "releng-tool: licenseConcluded is NONE for a package without a license and NOASSERTION otherwise; a local site's downloadLocation is NONE (no releng-tool test checks the values)",
+    async run(t) {
+      scriptProject(t, {
+        a: "A_SITE = 'local'\nA_LICENSE = ['MIT']\n",
+        b: "B_SITE = 'local'\n",
+      });
+      t.write('package/a/local/.keep', '');
+      t.write('package/b/local/.keep', '');
+      await t.ok(['--nocolorout', '--sbom-format', 'json-spdx,rdf-spdx']);
+      const doc = JSON.parse(t.read('output/sbom-spdx.json')) as {
+        packages: Array<Record<string, string>>;
+      };
+      const pkg = (name: string) => doc.packages.find((p) => p.name === name)!;
+      assert.equal(pkg('a').licenseDeclared, 'MIT');
+      assert.equal(pkg('a').licenseConcluded, 'NOASSERTION');
+      assert.equal(pkg('b').licenseConcluded, 'NONE');
+      assert.equal(pkg('a').downloadLocation, 'NONE');
+      const rdf = t.read('output/sbom-spdx.xml');
+      assert.match(rdfValue(rdfPackage(rdf, 'a'), 'spdx:licenseConcluded'), /noassertion$/i);
+      assert.match(rdfValue(rdfPackage(rdf, 'b'), 'spdx:licenseConcluded'), /none$/i);
+    },
+  },
+];
+
 /** The cases of this file. */
 export const diffsCases: Case[] = [
   ...EXIT,
@@ -364,4 +408,5 @@ export const diffsCases: Case[] = [
   ...VARIABLES,
   ...AUTOTOOLS,
   ...CONSOLE,
+  ...SBOM,
 ];
