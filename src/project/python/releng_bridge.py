@@ -1544,16 +1544,11 @@ def _restore():
 
 
 def _run_file(file, msg, with_config):
-    """runs a definition or script in a fresh scope; a successful exit ends a
-    definition without error, but a stage script's exit, even sys.exit(0), is
-    reported: as in releng-tool (which never catches it) it ends the whole run"""
+    """runs a definition or script in a fresh scope; its exit, even sys.exit(0),
+    is reported: as in releng-tool (which never catches it) it ends the whole run"""
     scope, injected = _build_globals(file, msg, with_config)
-    try:
-        with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
-            _exec_file(file, scope)
-    except SystemExit as e:
-        if not with_config or not _is_success_exit(e):
-            raise
+    with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
+        _exec_file(file, scope)
     return scope, injected
 
 

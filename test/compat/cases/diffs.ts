@@ -85,6 +85,17 @@ const EXIT: Case[] = [
       assert.doesNotMatch(r.output, /\(error\)|completed/);
     },
   },
+  {
+    name: 'diffs/definition-sys-exit-0-ends-run',
+    from: 'releng-tool: sys.exit(0) in a package definition ends the run before any stage (no releng-tool test)',
+    async run(t) {
+      scriptProject(t, { a: 'import sys\nsys.exit(0)\n' });
+      t.write('package/a/a-build.rt', "print('a build ran')\n");
+      const r = await t.ok(['--nocolorout']);
+      assert.doesNotMatch(r.output, /a build ran|completed|\(error\)/);
+      t.assertMissing('output/build');
+    },
+  },
 ];
 
 const ESC = '\x1b[';
