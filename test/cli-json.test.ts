@@ -95,12 +95,10 @@ describe('--json: stdout carries only JSON', () => {
     assert.match(log, /an error line from a\n/);
   });
 
-  it('in text mode a hook prints like package output: in the log and on the console (prefixed with -j2)', async () => {
+  it('in text mode a hook prints like package output: in the log and on the console (prefixed while several packages run)', async () => {
     const root = await project(PRINTING);
     let r = await releng(['-R', root, '-j2']);
     assert.equal(r.code, 0, r.stderr);
-    // releng-tool shows scripts' output; with several jobs lines name their package
-    assert.match(r.stdout, /^a \| from the build hook of a$/m);
     assert.match(
       await readFile(join(root, 'output/logs/a.log'), 'utf8'),
       /from the build hook of a/,
@@ -110,6 +108,25 @@ describe('--json: stdout carries only JSON', () => {
     const shown = r.stdout.slice(r.stdout.indexOf('building a...'));
     assert.match(shown, /\nfrom the build hook of a\n/);
     assert.match(r.stderr, /an error line from a/);
+  });
+
+  it('with -j2, lines printed while two packages run name their package; a package alone does not', async () => {
+    // a prints while b is inside its install hook (each waits for the other's mark)
+    const wait = (file: string) =>
+      `const deadline = Date.now() + 20000;\n    while (!existsSync(join(ctx.dirs.root, '${file}')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));`;
+    const root = await project({
+      'releng.config.ts': `export default { packages: ['a', 'b', 'c'] };\n`,
+      'package/a/a.ts': `import { existsSync, writeFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { definePackage } from 'releng';\nexport default definePackage({ version: '1', async build(ctx) {\n    ${wait('b-in')}\n    console.log('a while b runs');\n    writeFileSync(join(ctx.dirs.root, 'a-out'), '');\n  } });\n`,
+      'package/b/b.ts': `import { existsSync, writeFileSync } from 'node:fs';\nimport { join } from 'node:path';\nimport { definePackage } from 'releng';\nexport default definePackage({ version: '1', async install(ctx) {\n    writeFileSync(join(ctx.dirs.root, 'b-in'), '');\n    ${wait('a-out')}\n  } });\n`,
+      // c needs both: it builds alone
+      'package/c/c.ts': nativePackage(
+        `{ version: '1', dependencies: ['a', 'b'], async build() { console.log('c alone'); } }`,
+      ),
+    });
+    const r = await releng(['-R', root, '-j2']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^a \| a while b runs$/m);
+    assert.match(r.stdout, /^c alone$/m);
   });
 
   it('reports download progress as events', async () => {

@@ -31,6 +31,8 @@ describe('releng-tool projects', () => {
       'building liby...',
       'invoked liby package build stage',
       'installing liby...',
+      'all packages have been processed',
+      'generating sbom information...',
       'generating license information...',
       `project target directory: ${join(root, 'output/target')}`,
     ];

@@ -310,10 +310,17 @@ describe('python bridge', { timeout: 60_000 }, () => {
     assert.equal(error.file, three);
     assert.equal(error.line, 2);
 
+    // a success exit is reported too (exit code 0): it ends the whole run, as in releng-tool
     const zero = write('exit0', "import sys\nsys.exit(0)\nraise RuntimeError('not reached')\n");
-    await bridge.runScript(zero, { env: baseEnv(), cwd: tmpRoot });
+    const ended = await rejection(bridge.runScript(zero, { env: baseEnv(), cwd: tmpRoot }));
+    assert.equal(ended.exitCode, 0);
+    assert.equal(ended.pythonType, 'SystemExit');
     const none = write('exitnone', 'releng_exit()\nraise RuntimeError("not reached")\n');
-    await bridge.runScript(none, { env: baseEnv(), cwd: tmpRoot });
+    const ended2 = await rejection(bridge.runScript(none, { env: baseEnv(), cwd: tmpRoot }));
+    assert.equal(ended2.exitCode, 0);
+    const builtin = write('exitbuiltin', 'exit()\nraise RuntimeError("not reached")\n');
+    const ended3 = await rejection(bridge.runScript(builtin, { env: baseEnv(), cwd: tmpRoot }));
+    assert.equal(ended3.exitCode, 0);
 
     const msg = write('exitmsg', "releng_exit('failed a release pre-check')\n");
     const error2 = await rejection(bridge.runScript(msg, { env: baseEnv(), cwd: tmpRoot }));

@@ -14,11 +14,24 @@ export interface ErrorOutput {
   stderr?: NodeJS.WritableStream;
 }
 
-/** The exit code of a failure: 2 for a command-line mistake (1 for an unknown option, as releng-tool), 1 for anything else. */
+/**
+ * The exit code of a failure: 2 for a command-line mistake (1 for an unknown
+ * option, as releng-tool), a script's own exit code (0 for a script that ended
+ * the run with `sys.exit(0)`, see endedByScript), 1 for anything else.
+ */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError) return err.status;
   const own = err instanceof RelengError ? err.details.processExit : undefined;
-  return own !== undefined && Number.isInteger(own) && own > 0 && own < 256 ? own : 1;
+  return own !== undefined && Number.isInteger(own) && own >= 0 && own < 256 ? own : 1;
+}
+
+/**
+ * Whether a "failure" is a Python script's successful exit (`sys.exit(0)`,
+ * `exit()`, `releng_exit()`): as in releng-tool, where that SystemExit is never
+ * caught, it ends the whole run with code 0 and nothing is reported.
+ */
+export function endedByScript(err: unknown): boolean {
+  return err instanceof RelengError && err.details.processExit === 0;
 }
 
 /**

@@ -17,7 +17,11 @@ export interface ReporterOptions {
   debug: boolean;
   /** Show package output on the console (otherwise it only goes to the logs). */
   showOutput: boolean;
-  /** Prefix package output with the package name (parallel runs). */
+  /**
+   * Package output and messages may name their package (parallel runs): a
+   * line is prefixed only while more than one package is running, so a
+   * package built alone reads as in releng-tool.
+   */
   prefixOutput: boolean;
   /** Paths are printed relative to this directory when shorter. */
   cwd: string;
@@ -33,8 +37,31 @@ const COLORS: Partial<Record<LogLevel, string>> = {
   verbose: '2',
 };
 
-/** Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR conventions. */
-export function colorWanted(noColorFlag: boolean, isTTY: boolean): boolean {
+/** The mark a message of each level starts with, as releng-tool prints them. */
+const MARKS: Partial<Record<LogLevel, string>> = {
+  error: '(error) ',
+  warn: '(warn) ',
+  success: '(success) ',
+  debug: '(debug) ',
+  verbose: '(verbose) ',
+};
+
+/**
+ * Whether colour is wanted, from the flags and the NO_COLOR / FORCE_COLOR
+ * conventions. `releng-tool` style is releng-tool's rule, for its projects:
+ * colour always (a pipe or a file too), unless --nocolorout or a non-empty
+ * NO_COLOR, and a non-empty FORCE_COLOR (even `0`) wins over both. Otherwise
+ * (native projects) colour only on a terminal, FORCE_COLOR=0/false meaning off.
+ */
+export function colorWanted(
+  noColorFlag: boolean,
+  isTTY: boolean,
+  style: 'native' | 'releng-tool' = 'native',
+): boolean {
+  if (style === 'releng-tool') {
+    if (process.env.FORCE_COLOR) return true;
+    return !noColorFlag && !process.env.NO_COLOR;
+  }
   if (noColorFlag) return false;
   // as releng-tool: FORCE_COLOR wins over NO_COLOR
   const force = process.env.FORCE_COLOR;
@@ -102,7 +129,7 @@ export class Reporter {
             this.#out,
             this.#paint(
               'debug',
-              `${event.pkg}: ${event.stage} done (${formatDuration(event.durationMs)})`,
+              `(debug) ${event.pkg}: ${event.stage} done (${formatDuration(event.durationMs)})`,
             ),
           );
         }
@@ -113,9 +140,7 @@ export class Reporter {
       case 'output':
         if (this.options.showOutput || (event.always && !this.options.quiet)) {
           const text =
-            this.options.prefixOutput && !event.always
-              ? `${event.pkg} | ${event.line}`
-              : event.line;
+            this.#prefixed() && !event.always ? `${event.pkg} | ${event.line}` : event.line;
           this.#line(event.stream === 'stderr' ? this.#err : this.#out, text);
         }
         break;
@@ -158,17 +183,16 @@ export class Reporter {
     if (level === 'debug' && !this.options.debug) return;
     if (level === 'verbose' && !this.options.verbose && !this.options.debug) return;
     if (this.options.quiet && (level === 'log' || level === 'note' || level === 'success')) return;
-    const label =
-      level === 'error'
-        ? '(error) '
-        : level === 'warn'
-          ? '(warn) '
-          : level === 'success'
-            ? '(success) '
-            : '';
-    const who = pkg && this.options.prefixOutput ? `${pkg}: ` : '';
+    // releng-tool's marks: (debug) and (verbose) too
+    const label = MARKS[level] ?? '';
+    const who = pkg && this.#prefixed() ? `${pkg}: ` : '';
     const stream = level === 'error' || level === 'warn' ? this.#err : this.#out;
     this.#line(stream, this.#paint(level, `${label}${who}${message}`));
+  }
+
+  /** Whether a package's line names it: in parallel runs, while several packages run. */
+  #prefixed(): boolean {
+    return this.options.prefixOutput && this.#running.size > 1;
   }
 
   /** The one complete error message: what failed, where, and what to do. */

@@ -6,7 +6,7 @@ import type { RelengEvent } from '../engine/events.ts';
 import { updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
-import { findConfig } from '../project/find-config.ts';
+import { configFormatSync, findConfig } from '../project/find-config.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -14,7 +14,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import { closeMatches, didYouMean } from '../util/suggest.ts';
 import { type CliArgs, UsageError } from './args.ts';
-import { exitCodeOf } from './errors.ts';
+import { endedByScript, exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
 import { colorWanted, Reporter } from './reporter.ts';
 
@@ -32,11 +32,18 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     });
   }
   const jobs = effectiveJobs(args.jobs);
+  // releng-tool projects colour as releng-tool does (always, unless turned off)
+  const style = configFormatSync(root, args.config) === 'releng-tool' ? 'releng-tool' : 'native';
+  const color = colorWanted(args.noColor, Boolean(process.stdout.isTTY), style);
+  if (style === 'releng-tool' && color) {
+    // as releng-tool: the commands a run starts are told to colour too
+    process.env.CLICOLOR_FORCE = '1';
+  }
   // --api (releng-tool's API mode): messages go to stderr, stdout is the JSON result
   const reporter = new Reporter(
     {
       json: args.json,
-      color: colorWanted(args.noColor, Boolean(process.stdout.isTTY)),
+      color,
       live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
       showRunning: jobs > 1,
       quiet: args.quiet,
@@ -66,6 +73,11 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
   const fail = (err: unknown): number => {
     const e = asRelengError(err);
     reporter.flush();
+    if (endedByScript(err)) {
+      // a script's sys.exit(0): the run ends here, quietly (as releng-tool)
+      if (args.json) sink({ type: 'run-end', ok: true, durationMs: nowMs() - started });
+      return 0;
+    }
     if (args.debug && e.stack && !(err instanceof UsageError)) process.stderr.write(`${e.stack}\n`);
     sink({ type: 'error', message: e.message, details: e.details });
     if (args.json) sink({ type: 'run-end', ok: false, durationMs: nowMs() - started });
@@ -207,6 +219,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
         useCache: !args.noCache,
         python: args.python,
         configFile: args.config,
+        linting: args.action === 'lint' || args.action?.endsWith('-lint') === true,
         forceRevisions: args.release ? {} : forceRevisions(args.variables),
       }),
     );
@@ -214,7 +227,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     if (project.format === 'releng-tool' && runningAsHostRoot()) {
       warn('running as root; this may be unsafe');
     }
-    const action = actionOf(args, new Set(project.packageDefs.keys()));
+    const action = actionOf(args, new Set(project.packageDefs.keys()), project.format);
     const quirks = runQuirks(args.quirks, project.options.quirks, sink);
     if (args.release) releaseCheck(args, action, modes, quirks, sink);
     await runAction(project, dirs, action, {
@@ -477,9 +490,14 @@ const CLI_ACTIONS = ['help', 'repo', 'key'];
 
 /**
  * The action word read against the project's packages. An unknown word, or
- * words after an action that takes none, are usage errors (exit 2).
+ * words after an action that takes none, are usage errors: exit 2, but an
+ * unknown word in a releng-tool project exits 1, as releng-tool's does.
  */
-function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
+function actionOf(
+  args: CliArgs,
+  packages: ReadonlySet<string>,
+  format: 'native' | 'releng-tool',
+): Action {
   let action: Action;
   // releng-tool also takes a package's folder, `package/<pkg>`, as its name
   const word = args.action?.replace(/^(?:\.\/)?package\/([^/]+)\/?$/, '$1');
@@ -496,6 +514,7 @@ function actionOf(args: CliArgs, packages: ReadonlySet<string>): Action {
           : didYouMean(word, [...GLOBAL_ACTIONS, ...CLI_ACTIONS, ...packages])
       }`,
       { hint: 'run "releng printpkgs" to list the packages, "releng --help" for the actions' },
+      format === 'releng-tool' ? 1 : 2,
     );
   }
   if (action.kind === 'package' && action.op === 'exec') {

@@ -79,6 +79,15 @@ export class RunEnvironment {
           this.#settings.version,
         ),
       );
+      // As releng-tool, which puts them in its process environment as it loads
+      // each package: every script and command of a releng-tool project sees
+      // every package's <PKG>_BUILD_DIR, _BUILD_OUTPUT_DIR, _DEFDIR, _NAME,
+      // _REVISION and _VERSION, not only its dependencies' (paths, known
+      // before anything is built). Native projects give dependencies' only.
+      if (this.#project.format === 'releng-tool') {
+        for (const name of this.#project.packageDefs.keys())
+          Object.assign(env, this.#keyVariables(name));
+      }
       // releng-tool expands $NAME / ${NAME} in the project's environment values
       if (this.#project.format === 'releng-tool') {
         for (const [key, value] of Object.entries(this.#project.environment)) {

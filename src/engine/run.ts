@@ -385,6 +385,7 @@ class Engine {
     if (!cleaning) await this.#startExtensions();
     if (action.kind === 'all') {
       await this.build(order, 'post', new Set());
+      this.#allProcessed();
       await this.sbom(order);
       await this.licenses(order);
       await this.postBuild();
@@ -396,6 +397,7 @@ class Engine {
         case 'punch':
           this.flags.force = true;
           await this.build(order, 'post', new Set(), true);
+          this.#allProcessed();
           await this.sbom(order);
           await this.licenses(order);
           await this.postBuild();
@@ -816,11 +818,18 @@ class Engine {
         sourcesDir: (pkg) => this.#localDir(pkg) ?? packagePaths(this.dirs, pkg).buildBaseDir,
         devmode: shared.siteOptions.devmode,
         warn: shared.warn,
+        verbose: (message) => this.options.sink({ type: 'log', level: 'verbose', message }),
         document,
       },
     );
     // the post-build script sees them as RELENG_GENERATED_LICENSES
     if (document) this.#licensesWritten = true;
+  }
+
+  /** releng-tool's line once every package is built, before its SBOM and licenses. */
+  #allProcessed(): void {
+    if (this.project.format === 'releng-tool')
+      this.options.sink({ type: 'log', level: 'log', message: 'all packages have been processed' });
   }
 
   /** SBOM files in the output directory (formats from --sbom-format or the project). */
@@ -832,7 +841,12 @@ class Engine {
         (this.project.options.sbomFormat as string | string[] | undefined) ??
         (this.project.format === 'releng-tool' ? 'text' : undefined),
     );
-    this.options.sink({ type: 'log', level: 'verbose', message: 'generating sbom information...' });
+    // releng-tool prints it on every run; native projects only with --verbose
+    this.options.sink({
+      type: 'log',
+      level: this.project.format === 'releng-tool' ? 'log' : 'verbose',
+      message: 'generating sbom information...',
+    });
     const files = formats.map((f) => join(this.dirs.output, SBOM_FILE_NAMES[f]));
     // the post-build script sees them as RELENG_GENERATED_SBOMS
     this.#generatedSboms = files;

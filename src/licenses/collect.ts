@@ -31,6 +31,8 @@ export interface CollectOptions {
   devmode?: string | true;
   /** Warnings honour --werror in the caller. */
   warn: (message: string, pkg: string) => void;
+  /** Verbose-only messages (default: none). */
+  verbose?: (message: string) => void;
 }
 
 /**
@@ -116,8 +118,13 @@ export async function collectLicenses(
     result.push({ pkg, licenses: pkg.license, files });
   }
   // One warning for all of them: a project of 200 unlicensed packages should not print 200 lines.
+  // releng-tool does not warn about them: its projects hear of it only with --verbose.
+  const unlicensedNote =
+    project.format === 'releng-tool'
+      ? (message: string): void => options.verbose?.(message)
+      : (message: string, pkg: string): void => options.warn(message, pkg);
   if (unlicensed.length === 1) {
-    options.warn(
+    unlicensedNote(
       `package "${unlicensed[0]}" has no license information (add license and licenseFiles)`,
       unlicensed[0]!,
     );
@@ -125,7 +132,7 @@ export async function collectLicenses(
     const shown =
       unlicensed.slice(0, 8).join(', ') +
       (unlicensed.length > 8 ? `, … (${unlicensed.length - 8} more)` : '');
-    options.warn(
+    unlicensedNote(
       `${unlicensed.length} external packages have no license information: ${shown} (add license and licenseFiles, or mark them internal)`,
       unlicensed[0]!,
     );

@@ -89,7 +89,7 @@ export function rdfSpdx(spdx: Record<string, unknown>): string {
       `      <spdx:downloadLocation>${xml(String(p.downloadLocation))}</spdx:downloadLocation>\n` +
       '      <spdx:filesAnalyzed rdf:datatype="http://www.w3.org/2001/XMLSchema#boolean">false</spdx:filesAnalyzed>\n' +
       `      <spdx:licenseDeclared>${xml(String(p.licenseDeclared))}</spdx:licenseDeclared>\n` +
-      '      <spdx:licenseConcluded>NOASSERTION</spdx:licenseConcluded>\n' +
+      `      <spdx:licenseConcluded>${xml(String(p.licenseConcluded ?? 'NOASSERTION'))}</spdx:licenseConcluded>\n` +
       '      <spdx:copyrightText>NOASSERTION</spdx:copyrightText>\n' +
       sums
         .map(

@@ -85,6 +85,10 @@ export function spdxDocument(
 ): Record<string, unknown> {
   const name = projectName(project);
   const digest = createHash('sha256').update(JSON.stringify(pkgs)).digest('hex').slice(0, 32);
+  // releng-tool's values for its projects: a package without any license is
+  // concluded NONE, and a package not downloaded (a local site) is located
+  // NONE; native projects say NOASSERTION (nothing was concluded or looked up)
+  const rt = project.format === 'releng-tool';
   return {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
@@ -99,9 +103,9 @@ export function spdxDocument(
       name: p.name,
       SPDXID: spdxId(p.name),
       ...(p.version ? { versionInfo: p.version } : {}),
-      downloadLocation: p.downloadLocation ?? 'NOASSERTION',
+      downloadLocation: p.downloadLocation ?? (rt ? 'NONE' : 'NOASSERTION'),
       filesAnalyzed: false,
-      licenseConcluded: 'NOASSERTION',
+      licenseConcluded: rt && !p.license ? 'NONE' : 'NOASSERTION',
       licenseDeclared: p.license ?? 'NOASSERTION',
       copyrightText: 'NOASSERTION',
       ...(p.hashes.length

@@ -39,7 +39,18 @@ export type SerializedProject = Omit<
   hasCacheExt: boolean;
 };
 
-const VOLATILE_ENV = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL', 'TERM', 'COLUMNS', 'LINES']);
+// CLICOLOR_FORCE: set by releng itself in releng-tool projects from the run's
+// colour choice (run-cli.ts), so --nocolorout does not throw the model away
+const VOLATILE_ENV = new Set([
+  '_',
+  'PWD',
+  'OLDPWD',
+  'SHLVL',
+  'TERM',
+  'COLUMNS',
+  'LINES',
+  'CLICOLOR_FORCE',
+]);
 
 /**
  * The shape of the cached project model. Raise it when the loaders start

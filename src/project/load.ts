@@ -58,6 +58,12 @@ export interface LoadOptions {
   /** Reuse the loaded model when no input changed (default true). */
   useCache?: boolean;
   python?: string;
+  /**
+   * The run is a lint (`lint`, `<pkg>-lint`): as releng-tool, the project
+   * options a `releng_config(...)` call makes ignored are not warned about
+   * (the lint's RT200 reports them).
+   */
+  linting?: boolean;
 }
 
 export interface LoadedProject {
@@ -98,6 +104,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
           args: options.args,
           warn,
           output: options.output,
+          linting: options.linting,
         }),
     ));
   const close = async (force = false) => (await runtimePromise)?.close(force);
@@ -110,6 +117,8 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     args: options.args,
     variables: options.variables ?? {},
     forceRevisions: options.forceRevisions ?? {},
+    // a lint's load leaves out warnings a run's gives: not the same model record
+    linting: options.linting === true,
   });
   const cachePath = cacheFile(options.dirs.output);
   try {

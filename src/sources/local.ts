@@ -1,26 +1,47 @@
-import { cp, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { RelengError } from '../util/errors.ts';
-import type { SiteOperations } from './types.ts';
+import type { SiteContext, SiteOperations } from './types.ts';
 
-/** Sources kept beside the definition, in `package/<pkg>/local/`. */
+const isDir = (dir: string): boolean => {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The folder a `local` site's sources are in: `package/<pkg>/local`, or, in a
+ * releng-tool project without one, as releng-tool: `<pkg>` beside the project
+ * root (`<root>/../<pkg>`). Neither is an error naming both.
+ */
+export function localSourcesDir(ctx: Pick<SiteContext, 'pkg' | 'project'>): string {
+  const dir = join(ctx.pkg.defDir, 'local');
+  if (isDir(dir)) return dir;
+  const beside =
+    ctx.project.format === 'releng-tool'
+      ? join(dirname(ctx.project.root), ctx.pkg.name)
+      : undefined;
+  if (beside !== undefined && isDir(beside)) return beside;
+  throw new RelengError(
+    `package "${ctx.pkg.name}" has site "local" but ${dir}${beside ? ` (or ${beside})` : ''} is not a directory`,
+    {
+      pkg: ctx.pkg.name,
+      file: ctx.pkg.definitionFile,
+      hint: `put the sources in ${dir}${beside ? `, or in ${beside} beside the project` : ''}`,
+    },
+  );
+}
+
+/** Sources kept beside the definition, in `package/<pkg>/local/` (see localSourcesDir). */
 export const localSite: SiteOperations = {
   async fetch(ctx) {
-    const dir = join(ctx.pkg.defDir, 'local');
-    const info = await stat(dir).catch(() => undefined);
-    if (!info?.isDirectory()) {
-      throw new RelengError(
-        `package "${ctx.pkg.name}" has site "local" but ${dir} is not a directory`,
-        {
-          pkg: ctx.pkg.name,
-          file: ctx.pkg.definitionFile,
-          hint: `put the sources in ${dir}`,
-        },
-      );
-    }
+    localSourcesDir(ctx);
   },
   async extract(ctx) {
-    await cp(join(ctx.pkg.defDir, 'local'), ctx.paths.buildBaseDir, {
+    await cp(localSourcesDir(ctx), ctx.paths.buildBaseDir, {
       recursive: true,
       verbatimSymlinks: true,
       preserveTimestamps: true,

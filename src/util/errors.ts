@@ -16,7 +16,11 @@ export interface RelengErrorDetails {
   logTail?: string[];
   /** What the user can do about it. */
   hint?: string;
-  /** The process's exit code for this failure (a releng-tool script's `releng_exit(msg, 3)`), when not 1. */
+  /**
+   * The process's exit code for this failure (a releng-tool script's
+   * `releng_exit(msg, 3)`), when not 1; 0 when a script's successful exit
+   * (`sys.exit(0)`) ended the run.
+   */
   processExit?: number;
 }
 

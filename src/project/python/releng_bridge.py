@@ -1544,14 +1544,11 @@ def _restore():
 
 
 def _run_file(file, msg, with_config):
-    """runs a definition or script in a fresh scope; a successful exit is no error"""
+    """runs a definition or script in a fresh scope; its exit, even sys.exit(0),
+    is reported: as in releng-tool (which never catches it) it ends the whole run"""
     scope, injected = _build_globals(file, msg, with_config)
-    try:
-        with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
-            _exec_file(file, scope)
-    except SystemExit as e:
-        if not _is_success_exit(e):
-            raise
+    with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
+        _exec_file(file, scope)
     return scope, injected
 
 
@@ -1786,7 +1783,11 @@ def _describe(e, default_file):
             out['message'] = e.message
             out['exitCode'] = e.code if isinstance(e.code, int) else 1
         elif isinstance(e, SystemExit):
-            if isinstance(e.code, int):
+            if e.code is None:
+                # exit() / sys.exit(): a success exit, ending the run (see _run_file)
+                out['message'] = 'exited with code 0'
+                out['exitCode'] = 0
+            elif isinstance(e.code, int):
                 out['message'] = 'exited with code %d' % e.code
                 out['exitCode'] = e.code
             else:

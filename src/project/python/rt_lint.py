@@ -235,10 +235,10 @@ class Linter:
         if uses_call:
             for node, name in assigned_names(nodes):
                 if name in PROJECT_OPTIONS:
+                    # releng-tool's own words (and, as there, no note)
                     self.add(200, path, node,
-                             f'project option "{name}" has no effect: this '
-                             'project is configured with releng_config(...)',
-                             [f'(pass {name}=... to releng_config instead)'])
+                             'use of global option is ignored when using '
+                             f'releng_config: {name}')
         self.register_path(path, nodes)
 
     def register_path(self, path, nodes):

@@ -47,6 +47,8 @@ export interface PythonRuntimeOptions {
   warn: (message: string, file?: string) => void;
   /** Where output printed while evaluating definitions goes (default: this process's stdout/stderr). */
   output?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** A lint run: no warning for project options `releng_config(...)` overrides (see LoadOptions). */
+  linting?: boolean;
 }
 
 /**
@@ -300,7 +302,7 @@ export async function loadRelengToolConfig(
   if (call && typeof call === 'object') {
     settings = call as Record<string, unknown>;
     for (const key of Object.keys(PROJECT_OPTIONS)) {
-      if (key in values)
+      if (key in values && !runtime.options.linting)
         runtime.options.warn(
           `project option \`${key}\` ignored since this project uses \`releng_config\``,
           configFile,

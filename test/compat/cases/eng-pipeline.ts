@@ -1061,8 +1061,8 @@ releng_touch(OUTPUT_DIR / ('included-%d' % SAMPLE_INCLUDE))
         "releng_include(ROOT_DIR / 'includes' / 'fail-include.rt')\nreleng_touch(OUTPUT_DIR / 'after')\n",
       );
       // the include's SystemExit ends the including script: nothing after
-      // the include runs (releng-tool then ends the whole run, with the
-      // exit's code, 0; releng ends the script only)
+      // the include runs (and, as in releng-tool, the whole run ends with the
+      // exit's code; diffs/script-sys-exit-* check that)
       await t.run([]);
       t.assertMissing('output/after');
     },

@@ -2,6 +2,7 @@
 // one line in CASE_GROUPS; a test file under test/compat runs a few groups.
 import type { Case } from '../lib.ts';
 import { argsCases } from './args.ts';
+import { diffsCases } from './diffs.ts';
 import { engCases } from './eng.ts';
 import { engCleanCases } from './eng-clean.ts';
 import { engPipelineCases } from './eng-pipeline.ts';
@@ -53,6 +54,7 @@ export const CASE_GROUPS: Record<string, Case[]> = {
   pkgcfg: pkgcfgCases,
   pkgcfg2: pkgcfg2Cases,
   pyopts: pyoptsCases,
+  diffs: diffsCases,
 };
 
 export const ALL_CASES: Case[] = Object.values(CASE_GROUPS).flat();
