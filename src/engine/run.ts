@@ -1,9 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packageType } from '../builders/registry.ts';
 import {
   type PackageModel,
@@ -12,9 +10,7 @@ import {
   packageFolder,
   type StageName,
 } from '../project/model.ts';
-import { KEY_TYPES } from '../project/releng-tool/keys.ts';
 import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
-import { RELENG_TOOL_COMPAT_VERSION } from '../project/releng-tool/load.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -172,6 +168,7 @@ export async function runAction(
       (action.kind === 'global' && action.action === 'printvars'))
   ) {
     const names = action.kind === 'package' ? [action.pkg] : order;
+    const { relengToolVariableList, relengToolVariables } = await import('./releng-tool-report.ts');
     if (options.api) {
       const listed: Record<string, unknown> = {};
       for (const name of names) {
@@ -197,6 +194,7 @@ export async function runAction(
   }
   // Actions that only report on the loaded project (no lock, no stages).
   if (action.kind === 'global' && action.action === 'state' && project.format === 'releng-tool') {
+    const { relengToolState } = await import('./releng-tool-report.ts');
     const state = relengToolState(project, options);
     if (options.api) options.api.state = state.api;
     print(state.text);
@@ -616,6 +614,7 @@ class Engine {
     const position = new Map(names.map((name, i) => [name, i]));
     // Each package is considered once, in order: one still fetching then keeps the usual path.
     let considered = 0;
+    let preparing = false;
     const prepareAfter = (name: string): void => {
       const end = Math.min(names.length, position.get(name)! + 1 + PREP_AHEAD);
       for (; considered < end; considered++) {
@@ -634,13 +633,21 @@ class Engine {
         const building = id === name;
         try {
           const run = this.#packageRun(name);
-          if (building && pastExtract(stage)) {
-            prepareAfter(name);
+          const prepares = building && pastExtract(stage);
+          if (prepares) {
+            if (preparing) prepareAfter(name);
             const made = prep.take(run.paths.buildBaseDir);
             if (made) run.fresh = await made;
           }
+          const ranBefore = this.#ranThisRun.size;
           await runPackage(shared, run, stage);
           if (!building) fetchPending.delete(name);
+          // Folders are made ahead only once a package had stages to run: a
+          // run with nothing to do (every folder there) makes no calls for it.
+          if (prepares && !preparing && this.#ranThisRun.size > ranBefore) {
+            preparing = true;
+            prepareAfter(name);
+          }
         } catch (err) {
           this.#stopped = true;
           throw err;
@@ -1097,80 +1104,6 @@ class Engine {
 /** `<pkg>-printvars`: the package's settings and variables. */
 function pkgLine(pkg: PackageModel): string {
   return pkg.version ? `${pkg.name} (${pkg.version})` : pkg.name;
-}
-
-/**
- * `state` for a releng-tool project, in releng-tool's words: version, the
- * interpreter scripts run with, where the tool is, the root, and the modes
- * with how to turn them off.
- */
-function relengToolState(
-  project: ProjectModel,
-  options: EngineOptions,
-): { text: string; api: Record<string, unknown> } {
-  const python = spawnSync(options.python ?? 'python3', ['-c', 'import sys; print(sys.version)'], {
-    encoding: 'utf8',
-  });
-  const pythonVersion = python.status === 0 ? python.stdout.trim() : undefined;
-  const tool = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
-  const lines = [
-    `releng-tool ${RELENG_TOOL_COMPAT_VERSION} (releng ${options.version})`,
-    `Python ${pythonVersion ?? `unavailable (${options.python ?? 'python3'})`}`,
-    `Tool: ${tool}`,
-    `Root: ${project.root}`,
-  ];
-  const api: Record<string, unknown> = {
-    python: pythonVersion ?? null,
-    root: project.root,
-    tool,
-    devmode: options.devmode ?? false,
-  };
-  const devmode = options.devmode;
-  if (devmode === undefined || devmode === false) lines.push('Development mode: Disabled');
-  else {
-    lines.push(`Development mode: Enabled${devmode === true ? '' : ` (${devmode})`}`);
-    lines.push(' (invoke `releng-tool --development unset` to unconfigure)');
-  }
-  const local = options.localSources;
-  api.localsrcs = false;
-  if (!local) lines.push('Local-sources mode: Disabled');
-  else {
-    lines.push('Local-sources mode: Enabled');
-    const listed: Record<string, string> = {};
-    for (const [key, value] of Object.entries(local).sort(([a], [b]) => a.localeCompare(b))) {
-      const name = key || '*';
-      const shown = value || (key ? '<unset>' : '<parent>');
-      const missing = key && value && !existsSync(value) ? '  (path does not exist)' : '';
-      lines.push(` ${name}: ${shown}${missing}`);
-      listed[name] = shown;
-    }
-    lines.push(' (invoke `releng-tool --local-sources unset` to unconfigure)');
-    api.localsrcs = listed;
-  }
-  return { text: `${lines.join('\n')}\n`, api };
-}
-
-/**
- * releng-tool's printvars for one package: every option variable a
- * definition may set (`<PKG>_<OPTION>`, sorted), marked ` (set)` when the
- * definition set it; the revision counts as set only when it is not empty.
- */
-function relengToolVariables(pkg: PackageModel): string {
-  return relengToolVariableList(pkg)
-    .map(([key, isSet]) => `${key}${isSet ? ' (set)' : ''}\n`)
-    .join('');
-}
-
-/** The option variables of a package, sorted, each with whether its definition set it. */
-function relengToolVariableList(pkg: PackageModel): Array<[string, boolean]> {
-  const set = new Set((pkg.options.relengToolSet as string[] | undefined) ?? []);
-  return Object.keys(KEY_TYPES)
-    .sort()
-    .map((option) => {
-      const isSet =
-        option === 'REVISION' ? pkg.revision !== '' && pkg.revision !== undefined : set.has(option);
-      return [`${pkg.key}_${option}`, isSet];
-    });
 }
 
 function printVars(pkg: PackageModel, dirs: ProjectDirs, project: ProjectModel): string {
