@@ -79,15 +79,6 @@ export class RunEnvironment {
           this.#settings.version,
         ),
       );
-      // As releng-tool, which puts them in its process environment as it loads
-      // each package: every script and command of a releng-tool project sees
-      // every package's <PKG>_BUILD_DIR, _BUILD_OUTPUT_DIR, _DEFDIR, _NAME,
-      // _REVISION and _VERSION, not only its dependencies' (paths, known
-      // before anything is built). Native projects give dependencies' only.
-      if (this.#project.format === 'releng-tool') {
-        for (const name of this.#project.packageDefs.keys())
-          Object.assign(env, this.#keyVariables(name));
-      }
       // releng-tool expands $NAME / ${NAME} in the project's environment values
       if (this.#project.format === 'releng-tool') {
         for (const [key, value] of Object.entries(this.#project.environment)) {
@@ -109,6 +100,24 @@ export class RunEnvironment {
       this.#base = env;
     }
     return this.#base;
+  }
+
+  /**
+   * As releng-tool, which puts them in its process environment as it loads
+   * each package: every script and command of a releng-tool project sees
+   * every package's <PKG>_BUILD_DIR, _BUILD_OUTPUT_DIR, _DEFDIR, _NAME,
+   * _REVISION and _VERSION, not only its dependencies' (paths, known before
+   * anything is built). Native projects give dependencies' only (undefined).
+   * They are shared by the whole run (util/shared-env.ts), not copied into
+   * each package's environment.
+   */
+  sharedVariables(): Record<string, string> | undefined {
+    if (this.#project.format !== 'releng-tool') return undefined;
+    const vars: Record<string, string> = {};
+    for (const name of this.#project.packageDefs.keys())
+      Object.assign(vars, this.#keyVariables(name));
+    for (const name of this.#settings.secrets ?? []) delete vars[name];
+    return vars;
   }
 
   /**

@@ -18,6 +18,7 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
+import { setSharedEnv } from '../util/shared-env.ts';
 import type { Action } from './actions.ts';
 import { BuildFolderPrep } from './build-folder-prep.ts';
 import { assertInside } from './contain.ts';
@@ -293,7 +294,12 @@ export async function runAction(
       }
     }
     const engine = new Engine(project, dirs, options, jobs, flags);
-    await engine.perform(action, order);
+    const previousShared = setSharedEnv(() => engine.environment.sharedVariables());
+    try {
+      await engine.perform(action, order);
+    } finally {
+      setSharedEnv(previousShared);
+    }
     options.sink({ type: 'run-end', ok: true, durationMs: nowMs() - started });
   } finally {
     process.off('exit', releaseOnExit);

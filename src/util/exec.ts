@@ -2,6 +2,7 @@
 // of a built project start no command.
 import type { ChildProcess } from 'node:child_process';
 import { RelengError } from './errors.ts';
+import { withSharedEnv } from './shared-env.ts';
 
 export interface ExecOptions {
   cwd: string;
@@ -64,7 +65,7 @@ async function execInternal(
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, {
       cwd: options.cwd,
-      env: options.env as NodeJS.ProcessEnv,
+      env: withSharedEnv(options.env) as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

@@ -11,6 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import path from 'node:path';
+import { sharedEnv } from '../../util/shared-env.ts';
 import { adoptWorker, spawnWorker, workerCommand } from './prespawn.ts';
 
 export type LogLevel = 'log' | 'note' | 'warn' | 'err' | 'success' | 'debug' | 'verbose' | 'hint';
@@ -637,11 +638,16 @@ class Worker {
     this.err.setNonce(job.nonce);
     this.ref();
     const { env, ...rest } = job.payload as { env?: Record<string, string> };
+    // the run's shared variables travel once per worker (util/shared-env.ts)
+    const shared = env === undefined ? this.sentShared : sharedEnv();
+    const sharedMessage = shared !== this.sentShared ? { sharedEnv: shared ?? {} } : {};
+    this.sentShared = shared;
     this.send({
       id: job.id,
       op: job.op,
       nonce: job.nonce,
       ...rest,
+      ...sharedMessage,
       ...this.envMessage(env),
       pythonPaths: this.bridge.pythonPaths,
       envPaths: this.bridge.envPaths,
@@ -657,6 +663,9 @@ class Worker {
   /** The environment of the last request this worker was sent (it keeps a copy). */
   private lastEnv: Record<string, string> | undefined;
 
+  /** The shared variables this worker was last sent (it keeps them). */
+  private sentShared: Readonly<Record<string, string>> | undefined;
+
   /**
    * Consecutive requests share almost all of their ~150 variables, so after
    * the first one only the differences travel (the worker rebuilds the rest).
@@ -668,8 +677,16 @@ class Worker {
     if (!last) return { env };
     const set: Record<string, string> = {};
     const unset: string[] = [];
+    // a variable the run shares (util/shared-env.ts) stays in the worker's
+    // environment: dropped from this one, it only travels if its value was not the shared one
+    const shared = this.sentShared;
     for (const k in env) if (last[k] !== env[k]) set[k] = env[k]!;
-    for (const k in last) if (env[k] === undefined) unset.push(k);
+    for (const k in last) {
+      if (env[k] !== undefined) continue;
+      const common = shared?.[k];
+      if (common === undefined) unset.push(k);
+      else if (common !== last[k]) set[k] = common;
+    }
     return { envDelta: { set, unset } };
   }
 

@@ -76,6 +76,7 @@ class _Worker:
     base_env = dict(os.environ)
     base_cwd = os.getcwd()
     last_env = None  # the env of the previous request (later ones send differences)
+    shared_env = None  # the run's shared variables, under every request's env (see _apply_shared)
     env_applied = None  # the str form of os.environ as last set by _set_environ
     env_bytes = None  # os.environ's bytes mapping right after that (detects changes by scripts)
     current = None  # the running request (_Request)
@@ -1307,8 +1308,11 @@ def _carry_env_globals(previous, env, unset, changed):
     _Worker.env_globals = (env, out)
 
 
-def _build_globals(file, msg, with_config):
-    scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
+def _build_globals(file, msg, with_config, need_injected=True):
+    # need_injected=False (stage scripts): the injected names are not asked
+    # for, so the scope is built in one copy of the environment's globals
+    # (a releng-tool project's scripts see every package's variables: ~1,400
+    # names for 200 packages, copied for each of its scripts)
     # as releng-tool: modules in the project's root import from any script
     root = (msg.get('env') or {}).get('ROOT_DIR') or (msg.get('globals') or {}).get('ROOT_DIR')
     if root and root not in sys.path:
@@ -1320,6 +1324,10 @@ def _build_globals(file, msg, with_config):
         if path and os.fspath(path) not in sys.path:
             sys.path.insert(0, os.fspath(path))
     injected = dict(_env_globals(msg.get('env') or _EMPTY_ENV))
+    if not need_injected:
+        injected['__name__'] = '<run_path>'
+        injected['__file__'] = file
+        injected['__builtins__'] = builtins
     injected.update(_PREIMPORTED)
     injected.update(HELPERS)
     if _Worker.ext_injected:
@@ -1348,6 +1356,9 @@ def _build_globals(file, msg, with_config):
             req.config.update(kwargs)
 
         injected['releng_config'] = releng_config
+    if not need_injected:
+        return injected, None
+    scope = {'__name__': '<run_path>', '__file__': file, '__builtins__': builtins}
     scope.update(injected)
     return scope, injected
 
@@ -1546,7 +1557,7 @@ def _restore():
 def _run_file(file, msg, with_config):
     """runs a definition or script in a fresh scope; its exit, even sys.exit(0),
     is reported: as in releng-tool (which never catches it) it ends the whole run"""
-    scope, injected = _build_globals(file, msg, with_config)
+    scope, injected = _build_globals(file, msg, with_config, need_injected=with_config)
     with _script_env(os.fspath(scope.get('RELENG_SCRIPT') or file)):
         _exec_file(file, scope)
     return scope, injected
@@ -1608,7 +1619,45 @@ def _mark_streams(req, tag):
     return written
 
 
+def _apply_shared(msg):
+    # The run's shared variables (every package's <PKG>_* in a releng-tool
+    # project) arrive once, when they change, and stay under every later
+    # request's environment: a variable of theirs that a request's own
+    # environment drops goes back to the shared value instead of away.
+    shared = _Worker.shared_env
+    new = msg.get('sharedEnv')
+    delta = msg.get('envDelta')
+    if new is not None:
+        old = shared or {}
+        shared = _Worker.shared_env = new or None
+        if delta is not None:
+            changed = dict(new)
+            changed.update(delta.get('set') or {})
+            unset = list(delta.get('unset') or [])
+            unset.extend(k for k in old if k not in new and k not in changed)
+            msg['envDelta'] = delta = {'set': changed, 'unset': unset}
+    if not shared:
+        return
+    if delta is not None:
+        unset = delta.get('unset') or []
+        if any(k in shared for k in unset):
+            changed = dict(delta.get('set') or {})
+            kept = []
+            last = _Worker.last_env or {}
+            for key in unset:
+                if key not in shared:
+                    kept.append(key)
+                elif last.get(key) != shared[key]:
+                    changed.setdefault(key, shared[key])
+            msg['envDelta'] = {'set': changed, 'unset': kept}
+    elif msg.get('env') is not None:
+        env = dict(shared)
+        env.update(msg['env'])
+        msg['env'] = env
+
+
 def _handle(msg):
+    _apply_shared(msg)
     delta = msg.get('envDelta')
     if delta is not None:
         # only the differences from this worker's previous request were sent

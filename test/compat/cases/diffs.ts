@@ -254,12 +254,20 @@ const VARIABLES: Case[] = [
     name: 'diffs/every-package-sees-every-build-dir',
     from: 'releng-tool: each package puts its <PKG>_BUILD_DIR, _BUILD_OUTPUT_DIR, _DEFDIR, _NAME, _REVISION and _VERSION in the environment of every later script (no releng-tool test)',
     async run(t) {
-      // b does not need a: it still sees a's variables
-      scriptProject(t, { a: "A_REVISION = 'r1'\n", b: '' });
+      // b does not need a: it still sees a's variables; so do the commands
+      // a package type runs (c's make, a stand-in recording them)
+      scriptProject(t, {
+        a: "A_REVISION = 'r1'\n",
+        b: '',
+        c: "C_SITE = 'local'\nC_TYPE = 'make'\n",
+      });
       t.write('package/b/b-build.rt', dumpA('b-saw.txt'));
       t.write('releng-tool-post-build.rt', dumpA('post-saw.txt'));
-      await t.ok(['--nocolorout', '-j1']);
-      for (const file of ['b-saw.txt', 'post-saw.txt']) {
+      t.write('package/c/local/Makefile', 'all:\n');
+      t.write('make-env.sh', `#!/bin/sh\nenv | grep '^A_' | sort > "${t.path('make-saw.txt')}"\n`);
+      chmodSync(t.path('make-env.sh'), 0o755);
+      await t.ok(['--nocolorout', '-j1'], { env: { RELENG_MAKE: t.path('make-env.sh') } });
+      for (const file of ['b-saw.txt', 'post-saw.txt', 'make-saw.txt']) {
         const got = t.kv(file);
         assert.equal(got.A_BUILD_DIR, t.path('output/build/a-1.0'), file);
         assert.equal(got.A_BUILD_OUTPUT_DIR, t.path('output/build/a-1.0'), file);
