@@ -82,7 +82,13 @@ describe('development and local-sources modes', () => {
     });
     roots.push(root);
     const rev = async (pkg: string, extra: string[] = []) => {
-      const r = await releng(['-R', root, '--json', `${pkg}-printvars`, ...extra]);
+      // as releng-tool, -D in a releng-tool project configures the mode and stops
+      if (extra.length > 0) {
+        const set = await releng(['-R', root, `${pkg}-printvars`, ...extra]);
+        assert.equal(set.code, 0, set.stderr);
+        assert.doesNotMatch(set.stdout, /_REVISION/, 'the action did not run');
+      }
+      const r = await releng(['-R', root, '--json', `${pkg}-printvars`]);
       assert.equal(r.code, 0, r.stderr);
       const doc = r.stdout
         .split('\n')

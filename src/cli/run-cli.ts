@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, PACKAGE_OPS, parseAction } from '../engine/actions.ts';
@@ -177,10 +177,17 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
       root,
       format === 'releng-tool' ? 'root-flags' : 'output',
     );
-    // As releng-tool: `-D`/`-L` without an action only configure the mode.
-    if ((args.development !== undefined || args.localSources) && args.action === undefined) {
-      const what = args.development !== undefined ? 'development' : 'local-sources';
-      sink({ type: 'log', level: 'success', message: `configured root for ${what} mode` });
+    // As releng-tool: `-D`/`-L` without an action only configure the mode;
+    // in a releng-tool project they never run one (releng-tool stops once
+    // it configured a mode, whatever else the command line asks).
+    const configuring = args.development !== undefined || args.localSources !== undefined;
+    if (configuring && (args.action === undefined || format === 'releng-tool')) {
+      if (format === 'releng-tool') {
+        for (const e of relengToolModeMessages(args, modes)) sink(e);
+      } else {
+        const what = args.development !== undefined ? 'development' : 'local-sources';
+        sink({ type: 'log', level: 'success', message: `configured root for ${what} mode` });
+      }
       return args.successExitCode ?? 0;
     }
     const warn = (message: string, file?: string) => {
@@ -574,4 +581,36 @@ function runningAsHostRoot(): boolean {
   } catch {
     return false; // no /proc/2: most likely a container
   }
+}
+
+/** What releng-tool says when `-D`/`-L` configure (or unset) a mode. */
+function relengToolModeMessages(
+  args: CliArgs,
+  modes: { development?: string | true; localSources?: Record<string, string> },
+): RelengEvent[] {
+  const out: RelengEvent[] = [];
+  const say = (level: 'log' | 'success' | 'warn', message: string): void => {
+    out.push({ type: 'log', level, message });
+  };
+  if (args.development !== undefined) {
+    if (modes.development === undefined) say('warn', 'development mode has been unconfigured');
+    else {
+      const name = modes.development === true ? '' : ` (${modes.development})`;
+      say('success', `configured root for development mode${name}`);
+    }
+  }
+  if (args.localSources !== undefined) {
+    if (modes.localSources === undefined) say('warn', 'local-sources mode has been unconfigured');
+    else {
+      say('log', '[local sources configuration]');
+      const entries = Object.entries(modes.localSources).sort(([a], [b]) => a.localeCompare(b));
+      for (const [key, dir] of entries) {
+        const shown = dir || (key ? '<unset>' : '<parent>');
+        const missing = key && dir && !existsSync(dir) ? '  (path does not exist)' : '';
+        say('log', ` ${key || '*'}: ${shown}${missing}`);
+      }
+      say('success', 'configured root for local-sources mode');
+    }
+  }
+  return out;
 }

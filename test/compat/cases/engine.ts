@@ -245,6 +245,26 @@ export const engineCases: Case[] = [
     },
   },
   {
+    name: 'actions/mode-flags-stop-the-run',
+    template: 'minimal',
+    from: 'test_engine_run_file_flags.py::test_engine_run_file_flag_devmode (with an action)',
+    async run(t) {
+      // configuring a mode ends the run, whatever action is also given
+      const set = await t.ok(['-D', 'test', 'minimal']);
+      assert.match(set.output, /configured root for development mode \(test\)/);
+      t.assertMissing('output/build');
+      const local = await t.ok(['-L', t.path('elsewhere'), 'minimal']);
+      assert.match(local.output, /configured root for local-sources mode/);
+      t.assertMissing('output/build');
+      const unset = await t.ok(['-D', 'unset', '-L', 'unset', 'minimal']);
+      assert.match(unset.output, /development mode has been unconfigured/);
+      assert.match(unset.output, /local-sources mode has been unconfigured/);
+      t.assertMissing('output/build');
+      await t.ok(['minimal']);
+      t.assertExists('output/build');
+    },
+  },
+  {
     name: 'actions/package',
     template: 'minimal',
     from: 'test_engine_run_actions.py::test_engine_run_actions_valid_package',
