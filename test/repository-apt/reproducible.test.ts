@@ -9,39 +9,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { aptRepository } from '../../src/repository/apt/index.ts';
 import { releaseDate } from '../../src/repository/apt/release.ts';
 import { openSigner, verifyClearsigned } from '../../src/repository/signing/index.ts';
 import { repoCli } from '../helpers.ts';
+import { assertSameTree, fileTree } from '../same-tree.ts';
 import { datedKeyFile, extendedKeyFile, KEY_CREATED } from '../signing/dated-key.ts';
 import { aptSandbox, have, makeDeb, run, SDE, tempDir } from './helpers.ts';
 
 const haveApt = have('apt-get') && have('gpgv');
-
-/** Every file under `dir` (relative path → bytes), the state folder left out. */
-function tree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === '.releng-repo') continue;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(dir, r)));
-    }
-  };
-  walk('');
-  return out;
-}
-
-function assertSameTree(a: string, b: string): void {
-  const ta = tree(a);
-  const tb = tree(b);
-  assert.deepEqual([...ta.keys()].sort(), [...tb.keys()].sort());
-  for (const [rel, bytes] of ta) assert.ok(bytes.equals(tb.get(rel)!), `${rel} differs`);
-}
 
 /** gpg --list-packets of a file's signature block (InRelease: only its signature part). */
 function listPackets(file: string): string {
@@ -172,7 +151,7 @@ describe('reproducible APT repositories (SOURCE_DATE_EPOCH)', () => {
     const dir = path.join(work, 'older');
     let r = await repoCli(['repo', 'create', dir, '--key', ed.keyFile], env);
     assert.equal(r.code, 0, r.err);
-    const before = tree(dir);
+    const before = fileTree(dir);
     r = await repoCli(['repo', 'add', dir, alpha, '--key', ed.keyFile], {
       SOURCE_DATE_EPOCH: String(SDE - 86400),
     });
@@ -182,7 +161,7 @@ describe('reproducible APT repositories (SOURCE_DATE_EPOCH)', () => {
       /SOURCE_DATE_EPOCH \(Tue, 30 Apr 2024 12:00:00 UTC\) is older than the Date/,
     );
     assert.match(r.err, /apt would keep its old lists/);
-    assert.deepEqual([...tree(dir).keys()].sort(), [...before.keys()].sort());
+    assert.deepEqual([...fileTree(dir).keys()].sort(), [...before.keys()].sort());
     assert.ok(
       readFileSync(path.join(dir, 'dists/stable/Release')).equals(
         before.get('dists/stable/Release')!,

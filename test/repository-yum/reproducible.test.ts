@@ -6,28 +6,14 @@
  * repository. Without SOURCE_DATE_EPOCH the time is now.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { repoCli } from '../helpers.ts';
 import { buildPackages, description, have, isRoot, run, SDE, tempDir } from '../pkgsign/helpers.ts';
+import { assertSameTree } from '../same-tree.ts';
 import { datedKeyFile } from '../signing/dated-key.ts';
 import { dnfInstall } from './helpers.ts';
-
-/** Every file under `dir` (relative path → bytes), the state folder left out. */
-function tree(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (r === '.releng-repo') continue;
-      if (e.isDirectory()) walk(r);
-      else out.set(r, readFileSync(path.join(dir, r)));
-    }
-  };
-  walk('');
-  return out;
-}
 
 /** Signature creation times (seconds) in an armored signature file. */
 function signatureTimes(file: string): number[] {
@@ -61,10 +47,7 @@ describe('reproducible YUM repositories (SOURCE_DATE_EPOCH)', () => {
     const [a, b] = ['a', 'b'].map((x) => path.join(work, x)) as [string, string];
     await publish(a, env);
     await publish(b, env);
-    const ta = tree(a);
-    const tb = tree(b);
-    assert.deepEqual([...ta.keys()].sort(), [...tb.keys()].sort());
-    for (const [rel, bytes] of ta) assert.ok(bytes.equals(tb.get(rel)!), `${rel} differs`);
+    assertSameTree(a, b);
     const repomd = readFileSync(path.join(a, 'repodata/repomd.xml'), 'utf8');
     // create published once (revision SDE), add once more: kept increasing.
     assert.match(repomd, new RegExp(`<revision>${SDE + 1}</revision>`));
