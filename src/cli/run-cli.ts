@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, PACKAGE_OPS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
-import { updateModes } from '../engine/modes.ts';
+import { modeMessages, updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import { configFormatSync, findConfig } from '../project/find-config.ts';
@@ -183,7 +183,11 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     const configuring = args.development !== undefined || args.localSources !== undefined;
     if (configuring && (args.action === undefined || format === 'releng-tool')) {
       if (format === 'releng-tool') {
-        for (const e of relengToolModeMessages(args, modes)) sink(e);
+        const given = {
+          development: args.development !== undefined,
+          localSources: args.localSources !== undefined,
+        };
+        for (const e of modeMessages(given, modes)) sink(e);
       } else {
         const what = args.development !== undefined ? 'development' : 'local-sources';
         sink({ type: 'log', level: 'success', message: `configured root for ${what} mode` });
@@ -581,36 +585,4 @@ function runningAsHostRoot(): boolean {
   } catch {
     return false; // no /proc/2: most likely a container
   }
-}
-
-/** What releng-tool says when `-D`/`-L` configure (or unset) a mode. */
-function relengToolModeMessages(
-  args: CliArgs,
-  modes: { development?: string | true; localSources?: Record<string, string> },
-): RelengEvent[] {
-  const out: RelengEvent[] = [];
-  const say = (level: 'log' | 'success' | 'warn', message: string): void => {
-    out.push({ type: 'log', level, message });
-  };
-  if (args.development !== undefined) {
-    if (modes.development === undefined) say('warn', 'development mode has been unconfigured');
-    else {
-      const name = modes.development === true ? '' : ` (${modes.development})`;
-      say('success', `configured root for development mode${name}`);
-    }
-  }
-  if (args.localSources !== undefined) {
-    if (modes.localSources === undefined) say('warn', 'local-sources mode has been unconfigured');
-    else {
-      say('log', '[local sources configuration]');
-      const entries = Object.entries(modes.localSources).sort(([a], [b]) => a.localeCompare(b));
-      for (const [key, dir] of entries) {
-        const shown = dir || (key ? '<unset>' : '<parent>');
-        const missing = key && dir && !existsSync(dir) ? '  (path does not exist)' : '';
-        say('log', ` ${key || '*'}: ${shown}${missing}`);
-      }
-      say('success', 'configured root for local-sources mode');
-    }
-  }
-  return out;
 }

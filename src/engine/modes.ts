@@ -260,3 +260,57 @@ export async function clearModes(
   }
   return removed;
 }
+
+/** releng-tool's ` (NAME)` after a named development mode (nothing for the default one). */
+export function developmentModeSuffix(mode: string | true): string {
+  return mode === true ? '' : ` (${mode})`;
+}
+
+/**
+ * The local-sources folders as releng-tool lists them (`state`, `-L`):
+ * sorted, `*` for the default entry, `<parent>`/`<unset>` for an empty
+ * folder, and a note after a package's folder that does not exist.
+ */
+export function localSourcesListing(
+  local: Readonly<Record<string, string>>,
+): Array<{ name: string; shown: string; line: string }> {
+  return Object.entries(local)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, dir]) => {
+      const name = key || '*';
+      const shown = dir || (key ? '<unset>' : '<parent>');
+      const missing = key && dir && !existsSync(dir) ? '  (path does not exist)' : '';
+      return { name, shown, line: ` ${name}: ${shown}${missing}` };
+    });
+}
+
+/**
+ * What releng-tool says when `-D` / `-L` configured or unset a mode
+ * (`given`: which of the two the command line had), as log events.
+ */
+export function modeMessages(
+  given: { development: boolean; localSources: boolean },
+  modes: Modes,
+): Array<{ type: 'log'; level: 'log' | 'success' | 'warn'; message: string }> {
+  const out: Array<{ type: 'log'; level: 'log' | 'success' | 'warn'; message: string }> = [];
+  const say = (level: 'log' | 'success' | 'warn', message: string): void => {
+    out.push({ type: 'log', level, message });
+  };
+  if (given.development) {
+    if (modes.development === undefined) say('warn', 'development mode has been unconfigured');
+    else
+      say(
+        'success',
+        `configured root for development mode${developmentModeSuffix(modes.development)}`,
+      );
+  }
+  if (given.localSources) {
+    if (modes.localSources === undefined) say('warn', 'local-sources mode has been unconfigured');
+    else {
+      say('log', '[local sources configuration]');
+      for (const entry of localSourcesListing(modes.localSources)) say('log', entry.line);
+      say('success', 'configured root for local-sources mode');
+    }
+  }
+  return out;
+}

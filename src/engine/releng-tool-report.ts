@@ -1,11 +1,11 @@
 // What releng-tool's reporting actions print for a releng-tool project
 // (`state`, `printvars`), in its words. Loaded only for those actions.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PackageModel, ProjectModel } from '../project/model.ts';
 import { KEY_TYPES } from '../project/releng-tool/keys.ts';
 import { RELENG_TOOL_COMPAT_VERSION } from '../project/releng-tool/load.ts';
+import { developmentModeSuffix, localSourcesListing } from './modes.ts';
 import type { EngineOptions } from './run.ts';
 
 /**
@@ -37,7 +37,7 @@ export function relengToolState(
   const devmode = options.devmode;
   if (devmode === undefined || devmode === false) lines.push('Development mode: Disabled');
   else {
-    lines.push(`Development mode: Enabled${devmode === true ? '' : ` (${devmode})`}`);
+    lines.push(`Development mode: Enabled${developmentModeSuffix(devmode)}`);
     lines.push(' (invoke `releng-tool --development unset` to unconfigure)');
   }
   const local = options.localSources;
@@ -46,11 +46,8 @@ export function relengToolState(
   else {
     lines.push('Local-sources mode: Enabled');
     const listed: Record<string, string> = {};
-    for (const [key, value] of Object.entries(local).sort(([a], [b]) => a.localeCompare(b))) {
-      const name = key || '*';
-      const shown = value || (key ? '<unset>' : '<parent>');
-      const missing = key && value && !existsSync(value) ? '  (path does not exist)' : '';
-      lines.push(` ${name}: ${shown}${missing}`);
+    for (const { name, shown, line } of localSourcesListing(local)) {
+      lines.push(line);
       listed[name] = shown;
     }
     lines.push(' (invoke `releng-tool --local-sources unset` to unconfigure)');
