@@ -6,7 +6,7 @@ import type { RelengEvent } from '../engine/events.ts';
 import { modeMessages, updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
-import { configFormatSync, findConfig } from '../project/find-config.ts';
+import { findConfig } from '../project/find-config.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -32,8 +32,14 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
     });
   }
   const jobs = effectiveJobs(args.jobs);
-  // releng-tool projects colour as releng-tool does (always, unless turned off)
-  const style = configFormatSync(root, args.config) === 'releng-tool' ? 'releng-tool' : 'native';
+  // The project's format, found once: releng-tool projects colour as
+  // releng-tool does (always, unless turned off) and keep their modes in
+  // releng-tool's root flags. No project found: native (the load says why).
+  const format = await findConfig(root, args.config).then(
+    (c) => c.format,
+    () => undefined,
+  );
+  const style = format === 'releng-tool' ? 'releng-tool' : 'native';
   const color = colorWanted(args.noColor, Boolean(process.stdout.isTTY), style);
   if (style === 'releng-tool' && color) {
     // as releng-tool: the commands a run starts are told to colour too
@@ -165,11 +171,6 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
-    // releng-tool projects keep their modes in releng-tool's root flags
-    const format = await findConfig(root, args.config).then(
-      (c) => c.format,
-      () => undefined,
-    );
     const modes = await updateModes(
       dirs.output,
       args.development,

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RelengError } from '../util/errors.ts';
 import { firstFile } from '../util/fs.ts';
@@ -40,26 +39,4 @@ export async function findConfig(
   throw new RelengError(`no releng project in ${root}`, {
     hint: `looked for ${[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].join(', ')}; run "releng init" to start one, or pass --root-dir`,
   });
-}
-
-/**
- * The format of the project in `root`, by the same search as findConfig but
- * synchronous and without failing (undefined: no project found), for what
- * must be settled before the project loads (the console's colours).
- */
-export function configFormatSync(
-  root: string,
-  explicit?: string,
-): 'native' | 'releng-tool' | undefined {
-  const isFile = (f: string): boolean => {
-    try {
-      return statSync(f).isFile();
-    } catch {
-      return false;
-    }
-  };
-  if (explicit !== undefined) return NATIVE_EXT.test(explicit) ? 'native' : 'releng-tool';
-  if (NATIVE_CONFIG_NAMES.some((n) => isFile(join(root, n)))) return 'native';
-  if (RELENG_TOOL_CONFIG_NAMES.some((n) => isFile(join(root, n)))) return 'releng-tool';
-  return undefined;
 }
