@@ -1622,35 +1622,21 @@ def _mark_streams(req, tag):
 def _apply_shared(msg):
     # The run's shared variables (every package's <PKG>_* in a releng-tool
     # project) arrive once, when they change, and stay under every later
-    # request's environment: a variable of theirs that a request's own
-    # environment drops goes back to the shared value instead of away.
-    shared = _Worker.shared_env
+    # request's environment. The sender never unsets one of them in a delta
+    # (a request's own environment that drops one leaves the shared value).
     new = msg.get('sharedEnv')
     delta = msg.get('envDelta')
     if new is not None:
-        old = shared or {}
-        shared = _Worker.shared_env = new or None
+        old = _Worker.shared_env or {}
+        _Worker.shared_env = new or None
         if delta is not None:
             changed = dict(new)
             changed.update(delta.get('set') or {})
             unset = list(delta.get('unset') or [])
             unset.extend(k for k in old if k not in new and k not in changed)
-            msg['envDelta'] = delta = {'set': changed, 'unset': unset}
-    if not shared:
-        return
-    if delta is not None:
-        unset = delta.get('unset') or []
-        if any(k in shared for k in unset):
-            changed = dict(delta.get('set') or {})
-            kept = []
-            last = _Worker.last_env or {}
-            for key in unset:
-                if key not in shared:
-                    kept.append(key)
-                elif last.get(key) != shared[key]:
-                    changed.setdefault(key, shared[key])
-            msg['envDelta'] = {'set': changed, 'unset': kept}
-    elif msg.get('env') is not None:
+            msg['envDelta'] = {'set': changed, 'unset': unset}
+    shared = _Worker.shared_env
+    if shared and delta is None and msg.get('env') is not None:
         env = dict(shared)
         env.update(msg['env'])
         msg['env'] = env
