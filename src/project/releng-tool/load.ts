@@ -653,6 +653,16 @@ async function relengToolPackage(
   return { ...model, site, devmodeSources: picked.devmode };
 }
 
+/** Model keys a `.releng-tool` may set that are fields of PackageModel itself, not of its options. */
+const MODEL_FIELDS = new Set([
+  'fixedJobs',
+  'maxJobs',
+  'installType',
+  'license',
+  'licenseFiles',
+  'prefix',
+]);
+
 /**
  * The model keys a package's `.releng-tool` may set: releng-tool's
  * "post-init" options (jobs, install type, licenses, prefix, stage options,
@@ -661,12 +671,7 @@ async function relengToolPackage(
  * changes how the package builds into the output folders.
  */
 const REMOTE_KEYS = new Set([
-  'fixedJobs',
-  'maxJobs',
-  'installType',
-  'license',
-  'licenseFiles',
-  'prefix',
+  ...MODEL_FIELDS,
   'extopt',
   'fetchOpts',
   'env',
@@ -695,16 +700,6 @@ const REMOTE_PASSTHROUGH = new Set([
  * a package's sources must not be able to point them elsewhere.
  */
 const SHADOWED_VARIABLE = /DIR$|^PREFIX$|_PREFIX$|^PKG_|^RELENG_|^NJOBS(CONF)?$/i;
-
-/** Model keys that are fields of PackageModel itself, not of its options. */
-const MODEL_FIELDS = new Set([
-  'fixedJobs',
-  'maxJobs',
-  'installType',
-  'license',
-  'licenseFiles',
-  'prefix',
-]);
 
 /** REMOTE_CONFIG and REMOTE_SCRIPTS for a loaded releng-tool project. */
 export function relengToolRemote(runtime: PythonRuntime): RelengToolRemote {
