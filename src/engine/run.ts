@@ -1020,20 +1020,11 @@ class Engine {
    * root flags too, each named as releng-tool names it when it goes).
    */
   async clearModes(): Promise<void> {
-    const { clearModes } = await import('./modes.ts');
+    const { clearModes, modeMessages } = await import('./modes.ts');
     const store = this.project.format === 'releng-tool' ? 'root-flags' : 'output';
     const removed = await clearModes(this.dirs.output, this.dirs.root, store);
-    for (const [mode, gone] of [
-      ['development', removed.development],
-      ['local-sources', removed.localSources],
-    ] as const) {
-      if (gone)
-        this.options.sink({
-          type: 'log',
-          level: 'warn',
-          message: `${mode} mode has been unconfigured`,
-        });
-    }
+    // each mode that went is said as -D/-L unset say it
+    for (const e of modeMessages(removed, {})) this.options.sink(e);
   }
 
   /** Removes output areas releng owns; never the output folder's other content. */
