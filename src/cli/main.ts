@@ -41,10 +41,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.help || args.action === 'help') return help(args);
   // Everything below loads lazily so --version and --help stay fast.
   const root = resolve(args.rootDir ?? process.cwd());
+  // The project's configuration, looked for once per run (undefined: none
+  // there, which loading the project reports in its own words).
+  const { findConfig } = await import('../project/find-config.ts');
+  const config = await findConfig(root, args.config).catch(() => undefined);
   const { prestartPython } = await import('./prestart.ts');
-  await prestartPython(args, root);
+  await prestartPython(args, root, config);
   const { runCli } = await import('./run-cli.ts');
-  return runCli(args, root);
+  return runCli(args, root, config);
 }
 
 /** Options of the main CLI that the command groups also take, so `releng -W repo add …` works. */

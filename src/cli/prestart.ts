@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { cacheFile } from '../project/cache.ts';
 import { projectDirs } from '../project/dirs.ts';
-import { findConfig } from '../project/find-config.ts';
+import type { FoundConfig } from '../project/find-config.ts';
 import type { CliArgs } from './args.ts';
 
 /**
@@ -11,10 +11,13 @@ import type { CliArgs } from './args.ts';
  * first run's loading phase). A run that loads the project from its cache
  * needs no Python and starts none.
  */
-export async function prestartPython(args: CliArgs, root: string): Promise<void> {
+export async function prestartPython(
+  args: CliArgs,
+  root: string,
+  config: FoundConfig | undefined,
+): Promise<void> {
   if (args.action === 'init' || args.action === 'package') return;
-  // No project here: the run reports that itself.
-  const config = await findConfig(root).catch(() => undefined);
+  // No project here (config undefined): the run reports that itself.
   if (config?.format !== 'releng-tool') return;
   if (!args.noCache && existsSync(cacheFile(projectDirs(root, args).output))) return;
   const { startWorkerEarly, workerCommand } = await import('../project/python/prespawn.ts');

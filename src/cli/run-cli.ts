@@ -6,7 +6,7 @@ import type { RelengEvent } from '../engine/events.ts';
 import { modeMessages, updateModes } from '../engine/modes.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
-import { findConfig } from '../project/find-config.ts';
+import type { FoundConfig } from '../project/find-config.ts';
 import { type LoadedProject, loadProject } from '../project/load.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
@@ -22,7 +22,7 @@ import { colorWanted, Reporter } from './reporter.ts';
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
-export async function runCli(given: CliArgs, root: string): Promise<number> {
+export async function runCli(given: CliArgs, root: string, config?: FoundConfig): Promise<number> {
   const started = nowMs();
   const args = withEnvironment(given);
   // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
@@ -35,10 +35,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
   // The project's format, found once: releng-tool projects colour as
   // releng-tool does (always, unless turned off) and keep their modes in
   // releng-tool's root flags. No project found: native (the load says why).
-  const format = await findConfig(root, args.config).then(
-    (c) => c.format,
-    () => undefined,
-  );
+  const format = config?.format;
   const style = format === 'releng-tool' ? 'releng-tool' : 'native';
   const color = colorWanted(args.noColor, Boolean(process.stdout.isTTY), style);
   if (style === 'releng-tool' && color) {
@@ -231,6 +228,7 @@ export async function runCli(given: CliArgs, root: string): Promise<number> {
         useCache: !args.noCache,
         python: args.python,
         configFile: args.config,
+        found: config,
         linting: args.action === 'lint' || args.action?.endsWith('-lint') === true,
         forceRevisions: args.release ? {} : forceRevisions(args.variables),
       }),

@@ -1,4 +1,4 @@
-import { checkPathValue } from '../project/normalize.ts';
+import { checkPathValue } from '../project/path-values.ts';
 import { RelengError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 

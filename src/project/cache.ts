@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
 import { hasCredentials } from '../util/redact.ts';
@@ -112,7 +112,8 @@ export async function readProjectCache(
 ): Promise<{ project: SerializedProject; warnings: LoadWarning[] } | undefined> {
   let cached: CachedProject;
   try {
-    cached = JSON.parse(await readFile(file, 'utf8')) as CachedProject;
+    // synchronous, like the stamps below: nothing else runs meanwhile
+    cached = JSON.parse(readFileSync(file, 'utf8')) as CachedProject;
   } catch {
     return undefined;
   }

@@ -16,11 +16,14 @@ export function explicitConfigCandidates(explicit: string, cwd = process.cwd()):
   return NATIVE_EXT.test(file) ? [file] : [`${file}.rt`, `${file}.py`, file];
 }
 
+/** A project's configuration file and the format its name says. */
+export interface FoundConfig {
+  file: string;
+  format: 'native' | 'releng-tool';
+}
+
 /** Finds the project's configuration file and its format. */
-export async function findConfig(
-  root: string,
-  explicit?: string,
-): Promise<{ file: string; format: 'native' | 'releng-tool' }> {
+export async function findConfig(root: string, explicit?: string): Promise<FoundConfig> {
   // --config FILE: its format follows its name
   if (explicit !== undefined) {
     const candidates = explicitConfigCandidates(explicit);

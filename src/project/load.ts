@@ -9,8 +9,7 @@ import {
   writeProjectCache,
 } from './cache.ts';
 import { directoryVariables } from './dirs.ts';
-import { loadExtensions } from './extensions.ts';
-import { findConfig } from './find-config.ts';
+import { type FoundConfig, findConfig } from './find-config.ts';
 import type {
   ExtensionHost,
   HookStage,
@@ -20,16 +19,6 @@ import type {
   RelengToolRemote,
   StageAction,
 } from './model.ts';
-import {
-  findNativeDefinition,
-  loadNativeConfig,
-  loadNativePackage,
-  nativeAction,
-  nativeCacheExt,
-  nativeImportedFiles,
-  packageFolderNames,
-  projectPostAction,
-} from './native/load.ts';
 import type { PackageDefaults } from './normalize.ts';
 import type { PythonRuntime } from './releng-tool/load.ts';
 import { POST_BUILD_NAMES } from './releng-tool/names.ts';
@@ -38,6 +27,8 @@ export interface LoadOptions {
   root: string;
   /** `--config FILE`: the configuration file, instead of looking for one in the root. */
   configFile?: string;
+  /** The configuration already found for `root` and `configFile` (the CLI looks once per run). */
+  found?: FoundConfig;
   /** releng-tool's `<PKG>_FORCE_REVISION` values, by package key. */
   forceRevisions?: Record<string, string>;
   dirs: ProjectDirs;
@@ -76,7 +67,7 @@ export interface LoadedProject {
 
 /** Loads a project of either format into the normalised model. */
 export async function loadProject(options: LoadOptions): Promise<LoadedProject> {
-  const { file, format } = await findConfig(options.root, options.configFile);
+  const { file, format } = options.found ?? (await findConfig(options.root, options.configFile));
   // Every load-time warning is recorded with the model, so a cached run shows
   // it again (and -W fails on it) instead of only the run that evaluated it.
   const warnings: LoadWarning[] = [];
@@ -150,8 +141,12 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.
     const inputs = [file, ...POST_BUILD_NAMES.map((n) => join(options.root, n))];
+    // Definitions are read only on a miss: a cached run loads none of this.
+    const native = await nativeLoader();
+    const { findNativeDefinition, loadNativePackage, nativeImportedFiles, packageFolderNames } =
+      native;
     if (format === 'native') {
-      const { packageDirs, ...settings } = await loadNativeConfig(options.root, file);
+      const { packageDirs, ...settings } = await native.loadNativeConfig(options.root, file);
       await activateExtensions(options.root, settings.extensions, 'native', file);
       const d = defaults(settings);
       const packageDefs = await loadClosure(
@@ -209,6 +204,7 @@ async function activateExtensions(
   configFile: string,
 ): Promise<void> {
   if (extensions.length === 0 || format === 'releng-tool') return;
+  const { loadExtensions } = await import('./extensions.ts');
   await loadExtensions(root, extensions, configFile);
 }
 
@@ -284,10 +280,22 @@ function lazyPython(
   };
 }
 
+/** The native definition loader, imported when a run reads definitions or runs a native hook. */
+const nativeLoader = () => import('./native/load.ts');
+
+/** A cached native hook: native/load.ts's action, made when the hook runs. */
+function lazyNative(file: string, make: (native: NativeLoader) => StageAction): StageAction {
+  return { kind: 'native', file, run: async (ctx) => make(await nativeLoader()).run(ctx) };
+}
+
+type NativeLoader = Awaited<ReturnType<typeof nativeLoader>>;
+
 function revive(cached: SerializedProject, python: PythonHooks): ProjectModel {
   const { packageDefs, postBuild, hasCacheExt, ...rest } = cached;
   const action = (ref: { kind: 'native' | 'python'; file: string }, stage: string): StageAction =>
-    ref.kind === 'python' ? python.action(ref.file) : nativeAction(ref.file, stage);
+    ref.kind === 'python'
+      ? python.action(ref.file)
+      : lazyNative(ref.file, (n) => n.nativeAction(ref.file, stage));
   const defs = new Map<string, PackageModel>();
   for (const pkg of packageDefs) {
     const hooks: Partial<Record<HookStage, StageAction>> = {};
@@ -301,13 +309,13 @@ function revive(cached: SerializedProject, python: PythonHooks): ProjectModel {
     packageDefs: defs,
     postBuild: postBuild
       ? postBuild.kind === 'native'
-        ? projectPostAction(postBuild.file)
+        ? lazyNative(postBuild.file, (n) => n.projectPostAction(postBuild.file))
         : python.action(postBuild.file)
       : undefined,
     relengToolRemote: native ? undefined : python.remote(),
     cacheExt: hasCacheExt
       ? native
-        ? nativeCacheExt(rest.configFile)
+        ? async (site: string) => (await nativeLoader()).nativeCacheExt(rest.configFile)(site)
         : python.cacheExt(rest.configFile, rest.root)
       : undefined,
   };

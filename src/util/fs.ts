@@ -1,4 +1,4 @@
-import { type Dirent, readdirSync } from 'node:fs';
+import { type Dirent, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -84,13 +84,17 @@ export function tmpSibling(path: string, tag = 'tmp'): string {
   return `${path}.${tag}-${process.pid}-${tmpCounter.toString(36)}${Math.floor(Math.random() * 0x100000).toString(36)}`;
 }
 
-/** The first of the candidate paths that is a regular file, if any. */
+/**
+ * The first of the candidate paths that is a regular file, if any. The
+ * stats are synchronous: a few microseconds each, where an awaited one is a
+ * thread-pool round trip (this runs on every start-up).
+ */
 export async function firstFile(candidates: readonly string[]): Promise<string | undefined> {
   for (const candidate of candidates) {
     try {
-      if ((await stat(candidate)).isFile()) return candidate;
+      if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
     } catch {
-      // not there: try the next one
+      // not reachable (a file where a folder should be, no permission): try the next one
     }
   }
   return undefined;
