@@ -45,10 +45,22 @@ export async function main(argv: readonly string[]): Promise<number> {
   // there, which loading the project reports in its own words).
   const { findConfig } = await import('../project/find-config.ts');
   const config = await findConfig(root, args.config).catch(() => undefined);
+  // Nothing changed since this command last had nothing to do: say so again
+  // without loading the engine (engine/noop-record.ts).
+  let noopKey: string | undefined;
+  const { recordableCommand } = await import('./noop-command.ts');
+  if (config && recordableCommand(args)) {
+    const { noopRecordKey, replayNoop } = await import('../engine/noop-record.ts');
+    const { projectDirs } = await import('../project/dirs.ts');
+    const { dirOptions } = await import('./dir-options.ts');
+    noopKey = noopRecordKey(argv, root);
+    const code = replayNoop(projectDirs(root, dirOptions(args, root)).output, noopKey, 0);
+    if (code !== undefined) return code;
+  }
   const { prestartPython } = await import('./prestart.ts');
   await prestartPython(args, root, config);
   const { runCli } = await import('./run-cli.ts');
-  return runCli(args, root, config);
+  return runCli(args, root, config, noopKey);
 }
 
 /** Options of the main CLI that the command groups also take, so `releng -W repo add …` works. */

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Action, GLOBAL_ACTIONS, PACKAGE_OPS, parseAction } from '../engine/actions.ts';
 import type { RelengEvent } from '../engine/events.ts';
 import { modeMessages, updateModes } from '../engine/modes.ts';
+import { removeNoopRecord } from '../engine/noop-record.ts';
+import { watchCommandLookups } from '../engine/prerequisites.ts';
 import { effectiveJobs, runAction } from '../engine/run.ts';
 import { projectDirs } from '../project/dirs.ts';
 import type { FoundConfig } from '../project/find-config.ts';
@@ -14,15 +16,39 @@ import { asRelengError, RelengError } from '../util/errors.ts';
 import { killRunningCommands } from '../util/exec.ts';
 import { closeMatches, didYouMean } from '../util/suggest.ts';
 import { type CliArgs, UsageError } from './args.ts';
+import { dirOptions } from './dir-options.ts';
 import { endedByScript, exitCodeOf } from './errors.ts';
 import { relengVersion } from './main.ts';
-import { colorWanted, Reporter } from './reporter.ts';
+import {
+  type Chunks,
+  type NoopRun,
+  recordableCommand,
+  saveNoopRecord,
+  teeStream,
+} from './noop-recording.ts';
+import { colorWanted, Reporter, type ReporterOptions } from './reporter.ts';
+
+/** One load-and-run of the command: where it reports, and how the no-op record watches it. */
+interface Pass {
+  sink: (e: RelengEvent) => void;
+  /** Refuse any work (EngineOptions.noopOnly) and take the model from the project cache only. */
+  noopOnly?: boolean;
+  onWork?: (what: string) => void;
+  consulted?: Set<string>;
+  /** Given the loaded project as soon as it is loaded (so it is closed whatever follows). */
+  loaded: (project: LoadedProject) => void;
+}
 
 /** Signals that stop a run cleanly (running commands stopped, lock released). */
 const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Loads the project, runs the action, reports; resolves to the exit code. */
-export async function runCli(given: CliArgs, root: string, config?: FoundConfig): Promise<number> {
+export async function runCli(
+  given: CliArgs,
+  root: string,
+  config?: FoundConfig,
+  noopKey?: string,
+): Promise<number> {
   const started = nowMs();
   const args = withEnvironment(given);
   // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
@@ -42,24 +68,32 @@ export async function runCli(given: CliArgs, root: string, config?: FoundConfig)
     // as releng-tool: the commands a run starts are told to colour too
     process.env.CLICOLOR_FORCE = '1';
   }
+  // A command whose no-op can be recorded keeps what it prints (noop-recording.ts).
+  const recording = noopKey !== undefined && recordableCommand(args);
+  const recordedOutput: Chunks = [];
+  const reporterOptions: ReporterOptions = {
+    json: args.json,
+    color,
+    live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
+    showRunning: jobs > 1,
+    quiet: args.quiet,
+    verbose: args.verbose,
+    debug: args.debug,
+    // As releng-tool (and its guide's getting-started): what scripts print is
+    // on the console; with several jobs each line names its package.
+    showOutput: !args.quiet || args.verbose || args.debug,
+    prefixOutput: jobs > 1,
+    cwd: process.cwd(),
+  };
   // --api (releng-tool's API mode): messages go to stderr, stdout is the JSON result
-  const reporter = new Reporter(
-    {
-      json: args.json,
-      color,
-      live: Boolean(process.stdout.isTTY) && !args.json && !args.quiet,
-      showRunning: jobs > 1,
-      quiet: args.quiet,
-      verbose: args.verbose,
-      debug: args.debug,
-      // As releng-tool (and its guide's getting-started): what scripts print is
-      // on the console; with several jobs each line names its package.
-      showOutput: !args.quiet || args.verbose || args.debug,
-      prefixOutput: jobs > 1,
-      cwd: process.cwd(),
-    },
-    args.api ? process.stderr : process.stdout,
-  );
+  const out = args.api ? process.stderr : process.stdout;
+  const reporter = recording
+    ? new Reporter(
+        reporterOptions,
+        teeStream(out, args.api ? 2 : 1, recordedOutput),
+        teeStream(process.stderr, 2, recordedOutput),
+      )
+    : new Reporter(reporterOptions, out);
   // --api: the stages each package ran, for the document at the end
   const apiStages = args.api ? new (await import('./api-mode.ts')).ApiStages() : undefined;
   const apiReported: Record<string, unknown> = {};
@@ -152,6 +186,60 @@ export async function runCli(given: CliArgs, root: string, config?: FoundConfig)
 
   const version = relengVersion();
   const dirs = projectDirs(root, dirOptions(args, root));
+  // Any other command's run may change what a no-op does: its record goes.
+  if (!recording) removeNoopRecord(dirs.output);
+  /**
+   * After a run that did work: runs the command again in this process from
+   * the project cache, refusing any work (noopOnly), and records what it
+   * printed for the next identical run. Nothing is recorded (and an older
+   * record goes) if the second run would have done anything.
+   */
+  const recordNextNoop = async (
+    loadAndRun: (pass: Pass) => Promise<LoadedProject>,
+    record: Omit<NoopRun, 'loaded' | 'consulted' | 'output' | 'durationMs'>,
+  ): Promise<void> => {
+    const output: Chunks = [];
+    const capture = new Reporter(
+      reporterOptions,
+      teeStream(undefined, 1, output),
+      teeStream(undefined, 2, output),
+    );
+    const consulted = new Set<string>();
+    const stop = watchCommandLookups();
+    let again: LoadedProject | undefined;
+    let durationMs: number | undefined;
+    try {
+      await loadAndRun({
+        sink: (e) => {
+          if (e.type === 'run-end') durationMs = e.durationMs;
+          capture.handle(e);
+        },
+        noopOnly: true,
+        consulted,
+        loaded: (l) => {
+          again = l;
+        },
+      });
+      capture.flush();
+      const saved =
+        again !== undefined &&
+        (await saveNoopRecord({
+          ...record,
+          loaded: again,
+          consulted: [...consulted, ...stop()],
+          output,
+          durationMs,
+        }));
+      if (!saved) removeNoopRecord(dirs.output);
+    } catch (err) {
+      // work ahead (WorkNeeded) or a failure: the next run takes the full path
+      void err;
+      removeNoopRecord(dirs.output);
+    } finally {
+      stop();
+      await again?.close();
+    }
+  };
   let loaded: LoadedProject | undefined;
   let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -192,85 +280,128 @@ export async function runCli(given: CliArgs, root: string, config?: FoundConfig)
       }
       return args.successExitCode ?? 0;
     }
-    const warn = (message: string, file?: string) => {
-      if (args.werror)
-        throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
-      sink({ type: 'log', level: 'warn', message: file ? `${message} (${file})` : message });
-    };
-    // Under --json, stdout carries only events: definition prints become output events.
-    const definitionOutput = args.json
-      ? (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
-          for (const line of chunk.toString().split('\n').filter(Boolean)) {
-            sink({ type: 'output', pkg: '(definitions)', stream, line });
+    /** Loads the project and runs the action, reporting through `pass.sink`. */
+    const loadAndRun = async (pass: Pass): Promise<LoadedProject> => {
+      const warn = (message: string, file?: string) => {
+        if (args.werror)
+          throw new RelengError(message, { file, hint: 'warnings are errors (--werror)' });
+        pass.sink({ type: 'log', level: 'warn', message: file ? `${message} (${file})` : message });
+      };
+      // Under --json, stdout carries only events: definition prints become output events.
+      const definitionOutput = args.json
+        ? (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+            for (const line of chunk.toString().split('\n').filter(Boolean)) {
+              pass.sink({ type: 'output', pkg: '(definitions)', stream, line });
+            }
           }
-        }
-      : (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
-          // after what the reporter still holds, so lines keep their order
-          reporter.flush();
-          (stream === 'stdout' && !args.api ? process.stdout : process.stderr).write(chunk);
-        };
-    // Native definition modules run in this process: their console output too.
-    loaded = await captureConsole(definitionOutput, () =>
-      loadProject({
-        root,
-        dirs,
-        devmode: modes.development,
-        jobs,
+        : (chunk: Buffer | string, stream: 'stdout' | 'stderr') => {
+            // after what the reporter still holds, so lines keep their order
+            reporter.flush();
+            (stream === 'stdout' && !args.api ? process.stdout : process.stderr).write(chunk);
+          };
+      // Native definition modules run in this process: their console output too.
+      const project0 = await captureConsole(definitionOutput, () =>
+        loadProject({
+          root,
+          dirs,
+          devmode: modes.development,
+          jobs,
+          debug: args.debug,
+          verbose: args.verbose,
+          version,
+          args: args.rest,
+          // definitions see the run's modes too, as in releng-tool
+          variables: { ...loadFlags(args, modes), ...args.variables },
+          cliVariables: args.variables,
+          warn,
+          output: definitionOutput,
+          useCache: !args.noCache,
+          python: args.python,
+          configFile: args.config,
+          found: config,
+          linting: args.action === 'lint' || args.action?.endsWith('-lint') === true,
+          forceRevisions: args.release ? {} : forceRevisions(args.variables),
+          cachedOnly: pass.noopOnly,
+        }),
+      );
+      pass.loaded(project0);
+      const { project } = project0;
+      if (project.format === 'releng-tool' && runningAsHostRoot()) {
+        warn('running as root; this may be unsafe');
+      }
+      const action = actionOf(args, new Set(project.packageDefs.keys()), project.format);
+      const quirks = runQuirks(args.quirks, project.options.quirks, pass.sink);
+      if (args.release) releaseCheck(args, action, modes, quirks, pass.sink);
+      await runAction(project, dirs, action, {
+        jobs: args.jobs,
+        force: args.force,
+        werror: args.werror,
         debug: args.debug,
         verbose: args.verbose,
-        version,
+        variables: args.variables,
         args: args.rest,
-        // definitions see the run's modes too, as in releng-tool
-        variables: { ...loadFlags(args, modes), ...args.variables },
-        cliVariables: args.variables,
-        warn,
-        output: definitionOutput,
-        useCache: !args.noCache,
+        devmode: modes.development,
+        localSources: modes.localSources,
+        execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
+        sink: pass.sink,
+        print: (text) => {
+          reporter.flush();
+          // under --api, stdout carries the JSON document only
+          (args.api ? process.stderr : process.stdout).write(text);
+        },
+        api: args.api ? apiReported : undefined,
+        beforeInheritedOutput: () => reporter.flush(),
+        version,
+        json: args.json,
+        fromCache: project0.fromCache,
+        onlyMirror: args.onlyMirror,
+        sbomFormat: args.sbomFormat,
+        release: args.release,
+        profiles: args.profiles,
+        quirks,
         python: args.python,
-        configFile: args.config,
-        found: config,
-        linting: args.action === 'lint' || args.action?.endsWith('-lint') === true,
-        forceRevisions: args.release ? {} : forceRevisions(args.variables),
-      }),
-    );
-    const { project } = loaded;
-    if (project.format === 'releng-tool' && runningAsHostRoot()) {
-      warn('running as root; this may be unsafe');
-    }
-    const action = actionOf(args, new Set(project.packageDefs.keys()), project.format);
-    const quirks = runQuirks(args.quirks, project.options.quirks, sink);
-    if (args.release) releaseCheck(args, action, modes, quirks, sink);
-    await runAction(project, dirs, action, {
-      jobs: args.jobs,
-      force: args.force,
-      werror: args.werror,
-      debug: args.debug,
-      verbose: args.verbose,
-      variables: args.variables,
-      args: args.rest,
-      devmode: modes.development,
-      localSources: modes.localSources,
-      execCommand: args.extra.length > 0 ? args.extra.join(' ') : undefined,
-      sink,
-      print: (text) => {
-        reporter.flush();
-        // under --api, stdout carries the JSON document only
-        (args.api ? process.stderr : process.stdout).write(text);
+        onWork: pass.onWork,
+        noopOnly: pass.noopOnly,
+        consulted: pass.consulted,
+      });
+      return project0;
+    };
+    const consulted = new Set<string>();
+    const stopWatching = recording ? watchCommandLookups() : undefined;
+    let worked = false;
+    let durationMs: number | undefined;
+    await loadAndRun({
+      sink: (e) => {
+        if (e.type === 'run-end') durationMs = e.durationMs;
+        sink(e);
       },
-      api: args.api ? apiReported : undefined,
-      beforeInheritedOutput: () => reporter.flush(),
-      version,
-      json: args.json,
-      fromCache: loaded.fromCache,
-      onlyMirror: args.onlyMirror,
-      sbomFormat: args.sbomFormat,
-      release: args.release,
-      profiles: args.profiles,
-      quirks,
-      python: args.python,
+      onWork: () => {
+        worked = true;
+      },
+      consulted,
+      loaded: (l) => {
+        loaded = l;
+      },
     });
+    const code = args.successExitCode ?? 0;
+    const tools = stopWatching?.() ?? [];
+    if (recording && noopKey && loaded) {
+      reporter.flush();
+      const record = { args, root, dirs, modes, key: noopKey, exitCode: code };
+      if (!worked && loaded.fromCache) {
+        // this run was the no-op: what it printed is the record
+        const run = { ...record, loaded, durationMs, output: recordedOutput };
+        if (!(await saveNoopRecord({ ...run, consulted: [...consulted, ...tools] })))
+          removeNoopRecord(dirs.output);
+      } else {
+        // it did work: see, doing none, what the next run will print
+        await recordNextNoop(loadAndRun, record);
+      }
+    }
     return await apiResult(args.successExitCode ?? 0);
   } catch (err) {
+    // a failed run is no no-op: the next one takes the full path
+    if (recording) removeNoopRecord(dirs.output);
     // Ctrl-C reaches the whole process group: a command it killed may fail the
     // run before this process's own SIGINT handler has run. Give the pending
     // signal a moment, so the run ends as interrupted (130), not failed.
@@ -293,31 +424,6 @@ export async function runCli(given: CliArgs, root: string, config?: FoundConfig)
     );
     return code;
   }
-}
-
-/**
- * The run's folder options: the command line, then releng-tool's environment
- * variables (RELENG_OUTPUT_DIR, …); --assets-dir / RELENG_ASSETS_DIR holds
- * cache/ and dl/ unless those are given themselves.
- */
-function dirOptions(args: CliArgs, root: string): CliArgs {
-  const env = process.env;
-  const assets = args.assetsDir ?? env.RELENG_ASSETS_DIR;
-  // RELENG_GLOBAL_OUTPUT_CONTAINER_DIR holds one output folder per project
-  // (named as the root), images included unless ..._NO_IMAGES is set.
-  const container = env.RELENG_GLOBAL_OUTPUT_CONTAINER_DIR || undefined;
-  const containerOut = container ? join(container, basename(root)) : undefined;
-  const imagesAtHome = containerOut && env.RELENG_GLOBAL_OUTPUT_CONTAINER_NO_IMAGES;
-  return {
-    ...args,
-    outDir: args.outDir ?? env.RELENG_OUTPUT_DIR ?? containerOut,
-    imagesDir:
-      args.imagesDir ??
-      env.RELENG_IMAGES_DIR ??
-      (imagesAtHome ? join(root, 'output', 'images') : undefined),
-    cacheDir: args.cacheDir ?? env.RELENG_CACHE_DIR ?? (assets ? join(assets, 'cache') : undefined),
-    dlDir: args.dlDir ?? env.RELENG_DL_DIR ?? (assets ? join(assets, 'dl') : undefined),
-  };
 }
 
 /**

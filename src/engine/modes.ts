@@ -28,6 +28,11 @@ const devmodeFlag = (rootDir: string) => join(rootDir, '.releng-flag-devmode');
 /** releng-tool's local-sources file flag: `{"*": null | "<dir>", "<pkg>": "<dir>" | null}`. */
 const localSourcesFlag = (rootDir: string) => join(rootDir, '.releng-flag-local-sources');
 
+/** Every file the modes are read from (whichever store): a change to any may change them. */
+export function modeFiles(outputDir: string, rootDir: string): string[] {
+  return [file(outputDir), devmodeFlag(rootDir), localSourcesFlag(rootDir)];
+}
+
 /** releng-tool's key for "every internal package" in its local-sources flag. */
 const ALL_PACKAGES = '*';
 

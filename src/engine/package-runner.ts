@@ -63,6 +63,8 @@ export interface PackageRunShared {
   stopped: () => boolean;
   /** NETWORK_ISOLATION's proxy port, when a package of the run is isolated. */
   isolationPort?: number;
+  /** Before a stage runs (EngineOptions.onWork / noopOnly). */
+  work?: (what: string) => void;
 }
 
 /** One package's run: its paths, environment and job share are fixed by the caller. */
@@ -153,6 +155,7 @@ export async function runPackage(
         shared.sink({ type: 'stage-skip', pkg: pkg.name, stage });
         continue;
       }
+      shared.work?.(`${pkg.name} ${stage}`);
       // Before the first building stage that runs (a run with nothing left
       // to build reads nothing from the sources and starts no Python).
       if (!finalized && PIPELINE.indexOf(stage) >= BOOTSTRAP) {

@@ -14,7 +14,7 @@ import { lintMaxVersion } from '../project/releng-tool/lint-version.ts';
 import { siteType } from '../sources/registry.ts';
 import { nowMs } from '../util/clock.ts';
 import { captureConsole } from '../util/console-capture.ts';
-import { asRelengError, RelengError } from '../util/errors.ts';
+import { asRelengError, RelengError, WorkNeeded } from '../util/errors.ts';
 import { resolveTool } from '../util/exec.ts';
 import { walkFilesSync } from '../util/fs.ts';
 import { maskCredentials } from '../util/redact.ts';
@@ -92,6 +92,20 @@ export interface EngineOptions {
   print?: (text: string) => void;
   /** Called before a command writes straight to the terminal (`<pkg>-exec`), so queued lines come first. */
   beforeInheritedOutput?: () => void;
+  /**
+   * Told, before it happens, of anything the run does beyond checking that
+   * everything is done: a stage, an SBOM or license document written, the
+   * post-build script, extensions, packages or repositories written. A run
+   * that reported nothing was a no-op (see noop-record.ts).
+   */
+  onWork?: (what: string) => void;
+  /**
+   * Refuse to do any such work: the first piece throws WorkNeeded before it
+   * starts (used to see, side-effect free, what a re-run would print).
+   */
+  noopOnly?: boolean;
+  /** Collects the files whose presence a no-op run checked (its SBOM and license documents). */
+  consulted?: Set<string>;
 }
 
 /** Whether a package is part of the run: releng-tool's ONLY_DEVMODE (true, a mode, or modes). */
@@ -764,7 +778,14 @@ class Engine {
    * cache (no definition changed), no stage ran in this invocation, the files
    * exist, and warnings are not errors (a --werror run must see them again).
    */
+  /** Before each piece of work: reported, or refused under noopOnly. */
+  #work(what: string): void {
+    this.options.onWork?.(what);
+    if (this.options.noopOnly) throw new WorkNeeded(what);
+  }
+
   #unchangedSince(files: readonly string[]): boolean {
+    for (const f of files) this.options.consulted?.add(f);
     return (
       this.options.fromCache === true &&
       this.#ranThisRun.size === 0 &&
@@ -783,6 +804,7 @@ class Engine {
       force,
       stopped: () => this.#stopped,
       ranThisRun: this.#ranThisRun,
+      work: (what) => this.#work(what),
       siteOptions: {
         onlyMirror: this.options.onlyMirror ?? false,
         werror: this.options.werror,
@@ -821,6 +843,7 @@ class Engine {
       this.#licensesWritten = true;
       return;
     }
+    this.#work('licenses');
     const { collectLicenses } = await import('../licenses/collect.ts');
     const shared = this.#shared(false);
     await collectLicenses(
@@ -864,6 +887,7 @@ class Engine {
     // the post-build script sees them as RELENG_GENERATED_SBOMS
     this.#generatedSboms = files;
     if (this.#unchangedSince(files)) return;
+    this.#work('sbom');
     const { writeSbom } = await import('../licenses/sbom.ts');
     await writeSbom(
       this.project,
@@ -887,6 +911,7 @@ class Engine {
       }
       return;
     }
+    this.#work('extensions');
     const quirks = [
       ...(this.options.quirks ?? []),
       ...((this.project.options.quirks as string[] | undefined) ?? []),
@@ -901,6 +926,7 @@ class Engine {
   /** The project's post-processing script, run after every full build. */
   async postBuild(): Promise<void> {
     const host = this.project.extensionHost;
+    if (host || this.project.postBuild) this.#work('post-build');
     if (!host) return this.#postBuildScript();
     // as releng-tool: the post-build events come with every full build, script or not
     const events = { env: this.environment.base(), cwd: this.dirs.target };
@@ -979,6 +1005,8 @@ class Engine {
 
   /** The project's outputs and repositories (src/engine/release.ts). */
   async writeOutputs(): Promise<void> {
+    const { outputs, repositories } = this.project.options;
+    if ((Array.isArray(outputs) && outputs.length > 0) || repositories) this.#work('outputs');
     await writeProjectOutputs({
       project: this.project,
       dirs: this.dirs,

@@ -91,8 +91,11 @@ export function changeHash(text: string): string {
     .join('');
 }
 
-/** Synchronous: thousands of tiny stats are far faster without async round trips. */
-function stamp(path: string): string {
+/**
+ * A file's change stamp (mtime, ctime, size, inode), or `missing`.
+ * Synchronous: thousands of tiny stats are far faster without async round trips.
+ */
+export function stamp(path: string): string {
   try {
     const s = statSync(path);
     return `${s.mtimeMs}:${s.ctimeMs}:${s.size}:${s.ino}`;
@@ -109,7 +112,7 @@ export function cacheFile(outputDir: string): string {
 export async function readProjectCache(
   file: string,
   key: string,
-): Promise<{ project: SerializedProject; warnings: LoadWarning[] } | undefined> {
+): Promise<{ project: SerializedProject; warnings: LoadWarning[]; inputs: string[] } | undefined> {
   let cached: CachedProject;
   try {
     // synchronous, like the stamps below: nothing else runs meanwhile
@@ -119,7 +122,11 @@ export async function readProjectCache(
   }
   if (cached.key !== key) return undefined;
   for (const [path, recorded] of cached.inputs) if (stamp(path) !== recorded) return undefined;
-  return { project: cached.project, warnings: cached.warnings ?? [] };
+  return {
+    project: cached.project,
+    warnings: cached.warnings ?? [],
+    inputs: cached.inputs.map(([path]) => path),
+  };
 }
 
 /**

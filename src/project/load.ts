@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadClosure } from '../engine/graph.ts';
+import { WorkNeeded } from '../util/errors.ts';
 import {
   cacheFile,
   cacheKey,
@@ -29,6 +30,8 @@ export interface LoadOptions {
   configFile?: string;
   /** The configuration already found for `root` and `configFile` (the CLI looks once per run). */
   found?: FoundConfig;
+  /** Only from the project cache: without a valid one, throw WorkNeeded (evaluate nothing). */
+  cachedOnly?: boolean;
   /** releng-tool's `<PKG>_FORCE_REVISION` values, by package key. */
   forceRevisions?: Record<string, string>;
   dirs: ProjectDirs;
@@ -61,6 +64,8 @@ export interface LoadedProject {
   project: ProjectModel;
   /** True when the model came from the cache (no definition was evaluated). */
   fromCache: boolean;
+  /** From the cache: the cache file and the files it was checked against. */
+  cacheInputs?: string[];
   /** Releases the Python workers; `force` kills running scripts (interrupts). */
   close(force?: boolean): Promise<void>;
 }
@@ -121,9 +126,10 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
         const project = revive(cached, lazyPython(getRuntime, legacyLoader));
         project.extensionHost = pythonExtensions(project, getRuntime);
-        return { project, fromCache: true, close };
+        return { project, fromCache: true, cacheInputs: [cachePath, ...hit.inputs], close };
       }
     }
+    if (options.cachedOnly) throw new WorkNeeded('the project cache is not valid');
     const defaults = (
       settings: Pick<
         ProjectModel,

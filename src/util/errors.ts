@@ -60,3 +60,9 @@ export function asRelengError(err: unknown, details: RelengErrorDetails = {}): R
   if (err instanceof Error && err.stack) wrapped.stack = err.stack;
   return wrapped;
 }
+
+/**
+ * A run asked to do nothing but check (EngineOptions.noopOnly, or a load
+ * from the project cache only) reached work; nothing of it has started.
+ */
+export class WorkNeeded extends Error {}
