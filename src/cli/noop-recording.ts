@@ -60,7 +60,6 @@ export async function saveNoopRecord(run: NoopRun): Promise<boolean> {
   if (run.modes.localSources || !loaded.fromCache || !loaded.cacheInputs) return false;
   if (loaded.project.extensions.length > 0) return false;
   const files = [
-    ...loaded.cacheInputs,
     // a new configuration file found first would change the project
     ...(args.config !== undefined ? explicitConfigCandidates(args.config) : []),
     ...[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].map((n) => join(root, n)),
@@ -75,6 +74,12 @@ export async function saveNoopRecord(run: NoopRun): Promise<boolean> {
   for (const pkg of loaded.project.packageDefs.values())
     files.push(join(packagePaths(dirs, pkg).buildBaseDir, STATE_FILE));
   const duration = run.durationMs === undefined ? undefined : `(${formatDuration(run.durationMs)})`;
-  await writeNoopRecord(dirs.output, run.key, files, run.output, duration, run.exitCode);
+  await writeNoopRecord(dirs.output, run.key, {
+    stamped: loaded.cacheInputs,
+    files,
+    output: run.output,
+    duration,
+    exitCode: run.exitCode,
+  });
   return true;
 }

@@ -97,20 +97,27 @@ export function replayNoop(outputDir: string, key: string, startedMs: number): n
   return record.exitCode;
 }
 
-/**
- * Writes the record of a no-op run (atomically: a killed run leaves the old
- * one or none). `duration`: the text of the run's duration, whose last
- * occurrence in the output (the closing line) the replay fills in anew.
- */
+/** What a no-op record is made of. */
+export interface NoopRecordParts {
+  /** Files with the stamps they were just checked against (the project cache's inputs). */
+  stamped: ReadonlyArray<[string, string]>;
+  /** Files to stamp now. */
+  files: Iterable<string>;
+  output: ReadonlyArray<[1 | 2, string]>;
+  /** The text of the run's duration: its last occurrence (the closing line) is filled in anew. */
+  duration: string | undefined;
+  exitCode: number;
+}
+
+/** Writes the record of a no-op run (atomically: a killed run leaves the old one or none). */
 export async function writeNoopRecord(
   outputDir: string,
   key: string,
-  files: Iterable<string>,
-  output: ReadonlyArray<[1 | 2, string]>,
-  duration: string | undefined,
-  exitCode: number,
+  parts: NoopRecordParts,
 ): Promise<void> {
-  const paths = [...new Set([...files, ...codeFiles()])];
+  const { output, duration, exitCode } = parts;
+  const known = new Map(parts.stamped);
+  const paths = [...new Set([...parts.files, ...codeFiles()])].filter((p) => !known.has(p));
   const chunks = output.map(([fd, text]): [1 | 2, string] => [fd, text]);
   for (let i = chunks.length - 1; duration !== undefined && i >= 0; i--) {
     const text = chunks[i]![1];
@@ -122,7 +129,7 @@ export async function writeNoopRecord(
   const record: NoopRecord = {
     format: FORMAT,
     key,
-    files: paths.map((p) => [p, stamp(p)]),
+    files: [...known, ...paths.map((p): [string, string] => [p, stamp(p)])],
     output: chunks,
     exitCode,
   };

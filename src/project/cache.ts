@@ -112,7 +112,10 @@ export function cacheFile(outputDir: string): string {
 export async function readProjectCache(
   file: string,
   key: string,
-): Promise<{ project: SerializedProject; warnings: LoadWarning[]; inputs: string[] } | undefined> {
+): Promise<
+  | { project: SerializedProject; warnings: LoadWarning[]; inputs: Array<[string, string]> }
+  | undefined
+> {
   let cached: CachedProject;
   try {
     // synchronous, like the stamps below: nothing else runs meanwhile
@@ -125,7 +128,8 @@ export async function readProjectCache(
   return {
     project: cached.project,
     warnings: cached.warnings ?? [],
-    inputs: cached.inputs.map(([path]) => path),
+    // with their stamps, just checked (the cache file's own first)
+    inputs: [[file, stamp(file)], ...cached.inputs],
   };
 }
 

@@ -64,8 +64,8 @@ export interface LoadedProject {
   project: ProjectModel;
   /** True when the model came from the cache (no definition was evaluated). */
   fromCache: boolean;
-  /** From the cache: the cache file and the files it was checked against. */
-  cacheInputs?: string[];
+  /** From the cache: the cache file and the files it was checked against, with their stamps. */
+  cacheInputs?: Array<[path: string, stamp: string]>;
   /** Releases the Python workers; `force` kills running scripts (interrupts). */
   close(force?: boolean): Promise<void>;
 }
@@ -126,7 +126,7 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
         await activateExtensions(cached.root, cached.extensions, cached.format, cached.configFile);
         const project = revive(cached, lazyPython(getRuntime, legacyLoader));
         project.extensionHost = pythonExtensions(project, getRuntime);
-        return { project, fromCache: true, cacheInputs: [cachePath, ...hit.inputs], close };
+        return { project, fromCache: true, cacheInputs: hit.inputs, close };
       }
     }
     if (options.cachedOnly) throw new WorkNeeded('the project cache is not valid');
