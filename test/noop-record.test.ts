@@ -140,6 +140,21 @@ describe('no-op record', () => {
     assert.equal(recordId(plain), undefined);
   });
 
+  it('records the warnings a command prints before the project loads (--relaxed-args)', async () => {
+    const root = await relengToolProject();
+    const words = ['-R', root, '--relaxed-args', '--no-such-option'];
+    assert.equal((await releng(words)).code, 0);
+    const recorded = recordId(root);
+    assert.ok(recorded);
+    const replayed = await releng(words);
+    assert.equal(recordId(root), recorded);
+    assert.match(replayed.stderr, /unknown argument ignored \(--relaxed-args\): --no-such-option/);
+    await rm(join(root, RECORD));
+    const full = await releng(words);
+    assert.equal(full.stderr, replayed.stderr);
+    assert.equal(full.stdout, replayed.stdout);
+  });
+
   it('replays a native project as its full no-op prints it', async () => {
     const root = await makeProject({
       'releng.config.ts': `export default { packages: ['hello'] };\n`,

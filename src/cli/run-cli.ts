@@ -176,13 +176,16 @@ export async function runCli(
     process.stdout.write(QUIRKS_HELP);
     return 0;
   }
-  for (const option of args.ignoredOptions) {
-    sink({
-      type: 'log',
-      level: 'warn',
-      message: `unknown argument ignored (--relaxed-args): ${option}`,
-    });
-  }
+  const warnIgnored = (to: (e: RelengEvent) => void) => {
+    for (const option of args.ignoredOptions) {
+      to({
+        type: 'log',
+        level: 'warn',
+        message: `unknown argument ignored (--relaxed-args): ${option}`,
+      });
+    }
+  };
+  warnIgnored(sink);
 
   const version = relengVersion();
   const dirs = projectDirs(root, dirOptions(args, root));
@@ -209,6 +212,8 @@ export async function runCli(
     let again: LoadedProject | undefined;
     let durationMs: number | undefined;
     try {
+      // everything the command prints, from its first line
+      warnIgnored((e) => capture.handle(e));
       await loadAndRun({
         sink: (e) => {
           if (e.type === 'run-end') durationMs = e.durationMs;
