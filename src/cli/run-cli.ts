@@ -87,10 +87,11 @@ export async function runCli(
   };
   // --api (releng-tool's API mode): messages go to stderr, stdout is the JSON result
   const out = args.api ? process.stderr : process.stdout;
+  // (a recorded command has no --api: its messages go to stdout)
   const reporter = recording
     ? new Reporter(
         reporterOptions,
-        teeStream(out, args.api ? 2 : 1, recordedOutput),
+        teeStream(process.stdout, 1, recordedOutput),
         teeStream(process.stderr, 2, recordedOutput),
       )
     : new Reporter(reporterOptions, out);
