@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -153,6 +153,26 @@ describe('no-op record', () => {
     const full = await releng(words);
     assert.equal(full.stderr, replayed.stderr);
     assert.equal(full.stdout, replayed.stdout);
+  });
+
+  it('after kill -9 while the record is written, the re-run succeeds and no temporary file stays', async () => {
+    const root = await relengToolProject();
+    const killed = await releng(['-R', root], { env: { RELENG_TEST_KILL_AT: 'noop-record' } });
+    assert.equal(killed.code, null, 'killed by its signal');
+    assert.deepEqual(runs(root), ['lib', 'app'], 'the build itself had finished');
+    const dir = join(root, 'output/.releng');
+    assert.ok(
+      readdirSync(dir).some((n) => n.startsWith('noop-record.json.tmp-')),
+      'the kill left the half-made record',
+    );
+    assert.equal(recordId(root), undefined);
+    const again = await releng(['-R', root]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(readdirSync(dir).sort(), ['noop-record.json', 'project-cache.json']);
+    const replayed = await releng(['-R', root]);
+    assert.equal(replayed.code, 0, replayed.stderr);
+    assert.equal(replayed.stdout, again.stdout);
+    assert.deepEqual(runs(root), ['lib', 'app']);
   });
 
   it('replays a native project as its full no-op prints it', async () => {

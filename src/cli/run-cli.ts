@@ -397,8 +397,11 @@ export async function runCli(
       if (!worked && loaded.fromCache) {
         // this run was the no-op: what it printed is the record
         const run = { ...record, loaded, durationMs, output: recordedOutput };
-        if (!(await saveNoopRecord({ ...run, consulted: [...consulted, ...tools] })))
-          removeNoopRecord(dirs.output);
+        // a record that cannot be written only costs the next run its shortcut
+        const saved = await saveNoopRecord({ ...run, consulted: [...consulted, ...tools] }).catch(
+          () => false,
+        );
+        if (!saved) removeNoopRecord(dirs.output);
       } else {
         // it did work: see, doing none, what the next run will print
         await recordNextNoop(loadAndRun, record);

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheKey, stamp } from '../project/cache.ts';
-import { formatDuration, writeFileAtomic } from '../util/fs.ts';
+import { cacheKey, removeStaleReleng, stamp } from '../project/cache.ts';
+import { formatDuration, replaceVia } from '../util/fs.ts';
+import { faultPoint } from '../util/pid.ts';
 
 /**
  * The no-op record: what a re-run of the same command printed when it had
@@ -133,7 +135,12 @@ export async function writeNoopRecord(
     output: chunks,
     exitCode,
   };
-  await writeFileAtomic(noopRecordFile(outputDir), JSON.stringify(record));
+  const file = noopRecordFile(outputDir);
+  await removeStaleReleng(dirname(file));
+  await replaceVia(file, async (tmp) => {
+    await writeFile(tmp, JSON.stringify(record));
+    faultPoint('noop-record');
+  });
 }
 
 /** Removes the record (a run that did work, or could not be recorded). */

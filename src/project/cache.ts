@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
+import { removeDeadProcessEntries, temporaryPid } from '../util/pid.ts';
 import { hasCredentials } from '../util/redact.ts';
 import type { HookStage, PackageModel, ProjectModel } from './model.ts';
 
@@ -108,6 +109,19 @@ export function cacheFile(outputDir: string): string {
   return join(outputDir, '.releng', 'project-cache.json');
 }
 
+/**
+ * Removes what a killed run left of its writes into `output/.releng/` (the
+ * temporary siblings of the project cache and the no-op record), before
+ * writing there again.
+ */
+export async function removeStaleReleng(dir: string): Promise<void> {
+  await removeDeadProcessEntries(dir, (name) =>
+    name.startsWith('project-cache.json.') || name.startsWith('noop-record.json.')
+      ? temporaryPid(name)
+      : undefined,
+  );
+}
+
 /** The cached project and its load warnings, if every input is unchanged. */
 export async function readProjectCache(
   file: string,
@@ -159,6 +173,7 @@ export async function writeProjectCache(
     await rm(file, { force: true });
     return false;
   }
+  await removeStaleReleng(dirname(file));
   await writeFileAtomic(file, text);
   return true;
 }

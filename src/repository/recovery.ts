@@ -24,7 +24,11 @@ import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { walkFilesSync, writeFileAtomic } from '../util/fs.ts';
-import { isAlive } from '../util/pid.ts';
+import { faultPoint, isAlive, temporaryPid } from '../util/pid.ts';
+
+// moved to util/pid.ts (the no-op record uses them too); kept here for their callers
+export { faultPoint, temporaryPid };
+
 import { STATE_DIR, statePath } from './index-store.ts';
 
 /** The journal's file name in the state folder. */
@@ -46,12 +50,6 @@ export interface PublishJournal {
    * the switch already describes it.
    */
   replaced?: string[];
-}
-
-/** The pid in a temporary file's name made by `tmpSibling` (or the YUM block cache), else undefined. */
-export function temporaryPid(name: string): number | undefined {
-  const m = /\.(?:releng-)?tmp-(\d+)(?:-[0-9a-z]+)?$/.exec(name);
-  return m ? Number(m[1]) : undefined;
 }
 
 /** True for a temporary file of a process other than this one that is no longer running. */
@@ -178,13 +176,4 @@ export function recoverInterrupted(
   removed.push(...removeStaleTemporaries(root, [...journal.dirs, ...extraDirs], true));
   removed.push(...removeStaleTemporaries(root, [STATE_DIR], true));
   return removed;
-}
-
-/**
- * A test hook: with `RELENG_TEST_KILL_AT=<name>` in the environment the
- * process kills itself (SIGKILL) when it reaches the named point of a
- * publish, so the fault tests can stop it exactly there.
- */
-export function faultPoint(name: string): void {
-  if (process.env.RELENG_TEST_KILL_AT === name) process.kill(process.pid, 'SIGKILL');
 }

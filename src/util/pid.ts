@@ -44,3 +44,19 @@ export async function removeDeadProcessEntries(
     await rm(full, { recursive: true, force: true });
   }
 }
+
+/** The pid in a temporary file's name made by `tmpSibling` (or the YUM block cache), else undefined. */
+export function temporaryPid(name: string): number | undefined {
+  const m = /\.(?:releng-)?tmp-(\d+)(?:-[0-9a-z]+)?$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A test hook: with `RELENG_TEST_KILL_AT=<name>` in the environment the
+ * process kills itself (SIGKILL) when it reaches the named point of a
+ * publish or another multi-step write, so the fault tests can stop it
+ * exactly there.
+ */
+export function faultPoint(name: string): void {
+  if (process.env.RELENG_TEST_KILL_AT === name) process.kill(process.pid, 'SIGKILL');
+}
