@@ -21,6 +21,7 @@ import type {
   StageAction,
 } from './model.ts';
 import type { PackageDefaults } from './normalize.ts';
+import { packageFolderNames } from './package-folders.ts';
 import type { PythonRuntime } from './releng-tool/load.ts';
 import { POST_BUILD_NAMES } from './releng-tool/names.ts';
 
@@ -147,11 +148,10 @@ export async function loadProject(options: LoadOptions): Promise<LoadedProject> 
     let project: ProjectModel;
     // Absent candidates are recorded as missing, so adding one invalidates the cache.
     const inputs = [file, ...POST_BUILD_NAMES.map((n) => join(options.root, n))];
-    // Definitions are read only on a miss: a cached run loads none of this.
-    const native = await nativeLoader();
-    const { findNativeDefinition, loadNativePackage, nativeImportedFiles, packageFolderNames } =
-      native;
     if (format === 'native') {
+      // Definitions are read only on a miss: a cached run loads none of this.
+      const native = await nativeLoader();
+      const { findNativeDefinition, loadNativePackage, nativeImportedFiles } = native;
       const { packageDirs, ...settings } = await native.loadNativeConfig(options.root, file);
       await activateExtensions(options.root, settings.extensions, 'native', file);
       const d = defaults(settings);

@@ -1,4 +1,3 @@
-import { readdir } from 'node:fs/promises';
 import { registerHooks } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -254,15 +253,4 @@ export async function loadNativePackage(
   for (const key of HOOK_KEYS)
     if (typeof values[key] === 'function') hooks[key] = nativeAction(file, key);
   return normalizePackage(name, join(file, '..'), file, values, hooks, defaults);
-}
-
-/** Names of packages that have a folder in any package directory (for suggestions). */
-export async function packageFolderNames(packageDirs: string[]): Promise<string[]> {
-  const names = new Set<string>();
-  for (const dir of packageDirs) {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      if (entry.isDirectory()) names.add(entry.name);
-    }
-  }
-  return [...names];
 }
