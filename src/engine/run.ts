@@ -773,17 +773,17 @@ class Engine {
     return commandExists(resolveTool(tool, this.project.overrideTools, env), env.PATH);
   }
 
-  /**
-   * True when a generated file cannot have changed: the project came from the
-   * cache (no definition changed), no stage ran in this invocation, the files
-   * exist, and warnings are not errors (a --werror run must see them again).
-   */
   /** Before each piece of work: reported, or refused under noopOnly. */
   #work(what: string): void {
     this.options.onWork?.(what);
     if (this.options.noopOnly) throw new WorkNeeded(what);
   }
 
+  /**
+   * True when a generated file cannot have changed: the project came from the
+   * cache (no definition changed), no stage ran in this invocation, the files
+   * exist, and warnings are not errors (a --werror run must see them again).
+   */
   #unchangedSince(files: readonly string[]): boolean {
     for (const f of files) this.options.consulted?.add(f);
     return (
