@@ -41,6 +41,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.help || args.action === 'help') return help(args);
   // Everything below loads lazily so --version and --help stay fast.
   const root = resolve(args.rootDir ?? process.cwd());
+  // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
   // The project's configuration, looked for once per run (undefined: none
   // there, which loading the project reports in its own words).
   const { findConfig } = await import('../project/find-config.ts');
@@ -54,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { projectDirs } = await import('../project/dirs.ts');
     const { dirOptions } = await import('./dir-options.ts');
     noopKey = noopRecordKey(argv, root);
-    const code = replayNoop(projectDirs(root, dirOptions(args, root)).output, noopKey, 0);
+    const code = replayNoop(projectDirs(root, dirOptions(args, root)).output, noopKey);
     if (code !== undefined) return code;
   }
   const { prestartPython } = await import('./prestart.ts');

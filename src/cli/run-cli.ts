@@ -51,12 +51,6 @@ export async function runCli(
 ): Promise<number> {
   const started = nowMs();
   const args = withEnvironment(given);
-  // A closed pipe (e.g. `releng printpkgs | head -1`) is not an error: stop writing.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
   const jobs = effectiveJobs(args.jobs);
   // The project's format, found once: releng-tool projects colour as
   // releng-tool does (always, unless turned off) and keep their modes in

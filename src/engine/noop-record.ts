@@ -75,7 +75,7 @@ function codeFiles(): string[] {
  * there is none for this command or anything it covers changed (then the
  * run takes the full path). Synchronous: a handful of reads and stats.
  */
-export function replayNoop(outputDir: string, key: string, startedMs: number): number | undefined {
+export function replayNoop(outputDir: string, key: string): number | undefined {
   let record: NoopRecord;
   try {
     record = JSON.parse(readFileSync(noopRecordFile(outputDir), 'utf8')) as NoopRecord;
@@ -86,13 +86,8 @@ export function replayNoop(outputDir: string, key: string, startedMs: number): n
   // another run holds the output folder (or died holding it): the full path says so
   if (statSync(join(outputDir, '.releng.lock'), { throwIfNoEntry: false })) return undefined;
   for (const [path, recorded] of record.files) if (stamp(path) !== recorded) return undefined;
-  const duration = formatDuration(performance.now() - startedMs);
-  // a closed pipe (`releng | head -1`) is not an error: stop writing
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
+  // the run's duration so far, from the process's start
+  const duration = formatDuration(performance.now());
   for (const [fd, text] of record.output) {
     (fd === 2 ? process.stderr : process.stdout).write(text.replaceAll(DURATION, duration));
   }
