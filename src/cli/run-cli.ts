@@ -186,60 +186,6 @@ export async function runCli(
   const dirs = projectDirs(root, dirOptions(args, root));
   // Any other command's run may change what a no-op does: its record goes.
   if (!recording) removeNoopRecord(dirs.output);
-  /**
-   * After a run that did work: runs the command again in this process from
-   * the project cache, refusing any work (noopOnly), and records what it
-   * printed for the next identical run. Nothing is recorded (and an older
-   * record goes) if the second run would have done anything.
-   */
-  const recordNextNoop = async (
-    loadAndRun: (pass: Pass) => Promise<LoadedProject>,
-    record: Omit<NoopRun, 'loaded' | 'consulted' | 'output' | 'durationMs'>,
-  ): Promise<void> => {
-    const output: Chunks = [];
-    const capture = new Reporter(
-      reporterOptions,
-      teeStream(undefined, 1, output),
-      teeStream(undefined, 2, output),
-    );
-    const consulted = new Set<string>();
-    const stop = watchCommandLookups();
-    let again: LoadedProject | undefined;
-    let durationMs: number | undefined;
-    try {
-      // everything the command prints, from its first line
-      warnIgnored((e) => capture.handle(e));
-      await loadAndRun({
-        sink: (e) => {
-          if (e.type === 'run-end') durationMs = e.durationMs;
-          capture.handle(e);
-        },
-        noopOnly: true,
-        consulted,
-        loaded: (l) => {
-          again = l;
-        },
-      });
-      capture.flush();
-      const saved =
-        again !== undefined &&
-        (await saveNoopRecord({
-          ...record,
-          loaded: again,
-          consulted: [...consulted, ...stop()],
-          output,
-          durationMs,
-        }));
-      if (!saved) removeNoopRecord(dirs.output);
-    } catch (err) {
-      // work ahead (WorkNeeded) or a failure: the next run takes the full path
-      void err;
-      removeNoopRecord(dirs.output);
-    } finally {
-      stop();
-      await again?.close();
-    }
-  };
   let loaded: LoadedProject | undefined;
   let interrupted: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -366,42 +312,89 @@ export async function runCli(
       });
       return project0;
     };
-    const consulted = new Set<string>();
-    const stopWatching = recording ? watchCommandLookups() : undefined;
-    let worked = false;
-    let durationMs: number | undefined;
-    await loadAndRun({
-      sink: (e) => {
-        if (e.type === 'run-end') durationMs = e.durationMs;
-        sink(e);
-      },
-      onWork: () => {
-        worked = true;
-      },
-      consulted,
+    /**
+     * One load-and-run, watched for the no-op record: the files the engine
+     * consulted and the tools it found, whether it did work, and the
+     * duration it reported.
+     */
+    const watchedRun = async (
+      to: (e: RelengEvent) => void,
+      options: { noopOnly?: boolean; loaded: (project: LoadedProject) => void },
+    ) => {
+      const consulted = new Set<string>();
+      const stopWatching = watchCommandLookups();
+      let durationMs: number | undefined;
+      let worked = false;
+      let project: LoadedProject | undefined;
+      try {
+        await loadAndRun({
+          sink: (e) => {
+            if (e.type === 'run-end') durationMs = e.durationMs;
+            to(e);
+          },
+          noopOnly: options.noopOnly,
+          onWork: () => {
+            worked = true;
+          },
+          consulted,
+          loaded: (l) => {
+            project = l;
+            options.loaded(l);
+          },
+        });
+      } finally {
+        for (const tool of stopWatching()) consulted.add(tool);
+      }
+      return { loaded: project as LoadedProject, worked, durationMs, consulted };
+    };
+    const run = await watchedRun(sink, {
       loaded: (l) => {
         loaded = l;
       },
     });
     const code = args.successExitCode ?? 0;
-    const tools = stopWatching?.() ?? [];
-    if (recording && noopKey && loaded) {
+    if (recording && noopKey !== undefined) {
       reporter.flush();
       const record = { args, root, dirs, modes, key: noopKey, exitCode: code };
-      if (!worked && loaded.fromCache) {
-        // this run was the no-op: what it printed is the record
-        const run = { ...record, loaded, durationMs, output: recordedOutput };
-        // a record that cannot be written only costs the next run its shortcut
-        const saved = await saveNoopRecord({ ...run, consulted: [...consulted, ...tools] }).catch(
-          () => false,
-        );
+      // a record that cannot be made only costs the next run its shortcut
+      const keep = async (made: Omit<NoopRun, keyof typeof record>) => {
+        const saved = await saveNoopRecord({ ...record, ...made }).catch(() => false);
         if (!saved) removeNoopRecord(dirs.output);
+      };
+      if (!run.worked && run.loaded.fromCache) {
+        // this run was the no-op: what it printed is the record
+        await keep({ ...run, output: recordedOutput });
       } else {
-        // it did work: see, doing none, what the next run will print
-        await recordNextNoop(loadAndRun, record);
+        // It did work: run the command again from the project cache,
+        // refusing any work, and record what that prints for the next run
+        // (nothing, if it would have done anything).
+        const output: Chunks = [];
+        const capture = new Reporter(
+          reporterOptions,
+          teeStream(undefined, 1, output),
+          teeStream(undefined, 2, output),
+        );
+        let again: LoadedProject | undefined;
+        try {
+          // everything the command prints, from its first line
+          warnIgnored((e) => capture.handle(e));
+          const second = await watchedRun((e) => capture.handle(e), {
+            noopOnly: true,
+            loaded: (l) => {
+              again = l;
+            },
+          });
+          capture.flush();
+          await keep({ ...second, output });
+        } catch {
+          // work ahead (WorkNeeded) or a failure: the next run takes the full path
+          removeNoopRecord(dirs.output);
+        } finally {
+          await again?.close();
+        }
       }
     }
-    return await apiResult(args.successExitCode ?? 0);
+    return await apiResult(code);
   } catch (err) {
     // a failed run is no no-op: the next one takes the full path
     if (recording) removeNoopRecord(dirs.output);
