@@ -4,11 +4,9 @@ import type { Modes } from '../engine/modes.ts';
 import { modeFiles } from '../engine/modes.ts';
 import { writeNoopRecord } from '../engine/noop-record.ts';
 import { STATE_FILE } from '../engine/state.ts';
-import { NATIVE_CONFIG_NAMES } from '../project/config-names.ts';
-import { explicitConfigCandidates } from '../project/find-config.ts';
+import { configCandidates } from '../project/find-config.ts';
 import type { LoadedProject } from '../project/load.ts';
 import type { ProjectDirs } from '../project/model.ts';
-import { RELENG_TOOL_CONFIG_NAMES } from '../project/releng-tool/names.ts';
 import { formatDuration } from '../util/fs.ts';
 import type { CliArgs } from './args.ts';
 
@@ -61,8 +59,7 @@ export async function saveNoopRecord(run: NoopRun): Promise<boolean> {
   if (loaded.project.extensions.length > 0) return false;
   const files = [
     // a new configuration file found first would change the project
-    ...(args.config !== undefined ? explicitConfigCandidates(args.config) : []),
-    ...[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].map((n) => join(root, n)),
+    ...configCandidates(root, args.config),
     ...modeFiles(dirs.output, root),
     dirs.build,
     dirs.host,

@@ -16,6 +16,15 @@ export function explicitConfigCandidates(explicit: string, cwd = process.cwd()):
   return NATIVE_EXT.test(file) ? [file] : [`${file}.rt`, `${file}.py`, file];
 }
 
+/**
+ * Every file findConfig may take, in the order it tries them: the
+ * `--config` candidates, or the native names then releng-tool's in `root`.
+ */
+export function configCandidates(root: string, explicit?: string): string[] {
+  if (explicit !== undefined) return explicitConfigCandidates(explicit);
+  return [...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].map((n) => join(root, n));
+}
+
 /** A project's configuration file and the format its name says. */
 export interface FoundConfig {
   file: string;
@@ -24,10 +33,10 @@ export interface FoundConfig {
 
 /** Finds the project's configuration file and its format. */
 export async function findConfig(root: string, explicit?: string): Promise<FoundConfig> {
+  const candidates = configCandidates(root, explicit);
+  const file = await firstFile(candidates);
   // --config FILE: its format follows its name
   if (explicit !== undefined) {
-    const candidates = explicitConfigCandidates(explicit);
-    const file = await firstFile(candidates);
     if (!file) {
       throw new RelengError(`configuration file not found: ${candidates.join(', ')}`, {
         hint: 'check the path given to --config (relative to the working folder)',
@@ -35,10 +44,11 @@ export async function findConfig(root: string, explicit?: string): Promise<Found
     }
     return { file, format: NATIVE_EXT.test(file) ? 'native' : 'releng-tool' };
   }
-  const native = await firstFile(NATIVE_CONFIG_NAMES.map((n) => join(root, n)));
-  if (native) return { file: native, format: 'native' };
-  const legacy = await firstFile(RELENG_TOOL_CONFIG_NAMES.map((n) => join(root, n)));
-  if (legacy) return { file: legacy, format: 'releng-tool' };
+  // the first NATIVE_CONFIG_NAMES.length candidates are the native names
+  if (file) {
+    const native = candidates.indexOf(file) < NATIVE_CONFIG_NAMES.length;
+    return { file, format: native ? 'native' : 'releng-tool' };
+  }
   throw new RelengError(`no releng project in ${root}`, {
     hint: `looked for ${[...NATIVE_CONFIG_NAMES, ...RELENG_TOOL_CONFIG_NAMES].join(', ')}; run "releng init" to start one, or pass --root-dir`,
   });
