@@ -110,16 +110,12 @@ export function cacheFile(outputDir: string): string {
 }
 
 /**
- * Removes what a killed run left of its writes into `output/.releng/` (the
- * temporary siblings of the project cache and the no-op record), before
- * writing there again.
+ * Removes what killed runs left of their writes into `output/.releng/`
+ * (temporary siblings of the project cache and the no-op record: the
+ * folder is releng's alone), before writing there again.
  */
 export async function removeStaleReleng(dir: string): Promise<void> {
-  await removeDeadProcessEntries(dir, (name) =>
-    name.startsWith('project-cache.json.') || name.startsWith('noop-record.json.')
-      ? temporaryPid(name)
-      : undefined,
-  );
+  await removeDeadProcessEntries(dir, temporaryPid);
 }
 
 /** The cached project and its load warnings, if every input is unchanged. */
