@@ -63,16 +63,19 @@ export async function readModes(
   } catch {
     if (rootDir === undefined || store === 'root-flags') return {};
     try {
-      const flag = JSON.parse(await readFile(devmodeFlag(rootDir), 'utf8')) as {
-        mode?: unknown;
-      };
-      if (flag.mode === true || (typeof flag.mode === 'string' && flag.mode !== ''))
-        return { development: flag.mode };
+      const mode = flagMode(JSON.parse(await readFile(devmodeFlag(rootDir), 'utf8')));
+      if (mode !== undefined) return { development: mode };
     } catch {
       // no flag, or not one releng-tool wrote: no mode
     }
     return {};
   }
+}
+
+/** The development mode a releng-tool flag's JSON names: `true`, a mode's name, or none. */
+function flagMode(flag: unknown): string | true | undefined {
+  const mode = (flag as { mode?: unknown } | null)?.mode;
+  return mode === true || (typeof mode === 'string' && mode !== '') ? mode : undefined;
 }
 
 /**
@@ -92,8 +95,8 @@ async function readRootFlags(
   const modes: Modes = {};
   if (dev === 'empty') modes.development = true;
   else if (dev !== undefined && dev !== 'unreadable') {
-    const mode = (dev as { mode?: unknown }).mode;
-    if (mode === true || (typeof mode === 'string' && mode !== '')) modes.development = mode;
+    const mode = flagMode(dev);
+    if (mode !== undefined) modes.development = mode;
   }
   if (local === 'empty') modes.localSources = { '': join(rootDir, '..') };
   else if (local !== undefined && local !== 'unreadable') {
