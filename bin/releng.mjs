@@ -71,8 +71,8 @@ resolveOwnModules(new URL(installed ? '../dist/' : '../src/', import.meta.url).h
  * Resolves releng's own relative imports without Node's general resolver:
  * inside its source folder every `./x.ts` (or built `./x.js`) is a known
  * file of a known format, so the stat, realpath walk and package.json
- * lookup Node makes per module are not needed. That is about a fifth of a
- * no-op run's time (some 60 modules load; measured in docs/benchmarks.md).
+ * lookup Node makes per module are not needed: loading the ~50 modules of
+ * a full no-op run took half the time with it (docs/benchmarks.md).
  * Anything else (packages, node: modules, a project's own files) goes to
  * Node as usual; so does everything on a Node without in-thread hooks.
  */
